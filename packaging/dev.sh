@@ -1,0 +1,122 @@
+#!/bin/sh
+# wsinspector's one entry point for people and CI:
+#   sh packaging/dev.sh app [URI] [--demo]   launch the app
+#   sh packaging/dev.sh test [pytest args]   lint, type-check and run the whole test suite
+#   sh packaging/dev.sh bench [args]         run the flood benchmark (benchmarks/flood.py)
+# It finds a Python 3.12 or 3.13 by itself, keeps a virtual environment in .venv and
+# (re)installs the project there whenever pyproject.toml changes.
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+venv="$here/.venv"
+
+say() { printf 'wsinspector: %s\n' "$*" >&2; }
+
+# True when "$1" is a working Python 3.12 or 3.13 (pyenv shims of unselected versions fail here).
+suitable() {
+    "$1" -c 'import sys; sys.exit(0 if (3, 12) <= sys.version_info[:2] < (3, 14) else 1)' \
+        >/dev/null 2>&1
+}
+
+find_python() {
+    if [ -n "${WSINSPECTOR_PYTHON:-}" ]; then
+        if suitable "$WSINSPECTOR_PYTHON"; then echo "$WSINSPECTOR_PYTHON"; return 0; fi
+        say "WSINSPECTOR_PYTHON=$WSINSPECTOR_PYTHON is not a working Python 3.12 or 3.13."
+        return 1
+    fi
+    for name in python3.13 python3.12 python3 python; do
+        if command -v "$name" >/dev/null 2>&1 && suitable "$name"; then
+            command -v "$name"; return 0
+        fi
+    done
+    # Interpreters that version managers keep off PATH.
+    roots="${PYENV_ROOT:-$HOME/.pyenv}"
+    if command -v pyenv >/dev/null 2>&1; then roots="$(pyenv root 2>/dev/null) $roots"; fi
+    for root in $roots; do
+        for candidate in "$root"/versions/3.13*/bin/python3 "$root"/versions/3.12*/bin/python3; do
+            if [ -x "$candidate" ] && suitable "$candidate"; then echo "$candidate"; return 0; fi
+        done
+    done
+    for candidate in /usr/local/bin/python3.13 /usr/local/bin/python3.12 \
+        /opt/homebrew/bin/python3.13 /opt/homebrew/bin/python3.12; do
+        if [ -x "$candidate" ] && suitable "$candidate"; then echo "$candidate"; return 0; fi
+    done
+    if command -v uv >/dev/null 2>&1; then
+        candidate=$(uv python find '>=3.12,<3.14' 2>/dev/null || true)
+        if [ -n "$candidate" ] && suitable "$candidate"; then echo "$candidate"; return 0; fi
+    fi
+    return 1
+}
+
+ensure_venv() {
+    if [ -x "$venv/bin/python" ] && suitable "$venv/bin/python"; then
+        :
+    else
+        if ! python=$(find_python); then
+            say "no Python 3.12 or 3.13 found (looked on PATH, in pyenv and uv)."
+            say "Install one, e.g. 'sudo apt install python3.12 python3.12-venv', 'brew install python@3.12',"
+            say "'pyenv install 3.12' or 'uv python install 3.12', or set WSINSPECTOR_PYTHON=/path/to/python3.12."
+            say "(3.11 is refused on purpose: PySide6 6.12 + qasync abort there under message floods.)"
+            exit 1
+        fi
+        say "creating .venv with $python ($("$python" -c 'import sys; print(sys.version.split()[0])'))"
+        rm -rf "$venv"
+        "$python" -m venv "$venv"
+    fi
+    stamp="$venv/.wsinspector-installed"
+    want=$(cksum pyproject.toml | cut -d' ' -f1)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing wsinspector and its test tools into .venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+        echo "$want" >"$stamp"
+    fi
+    ensure_qt_libraries
+}
+
+# PySide6's wheels need a few system libraries (EGL, fontconfig, xkbcommon, ...).
+ensure_qt_libraries() {
+    if QT_QPA_PLATFORM=offscreen "$venv/bin/python" -c 'from PySide6 import QtWidgets' >/dev/null 2>&1; then
+        return 0
+    fi
+    pkgs="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing the system libraries Qt needs: $pkgs"
+        apt-get update -qq >/dev/null
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+    else
+        say "Qt cannot load; install its system libraries, e.g. on Debian/Ubuntu:"
+        say "  sudo apt-get install $pkgs"
+        exit 1
+    fi
+}
+
+cmd=${1:-app}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    app)
+        ensure_venv
+        exec "$venv/bin/python" -m wsinspector "$@"
+        ;;
+    test)
+        ensure_venv
+        export QT_QPA_PLATFORM=offscreen
+        "$venv/bin/ruff" check wsinspector tests benchmarks
+        "$venv/bin/ruff" format --check wsinspector tests benchmarks
+        "$venv/bin/mypy"
+        "$venv/bin/lint-imports"
+        exec "$venv/bin/python" -m pytest "$@"
+        ;;
+    bench)
+        ensure_venv
+        export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+        exec "$venv/bin/python" benchmarks/flood.py "$@"
+        ;;
+    *)
+        say "usage: sh packaging/dev.sh app [URI] [--demo] | test [pytest args] | bench [args]"
+        exit 2
+        ;;
+esac

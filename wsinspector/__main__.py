@@ -1,0 +1,3 @@
+from wsinspector.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Protocol, event records and storage. No Qt import anywhere below this package."""

@@ -1,0 +1,88 @@
+"""Everything the form asks for, as one typed record, and how it maps onto websockets' connect()."""
+
+from __future__ import annotations
+
+import enum
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsinspector.core.reconnect import ReconnectPolicy
+
+# An inspector must be able to receive what a server sends; the library's 1 MiB default would
+# fail the connection with 1009 on the first large message.
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 2**20
+
+
+class UserAgentMode(enum.StrEnum):
+    DEFAULT = "default"  # the library's "Python/x.y websockets/z"
+    CUSTOM = "custom"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    uri: str
+    origin: str = ""
+    subprotocols: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    user_agent_mode: UserAgentMode = UserAgentMode.DEFAULT
+    user_agent: str = ""
+    tls_verify: bool = True
+    ca_file: str = ""
+    open_timeout: float | None = 10.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 3.0
+    max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE
+    compression: bool = True
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    on_connect_messages: tuple[str, ...] = ()
+
+    @property
+    def is_secure(self) -> bool:
+        return self.uri.strip().lower().startswith("wss://")
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for wss:// (None for ws://).
+
+        Verification on: the system's trust store plus `ca_file`. Off: no certificate and no
+        host-name check at all.
+        """
+        if not self.is_secure:
+            return None
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        if not self.tls_verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for websockets.asyncio.client.connect (without uri and hooks)."""
+        kwargs: dict[str, Any] = {
+            "origin": self.origin or None,
+            "subprotocols": list(self.subprotocols) or None,
+            "additional_headers": list(self.headers) or None,
+            "compression": "deflate" if self.compression else None,
+            "open_timeout": self.open_timeout,
+            "ping_interval": self.ping_interval,
+            "ping_timeout": self.ping_timeout,
+            "close_timeout": self.close_timeout,
+            "max_size": self.max_message_size,
+            # The log drains the socket as fast as it can; a deeper queue avoids pausing
+            # the transport (a QSocketNotifier re-creation each time under qasync).
+            "max_queue": (1024, 256),
+            # The inspector connects where it is told: system proxy settings would silently
+            # change the handshake the user is looking at.
+            "proxy": None,
+        }
+        if self.user_agent_mode is UserAgentMode.NONE:
+            kwargs["user_agent_header"] = None
+        elif self.user_agent_mode is UserAgentMode.CUSTOM:
+            kwargs["user_agent_header"] = self.user_agent
+        context = self.ssl_context()
+        if context is not None:
+            kwargs["ssl"] = context
+        return kwargs

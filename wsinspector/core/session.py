@@ -1,0 +1,369 @@
+"""One connection the user started, with its automatic reconnects, on websockets' asyncio client.
+
+Everything observed becomes an event record in the EventLog: state changes, each handshake
+(also a rejected one), every message each way, pings and pongs, the close, errors.
+
+Reconnecting is websockets' own `async for websocket in connect(...)`: the policy's delays go
+in through `reconnect_delays=`, the decision which failures to retry through
+`process_exception=`; both hooks also report each step to the log. The library reconnects
+after any connection that ends while the loop body does not `break`, and at once after one
+that had opened; `_serve` says when to break.
+
+Stopping follows the client FAQ: an open connection is closed (the reader's recv() then
+ends); while connecting or waiting to retry there is nothing to close, so the task is
+cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Generator
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.frames import Frame, Opcode
+
+from wsinspector.core.errors import describe_close, describe_error, status_line
+from wsinspector.core.eventlog import EventLog
+from wsinspector.core.events import (
+    CloseEvent,
+    ConnState,
+    ControlEvent,
+    ControlKind,
+    Direction,
+    ErrorEvent,
+    HandshakeEvent,
+    NoteEvent,
+    StateEvent,
+    message_event,
+)
+from wsinspector.core.frametap import FrameTap
+from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.reconnect import close_is_retryable, failure_is_retryable
+
+
+class NotConnectedError(RuntimeError):
+    """Sending needs an open connection."""
+
+
+class Session:
+    def __init__(self, options: ConnectionOptions, log: EventLog) -> None:
+        self.options = options
+        self.log = log
+        self.state = ConnState.IDLE
+        self.attempt = 0
+        self.last_error = ""
+        self.websocket: ClientConnection | None = None
+        self._conn = 0
+        self._stopping = False
+        self._gave_up = False
+        self._task: asyncio.Task[None] | None = None
+        self._tap = FrameTap(self._on_control_frame)
+        # Pings sent and not yet answered: payload → (monotonic time sent, keepalive?).
+        self._pings: dict[bytes, tuple[float, bool]] = {}
+        self._manual_pings: set[bytes] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Run the session in a task of the running loop."""
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="wsinspector-session")
+        return self._task
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
+
+    @property
+    def connection_number(self) -> int:
+        return self._conn
+
+    async def run(self) -> None:
+        options = self.options
+        self._set_state(ConnState.CONNECTING)
+        self._note(f"connecting to {options.uri}")
+        try:
+            async for websocket in connect(
+                options.uri,
+                logger=self._tap,
+                process_exception=self._process_exception,
+                reconnect_delays=self._delays,
+                **options.connect_kwargs(),
+            ):
+                if not await self._serve(websocket):
+                    break
+                self.attempt = 1
+                self._set_state(ConnState.RECONNECTING, attempt=1, delay=0.0)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        except Exception as exc:
+            if self._stopping:
+                pass
+            elif self._gave_up:
+                self._fail(f"gave up after {self.attempt} attempts: {self.last_error}")
+            else:
+                if not self.last_error:
+                    self.last_error = describe_error(exc)
+                    self._error(self.last_error, exc)
+                self._fail(self.last_error)
+            if self.state is ConnState.FAILED:
+                return
+        finally:
+            self.websocket = None
+        self._set_state(ConnState.CLOSED)
+
+    async def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None:
+        """Close cleanly and stop reconnecting; returns when the session has ended."""
+        self._stopping = True
+        task = self._task
+        websocket = self.websocket
+        if websocket is not None and self.state is ConnState.OPEN:
+            self._set_state(ConnState.CLOSING)
+            # close() waits for the closing handshake, bounded by close_timeout.
+            await websocket.close(code, reason)
+        elif task is not None and not task.done():
+            task.cancel()
+        if task is not None and task is not asyncio.current_task():
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send_text(self, text: str) -> None:
+        await self._send(text.encode(), text=True)
+
+    async def send_binary(self, data: bytes) -> None:
+        await self._send(data, text=False)
+
+    async def ping(self, payload: bytes | None = None) -> None:
+        """Send a ping; its pong appears in the log with the round-trip time."""
+        websocket = self._open_websocket()
+        if payload is None:
+            payload = os.urandom(4)
+        self._manual_pings.add(payload)
+        await websocket.ping(payload)
+
+    def _open_websocket(self) -> ClientConnection:
+        websocket = self.websocket
+        if websocket is None or self.state is not ConnState.OPEN:
+            raise NotConnectedError(f"not connected (the connection is {self.state.value})")
+        return websocket
+
+    async def _send(self, data: bytes, text: bool) -> None:
+        websocket = self._open_websocket()
+        try:
+            await self._send_on(websocket, data, text)
+        except ConnectionClosed as closed:
+            self._error(f"the last message may not have been sent: {describe_close(closed)}")
+            raise NotConnectedError(describe_close(closed)) from closed
+
+    async def _send_on(self, websocket: ClientConnection, data: bytes, text: bool) -> None:
+        # Logged before the await so that the log shows it before any reply to it.
+        self.log.append(
+            message_event(self._conn, Direction.OUT, text, data, time.time(), time.monotonic())
+        )
+        await websocket.send(data, text=text)
+
+    # -- one connection --------------------------------------------------------------------
+
+    async def _serve(self, websocket: ClientConnection) -> bool:
+        """Log one open connection until it ends; True when it should be re-opened."""
+        self._conn += 1
+        self.websocket = websocket
+        retries = self.attempt
+        self.attempt = 0
+        self._pings.clear()
+        self._manual_pings.clear()
+        self._log_handshake(websocket)
+        if retries:
+            plural = "s" if retries != 1 else ""
+            self._note(f"reconnected after {retries} attempt{plural}", separator=True)
+        self._set_state(ConnState.OPEN)
+        try:
+            for text in self.options.on_connect_messages:
+                await self._send_on(websocket, text.encode(), text=True)
+            await self._read(websocket, self._conn)
+        except ConnectionClosed as exc:
+            closed = exc
+        finally:
+            self.websocket = None
+        self._log_close(closed)
+        if self._stopping:
+            return False
+        self.last_error = describe_close(closed)
+        policy = self.options.reconnect
+        return policy.enabled and close_is_retryable(closed, policy)
+
+    async def _read(self, websocket: ClientConnection, conn: int) -> None:
+        # The hot path of a flood: everything is bound to a local name once.
+        recv = websocket.recv
+        next_opcode = self._tap.incoming_opcodes.popleft
+        append = self.log.append
+        wall = time.time
+        mono = time.monotonic
+        make = message_event
+        incoming = Direction.IN
+        text = Opcode.TEXT
+        while True:
+            # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
+            data = await recv(False)
+            append(make(conn, incoming, next_opcode() is text, data, wall(), mono()))
+
+    # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
+
+    def _process_exception(self, exc: Exception) -> Exception | None:
+        self.last_error = describe_error(exc)
+        self._log_failed_handshake(exc)
+        self._error(self.last_error, exc)
+        policy = self.options.reconnect
+        if self._stopping or not policy.enabled or not failure_is_retryable(exc):
+            return exc
+        if policy.max_attempts and self.attempt >= policy.max_attempts:
+            self._gave_up = True
+            return exc
+        return None
+
+    def _delays(self) -> Generator[float]:
+        for delay in self.options.reconnect.delays():
+            self.attempt += 1
+            self._set_state(ConnState.RECONNECTING, attempt=self.attempt, delay=delay)
+            yield delay
+
+    # -- frames seen by the tap ----------------------------------------------------------------
+
+    def _on_control_frame(self, direction: Direction, frame: Frame) -> None:
+        data = bytes(frame.data)
+        now = time.monotonic()
+        rtt: float | None = None
+        if frame.opcode is Opcode.PING:
+            kind = ControlKind.PING
+            keepalive = False
+            if direction is Direction.OUT:
+                keepalive = data not in self._manual_pings
+                self._manual_pings.discard(data)
+                self._pings[data] = (now, keepalive)
+        else:
+            kind = ControlKind.PONG
+            keepalive = False
+            if direction is Direction.IN and data in self._pings:
+                # A pong answers its ping and every earlier one (RFC 6455 §5.5.3).
+                while self._pings:
+                    payload, (sent, keepalive) = next(iter(self._pings.items()))
+                    del self._pings[payload]
+                    if payload == data:
+                        rtt = now - sent
+                        break
+        self.log.append(
+            ControlEvent(self._conn, time.time(), now, direction, kind, data, rtt, keepalive)
+        )
+
+    # -- logging helpers -----------------------------------------------------------------------
+
+    def _set_state(self, state: ConnState, *, attempt: int = 0, delay: float | None = None) -> None:
+        self.state = state
+        error = self.last_error if state in (ConnState.RECONNECTING, ConnState.FAILED) else ""
+        self.log.append(
+            StateEvent(
+                self._conn,
+                time.time(),
+                time.monotonic(),
+                state,
+                attempt,
+                delay,
+                error,
+                self.options.uri,
+            )
+        )
+
+    def _fail(self, error: str) -> None:
+        self.last_error = error
+        self._set_state(ConnState.FAILED)
+
+    def _note(self, text: str, separator: bool = False) -> None:
+        self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), text, separator))
+
+    def _error(self, message: str, exc: BaseException | None = None) -> None:
+        detail = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}" if exc else ""
+        self.log.append(ErrorEvent(self._conn, time.time(), time.monotonic(), message, detail))
+
+    def _log_handshake(self, websocket: ClientConnection) -> None:
+        request, response = websocket.request, websocket.response
+        assert request is not None and response is not None
+        self.log.append(
+            HandshakeEvent(
+                self._conn,
+                time.time(),
+                time.monotonic(),
+                request_line=f"GET {request.path} HTTP/1.1",
+                request_headers=tuple(request.headers.raw_items()),
+                status_line=status_line(response.status_code, response.reason_phrase),
+                response_headers=tuple(response.headers.raw_items()),
+                body=bytes(response.body),
+                accepted=True,
+                status_code=response.status_code,
+                subprotocol=websocket.subprotocol,
+                extensions=response.headers.get("Sec-WebSocket-Extensions", ""),
+            )
+        )
+
+    def _log_failed_handshake(self, exc: Exception) -> None:
+        tap = self._tap
+        if not tap.request_line:
+            return  # the attempt failed before a request was sent (refused, DNS, TLS)
+        if isinstance(exc, InvalidStatus):
+            response = exc.response
+            status, headers = (
+                status_line(response.status_code, response.reason_phrase),
+                tuple(response.headers.raw_items()),
+            )
+            body, code = bytes(response.body or b""), response.status_code
+        else:
+            status, headers, body, code = "", (), b"", None
+        self.log.append(
+            HandshakeEvent(
+                self._conn,
+                time.time(),
+                time.monotonic(),
+                request_line=tap.request_line,
+                request_headers=tuple(tap.request_headers),
+                status_line=status,
+                response_headers=headers,
+                body=body,
+                accepted=False,
+                status_code=code,
+            )
+        )
+        tap.request_line = ""
+
+    def _log_close(self, closed: ConnectionClosed) -> None:
+        rcvd, sent = closed.rcvd, closed.sent
+        if closed.rcvd_then_sent is not None:
+            initiator = "server" if closed.rcvd_then_sent else "client"
+        elif rcvd is not None:
+            initiator = "server"
+        elif sent is not None:
+            initiator = "client"
+        else:
+            initiator = ""
+        frame = rcvd or sent
+        code = frame.code if frame is not None else 1006
+        reason = frame.reason if frame is not None else ""
+        self.log.append(
+            CloseEvent(
+                self._conn,
+                time.time(),
+                time.monotonic(),
+                code=code,
+                reason=reason,
+                initiator=initiator,
+                clean=rcvd is not None and sent is not None,
+                sent_code=sent.code if sent else None,
+                sent_reason=sent.reason if sent else "",
+                received_code=rcvd.code if rcvd else None,
+                received_reason=rcvd.reason if rcvd else "",
+            )
+        )
