@@ -1,0 +1,111 @@
+"""A raw TCP server (background thread, own loop) that misbehaves, for client error paths.
+
+Modes:
+
+* ``refuse_after_accept``: accept the TCP connection, then close it at once without any reply.
+* ``garbage``: on the first bytes received, answer with non-HTTP bytes and close.
+* ``hang``: accept, read, never answer (the client's open timeout must fire).
+
+Same ``start()`` / ``stop()`` / ``port`` / ``url()`` / context-manager API as ``RecordingServer``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Literal
+
+from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
+
+__all__ = ["DEFAULT_GARBAGE", "FaultMode", "FaultServer"]
+
+FaultMode = Literal["refuse_after_accept", "garbage", "hang"]
+FAULT_MODES: frozenset[str] = frozenset({"refuse_after_accept", "garbage", "hang"})
+
+DEFAULT_GARBAGE = b"SSH-2.0-OpenSSH_9.6 not http\r\n\x00\xff\xfe\x01garbage\r\n\r\n"
+
+
+class FaultServer(BackgroundLoopServer):
+    def __init__(
+        self,
+        mode: FaultMode,
+        *,
+        garbage: bytes = DEFAULT_GARBAGE,
+        port: int = 0,
+        start_timeout: float = DEFAULT_TIMEOUT,
+        stop_timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; use one of {sorted(FAULT_MODES)}")
+        super().__init__(port=port, start_timeout=start_timeout, stop_timeout=stop_timeout)
+        self.mode = mode
+        self.garbage = garbage
+        self._lock = threading.Lock()
+        self._accepted = 0
+        self._received = bytearray()
+        self._server: asyncio.Server | None = None
+        self._transports: set[asyncio.Transport] = set()
+
+    def _scheme(self) -> str:
+        return "ws"
+
+    @property
+    def accepted(self) -> int:
+        """TCP connections accepted so far."""
+        with self._lock:
+            return self._accepted
+
+    @property
+    def received(self) -> bytes:
+        """Every byte received from clients, concatenated."""
+        with self._lock:
+            return bytes(self._received)
+
+    async def _open(self, port: int) -> int:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _FaultProtocol(self), HOST, port, reuse_address=True
+        )
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _close(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        for transport in list(self._transports):
+            transport.abort()
+        await server.wait_closed()
+        # Let connection_lost callbacks run so no transport outlives the loop.
+        while self._transports:
+            await asyncio.sleep(0.01)
+
+
+class _FaultProtocol(asyncio.Protocol):
+    def __init__(self, owner: FaultServer) -> None:
+        self.owner = owner
+        self.transport: asyncio.Transport | None = None
+        self.answered = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        owner = self.owner
+        owner._transports.add(transport)
+        with owner._lock:
+            owner._accepted += 1
+        if owner.mode == "refuse_after_accept":
+            transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        owner = self.owner
+        with owner._lock:
+            owner._received += data
+        if owner.mode == "garbage" and not self.answered and self.transport is not None:
+            self.answered = True
+            self.transport.write(owner.garbage)
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.owner._transports.discard(self.transport)
