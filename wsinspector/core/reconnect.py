@@ -22,6 +22,9 @@ DEFAULT_MIN_DELAY = 3.1
 DEFAULT_FACTOR = 1.618
 DEFAULT_MAX_DELAY = 90.0
 
+# A connection that ends sooner than this after opening is treated like a failed attempt.
+STABLE_CONNECTION_SECONDS = 2.0
+
 # Close codes after which the same server may well accept us again.
 RECONNECT_CLOSE_CODES = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 

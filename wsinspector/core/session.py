@@ -23,8 +23,8 @@ import time
 from collections.abc import Generator
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.frames import Frame, Opcode
+from websockets.exceptions import ConcurrencyError, ConnectionClosed, InvalidStatus, ProtocolError
+from websockets.frames import Close, Frame, Opcode
 
 from wsinspector.core.errors import describe_close, describe_error, status_line
 from wsinspector.core.eventlog import EventLog
@@ -42,7 +42,11 @@ from wsinspector.core.events import (
 )
 from wsinspector.core.frametap import FrameTap
 from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.reconnect import close_is_retryable, failure_is_retryable
+from wsinspector.core.reconnect import (
+    STABLE_CONNECTION_SECONDS,
+    close_is_retryable,
+    failure_is_retryable,
+)
 
 
 class NotConnectedError(RuntimeError):
@@ -60,6 +64,8 @@ class Session:
         self._conn = 0
         self._stopping = False
         self._gave_up = False
+        self._last_failure: Exception | None = None
+        self._unstable_delays: Generator[float] | None = None
         self._task: asyncio.Task[None] | None = None
         self._tap = FrameTap(self._on_control_frame)
         # Pings sent and not yet answered: payload → (monotonic time sent, keepalive?).
@@ -84,7 +90,6 @@ class Session:
     async def run(self) -> None:
         options = self.options
         self._set_state(ConnState.CONNECTING)
-        self._note(f"connecting to {options.uri}")
         try:
             async for websocket in connect(
                 options.uri,
@@ -93,10 +98,10 @@ class Session:
                 reconnect_delays=self._delays,
                 **options.connect_kwargs(),
             ):
+                opened = time.monotonic()
                 if not await self._serve(websocket):
                     break
-                self.attempt = 1
-                self._set_state(ConnState.RECONNECTING, attempt=1, delay=0.0)
+                await self._before_reconnect(time.monotonic() - opened)
         except asyncio.CancelledError:
             if not self._stopping:
                 raise
@@ -104,9 +109,11 @@ class Session:
             if self._stopping:
                 pass
             elif self._gave_up:
-                self._fail(f"gave up after {self.attempt} attempts: {self.last_error}")
+                plural = "s" if self.attempt != 1 else ""
+                self._fail(f"gave up after {self.attempt} attempt{plural}: {self.last_error}")
             else:
-                if not self.last_error:
+                if exc is not self._last_failure:
+                    # Not a failed attempt that _process_exception already logged.
                     self.last_error = describe_error(exc)
                     self._error(self.last_error, exc)
                 self._fail(self.last_error)
@@ -116,8 +123,34 @@ class Session:
             self.websocket = None
         self._set_state(ConnState.CLOSED)
 
+    async def _before_reconnect(self, lived: float) -> None:
+        """Between a connection that ended and the library's immediate reconnect.
+
+        websockets reconnects at once after any connection that opened. A server that accepts
+        and then drops every connection would be hammered in a tight loop, so a connection that
+        did not last STABLE_CONNECTION_SECONDS counts as a failed attempt: the next one waits
+        the policy's delay, growing while the drops go on.
+        """
+        self.attempt = 1
+        if lived >= STABLE_CONNECTION_SECONDS:
+            self._unstable_delays = None
+            self._set_state(ConnState.RECONNECTING, attempt=1, delay=0.0)
+            return
+        if self._unstable_delays is None:
+            self._unstable_delays = self.options.reconnect.delays()
+        delay = next(self._unstable_delays)
+        self._set_state(ConnState.RECONNECTING, attempt=1, delay=delay)
+        await asyncio.sleep(delay)
+
     async def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None:
-        """Close cleanly and stop reconnecting; returns when the session has ended."""
+        """Close cleanly and stop reconnecting; returns when the session has ended.
+
+        Raises ValueError, before anything changes, for a code or reason that can't be sent.
+        """
+        try:
+            Close(code, reason).check()
+        except ProtocolError as exc:
+            raise ValueError(f"close code {code} can't be sent: {exc}") from exc
         self._stopping = True
         task = self._task
         websocket = self.websocket
@@ -145,7 +178,14 @@ class Session:
         if payload is None:
             payload = os.urandom(4)
         self._manual_pings.add(payload)
-        await websocket.ping(payload)
+        try:
+            await websocket.ping(payload)
+        except ConnectionClosed as closed:
+            raise NotConnectedError(describe_close(closed)) from closed
+        except ConcurrencyError as exc:
+            raise NotConnectedError(
+                "a ping with this payload is still waiting for its pong"
+            ) from exc
 
     def _open_websocket(self) -> ClientConnection:
         websocket = self.websocket
@@ -182,6 +222,7 @@ class Session:
         if retries:
             plural = "s" if retries != 1 else ""
             self._note(f"reconnected after {retries} attempt{plural}", separator=True)
+        self.last_error = ""
         self._set_state(ConnState.OPEN)
         try:
             for text in self.options.on_connect_messages:
@@ -216,6 +257,7 @@ class Session:
     # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
 
     def _process_exception(self, exc: Exception) -> Exception | None:
+        self._last_failure = exc
         self.last_error = describe_error(exc)
         self._log_failed_handshake(exc)
         self._error(self.last_error, exc)
@@ -309,6 +351,9 @@ class Session:
                 extensions=response.headers.get("Sec-WebSocket-Extensions", ""),
             )
         )
+        # This request got its answer: a later attempt that fails before sending its own
+        # (refused, DNS, TLS) must not show this one as a failed handshake.
+        self._tap.request_line = ""
 
     def _log_failed_handshake(self, exc: Exception) -> None:
         tap = self._tap

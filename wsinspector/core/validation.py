@@ -15,7 +15,8 @@ from websockets.frames import EXTERNAL_CLOSE_CODES
 from wsinspector.core.options import ConnectionOptions
 
 # RFC 9110 §5.6.2: token = 1*tchar
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# \Z, not $: "$" also matches before a trailing newline, which would let "name\n" through.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 # Headers that websockets writes itself; a second copy would break the handshake.
 LIBRARY_HEADERS = {
@@ -60,12 +61,23 @@ def check_uri(uri: str) -> str | None:
     if not parts.hostname:
         return "The URI has no host name, for example ws://localhost:8765/"
     try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        port = parts.port  # raises ValueError on a bad port
     except ValueError:
+        return "The port must be a number from 1 to 65535"
+    if port == 0:
+        # websockets would quietly connect to the scheme's default port instead.
         return "The port must be a number from 1 to 65535"
     if any(c in uri for c in " \t\r\n"):
         return "The URI must not contain spaces or line breaks (encode them as %20)"
     return None
+
+
+def _is_latin1(text: str) -> bool:
+    try:
+        text.encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _has_control(text: str) -> bool:
@@ -113,19 +125,33 @@ def check_options(options: ConnectionOptions) -> list[FieldError]:
             errors.append(
                 FieldError("headers", f"The value of {name} must not hold CR, LF or NUL", row)
             )
-        else:
-            try:
-                value.encode("iso-8859-1")
-            except UnicodeEncodeError:
-                errors.append(
-                    FieldError(
-                        "headers",
-                        f"The value of {name} has characters outside ISO-8859-1 (Latin-1)",
-                        row,
-                    )
+        elif not _is_latin1(value):
+            errors.append(
+                FieldError(
+                    "headers",
+                    f"The value of {name} has characters outside ISO-8859-1 (Latin-1)",
+                    row,
                 )
-    if options.user_agent_mode == "custom" and _has_control(options.user_agent):
-        errors.append(FieldError("user_agent", "The User-Agent must not hold CR, LF or NUL"))
+            )
+    if options.user_agent_mode == "custom":
+        if _has_control(options.user_agent):
+            errors.append(FieldError("user_agent", "The User-Agent must not hold CR, LF or NUL"))
+        elif not _is_latin1(options.user_agent):
+            errors.append(
+                FieldError("user_agent", "The User-Agent has characters outside ISO-8859-1")
+            )
+    if options.origin and not _is_latin1(options.origin):
+        errors.append(
+            FieldError("origin", "The Origin has characters outside ISO-8859-1 (use punycode)")
+        )
+    for message in options.on_connect_messages:
+        try:
+            message.encode()
+        except UnicodeEncodeError:
+            errors.append(
+                FieldError("reconnect", "An on-connect message is not valid Unicode text")
+            )
+            break
     if options.ca_file:
         if not options.is_secure:
             errors.append(FieldError("ca_file", "A CA file only applies to wss:// URIs"))
