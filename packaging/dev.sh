@@ -72,12 +72,17 @@ ensure_venv() {
         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
         echo "$want" >"$stamp"
     fi
-    ensure_qt_libraries
 }
 
-# PySide6's wheels need a few system libraries (EGL, fontconfig, xkbcommon, ...).
+# PySide6's wheels need a few system libraries (EGL, fontconfig, xkbcommon, and xcb-cursor for
+# X11). Checked by starting a QApplication on the platform that will be used.
+qt_starts() {
+    "$venv/bin/python" -c 'from PySide6.QtWidgets import QApplication; QApplication([])' \
+        >/dev/null 2>&1
+}
+
 ensure_qt_libraries() {
-    if QT_QPA_PLATFORM=offscreen "$venv/bin/python" -c 'from PySide6 import QtWidgets' >/dev/null 2>&1; then
+    if qt_starts; then
         return 0
     fi
     pkgs="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
@@ -87,10 +92,27 @@ libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-x
         apt-get update -qq >/dev/null
         # shellcheck disable=SC2086
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+        qt_starts && return 0
+        say "Qt still cannot start: is a display available (DISPLAY or WAYLAND_DISPLAY)?"
+        exit 1
     else
         say "Qt cannot load; install its system libraries, e.g. on Debian/Ubuntu:"
         say "  sudo apt-get install $pkgs"
         exit 1
+    fi
+}
+
+# Tools the packaging tests use to validate the AppStream and desktop files.
+ensure_test_tools() {
+    if command -v appstreamcli >/dev/null 2>&1 && command -v desktop-file-validate >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing appstream and desktop-file-utils for the packaging tests"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq appstream desktop-file-utils >/dev/null
+    else
+        say "appstreamcli/desktop-file-validate missing: the packaging tests will be skipped"
     fi
 }
 
@@ -99,11 +121,14 @@ cmd=${1:-app}
 case "$cmd" in
     app)
         ensure_venv
+        ensure_qt_libraries
         exec "$venv/bin/python" -m wsinspector "$@"
         ;;
     test)
         ensure_venv
         export QT_QPA_PLATFORM=offscreen
+        ensure_qt_libraries
+        ensure_test_tools
         "$venv/bin/ruff" check wsinspector tests benchmarks
         "$venv/bin/ruff" format --check wsinspector tests benchmarks
         "$venv/bin/mypy"
@@ -113,6 +138,7 @@ case "$cmd" in
     bench)
         ensure_venv
         export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+        ensure_qt_libraries
         exec "$venv/bin/python" benchmarks/flood.py "$@"
         ;;
     *)

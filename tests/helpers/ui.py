@@ -1,0 +1,43 @@
+"""Finding and reading the window's widgets the way a user would: by their objectName."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QWidget
+
+W = TypeVar("W", bound=QWidget)
+
+
+def find[W: QWidget](root: QWidget, kind: type[W], name: str) -> W:
+    widget = root.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name!r}"
+    return widget
+
+
+def row_texts(model: QAbstractItemModel) -> list[str]:
+    """Each row's DisplayRole texts, joined, as the user reads the log."""
+    rows = []
+    for row in range(model.rowCount()):
+        cells = [
+            str(model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole) or "")
+            for column in range(model.columnCount())
+        ]
+        rows.append(" | ".join(cells))
+    return rows
+
+
+def log_rows(root: QWidget) -> list[str]:
+    view = find(root, QAbstractItemView, "messageLog")
+    return row_texts(view.model())
+
+
+def set_headers(root: QWidget, headers: list[tuple[str, str]]) -> None:
+    view = find(root, QAbstractItemView, "headersTable")
+    model = view.model()
+    start = model.rowCount()
+    assert model.insertRows(start, len(headers))
+    for offset, (name, value) in enumerate(headers):
+        model.setData(model.index(start + offset, 0), name, Qt.ItemDataRole.EditRole)
+        model.setData(model.index(start + offset, 1), value, Qt.ItemDataRole.EditRole)

@@ -1,0 +1,182 @@
+"""The main window driven through the contract's objectNames against real loopback servers."""
+
+from __future__ import annotations
+
+from helpers.servers import RecordingServer
+from helpers.ui import find, log_rows, set_headers
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+)
+from pytestqt.qtbot import QtBot
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 5000
+
+
+def state_of(window: MainWindow) -> str:
+    return str(find(window, QLabel, "connectionStatusLabel").property("state"))
+
+
+def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    button = find(window, QPushButton, name)
+    assert button.isEnabled(), f"{name} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_state(qtbot: QtBot, window: MainWindow, state: str) -> None:
+    qtbot.waitUntil(lambda: state_of(window) == state, timeout=WAIT_MS)
+
+
+def test_connect_shows_handshake_sends_and_closes(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    assert state_of(window) == "idle"
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    find(window, QLineEdit, "originEdit").setText("https://inspector.example")
+    find(window, QLineEdit, "subprotocolsEdit").setText("chat.v2, chat.v1")
+    set_headers(window, [("X-Trace", "abc"), ("", "ignored"), ("X-Trace", "def")])
+    find(window, QLineEdit, "userAgentEdit").setText("wsinspector-test/1.0")
+
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+
+    request = find(window, QPlainTextEdit, "requestHeadersView").toPlainText()
+    assert request.splitlines()[0] == "GET /echo HTTP/1.1"
+    for line in (
+        "Origin: https://inspector.example",
+        "Sec-WebSocket-Protocol: chat.v2, chat.v1",
+        "X-Trace: abc",
+        "X-Trace: def",
+        "User-Agent: wsinspector-test/1.0",
+    ):
+        assert line in request.splitlines()
+    response = find(window, QPlainTextEdit, "responseHeadersView").toPlainText()
+    assert response.splitlines()[0] == "HTTP/1.1 101 Switching Protocols"
+    seen = recording_server.connections[0]
+    assert [value for name, value in seen.headers if name == "X-Trace"] == ["abc", "def"]
+    assert seen.header("Origin") == "https://inspector.example"
+
+    find(window, QPlainTextEdit, "messageEdit").setPlainText("hello over the wire")
+    click(qtbot, window, "sendButton")
+    qtbot.waitUntil(
+        lambda: sum("hello over the wire" in row for row in log_rows(window)) == 2,
+        timeout=WAIT_MS,
+    )
+    assert recording_server.connections[0].received == ["hello over the wire"]
+
+    find(window, QSpinBox, "closeCodeSpin").setValue(4000)
+    find(window, QLineEdit, "closeReasonEdit").setText("bye")
+    click(qtbot, window, "closeButton")
+    wait_state(qtbot, window, "closed")
+    recording_server.wait_for(lambda: seen.close_code is not None)
+    assert (seen.close_code, seen.close_reason) == (4000, "bye")
+    assert "4000" in find(window, QLabel, "connectionStatusLabel").text()
+    qtbot.waitUntil(
+        lambda: any("close" in row and "4000" in row for row in log_rows(window)),
+        timeout=WAIT_MS,
+    )
+
+
+def test_user_agent_removed(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    find(window, QCheckBox, "sendUserAgentCheck").setChecked(False)
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+    assert recording_server.connections[0].header("User-Agent") is None
+    request = find(window, QPlainTextEdit, "requestHeadersView").toPlainText()
+    assert "User-Agent" not in request
+
+
+def test_invalid_input_is_explained_and_nothing_is_sent(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QLineEdit, "uriEdit").setText("http://127.0.0.1:1/")
+    set_headers(window, [("Bad Name", "x"), ("Host", "evil.example")])
+    find(window, QLineEdit, "subprotocolsEdit").setText("ok, not ok")
+    click(qtbot, window, "connectButton")
+
+    uri_error = find(window, QLabel, "uriError")
+    assert uri_error.isVisible() and "ws://" in uri_error.text()
+    headers_error = find(window, QLabel, "headersError")
+    assert headers_error.isVisible()
+    assert "Bad Name" in headers_error.text() and "Host" in headers_error.text()
+    assert find(window, QLabel, "subprotocolsError").isVisible()
+    assert state_of(window) == "idle"
+
+    # Fixing the URI alone is not enough: the headers still hold the connection back.
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    click(qtbot, window, "connectButton")
+    assert not find(window, QLabel, "uriError").isVisible()
+    assert find(window, QLabel, "headersError").isVisible()
+    assert state_of(window) == "idle"
+    assert recording_server.handshake_attempts == 0
+
+
+def test_rejected_handshake_shows_status_and_body(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QLineEdit, "uriEdit").setText(
+        recording_server.url("/reject?status=403&body=members%20only")
+    )
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "failed")
+    response = find(window, QPlainTextEdit, "responseHeadersView").toPlainText()
+    assert response.splitlines()[0] == "HTTP/1.1 403 Forbidden"
+    assert "members only" in response
+    request = find(window, QPlainTextEdit, "requestHeadersView").toPlainText()
+    assert request.startswith("GET /reject?status=403")
+    assert "403" in find(window, QLabel, "connectionStatusLabel").text()
+
+
+def test_send_is_disabled_while_disconnected_and_the_draft_is_kept(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    editor = find(window, QPlainTextEdit, "messageEdit")
+    editor.setPlainText("draft")
+    assert not find(window, QPushButton, "sendButton").isEnabled()
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+    assert find(window, QPushButton, "sendButton").isEnabled()
+    assert editor.toPlainText() == "draft"
+
+
+def test_invalid_json_is_not_sent(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+    find(window, QComboBox, "messageFormatCombo").setCurrentText("JSON")
+    find(window, QPlainTextEdit, "messageEdit").setPlainText('{"a": 1,}')
+    click(qtbot, window, "sendButton")
+    error = find(window, QLabel, "composerErrorLabel")
+    assert error.isVisible() and "invalid JSON" in error.text()
+    find(window, QPlainTextEdit, "messageEdit").setPlainText('{"a": [1, 2]}')
+    click(qtbot, window, "sendButton")
+    qtbot.waitUntil(lambda: recording_server.connections[0].received == ['{"a": [1, 2]}'])
+
+
+def test_closing_the_window_closes_the_connection_cleanly(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+    with qtbot.waitSignal(window.closed_for_good, timeout=2000):
+        window.close()
+    assert not window.isVisible()
+    seen = recording_server.connections[0]
+    qtbot.waitUntil(lambda: seen.close_code is not None, timeout=2000)
+    assert seen.close_code == 1001

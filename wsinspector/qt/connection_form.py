@@ -1,0 +1,384 @@
+"""The connection settings form ↔ ConnectionOptions, with each problem shown next to its field.
+
+The URI row (uriEdit, Connect, Close with code and reason) lives in the window's top bar;
+this widget is the side panel with everything else. `to_options(uri)` builds the record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsinspector.core.options import DEFAULT_MAX_MESSAGE_SIZE, ConnectionOptions, UserAgentMode
+from wsinspector.core.reconnect import (
+    DEFAULT_FACTOR,
+    DEFAULT_INITIAL_DELAY,
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_DELAY,
+    ReconnectPolicy,
+)
+from wsinspector.core.validation import FieldError
+
+ERROR_STYLE = "color: #c53030;"
+BAD_ROW_BRUSH = QBrush(QColor("#fde2e2"))
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def seconds_spin(value: float, maximum: float, special: str | None = None) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(0.0, maximum)
+    spin.setDecimals(2)
+    spin.setSingleStep(0.5)
+    spin.setSuffix(" s")
+    spin.setValue(value)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+class ConnectionForm(QWidget):
+    """Everything about a connection except its URI.
+
+    Signals:
+        edited(): any field changed (clears stale error messages).
+    """
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectionForm")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_request_group())
+        layout.addWidget(self._build_tls_group())
+        layout.addWidget(self._build_reconnect_group())
+        layout.addWidget(self._build_limits_group())
+        layout.addStretch(1)
+        self._header_model_rows: list[int] = []
+        self._error_labels = {
+            "origin": self.origin_error,
+            "subprotocols": self.subprotocols_error,
+            "headers": self.headers_error,
+            "user_agent": self.user_agent_error,
+            "ca_file": self.ca_file_error,
+            "reconnect": self.reconnect_error,
+        }
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_request_group(self) -> QGroupBox:
+        group = QGroupBox("Handshake request")
+        form = QFormLayout(group)
+        self.origin_edit = QLineEdit()
+        self.origin_edit.setObjectName("originEdit")
+        self.origin_edit.setPlaceholderText("none sent, e.g. https://example.com")
+        self.origin_error = error_label("originError")
+        form.addRow("Origin", self.origin_edit)
+        form.addRow("", self.origin_error)
+
+        self.subprotocols_edit = QLineEdit()
+        self.subprotocols_edit.setObjectName("subprotocolsEdit")
+        self.subprotocols_edit.setPlaceholderText("comma-separated, in order of preference")
+        self.subprotocols_error = error_label("subprotocolsError")
+        form.addRow("Subprotocols", self.subprotocols_edit)
+        form.addRow("", self.subprotocols_error)
+
+        self.headers_model = QStandardItemModel(0, 2, self)
+        self.headers_model.setHorizontalHeaderLabels(["Name", "Value"])
+        self.headers_table = QTableView()
+        self.headers_table.setObjectName("headersTable")
+        self.headers_table.setModel(self.headers_model)
+        self.headers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.headers_table.verticalHeader().hide()
+        self.headers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.headers_table.setMinimumHeight(90)
+        add_header = QPushButton("Add header")
+        add_header.setObjectName("addHeaderButton")
+        add_header.clicked.connect(self.add_header_row)
+        remove_header = QPushButton("Remove")
+        remove_header.setObjectName("removeHeaderButton")
+        remove_header.clicked.connect(self._remove_selected_headers)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_header)
+        buttons.addWidget(remove_header)
+        buttons.addStretch(1)
+        self.headers_error = error_label("headersError")
+        form.addRow(QLabel("Custom headers"))
+        form.addRow(self.headers_table)
+        form.addRow(buttons)
+        form.addRow(self.headers_error)
+
+        self.send_user_agent_check = QCheckBox("Send a User-Agent header")
+        self.send_user_agent_check.setObjectName("sendUserAgentCheck")
+        self.send_user_agent_check.setChecked(True)
+        self.user_agent_edit = QLineEdit()
+        self.user_agent_edit.setObjectName("userAgentEdit")
+        self.user_agent_edit.setPlaceholderText("library default (Python/x.y websockets/z)")
+        self.send_user_agent_check.toggled.connect(self.user_agent_edit.setEnabled)
+        self.user_agent_error = error_label("userAgentError")
+        form.addRow(self.send_user_agent_check)
+        form.addRow("User-Agent", self.user_agent_edit)
+        form.addRow("", self.user_agent_error)
+
+        self.compression_check = QCheckBox("Offer permessage-deflate compression")
+        self.compression_check.setObjectName("compressionCheck")
+        self.compression_check.setChecked(True)
+        form.addRow(self.compression_check)
+        for edit in (self.origin_edit, self.subprotocols_edit, self.user_agent_edit):
+            edit.textEdited.connect(self.edited)
+        self.headers_model.dataChanged.connect(self.edited)
+        return group
+
+    def _build_tls_group(self) -> QGroupBox:
+        group = QGroupBox("TLS (wss://)")
+        form = QFormLayout(group)
+        self.tls_verify_check = QCheckBox("Verify the server certificate and host name")
+        self.tls_verify_check.setObjectName("tlsVerifyCheck")
+        self.tls_verify_check.setChecked(True)
+        form.addRow(self.tls_verify_check)
+        self.ca_file_edit = QLineEdit()
+        self.ca_file_edit.setObjectName("caFileEdit")
+        self.ca_file_edit.setPlaceholderText("extra trusted CAs (PEM), optional")
+        browse = QPushButton("Browse…")
+        browse.setObjectName("caFileBrowseButton")
+        browse.clicked.connect(self._browse_ca_file)
+        row = QHBoxLayout()
+        row.addWidget(self.ca_file_edit, 1)
+        row.addWidget(browse)
+        self.ca_file_error = error_label("caFileError")
+        form.addRow("CA file", row)
+        form.addRow("", self.ca_file_error)
+        self.ca_file_edit.textEdited.connect(self.edited)
+        return group
+
+    def _build_reconnect_group(self) -> QGroupBox:
+        group = QGroupBox("Reconnect")
+        form = QFormLayout(group)
+        self.auto_reconnect_check = QCheckBox("Reconnect when the connection drops")
+        self.auto_reconnect_check.setObjectName("autoReconnectCheck")
+        form.addRow(self.auto_reconnect_check)
+        self.initial_delay_spin = seconds_spin(DEFAULT_INITIAL_DELAY, 3600)
+        self.initial_delay_spin.setObjectName("reconnectInitialDelaySpin")
+        self.initial_delay_spin.setToolTip(
+            "The first retry waits a random time up to this (jitter), then "
+            f"{DEFAULT_MIN_DELAY:g} s growing by a factor of {DEFAULT_FACTOR:g} per attempt"
+        )
+        form.addRow("First delay up to", self.initial_delay_spin)
+        self.max_delay_spin = seconds_spin(DEFAULT_MAX_DELAY, 3600)
+        self.max_delay_spin.setMinimum(0.01)
+        self.max_delay_spin.setObjectName("reconnectMaxDelaySpin")
+        form.addRow("Longest delay", self.max_delay_spin)
+        self.max_attempts_spin = QSpinBox()
+        self.max_attempts_spin.setObjectName("reconnectMaxAttemptsSpin")
+        self.max_attempts_spin.setRange(0, 1_000_000)
+        self.max_attempts_spin.setSpecialValueText("forever")
+        form.addRow("Attempts", self.max_attempts_spin)
+        self.jitter_check = QCheckBox("Randomize the first delay (jitter)")
+        self.jitter_check.setObjectName("reconnectJitterCheck")
+        self.jitter_check.setChecked(True)
+        self.jitter_check.setToolTip(
+            "On: the first retry waits a random time up to the first delay, so that many "
+            "clients don't all come back at once (RFC 6455 §7.2.3). Off: exactly that delay."
+        )
+        form.addRow(self.jitter_check)
+        self.reconnect_on_clean_close_check = QCheckBox("Also after a normal close (1000)")
+        self.reconnect_on_clean_close_check.setObjectName("reconnectOnCleanCloseCheck")
+        form.addRow(self.reconnect_on_clean_close_check)
+        self.on_connect_edit = QPlainTextEdit()
+        self.on_connect_edit.setObjectName("onConnectMessagesEdit")
+        self.on_connect_edit.setPlaceholderText("sent after every (re)connect, one per line")
+        self.on_connect_edit.setMaximumHeight(70)
+        form.addRow(QLabel("On-connect messages"))
+        form.addRow(self.on_connect_edit)
+        self.reconnect_error = error_label("reconnectError")
+        form.addRow(self.reconnect_error)
+        for widget in (
+            self.initial_delay_spin,
+            self.max_delay_spin,
+            self.max_attempts_spin,
+            self.jitter_check,
+            self.reconnect_on_clean_close_check,
+        ):
+            widget.setEnabled(False)
+            self.auto_reconnect_check.toggled.connect(widget.setEnabled)
+        return group
+
+    def _build_limits_group(self) -> QGroupBox:
+        group = QGroupBox("Timeouts and limits")
+        form = QFormLayout(group)
+        self.open_timeout_spin = seconds_spin(10.0, 600, "none")
+        self.open_timeout_spin.setObjectName("openTimeoutSpin")
+        form.addRow("Open timeout", self.open_timeout_spin)
+        self.ping_interval_spin = seconds_spin(20.0, 3600, "off")
+        self.ping_interval_spin.setObjectName("pingIntervalSpin")
+        form.addRow("Keepalive ping every", self.ping_interval_spin)
+        self.ping_timeout_spin = seconds_spin(20.0, 3600, "none")
+        self.ping_timeout_spin.setObjectName("pingTimeoutSpin")
+        form.addRow("Pong timeout", self.ping_timeout_spin)
+        self.max_size_spin = QSpinBox()
+        self.max_size_spin.setObjectName("maxMessageSizeSpin")
+        self.max_size_spin.setRange(0, 4096)
+        self.max_size_spin.setSuffix(" MiB")
+        self.max_size_spin.setSpecialValueText("no limit")
+        self.max_size_spin.setValue(DEFAULT_MAX_MESSAGE_SIZE // 2**20)
+        form.addRow("Largest message", self.max_size_spin)
+        return group
+
+    # -- headers ----------------------------------------------------------------------------
+
+    def add_header_row(self, name: str = "", value: str = "") -> None:
+        self.headers_model.appendRow([QStandardItem(name), QStandardItem(value)])
+        if not name:
+            index = self.headers_model.index(self.headers_model.rowCount() - 1, 0)
+            self.headers_table.setCurrentIndex(index)
+            self.headers_table.edit(index)
+
+    def _remove_selected_headers(self) -> None:
+        rows = sorted({index.row() for index in self.headers_table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.headers_model.removeRow(row)
+        self.edited.emit()
+
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """Rows with a name, in order; a row with an empty name is ignored."""
+        result = []
+        self._header_model_rows = []
+        model = self.headers_model
+        for row in range(model.rowCount()):
+            name = str(model.data(model.index(row, 0)) or "").strip()
+            value = str(model.data(model.index(row, 1)) or "").strip()
+            if name:
+                result.append((name, value))
+                self._header_model_rows.append(row)
+        return tuple(result)
+
+    def _browse_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Extra trusted CA certificates", "", "PEM files (*.pem *.crt *.cer);;All (*)"
+        )
+        if path:
+            self.ca_file_edit.setText(path)
+
+    # -- options ----------------------------------------------------------------------------
+
+    def to_options(self, uri: str) -> ConnectionOptions:
+        subprotocols = tuple(
+            part.strip() for part in self.subprotocols_edit.text().split(",") if part.strip()
+        )
+        if not self.send_user_agent_check.isChecked():
+            mode = UserAgentMode.NONE
+        elif self.user_agent_edit.text().strip():
+            mode = UserAgentMode.CUSTOM
+        else:
+            mode = UserAgentMode.DEFAULT
+        max_size = self.max_size_spin.value()
+        policy = ReconnectPolicy(
+            enabled=self.auto_reconnect_check.isChecked(),
+            initial_delay=self.initial_delay_spin.value(),
+            max_delay=self.max_delay_spin.value(),
+            max_attempts=self.max_attempts_spin.value(),
+            jitter=self.jitter_check.isChecked(),
+            on_clean_close=self.reconnect_on_clean_close_check.isChecked(),
+        )
+        on_connect = tuple(
+            line for line in self.on_connect_edit.toPlainText().splitlines() if line.strip()
+        )
+        return ConnectionOptions(
+            uri=uri.strip(),
+            origin=self.origin_edit.text().strip(),
+            subprotocols=subprotocols,
+            headers=self.headers(),
+            user_agent_mode=mode,
+            user_agent=self.user_agent_edit.text().strip(),
+            tls_verify=self.tls_verify_check.isChecked(),
+            ca_file=self.ca_file_edit.text().strip(),
+            open_timeout=self.open_timeout_spin.value() or None,
+            ping_interval=self.ping_interval_spin.value() or None,
+            ping_timeout=self.ping_timeout_spin.value() or None,
+            max_message_size=max_size * 2**20 if max_size else None,
+            compression=self.compression_check.isChecked(),
+            reconnect=policy,
+            on_connect_messages=on_connect,
+        )
+
+    def set_options(self, options: ConnectionOptions) -> None:
+        """Fill the form from a record (the URI is the window's)."""
+        self.origin_edit.setText(options.origin)
+        self.subprotocols_edit.setText(", ".join(options.subprotocols))
+        self.headers_model.removeRows(0, self.headers_model.rowCount())
+        for name, value in options.headers:
+            self.headers_model.appendRow([QStandardItem(name), QStandardItem(value)])
+        self.send_user_agent_check.setChecked(options.user_agent_mode is not UserAgentMode.NONE)
+        self.user_agent_edit.setText(options.user_agent)
+        self.tls_verify_check.setChecked(options.tls_verify)
+        self.ca_file_edit.setText(options.ca_file)
+        self.compression_check.setChecked(options.compression)
+        self.open_timeout_spin.setValue(options.open_timeout or 0)
+        self.ping_interval_spin.setValue(options.ping_interval or 0)
+        self.ping_timeout_spin.setValue(options.ping_timeout or 0)
+        self.max_size_spin.setValue((options.max_message_size or 0) // 2**20)
+        policy = options.reconnect
+        self.auto_reconnect_check.setChecked(policy.enabled)
+        self.initial_delay_spin.setValue(policy.initial_delay)
+        self.max_delay_spin.setValue(policy.max_delay)
+        self.max_attempts_spin.setValue(policy.max_attempts)
+        self.jitter_check.setChecked(policy.jitter)
+        self.reconnect_on_clean_close_check.setChecked(policy.on_clean_close)
+        self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Show each problem under its field; fields without a problem are cleared."""
+        messages: dict[str, list[str]] = {}
+        for error in errors:
+            if error.field in self._error_labels:
+                messages.setdefault(error.field, []).append(error.message)
+        for field, label in self._error_labels.items():
+            text = "\n".join(messages.get(field, []))
+            label.setText(text)
+            label.setVisible(bool(text))
+        # Error rows count named headers only; map them back to the table's rows.
+        model_rows = self._header_model_rows
+        bad_rows = {
+            model_rows[error.row]
+            for error in errors
+            if error.field == "headers" and error.row is not None and error.row < len(model_rows)
+        }
+        for row in range(self.headers_model.rowCount()):
+            for column in range(2):
+                item = self.headers_model.item(row, column)
+                if item is not None:
+                    item.setData(
+                        BAD_ROW_BRUSH if row in bad_rows else None, Qt.ItemDataRole.BackgroundRole
+                    )
+
+    def clear_errors(self) -> None:
+        self.show_errors([])

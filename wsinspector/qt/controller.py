@@ -1,0 +1,126 @@
+"""Owns the session and its tasks; turns core events into Qt signals for the window."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from wsinspector.core.eventlog import EventLog
+from wsinspector.core.events import CloseEvent, ConnState, HandshakeEvent, StateEvent
+from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.session import NotConnectedError, Session
+
+# Closing the window must not wait on an unresponsive server for long.
+SHUTDOWN_CLOSE_TIMEOUT = 1.5
+
+
+class SessionController(QObject):
+    """Starts, drives and stops one Session at a time.
+
+    Signals:
+        state_changed(object): a StateEvent; the connection moved to a new state.
+        handshake_changed(object): a HandshakeEvent, accepted or rejected.
+        closed(object): a CloseEvent.
+        message_failed(str): a send, ping or close the user asked for could not be done.
+    """
+
+    state_changed = Signal(object)
+    handshake_changed = Signal(object)
+    closed = Signal(object)
+    message_failed = Signal(str)
+
+    def __init__(self, log: EventLog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log = log
+        self.session: Session | None = None
+        # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
+        self._tasks: set[asyncio.Task[Any]] = set()
+        log.add_listener(self)
+
+    # -- EventLogListener -------------------------------------------------------------------
+
+    def events_appended(self, log: EventLog) -> None:
+        event = log[-1]
+        kind = type(event)
+        if kind is StateEvent:
+            self.state_changed.emit(event)
+        elif kind is HandshakeEvent:
+            self.handshake_changed.emit(event)
+        elif kind is CloseEvent:
+            self.closed.emit(event)
+
+    def log_cleared(self, log: EventLog) -> None:
+        pass
+
+    # -- commands ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ConnState:
+        return self.session.state if self.session else ConnState.IDLE
+
+    @property
+    def is_active(self) -> bool:
+        """A session runs: connecting, open, closing or waiting to reconnect."""
+        return (
+            self.session is not None
+            and self.session.task is not None
+            and not (self.session.task.done())
+        )
+
+    def connect_to(self, options: ConnectionOptions) -> None:
+        """Start a new session; a running one is closed first."""
+        self.spawn(self._connect(options))
+
+    async def _connect(self, options: ConnectionOptions) -> None:
+        if self.is_active and self.session is not None:
+            await self.session.close(1000, "reconnecting with new settings")
+        self.session = Session(options, self.log)
+        self.session.start()
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        if self.session is not None:
+            self.spawn(self._guard(self.session.close(code, reason)))
+
+    def send_text(self, text: str) -> None:
+        if self.session is not None:
+            self.spawn(self._guard(self.session.send_text(text)))
+
+    def send_binary(self, data: bytes) -> None:
+        if self.session is not None:
+            self.spawn(self._guard(self.session.send_binary(data)))
+
+    def ping(self, payload: bytes | None = None) -> None:
+        if self.session is not None:
+            self.spawn(self._guard(self.session.ping(payload)))
+
+    async def shutdown(self) -> None:
+        """Close the connection as the app goes away (1001) and wait for every task."""
+        if self.session is not None and self.is_active:
+            await self.session.close(1001, "client shutting down", timeout=SHUTDOWN_CLOSE_TIMEOUT)
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_CLOSE_TIMEOUT)
+        self.log.remove_listener(self)
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _guard(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await coroutine
+        except NotConnectedError as exc:
+            self.message_failed.emit(f"Not sent: {exc}")
+        except ValueError as exc:
+            self.message_failed.emit(str(exc))
+        except Exception as exc:  # a failed send must not take the window down
+            self.message_failed.emit(f"Failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,487 @@
+"""The detail pane: the log event selected in the message log, in full.
+
+A message is shown as Text, pretty JSON (when it parses) or a hex dump. Only the mode on
+screen is formatted, and a big payload is shown in part until "Show all" is pressed: selecting
+a 16 MiB message in the log must not freeze the window.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+from typing import Final
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsinspector.core.events import (
+    CloseEvent,
+    ControlEvent,
+    Direction,
+    ErrorEvent,
+    HandshakeEvent,
+    Headers,
+    MessageEvent,
+    NoteEvent,
+    StateEvent,
+    close_code_name,
+)
+from wsinspector.core.formatting import (
+    format_duration,
+    format_time,
+    hex_dump,
+    human_size,
+    pretty_json,
+)
+
+MODE_TEXT: Final = "Text"
+MODE_JSON: Final = "JSON"
+MODE_HEX: Final = "Hex"
+
+# Payload bytes shown before "Show all": a 256 KiB hex dump is already 16 384 lines.
+DISPLAY_LIMIT: Final = 256 * 1024
+# Above this, JSON is not pretty printed: parsing and re-indenting takes about 0.2 s per MiB.
+JSON_LIMIT: Final = 1024 * 1024
+# Above this many characters of pretty JSON, coloring (a Python call per line) is skipped.
+HIGHLIGHT_LIMIT: Final = 512 * 1024
+
+# Characters a JSON document can start with; anything else is not worth a parse attempt.
+_JSON_START: Final = re.compile(r'\s*[{\["\-0-9tfn]')
+
+
+class MessageDetailView(QWidget):
+    """Shows one log event in full; `show_event(None)` empties it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageDetailView")
+        self._event: object | None = None
+        self._full = False  # "Show all" was pressed for the current message
+        self._bodies: dict[str, str] = {}  # formatted text per mode, for the current event
+        self._warnings: list[str] = []  # notices about the current message in every mode
+
+        self._header = _plain_label("detailHeader")
+        self._notice = _plain_label("detailNotice")
+        self._notice.hide()
+
+        self._mode_combo = QComboBox()
+        self._mode_combo.setObjectName("detailModeCombo")
+        self._mode_combo.setToolTip("How to show the message")
+        self._mode_combo.currentIndexChanged.connect(self._render)
+        self._mode_combo.hide()
+
+        self._show_all_button = QPushButton()
+        self._show_all_button.setObjectName("detailShowAllButton")
+        self._show_all_button.clicked.connect(self._show_all)
+        self._show_all_button.hide()
+
+        self._body = QPlainTextEdit()
+        self._body.setObjectName("detailBody")
+        self._body.setReadOnly(True)
+        self._body.setUndoRedoEnabled(False)  # an undo stack would keep a copy of every payload
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._body.setFont(font)
+        self._body.setTabStopDistance(self._body.fontMetrics().horizontalAdvance(" ") * 4)
+        self._highlighter = JsonHighlighter(self._body.document())
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self._mode_combo)
+        bar.addStretch(1)
+        bar.addWidget(self._show_all_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._header)
+        layout.addWidget(self._notice)
+        layout.addLayout(bar)
+        layout.addWidget(self._body, 1)
+
+    # API ---------------------------------------------------------------------------------------
+
+    def show_event(self, event: object | None) -> None:
+        """Show `event` (any record from wsinspector.core.events), or nothing for None.
+
+        Showing the event already on screen again keeps the chosen mode and "Show all".
+        """
+        if event is self._event:
+            return
+        self._event = event
+        self._full = False
+        self._bodies = {}
+        if event is None:
+            self._clear()
+        elif isinstance(event, MessageEvent):
+            self._show_message(event)
+        else:
+            self._show_description(event)
+
+    def text(self) -> str:
+        """The body text on screen."""
+        return self._body.toPlainText()
+
+    def mode(self) -> str:
+        """ "Text", "JSON" or "Hex" for a message; "" for other events and when empty."""
+        if not isinstance(self._event, MessageEvent):
+            return ""
+        return self._mode_combo.currentText()
+
+    # Messages ----------------------------------------------------------------------------------
+
+    def _show_message(self, event: MessageEvent) -> None:
+        self._header.setText(_message_header(event))
+        self._warnings = _message_warnings(event)
+        modes = [MODE_TEXT, MODE_HEX]
+        default = MODE_TEXT if event.text else MODE_HEX
+        if event.text:
+            pretty = _pretty_message(event)
+            if pretty is not None:
+                self._bodies[MODE_JSON] = pretty  # the default mode: formatted right away
+                modes.insert(1, MODE_JSON)
+                default = MODE_JSON
+        self._mode_combo.blockSignals(True)
+        try:
+            self._mode_combo.clear()
+            self._mode_combo.addItems(modes)
+            self._mode_combo.setCurrentText(default)
+        finally:
+            self._mode_combo.blockSignals(False)
+        self._mode_combo.show()
+        self._render()
+
+    def _render(self) -> None:
+        event = self._event
+        if not isinstance(event, MessageEvent):
+            return
+        mode = self._mode_combo.currentText()
+        body = self._bodies.get(mode)
+        if body is None:
+            body = self._bodies[mode] = self._format(event, mode)
+        self._set_body(
+            body,
+            wrap=mode != MODE_HEX,
+            highlight=mode == MODE_JSON and len(body) <= HIGHLIGHT_LIMIT,
+        )
+        truncated = mode != MODE_JSON and event.size > DISPLAY_LIMIT and not self._full
+        self._show_all_button.setText(f"Show all ({human_size(event.size)})")
+        self._show_all_button.setVisible(truncated)
+        notices = list(self._warnings)
+        if truncated:
+            shown, size = human_size(DISPLAY_LIMIT), human_size(event.size)
+            notices.append(f"Showing the first {shown} of {size}.")
+        self._set_notice(notices)
+
+    def _format(self, event: MessageEvent, mode: str) -> str:
+        limit = None if self._full else DISPLAY_LIMIT
+        if mode == MODE_HEX:
+            return hex_dump(event.data, limit)
+        return _decode_for_display(event.data, limit)
+
+    def _show_all(self) -> None:
+        self._full = True
+        self._bodies.pop(MODE_TEXT, None)
+        self._bodies.pop(MODE_HEX, None)
+        self._render()
+
+    # Other events ------------------------------------------------------------------------------
+
+    def _show_description(self, event: object) -> None:
+        header, body = describe_event(event)
+        self._header.setText(header)
+        self._mode_combo.hide()
+        self._show_all_button.hide()
+        self._set_notice([])
+        self._set_body(body, wrap=True, highlight=False)
+
+    def _clear(self) -> None:
+        self._header.clear()
+        self._mode_combo.hide()
+        self._show_all_button.hide()
+        self._set_notice([])
+        self._set_body("", wrap=True, highlight=False)
+
+    # Helpers -----------------------------------------------------------------------------------
+
+    def _set_body(self, text: str, *, wrap: bool, highlight: bool) -> None:
+        self._body.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        )
+        # Set before the text: the highlighter colors blocks as the text goes in.
+        self._highlighter.enabled = highlight
+        self._body.setPlainText(text)
+
+    def _set_notice(self, lines: list[str]) -> None:
+        self._notice.setText("\n".join(lines))
+        self._notice.setVisible(bool(lines))
+
+
+def _plain_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    # Reasons, errors and header values come from the network: never render them as HTML.
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+def _direction_words(direction: Direction) -> str:
+    return "↓ Received" if direction is Direction.IN else "↑ Sent"
+
+
+def _message_header(event: MessageEvent) -> str:
+    kind = "text" if event.text else "binary"
+    return " · ".join(
+        (
+            _direction_words(event.direction),
+            kind,
+            human_size(event.size),
+            format_time(event.wall),
+            f"connection {event.conn}",
+        )
+    )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return _JSON_START.match(data[:64].decode(errors="replace")) is not None
+
+
+def _pretty_message(event: MessageEvent) -> str | None:
+    if event.size > JSON_LIMIT or not _looks_like_json(event.data):
+        return None
+    text = event.decoded()
+    return None if text is None else pretty_json(text)
+
+
+def _decode_for_display(data: bytes, limit: int | None) -> str:
+    shown = data if limit is None else data[:limit]
+    # final=False at a cut: a character split by the limit is dropped instead of shown as U+FFFD.
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    return decoder.decode(shown, final=len(shown) == len(data))
+
+
+def _message_warnings(event: MessageEvent) -> list[str]:
+    if not event.text:
+        return []
+    # The whole message is checked (C speed, a few ms for 16 MiB): bad bytes past the part
+    # on screen still matter to whoever debugs the sender.
+    if not _is_utf8(event.data):
+        return ["⚠ invalid UTF-8: bytes that do not decode are shown as \ufffd"]
+    if event.size > JSON_LIMIT and _looks_like_json(event.data):
+        return [f"No JSON view for messages over {human_size(JSON_LIMIT)}."]
+    return []
+
+
+# Descriptions of the other events ---------------------------------------------------------------
+
+
+def describe_event(event: object) -> tuple[str, str]:
+    """A one-line header and a multi-line description of a non-message event."""
+    if isinstance(event, CloseEvent):
+        return _describe_close(event)
+    if isinstance(event, ControlEvent):
+        return _describe_control(event)
+    if isinstance(event, StateEvent):
+        return _describe_state(event)
+    if isinstance(event, HandshakeEvent):
+        return _describe_handshake(event)
+    if isinstance(event, ErrorEvent):
+        return _titled("Error", event), "\n\n".join(filter(None, (event.message, event.detail)))
+    if isinstance(event, NoteEvent):
+        return _titled("Note", event), event.text
+    return _describe_fields(event)
+
+
+def _titled(title: str, event: object) -> str:
+    parts = [title]
+    wall = getattr(event, "wall", None)
+    if isinstance(wall, float | int):
+        parts.append(format_time(wall))
+    conn = getattr(event, "conn", None)
+    if isinstance(conn, int):
+        parts.append(f"connection {conn}")
+    return " · ".join(parts)
+
+
+def _code_words(code: int | None, reason: str = "") -> str:
+    words = close_code_name(code) if code is None else f"{code} ({close_code_name(code)})"
+    return f"{words} {reason!r}" if reason else words
+
+
+def _describe_close(event: CloseEvent) -> tuple[str, str]:
+    initiator = event.initiator or "nobody (the connection dropped without a close frame)"
+    lines = [
+        f"Code: {event.code} ({close_code_name(event.code)})",
+        f"Reason: {event.reason or '(none)'}",
+        f"Initiator: {initiator}",
+        f"Clean: {'yes' if event.clean else 'no'}",
+    ]
+    if event.sent_code is not None or event.sent_reason:
+        lines.append(f"Sent close frame: {_code_words(event.sent_code, event.sent_reason)}")
+    if event.received_code is not None or event.received_reason:
+        lines.append(
+            f"Received close frame: {_code_words(event.received_code, event.received_reason)}"
+        )
+    return _titled(f"Closed · {event.code} {close_code_name(event.code)}", event), "\n".join(lines)
+
+
+def _describe_control(event: ControlEvent) -> tuple[str, str]:
+    header = " · ".join(
+        (
+            _direction_words(event.direction),
+            event.kind.value,
+            human_size(len(event.data)),
+            format_time(event.wall),
+            f"connection {event.conn}",
+        )
+    )
+    lines = [f"Frame: {event.kind.value}", f"Direction: {_direction_words(event.direction)}"]
+    if event.rtt is not None:
+        lines.append(f"Round trip: {format_duration(event.rtt)}")
+    if event.keepalive:
+        lines.append("Keepalive: yes (sent automatically)")
+    if not event.data:
+        lines.append("Payload: (empty)")
+    else:
+        lines.append(f"Payload: {human_size(len(event.data))}")
+        if _is_utf8(event.data) and event.data.decode().isprintable():
+            lines.append(f"As text: {event.data.decode()}")
+        lines += ["", hex_dump(event.data, DISPLAY_LIMIT)]
+    return header, "\n".join(lines)
+
+
+def _describe_state(event: StateEvent) -> tuple[str, str]:
+    lines = [f"State: {event.state.value}"]
+    if event.uri:
+        lines.append(f"URI: {event.uri}")
+    if event.attempt:
+        lines.append(f"Attempt: {event.attempt}")
+    if event.delay is not None:
+        lines.append(f"Delay: {format_duration(event.delay)}")
+    if event.error:
+        lines.append(f"Last error: {event.error}")
+    return _titled(f"State · {event.state.value}", event), "\n".join(lines)
+
+
+def _header_lines(headers: Headers) -> list[str]:
+    return [f"{name}: {value}" for name, value in headers]
+
+
+def _describe_handshake(event: HandshakeEvent) -> tuple[str, str]:
+    if event.accepted:
+        outcome = "accepted"
+    elif event.status_code is not None:
+        outcome = f"rejected (HTTP {event.status_code})"
+    else:
+        outcome = "failed (no response)"
+    lines = ["Request", event.request_line, *_header_lines(event.request_headers), ""]
+    if event.status_line:
+        lines += ["Response", event.status_line, *_header_lines(event.response_headers), ""]
+    else:
+        lines += ["Response", "(none: the server did not answer)", ""]
+    lines.append(f"Result: {outcome}")
+    if event.subprotocol:
+        lines.append(f"Subprotocol: {event.subprotocol}")
+    if event.extensions:
+        lines.append(f"Extensions: {event.extensions}")
+    if event.body:
+        lines += ["", f"Response body ({human_size(len(event.body))}):"]
+        lines.append(_decode_for_display(event.body, DISPLAY_LIMIT))
+    return _titled(f"Handshake · {outcome}", event), "\n".join(lines)
+
+
+def _describe_fields(event: object) -> tuple[str, str]:
+    # An event type this view does not know yet: list its fields rather than show nothing.
+    if not dataclasses.is_dataclass(event) or isinstance(event, type):
+        return type(event).__name__, repr(event)
+    lines = []
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        shown = human_size(len(value)) if isinstance(value, bytes) else str(value)
+        lines.append(f"{field.name}: {shown}")
+    return _titled(type(event).__name__, event), "\n".join(lines)
+
+
+# JSON coloring -----------------------------------------------------------------------------------
+
+# Strings first, so digits and words inside them are not taken for numbers or literals.
+_JSON_PARTS: Final = re.compile(
+    r'(?P<string>"(?:[^"\\]|\\.)*")(?P<key>\s*:)?'
+    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<literal>\b(?:true|false|null)\b)"
+)
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _color_format(color: str, *, bold: bool = False) -> QTextCharFormat:
+    text_format = QTextCharFormat()
+    text_format.setForeground(QColor(color))
+    if bold:
+        text_format.setFontWeight(QFont.Weight.Bold)
+    return text_format
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    """Colors keys, strings, numbers and true/false/null of pretty printed JSON.
+
+    `enabled` is off except in JSON mode, so Text and Hex bodies cost no Python call per line.
+    """
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.enabled = False
+        self._formats = {
+            "key": _color_format("#2b6cb0"),
+            "string": _color_format("#2f855a"),
+            "number": _color_format("#b7791f"),
+            "literal": _color_format("#805ad5", bold=True),
+        }
+
+    def highlightBlock(self, text: str) -> None:
+        if not self.enabled:
+            return
+        # Qt counts UTF-16 code units, Python code points: they differ after an emoji.
+        to_qt = _utf16_offsets(text) if _ASTRAL.search(text) else None
+        for match in _JSON_PARTS.finditer(text):
+            kind = match.lastgroup
+            if kind == "key":
+                start, end, kind = match.start("string"), match.end("string"), "key"
+            else:
+                start, end = match.span()
+            if kind is None:
+                continue
+            if to_qt is not None:
+                start, end = to_qt[start], to_qt[end]
+            self.setFormat(start, end - start, self._formats[kind])
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + (2 if ord(char) > 0xFFFF else 1))
+    return offsets

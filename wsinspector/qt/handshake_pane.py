@@ -1,0 +1,84 @@
+"""The opening handshake as it crossed the wire: request on the left, response on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+
+from wsinspector.core.events import HandshakeEvent
+from wsinspector.core.formatting import human_size
+
+# A rejected handshake's body can be a whole HTML error page; show enough to read it.
+BODY_PREVIEW_BYTES = 64 * 1024
+
+
+def header_lines(first_line: str, headers: tuple[tuple[str, str], ...]) -> str:
+    return "\n".join([first_line, *(f"{name}: {value}" for name, value in headers)])
+
+
+def response_text(event: HandshakeEvent) -> str:
+    if not event.status_line:
+        return "(no HTTP response: the server closed the connection or did not answer)"
+    text = header_lines(event.status_line, event.response_headers)
+    if event.body:
+        shown = event.body[:BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        text += "\n\n" + shown
+        if len(event.body) > BODY_PREVIEW_BYTES:
+            text += f"\n… ({human_size(len(event.body))} in all)"
+    return text
+
+
+def _text_view(name: str) -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setObjectName(name)
+    view.setReadOnly(True)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return view
+
+
+class HandshakePane(QWidget):
+    """Request and response header views of the latest handshake."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.request_view = _text_view("requestHeadersView")
+        self.request_view.setPlaceholderText("The handshake request appears here once you connect.")
+        self.response_view = _text_view("responseHeadersView")
+        self.response_view.setPlaceholderText("The server's response appears here.")
+        self.summary = QLabel()
+        self.summary.setObjectName("handshakeSummaryLabel")
+        self.summary.setWordWrap(True)
+        splitter = QSplitter()
+        for title, view in (("Request", self.request_view), ("Response", self.response_view)):
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(QLabel(f"<b>{title}</b>"))
+            box_layout.addWidget(view)
+            splitter.addWidget(box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    def show_handshake(self, event: HandshakeEvent) -> None:
+        self.request_view.setPlainText(header_lines(event.request_line, event.request_headers))
+        self.response_view.setPlainText(response_text(event))
+        if event.accepted:
+            parts = [f"Connection {event.conn}: {event.status_line}"]
+            parts.append(f"subprotocol: {event.subprotocol or 'none'}")
+            parts.append(f"extensions: {event.extensions or 'none'}")
+            self.summary.setText(" · ".join(parts))
+            self.summary.setStyleSheet("")
+        else:
+            self.summary.setText(
+                f"Handshake rejected: {event.status_line or 'no response'}"
+                + (f" · body {human_size(len(event.body))}" if event.body else "")
+            )
+            self.summary.setStyleSheet("color: #c53030; font-weight: bold;")
+
+    def clear(self) -> None:
+        self.request_view.clear()
+        self.response_view.clear()
+        self.summary.clear()
