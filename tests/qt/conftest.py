@@ -23,10 +23,27 @@ from wsinspector.qt import MainWindow
 WAIT_MS = 5000
 
 
-@pytest.fixture
-def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[qasync.QEventLoop]:
+@pytest.fixture(scope="session")
+def _session_qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    # One loop for the whole run: qasync 0.28 leaves timers and socket notifiers of a closed
+    # loop to the garbage collector, and creating a loop per test crashed PySide6 6.12 after
+    # a few dozen tests (qasync #154, fixed after 0.28 by parenting them to the app).
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    yield loop
+    # Not loop.stop(): that calls QApplication.exit(), which makes every later Qt wait of
+    # this process return at once. Mark the loop stopped the way run_forever() does.
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def qloop(_session_qloop: qasync.QEventLoop, qtbot: QtBot) -> Iterator[qasync.QEventLoop]:
+    """The running qasync loop; fails the test on an exception nobody retrieved."""
+    loop = _session_qloop
+    asyncio.events._set_running_loop(loop)
     errors: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: errors.append(context))
     yield loop
@@ -34,12 +51,9 @@ def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[qasync.QEventLoop]:
     for task in pending:
         task.cancel()
     qtbot.waitUntil(lambda: all(task.done() for task in pending), timeout=WAIT_MS)
-    # Not loop.stop(): that calls QApplication.exit(), which makes every later Qt wait of
-    # this process return at once. Mark the loop stopped the way run_forever() does.
-    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    loop.set_exception_handler(None)
+    # Plain asyncio tests (asyncio.run) may come next: they need no loop marked running.
     asyncio.events._set_running_loop(None)
-    loop.close()
-    asyncio.set_event_loop(None)
     # Like qasync's own tests: an exception nobody retrieved is a failure, not a log line.
     if errors:
         messages = "; ".join(
