@@ -8,10 +8,19 @@ wherever it was started from.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Final
 
-_RESOURCES: Final = Path(__file__).resolve().parent.parent / "resources"
+# Where `resources/` can be, first match wins: a source checkout or editable install (next to
+# the package), a PyInstaller bundle (its data folder), a wheel install (data-files under the
+# environment's share/, see pyproject.toml).
+_CANDIDATES: Final = (
+    Path(__file__).resolve().parent.parent / "resources",
+    Path(getattr(sys, "_MEIPASS", "/nonexistent")) / "resources",
+    Path(sys.prefix) / "share" / "wsinspector",
+)
+_RESOURCES: Final = next((path for path in _CANDIDATES if path.is_dir()), _CANDIDATES[0])
 
 # Icon names are plain file stems: anything else ("../x", "a/b") is a bug in the caller.
 _ICON_NAME: Final = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -21,8 +30,8 @@ def resources_dir() -> Path:
     """The top-level `resources/` folder; FileNotFoundError when it is not there."""
     if not _RESOURCES.is_dir():
         raise FileNotFoundError(
-            f"wsinspector's resources folder is missing: expected {_RESOURCES} next to the "
-            "wsinspector package (run from a source checkout or an editable install)"
+            "wsinspector's resources folder is missing: looked in "
+            + ", ".join(str(path) for path in _CANDIDATES)
         )
     return _RESOURCES
 

@@ -49,8 +49,8 @@ def modes(view: MessageDetailView) -> list[str]:
     return [box.itemText(i) for i in range(box.count())]
 
 
-def show_all_button(view: MessageDetailView) -> QPushButton:
-    found = view.findChild(QPushButton, "detailShowAllButton")
+def show_more_button(view: MessageDetailView) -> QPushButton:
+    found = view.findChild(QPushButton, "detailShowMoreButton")
     assert found is not None
     return found
 
@@ -134,7 +134,7 @@ def test_plain_text_message_defaults_to_text_without_json(qtbot: QtBot) -> None:
     assert modes(view) == ["Text", "Hex"]
     assert view.text() == "hello\nworld"
     assert "Sent" in header(view)
-    assert show_all_button(view).isHidden()
+    assert show_more_button(view).isHidden()
     assert notice(view) == ""
 
 
@@ -164,16 +164,23 @@ def test_invalid_utf8_text_is_shown_with_a_warning(qtbot: QtBot) -> None:
     assert "invalid UTF-8" in notice(view)
 
 
-def test_16_mib_text_shows_a_part_and_offers_all(qtbot: QtBot) -> None:
+def test_16_mib_text_shows_a_part_and_offers_more_in_steps(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     big = message(b"a" * (16 * MiB))
     view.show_event(big)
     assert view.mode() == "Text"
     assert len(view.text()) == DISPLAY_LIMIT
-    button = show_all_button(view)
+    button = show_more_button(view)
     assert not button.isHidden()
-    assert button.text() == "Show all (16.0 MiB)"
+    assert button.text() == "Show 256.0 KiB more"
     assert "first 256.0 KiB of 16.0 MiB" in notice(view)
+    button.click()
+    assert len(view.text()) == 2 * DISPLAY_LIMIT
+    assert "first 512.0 KiB of 16.0 MiB" in notice(view)
+    assert button.isHidden()  # Text stops at TEXT_LIMIT: each step would cost more than the last
+    assert "Save the message, or use Hex" in notice(view)
+    save = view.findChild(QPushButton, "detailSaveButton")
+    assert save is not None and not save.isHidden()
 
 
 def test_big_json_is_not_pretty_printed(qtbot: QtBot) -> None:
@@ -185,18 +192,30 @@ def test_big_json_is_not_pretty_printed(qtbot: QtBot) -> None:
     assert "No JSON view" in notice(view)
 
 
-def test_show_all_loads_the_whole_payload(qtbot: QtBot) -> None:
+def test_show_more_continues_the_payload_where_it_stopped(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     data = b"0123456789abcde\n" * (DISPLAY_LIMIT // 16 + 100)
     view.show_event(message(data, text=False))
-    shown = view.text().splitlines()
-    assert shown[-1].startswith("… 1,600 more bytes not shown")
-    show_all_button(view).click()
-    assert show_all_button(view).isHidden()
-    assert len(view.text().splitlines()) == len(data) // 16
+    assert len(view.text().splitlines()) == DISPLAY_LIMIT // 16
+    assert "first 256.0 KiB" in notice(view)
+    show_more_button(view).click()
+    assert show_more_button(view).isHidden()
+    lines = view.text().splitlines()
+    assert len(lines) == len(data) // 16
+    assert [line[:8] for line in lines[-2:]] == [f"{len(data) - 32:08x}", f"{len(data) - 16:08x}"]
     combo(view).setCurrentText("Text")
+    show_more_button(view).click()
     assert view.text() == data.decode()
-    assert show_all_button(view).isHidden()
+    assert show_more_button(view).isHidden()
+
+
+def test_show_more_does_not_split_a_character_between_pieces(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    text = "a" + "é" * (DISPLAY_LIMIT // 2)
+    view.show_event(message(text.encode()))
+    while not show_more_button(view).isHidden():
+        show_more_button(view).click()
+    assert view.text() == text
 
 
 def test_truncation_does_not_split_a_character(qtbot: QtBot) -> None:
@@ -237,7 +256,7 @@ def test_close_event_description(qtbot: QtBot) -> None:
     assert "connection 2" in header(view)
     assert view.mode() == ""
     assert combo(view).isHidden()
-    assert show_all_button(view).isHidden()
+    assert show_more_button(view).isHidden()
 
 
 def test_dropped_connection_close(qtbot: QtBot) -> None:

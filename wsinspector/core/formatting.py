@@ -86,18 +86,19 @@ def _is_valid_utf8_prefix(data: bytes, *, final: bool) -> bool:
 _ASCII_COLUMN: Final = bytes(b if 0x20 <= b < 0x7F else ord(".") for b in range(256))
 
 
-def hex_dump(data: bytes, limit: int | None = None) -> str:
+def hex_dump(data: bytes, limit: int | None = None, offset: int = 0) -> str:
     """A classic 16-bytes-per-line dump: offset, hex bytes in two groups of 8, ASCII column.
 
     With `limit`, only the first `limit` bytes are dumped and a last line tells how many
-    were left out.
+    were left out. `offset` is the address printed for data[0], for dumping a payload piece
+    by piece.
     """
     if limit is not None and limit < 0:
         raise ValueError(f"hex dump limit must not be negative, got {limit}")
     shown = data if limit is None else data[:limit]
     lines = [
-        _hex_line(offset, shown[offset : offset + _BYTES_PER_LINE])
-        for offset in range(0, len(shown), _BYTES_PER_LINE)
+        _hex_line(offset + start, shown[start : start + _BYTES_PER_LINE])
+        for start in range(0, len(shown), _BYTES_PER_LINE)
     ]
     hidden = len(data) - len(shown)
     if hidden:

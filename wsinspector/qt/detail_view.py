@@ -1,8 +1,9 @@
 """The detail pane: the log event selected in the message log, in full.
 
 A message is shown as Text, pretty JSON (when it parses) or a hex dump. Only the mode on
-screen is formatted, and a big payload is shown in part until "Show all" is pressed: selecting
-a 16 MiB message in the log must not freeze the window.
+screen is formatted, and a big payload is shown 256 KiB at a time ("Show more" appends the next
+piece, at the same small cost each time) or saved whole to a file: selecting a 16 MiB message
+in the log must not freeze the window, and neither may any button here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import re
+from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import Qt
@@ -19,11 +21,13 @@ from PySide6.QtGui import (
     QFontDatabase,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QTextCursor,
     QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -56,8 +60,13 @@ MODE_TEXT: Final = "Text"
 MODE_JSON: Final = "JSON"
 MODE_HEX: Final = "Hex"
 
-# Payload bytes shown before "Show all": a 256 KiB hex dump is already 16 384 lines.
+# Payload bytes shown at first and added by each "Show more": a 256 KiB hex dump is already
+# 16 384 lines, and about 0.1 s of layout work for QPlainTextEdit.
 DISPLAY_LIMIT: Final = 256 * 1024
+# Text mode stops growing here: a long paragraph is laid out again whole on every append, so
+# each "Show more" would cost more than the last. Hex (16-byte lines) has no such limit; the
+# whole payload is always one "Save message…" away.
+TEXT_LIMIT: Final = 2 * DISPLAY_LIMIT
 # Above this, JSON is not pretty printed: parsing and re-indenting takes about 0.2 s per MiB.
 JSON_LIMIT: Final = 1024 * 1024
 # Above this many characters of pretty JSON, coloring (a Python call per line) is skipped.
@@ -78,7 +87,8 @@ class MessageDetailView(QWidget):
         super().__init__(parent)
         self.setObjectName("messageDetailView")
         self._event: object | None = None
-        self._full = False  # "Show all" was pressed for the current message
+        self._shown = 0  # payload bytes on screen in the Text or Hex body
+        self._decoder: codecs.IncrementalDecoder | None = None  # continues Text at _shown
         self._bodies: dict[str, str] = {}  # formatted text per mode, for the current event
         self._warnings: list[str] = []  # notices about the current message in every mode
 
@@ -92,10 +102,15 @@ class MessageDetailView(QWidget):
         self._mode_combo.currentIndexChanged.connect(self._render)
         self._mode_combo.hide()
 
-        self._show_all_button = QPushButton()
-        self._show_all_button.setObjectName("detailShowAllButton")
-        self._show_all_button.clicked.connect(self._show_all)
-        self._show_all_button.hide()
+        self._show_more_button = QPushButton()
+        self._show_more_button.setObjectName("detailShowMoreButton")
+        self._show_more_button.clicked.connect(self._show_more)
+        self._show_more_button.hide()
+        self._save_button = QPushButton("Save message…")
+        self._save_button.setObjectName("detailSaveButton")
+        self._save_button.setToolTip("Write the whole payload, as received, to a file")
+        self._save_button.clicked.connect(self._save_payload)
+        self._save_button.hide()
 
         self._body = QPlainTextEdit()
         self._body.setObjectName("detailBody")
@@ -109,7 +124,8 @@ class MessageDetailView(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self._mode_combo)
         bar.addStretch(1)
-        bar.addWidget(self._show_all_button)
+        bar.addWidget(self._show_more_button)
+        bar.addWidget(self._save_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -123,12 +139,11 @@ class MessageDetailView(QWidget):
     def show_event(self, event: object | None) -> None:
         """Show `event` (any record from wsinspector.core.events), or nothing for None.
 
-        Showing the event already on screen again keeps the chosen mode and "Show all".
+        Showing the event already on screen again keeps the chosen mode and what is shown.
         """
         if event is self._event:
             return
         self._event = event
-        self._full = False
         self._bodies = {}
         if event is None:
             self._clear()
@@ -168,6 +183,7 @@ class MessageDetailView(QWidget):
         finally:
             self._mode_combo.blockSignals(False)
         self._mode_combo.show()
+        self._save_button.show()
         self._render()
 
     def _render(self) -> None:
@@ -183,26 +199,66 @@ class MessageDetailView(QWidget):
             wrap=mode != MODE_HEX,
             highlight=mode == MODE_JSON and len(body) <= HIGHLIGHT_LIMIT,
         )
-        truncated = mode != MODE_JSON and event.size > DISPLAY_LIMIT and not self._full
-        self._show_all_button.setText(f"Show all ({human_size(event.size)})")
-        self._show_all_button.setVisible(truncated)
+        self._shown = event.size if mode == MODE_JSON else min(event.size, DISPLAY_LIMIT)
+        self._decoder = None
+        if mode == MODE_TEXT and self._shown < event.size:
+            self._decoder = _utf8_decoder()
+            self._decoder.decode(event.data[: self._shown], final=False)
+        self._update_truncation(event)
+
+    def _update_truncation(self, event: MessageEvent) -> None:
+        truncated = self._shown < event.size
+        step = min(DISPLAY_LIMIT, event.size - self._shown)
+        text_full = self._mode_combo.currentText() == MODE_TEXT and self._shown >= TEXT_LIMIT
+        self._show_more_button.setText(f"Show {human_size(step)} more")
+        self._show_more_button.setVisible(truncated and not text_full)
         notices = list(self._warnings)
         if truncated:
-            shown, size = human_size(DISPLAY_LIMIT), human_size(event.size)
-            notices.append(f"Showing the first {shown} of {size}.")
+            shown, size = human_size(self._shown), human_size(event.size)
+            more = " Save the message, or use Hex, to see the rest." if text_full else ""
+            notices.append(f"Showing the first {shown} of {size}.{more}")
         self._set_notice(notices)
 
     def _format(self, event: MessageEvent, mode: str) -> str:
-        limit = None if self._full else DISPLAY_LIMIT
         if mode == MODE_HEX:
-            return hex_dump(event.data, limit)
-        return _decode_for_display(event.data, limit)
+            return hex_dump(event.data[:DISPLAY_LIMIT])
+        return _decode_for_display(event.data, DISPLAY_LIMIT)
 
-    def _show_all(self) -> None:
-        self._full = True
-        self._bodies.pop(MODE_TEXT, None)
-        self._bodies.pop(MODE_HEX, None)
-        self._render()
+    def _show_more(self) -> None:
+        """Append the next piece of the payload; costs the same however much is shown."""
+        event = self._event
+        if not isinstance(event, MessageEvent) or self._shown >= event.size:
+            return
+        start, end = self._shown, min(event.size, self._shown + DISPLAY_LIMIT)
+        piece = event.data[start:end]
+        if self._mode_combo.currentText() == MODE_HEX:
+            text = "\n" + hex_dump(piece, offset=start)
+        else:
+            if self._decoder is None:
+                self._decoder = _utf8_decoder()
+            text = self._decoder.decode(piece, final=end == event.size)
+        cursor = QTextCursor(self._body.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self._shown = end
+        # The cached first-page body no longer matches the screen.
+        self._bodies.pop(self._mode_combo.currentText(), None)
+        self._update_truncation(event)
+
+    def _save_payload(self) -> None:
+        event = self._event
+        if not isinstance(event, MessageEvent):
+            return
+        suffix = ".txt" if event.text else ".bin"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
+        if not path:
+            return
+        try:
+            Path(path).write_bytes(event.data)
+        except OSError as exc:
+            self._set_notice([*self._warnings, f"Not saved: {exc.strerror or exc}"])
+            return
+        self._set_notice([*self._warnings, f"Saved {human_size(event.size)} to {path}"])
 
     # Other events ------------------------------------------------------------------------------
 
@@ -210,14 +266,16 @@ class MessageDetailView(QWidget):
         header, body = describe_event(event)
         self._header.setText(header)
         self._mode_combo.hide()
-        self._show_all_button.hide()
+        self._show_more_button.hide()
+        self._save_button.hide()
         self._set_notice([])
         self._set_body(body, wrap=True, highlight=False)
 
     def _clear(self) -> None:
         self._header.clear()
         self._mode_combo.hide()
-        self._show_all_button.hide()
+        self._show_more_button.hide()
+        self._save_button.hide()
         self._set_notice([])
         self._set_body("", wrap=True, highlight=False)
 
@@ -298,8 +356,11 @@ def _pretty_message(event: MessageEvent) -> str | None:
 def _decode_for_display(data: bytes, limit: int | None) -> str:
     shown = data if limit is None else data[:limit]
     # final=False at a cut: a character split by the limit is dropped instead of shown as U+FFFD.
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    return decoder.decode(shown, final=len(shown) == len(data))
+    return _utf8_decoder().decode(shown, final=len(shown) == len(data))
+
+
+def _utf8_decoder() -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")
 
 
 def _message_warnings(event: MessageEvent) -> list[str]:
