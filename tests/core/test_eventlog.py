@@ -29,7 +29,8 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, int]] = []
 
-    def events_appended(self, log: EventLog) -> None:
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        assert log[-1] is event
         self.calls.append(("appended", len(log)))
 
     def log_cleared(self, log: EventLog) -> None:

@@ -14,8 +14,8 @@ from wsinspector.core.events import Direction, Event, MessageEvent
 
 
 class EventLogListener(Protocol):
-    def events_appended(self, log: EventLog) -> None:
-        """One or more events were appended; `len(log)` tells how many there are now."""
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        """`event` was appended; it is `log[-1]`. Called once per event: keep it cheap."""
 
     def log_cleared(self, log: EventLog) -> None:
         """All events were removed."""
@@ -56,7 +56,7 @@ class EventLog(Sequence[Event]):
                 counters.messages_out += 1
                 counters.bytes_out += len(event.data)
         for listener in self._listeners:
-            listener.events_appended(self)
+            listener.event_appended(self, event)
 
     def clear(self) -> None:
         self._events.clear()

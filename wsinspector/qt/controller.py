@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import CloseEvent, ConnState, HandshakeEvent, StateEvent
+from wsinspector.core.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import NotConnectedError, Session
 
@@ -42,8 +42,7 @@ class SessionController(QObject):
 
     # -- EventLogListener -------------------------------------------------------------------
 
-    def events_appended(self, log: EventLog) -> None:
-        event = log[-1]
+    def event_appended(self, log: EventLog, event: Event) -> None:
         kind = type(event)
         if kind is StateEvent:
             self.state_changed.emit(event)

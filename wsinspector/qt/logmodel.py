@@ -63,6 +63,14 @@ HEADERS = {
 
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_ROLES = frozenset({_DISPLAY, _DECORATION, _FOREGROUND, _TOOLTIP, _ALIGNMENT, EVENT_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 _ERROR_BRUSH = QBrush(QColor("#c53030"))
 _NOTE_BRUSH = QBrush(QColor("#6b7280"))
 _OUT_ICON = "arrow-out"
@@ -149,7 +157,7 @@ class LogModel(QAbstractTableModel):
 
     # -- EventLogListener -------------------------------------------------------------------
 
-    def events_appended(self, log: EventLog) -> None:
+    def event_appended(self, log: EventLog, event: Event) -> None:
         # Called once per event, so nothing here but a flag check in the common case.
         if not self._flush_pending:
             self._flush_pending = True
@@ -197,40 +205,48 @@ class LogModel(QAbstractTableModel):
         return self._log[row]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._rows:
+        # Painting asks for a dozen roles per cell; most have no answer here, so they are
+        # turned away before anything else is looked at.
+        if role not in _ROLES:
             return None
-        event = self._log[index.row()]
+        row = index.row()
+        if row >= self._rows or row < 0:
+            return None
+        event = self._log[row]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(event, column)
         if role == EVENT_ROLE:
             return event
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.DIRECTION:
+        if role == _DECORATION:
+            if column != Column.DIRECTION:
+                return None
             direction = getattr(event, "direction", None)
             if direction is Direction.IN:
                 return icon(_IN_ICON)
             if direction is Direction.OUT:
                 return icon(_OUT_ICON)
-            if isinstance(event, ErrorEvent):
+            if type(event) is ErrorEvent:
                 return icon("error")
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if isinstance(event, ErrorEvent) or (
-                isinstance(event, HandshakeEvent) and not event.accepted
-            ):
+        if role == _FOREGROUND:
+            kind = type(event)
+            if kind is MessageEvent:
+                return None
+            if kind is ErrorEvent or (kind is HandshakeEvent and not event.accepted):  # type: ignore[attr-defined]
                 return _ERROR_BRUSH
-            if isinstance(event, NoteEvent | StateEvent):
+            if kind is NoteEvent or kind is StateEvent:
                 return _NOTE_BRUSH
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == Column.DIRECTION:
                 direction = getattr(event, "direction", None)
                 return {Direction.IN: "received", Direction.OUT: "sent"}.get(direction)
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.SIZE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and column == Column.SIZE:
+            return _RIGHT
         return None
 
     def _display(self, event: Event, column: int) -> str | None:
