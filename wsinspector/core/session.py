@@ -38,7 +38,6 @@ from wsinspector.core.events import (
     HandshakeEvent,
     NoteEvent,
     StateEvent,
-    message_event,
 )
 from wsinspector.core.frametap import FrameTap
 from wsinspector.core.options import ConnectionOptions
@@ -203,9 +202,7 @@ class Session:
 
     async def _send_on(self, websocket: ClientConnection, data: bytes, text: bool) -> None:
         # Logged before the await so that the log shows it before any reply to it.
-        self.log.append(
-            message_event(self._conn, Direction.OUT, text, data, time.time(), time.monotonic())
-        )
+        self.log.append_message(self._conn, False, text, data, time.time(), time.monotonic())
         await websocket.send(data, text=text)
 
     # -- one connection --------------------------------------------------------------------
@@ -243,16 +240,14 @@ class Session:
         # The hot path of a flood: everything is bound to a local name once.
         recv = websocket.recv
         next_opcode = self._tap.incoming_opcodes.popleft
-        append = self.log.append
+        append = self.log.append_message
         wall = time.time
         mono = time.monotonic
-        make = message_event
-        incoming = Direction.IN
         text = Opcode.TEXT
         while True:
             # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
             data = await recv(False)
-            append(make(conn, incoming, next_opcode() is text, data, wall(), mono()))
+            append(conn, True, next_opcode() is text, data, wall(), mono())
 
     # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
 

@@ -38,7 +38,7 @@ class SessionController(QObject):
         self.session: Session | None = None
         # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
         self._tasks: set[asyncio.Task[Any]] = set()
-        log.add_listener(self)
+        log.add_listener(self, messages=False)
 
     # -- EventLogListener -------------------------------------------------------------------
 
@@ -50,6 +50,9 @@ class SessionController(QObject):
             self.handshake_changed.emit(event)
         elif kind is CloseEvent:
             self.closed.emit(event)
+
+    def messages_appended(self, log: EventLog) -> None:
+        pass  # registered with messages=False: never called
 
     def log_cleared(self, log: EventLog) -> None:
         pass

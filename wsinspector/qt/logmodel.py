@@ -157,11 +157,14 @@ class LogModel(QAbstractTableModel):
 
     # -- EventLogListener -------------------------------------------------------------------
 
-    def event_appended(self, log: EventLog, event: Event) -> None:
-        # Called once per event, so nothing here but a flag check in the common case.
+    def messages_appended(self, log: EventLog) -> None:
+        # Called once per message, so nothing here but a flag check in the common case.
         if not self._flush_pending:
             self._flush_pending = True
             self._timer.start()
+
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        self.messages_appended(log)
 
     def log_cleared(self, log: EventLog) -> None:
         self.beginResetModel()
