@@ -109,8 +109,12 @@ async def serve_ws(ready: asyncio.Future[int]) -> None:
         send = ws.send
         try:
             if n == 0:
+                # send() yields only when the write buffer is full: without a yield now and
+                # then, this loop would never read the client's close frame.
                 while True:
-                    await send(payload, text=True)
+                    for _ in range(256):
+                        await send(payload, text=True)
+                    await asyncio.sleep(0)
             else:
                 for _ in range(n):
                     await send(payload, text=True)
