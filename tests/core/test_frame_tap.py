@@ -203,3 +203,24 @@ def test_tap_directly() -> None:
     assert tap.request_line == "GET /again HTTP/1.1"
     assert tap.request_headers == []
     assert not tap.incoming_opcodes
+
+
+def test_the_protocol_logs_frames_straight_into_the_tap(
+    recording_server: RecordingServer,
+) -> None:
+    """TappedConnection relies on ClientConnection wrapping `protocol.logger` in a LoggerAdapter
+    whose `.logger` is the logger given to connect(); it unwraps it for the per-frame calls."""
+
+    async def body() -> None:
+        session = await open_session(recording_server.url("/echo"))
+        websocket = session.websocket
+        assert websocket is not None
+        assert isinstance(websocket.protocol.logger, FrameTap)
+        assert isinstance(websocket.logger, logging.LoggerAdapter)  # the connection's own
+        await session.send_text("through the tap")
+        await until(lambda: session.log.counters.messages_in == 1)
+        (received,) = [e for e in of_type(session.log, MessageEvent) if e.direction == "in"]
+        assert received.text and received.data == b"through the tap"
+        await close_session(session)
+
+    run(body)

@@ -7,10 +7,12 @@ the `websockets.frames.Frame` itself as the argument; the handshake request goes
 prefixes (docs/topics/logging.rst), so the version is pinned (<18) and
 tests/core/test_frame_tap.py checks them.
 
-The tap is a Logger whose `log()` reads those calls directly instead of building LogRecords,
-which keeps the cost per frame to a method call: received data frames only record their
-opcode (so `recv(decode=False)` can still tell text from binary), control frames are handed
-on, everything else at WARNING or above is forwarded to the "wsinspector.websockets" logger.
+The tap is a Logger whose `debug()`/`log()` read those calls directly instead of building
+LogRecords: received data frames only record their opcode (so `recv(decode=False)` can still
+tell text from binary), control frames are handed on, everything else at WARNING or above is
+forwarded to the "wsinspector.websockets" logger. websockets wraps the logger it is given in a
+LoggerAdapter per connection; `TappedConnection` (connect(create_connection=...)) gives the
+protocol the tap itself, which takes four Python calls off every frame of a flood.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from websockets.asyncio.client import ClientConnection
 from websockets.frames import Frame, Opcode
 
 from wsinspector.core.events import Direction
@@ -48,6 +51,12 @@ class FrameTap(logging.Logger):
         return True
 
     def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level == logging.DEBUG:
+            self.debug(msg, *args)
+        elif level >= logging.WARNING:
+            self._forward.log(level, msg, *args, **kwargs)
+
+    def debug(self, msg: object, *args: Any, **kwargs: Any) -> None:
         if msg == "< %s":
             frame = args[0]
             opcode = frame.opcode
@@ -69,5 +78,15 @@ class FrameTap(logging.Logger):
             self.request_headers = []
         elif msg == "> %s: %s":
             self.request_headers.append((str(args[0]), str(args[1])))
-        elif level >= logging.WARNING:
-            self._forward.log(level, msg, *args, **kwargs)
+
+
+class TappedConnection(ClientConnection):
+    """A ClientConnection whose protocol logs frames straight into its FrameTap."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        adapter = self.protocol.logger
+        if isinstance(adapter, logging.LoggerAdapter) and isinstance(adapter.logger, FrameTap):
+            # The connection keeps the adapter (keepalive notes, errors carry the websocket);
+            # only the per-frame calls of the protocol skip it.
+            self.protocol.logger = adapter.logger

@@ -39,7 +39,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.frametap import FrameTap
+from wsinspector.core.frametap import FrameTap, TappedConnection
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.reconnect import (
     STABLE_CONNECTION_SECONDS,
@@ -93,6 +93,7 @@ class Session:
             async for websocket in connect(
                 options.uri,
                 logger=self._tap,
+                create_connection=TappedConnection,
                 process_exception=self._process_exception,
                 reconnect_delays=self._delays,
                 **options.connect_kwargs(),
