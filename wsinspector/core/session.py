@@ -47,6 +47,9 @@ from wsinspector.core.reconnect import (
     failure_is_retryable,
 )
 
+# How many queued messages the reader takes in one go before letting the loop run.
+READER_YIELD_EVERY = 512
+
 
 class NotConnectedError(RuntimeError):
     """Sending needs an open connection."""
@@ -245,10 +248,16 @@ class Session:
         wall = time.time
         mono = time.monotonic
         text = Opcode.TEXT
+        count = 0
         while True:
             # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
             data = await recv(False)
             append(conn, True, next_opcode() is text, data, wall(), mono())
+            count += 1
+            if not count % READER_YIELD_EVERY:
+                # recv() does not yield while messages are queued: thousands may be, and
+                # timers (the UI's among them) would wait for all of them.
+                await asyncio.sleep(0)
 
     # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
 
