@@ -172,11 +172,11 @@ def test_16_mib_text_shows_a_part_and_offers_more_in_steps(qtbot: QtBot) -> None
     assert len(view.text()) == DISPLAY_LIMIT
     button = show_more_button(view)
     assert not button.isHidden()
-    assert button.text() == "Show 256.0 KiB more"
-    assert "first 256.0 KiB of 16.0 MiB" in notice(view)
+    assert button.text() == "Show 128.0 KiB more"
+    assert "first 128.0 KiB of 16.0 MiB" in notice(view)
     button.click()
     assert len(view.text()) == 2 * DISPLAY_LIMIT
-    assert "first 512.0 KiB of 16.0 MiB" in notice(view)
+    assert "first 256.0 KiB of 16.0 MiB" in notice(view)
     assert button.isHidden()  # Text stops at TEXT_LIMIT: each step would cost more than the last
     assert "Save the message, or use Hex" in notice(view)
     save = view.findChild(QPushButton, "detailSaveButton")
@@ -197,7 +197,7 @@ def test_show_more_continues_the_payload_where_it_stopped(qtbot: QtBot) -> None:
     data = b"0123456789abcde\n" * (DISPLAY_LIMIT // 16 + 100)
     view.show_event(message(data, text=False))
     assert len(view.text().splitlines()) == DISPLAY_LIMIT // 16
-    assert "first 256.0 KiB" in notice(view)
+    assert "first 128.0 KiB" in notice(view)
     show_more_button(view).click()
     assert show_more_button(view).isHidden()
     lines = view.text().splitlines()

@@ -1,7 +1,7 @@
 """The detail pane: the log event selected in the message log, in full.
 
 A message is shown as Text, pretty JSON (when it parses) or a hex dump. Only the mode on
-screen is formatted, and a big payload is shown 256 KiB at a time ("Show more" appends the next
+screen is formatted, and a big payload is shown 128 KiB at a time ("Show more" appends the next
 piece, at the same small cost each time) or saved whole to a file: selecting a 16 MiB message
 in the log must not freeze the window, and neither may any button here.
 """
@@ -60,9 +60,9 @@ MODE_TEXT: Final = "Text"
 MODE_JSON: Final = "JSON"
 MODE_HEX: Final = "Hex"
 
-# Payload bytes shown at first and added by each "Show more": a 256 KiB hex dump is already
-# 16 384 lines, and about 0.1 s of layout work for QPlainTextEdit.
-DISPLAY_LIMIT: Final = 256 * 1024
+# Payload bytes shown at first and added by each "Show more": a 128 KiB hex dump is already
+# 8 192 lines, and 128 KiB of text about 70 ms of QPlainTextEdit layout work.
+DISPLAY_LIMIT: Final = 128 * 1024
 # Text mode stops growing here: a long paragraph is laid out again whole on every append, so
 # each "Show more" would cost more than the last. Hex (16-byte lines) has no such limit; the
 # whole payload is always one "Save message…" away.
@@ -194,17 +194,20 @@ class MessageDetailView(QWidget):
         body = self._bodies.get(mode)
         if body is None:
             body = self._bodies[mode] = self._format(event, mode)
-        self._set_body(
-            body,
-            wrap=mode != MODE_HEX,
-            highlight=mode == MODE_JSON and len(body) <= HIGHLIGHT_LIMIT,
-        )
         self._shown = event.size if mode == MODE_JSON else min(event.size, DISPLAY_LIMIT)
         self._decoder = None
         if mode == MODE_TEXT and self._shown < event.size:
             self._decoder = _utf8_decoder()
             self._decoder.decode(event.data[: self._shown], final=False)
+        # Notice and button first: showing them resizes the body, which lays out again all
+        # the text it already holds (60 ms for 256 KiB).
+        self._body.clear()
         self._update_truncation(event)
+        self._set_body(
+            body,
+            wrap=mode != MODE_HEX,
+            highlight=mode == MODE_JSON and len(body) <= HIGHLIGHT_LIMIT,
+        )
 
     def _update_truncation(self, event: MessageEvent) -> None:
         truncated = self._shown < event.size
