@@ -176,3 +176,10 @@ def test_logged_messages_are_not_walked_by_the_garbage_collector() -> None:
     gc.collect()
     assert len(gc.get_objects()) - before < 100
     assert log[-1] == MessageEvent(1, 1.0, 2.0, Direction.IN, True, b"x" * 100)
+
+
+def test_connection_numbers_keep_counting_across_sessions_and_clear() -> None:
+    log = EventLog()
+    assert [log.next_connection_number() for _ in range(2)] == [1, 2]
+    log.clear()
+    assert log.next_connection_number() == 3

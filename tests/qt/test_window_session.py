@@ -180,3 +180,17 @@ def test_closing_the_window_closes_the_connection_cleanly(
     seen = recording_server.connections[0]
     qtbot.waitUntil(lambda: seen.close_code is not None, timeout=2000)
     assert seen.close_code == 1001
+
+
+def test_a_second_connection_gets_the_next_number(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    from wsinspector.core.events import HandshakeEvent
+
+    for _ in range(2):
+        find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+        click(qtbot, window, "connectButton")
+        wait_state(qtbot, window, "open")
+        click(qtbot, window, "closeButton")
+        wait_state(qtbot, window, "closed")
+    assert [event.conn for event in window.log if isinstance(event, HandshakeEvent)] == [1, 2]

@@ -56,13 +56,19 @@ def _record(entry: Event | MessageEntry) -> Event:
 
 
 class EventLog(Sequence[Event]):
-    __slots__ = ("_entries", "_listeners", "_message_listeners", "counters")
+    __slots__ = ("_connections", "_entries", "_listeners", "_message_listeners", "counters")
 
     def __init__(self) -> None:
+        self._connections = 0
         self._entries: list[Event | MessageEntry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
         self.counters = Counters()
+
+    def next_connection_number(self) -> int:
+        """A number for a new connection: 1, 2, 3 … across sessions, and across clear()."""
+        self._connections += 1
+        return self._connections
 
     def add_listener(self, listener: EventLogListener, *, messages: bool = True) -> None:
         """Tell `listener` of every append; of messages too unless `messages` is False."""

@@ -213,7 +213,7 @@ class Session:
 
     async def _serve(self, websocket: ClientConnection) -> bool:
         """Log one open connection until it ends; True when it should be re-opened."""
-        self._conn += 1
+        self._conn = self.log.next_connection_number()
         self.websocket = websocket
         retries = self.attempt
         self.attempt = 0
