@@ -21,6 +21,7 @@ from typing import Any
 
 from helpers.asyncwait import run, until, wait_state
 from helpers.servers import RecordingServer
+from helpers.sessions import of_type
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
@@ -30,17 +31,12 @@ from wsinspector.core.events import (
     ControlEvent,
     ControlKind,
     Direction,
-    Event,
     HandshakeEvent,
     MessageEvent,
 )
 from wsinspector.core.frametap import FrameTap
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
-
-
-def of_type[E: Event](log: EventLog, cls: type[E]) -> list[E]:
-    return [event for event in log if isinstance(event, cls)]
 
 
 async def open_session(uri: str, **kwargs: Any) -> Session:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from helpers.asyncwait import run, stays, until, wait_state
 from helpers.servers import RecordingServer
+from helpers.sessions import finished, of_type
 from websockets.client import backoff
 from websockets.datastructures import Headers
 from websockets.exceptions import (
@@ -34,7 +35,6 @@ from wsinspector.core.events import (
     ConnState,
     Direction,
     ErrorEvent,
-    Event,
     HandshakeEvent,
     MessageEvent,
     NoteEvent,
@@ -55,10 +55,6 @@ from wsinspector.core.session import Session
 FAST = ReconnectPolicy(
     enabled=True, initial_delay=0.05, min_delay=0.05, max_delay=0.2, jitter=False
 )
-
-
-def of_type[E: Event](log: EventLog, cls: type[E]) -> list[E]:
-    return [event for event in log if isinstance(event, cls)]
 
 
 def states(session: Session) -> list[StateEvent]:
@@ -85,12 +81,6 @@ def start(uri: str, policy: ReconnectPolicy = FAST, **kwargs: Any) -> Session:
     session = Session(options, EventLog())
     session.start()
     return session
-
-
-async def finished(session: Session, timeout: float = 5.0) -> None:
-    task = session.task
-    assert task is not None
-    await until(task.done, timeout, message=lambda: f"(state {session.state.value})")
 
 
 async def stop(session: Session) -> None:

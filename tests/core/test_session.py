@@ -14,6 +14,7 @@ import pytest
 from helpers.asyncwait import run, until, wait_state
 from helpers.faults import FaultServer
 from helpers.servers import RecordingServer
+from helpers.sessions import finished, of_type
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import USER_AGENT
 
@@ -25,17 +26,12 @@ from wsinspector.core.events import (
     ControlKind,
     Direction,
     ErrorEvent,
-    Event,
     HandshakeEvent,
     MessageEvent,
     StateEvent,
 )
 from wsinspector.core.options import ConnectionOptions, UserAgentMode
 from wsinspector.core.session import NotConnectedError, Session
-
-
-def of_type[E: Event](log: EventLog, cls: type[E]) -> list[E]:
-    return [event for event in log if isinstance(event, cls)]
 
 
 def options_for(uri: str, **kwargs: Any) -> ConnectionOptions:
@@ -50,13 +46,6 @@ def start(options: ConnectionOptions) -> Session:
     session = Session(options, EventLog())
     session.start()
     return session
-
-
-async def finished(session: Session, timeout: float = 5.0) -> None:
-    """Wait until the session's task has ended (CLOSED or FAILED for good)."""
-    task = session.task
-    assert task is not None
-    await until(task.done, timeout, message=lambda: f"(state {session.state.value})")
 
 
 async def open_session(options: ConnectionOptions) -> Session:

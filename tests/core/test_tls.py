@@ -11,6 +11,7 @@ import trustme
 from helpers.asyncwait import run, until, wait_state
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
+from helpers.sessions import of_type
 from helpers.tls import server_ssl_context, write_ca_file
 
 from wsinspector.core.eventlog import EventLog
@@ -18,7 +19,6 @@ from wsinspector.core.events import (
     CloseEvent,
     ConnState,
     ErrorEvent,
-    Event,
     HandshakeEvent,
     MessageEvent,
     StateEvent,
@@ -30,10 +30,6 @@ from wsinspector.core.session import Session
 FAST_RECONNECT = ReconnectPolicy(
     enabled=True, initial_delay=0.05, min_delay=0.05, max_delay=0.2, jitter=False
 )
-
-
-def of_type[E: Event](log: EventLog, cls: type[E]) -> list[E]:
-    return [event for event in log if isinstance(event, cls)]
 
 
 def start(uri: str, **kwargs: Any) -> Session:
