@@ -7,6 +7,8 @@ background-thread servers or websockets' own ``serve`` on the same loop.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -435,3 +437,28 @@ def test_manual_ping_and_pong_with_rtt(recording_server: RecordingServer) -> Non
     assert (pong.direction, pong.kind, pong.data) == (Direction.IN, ControlKind.PONG, b"abcd")
     assert pong.keepalive is False
     assert pong.rtt is not None and pong.rtt >= 0
+
+
+def test_close_returns_in_time_when_the_server_never_answers(
+    recording_server: RecordingServer,
+) -> None:
+    """The window quits within 2 s even if the server ignores the close frame."""
+    frozen = threading.Event()
+
+    async def freeze_server_loop() -> None:
+        frozen.set()
+        time.sleep(3)  # blocks the server's event loop: nothing is read or answered
+
+    async def body() -> Session:
+        session = await open_session(options_for(recording_server.url("/echo"), close_timeout=10))
+        freezing = asyncio.create_task(asyncio.to_thread(recording_server.call, freeze_server_loop))
+        await until(frozen.is_set)
+        async with asyncio.timeout(2):
+            await session.close(1001, "client shutting down", timeout=1.0)
+        assert session.state is ConnState.CLOSED
+        await freezing
+        return session
+
+    session = run(body, timeout=15)
+    (close,) = of_type(session.log, CloseEvent)
+    assert (close.sent_code, close.received_code, close.clean) == (1001, None, False)

@@ -148,24 +148,34 @@ class Session:
     async def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None:
         """Close cleanly and stop reconnecting; returns when the session has ended.
 
-        Raises ValueError, before anything changes, for a code or reason that can't be sent.
+        Returns within about `timeout` seconds even when the server never answers the close
+        frame: the TCP connection is then aborted. Raises ValueError, before anything
+        changes, for a code or reason that can't be sent.
         """
         try:
             Close(code, reason).check()
         except ProtocolError as exc:
             raise ValueError(f"close code {code} can't be sent: {exc}") from exc
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         self._stopping = True
         task = self._task
         websocket = self.websocket
         if websocket is not None and self.state is ConnState.OPEN:
             self._set_state(ConnState.CLOSING)
-            # close() waits for the closing handshake, bounded by close_timeout.
-            await websocket.close(code, reason)
+            try:
+                # close() waits for the closing handshake, bounded by close_timeout, which
+                # may be longer than the caller can wait (the window quits within 2 s).
+                async with asyncio.timeout(timeout):
+                    await websocket.close(code, reason)
+            except TimeoutError:
+                websocket.transport.abort()
         elif task is not None and not task.done():
             task.cancel()
         if task is not None and task is not asyncio.current_task():
+            remaining = max(deadline - loop.time(), 0.1)
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), timeout)
+                await asyncio.wait_for(asyncio.shield(task), remaining)
 
     # -- sending ---------------------------------------------------------------------------
 
