@@ -182,7 +182,7 @@ class ErrorEvent(Event):
 
 @dataclass(frozen=True, slots=True)
 class NoteEvent(Event):
-    """A line for people in the log: "connecting to …", "reconnected after 2 attempts"."""
+    """A line for people in the log, e.g. the separator "reconnected after 2 attempts"."""
 
     text: str
     separator: bool = False
