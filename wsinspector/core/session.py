@@ -85,10 +85,6 @@ class Session:
     def task(self) -> asyncio.Task[None] | None:
         return self._task
 
-    @property
-    def connection_number(self) -> int:
-        return self._conn
-
     async def run(self) -> None:
         options = self.options
         self._set_state(ConnState.CONNECTING)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -463,13 +462,3 @@ class MainWindow(QMainWindow):
         finally:
             self._may_close = True
             self.close()
-
-    @property
-    def is_closed_for_good(self) -> bool:
-        return self._may_close and not self.isVisible()
-
-
-def application() -> QApplication:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    return app
