@@ -8,6 +8,7 @@ Plus unit tests of the policy itself (delays, which failures and closes are retr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ssl
 from collections.abc import Callable
 from itertools import islice
@@ -55,6 +56,7 @@ from wsinspector.core.session import Session
 FAST = ReconnectPolicy(
     enabled=True, initial_delay=0.05, min_delay=0.05, max_delay=0.2, jitter=False
 )
+FAST_ALSO_ON_CLEAN_CLOSE = dataclasses.replace(FAST, on_clean_close=True)
 
 
 def states(session: Session) -> list[StateEvent]:
@@ -246,17 +248,8 @@ def test_clean_server_close_does_not_reconnect_by_default(
 
 
 def test_clean_server_close_reconnects_when_asked(recording_server: RecordingServer) -> None:
-    policy = ReconnectPolicy(
-        enabled=True,
-        initial_delay=0.05,
-        min_delay=0.05,
-        max_delay=0.2,
-        jitter=False,
-        on_clean_close=True,
-    )
-
     async def body() -> Session:
-        session = start(recording_server.url("/close?code=1000"), policy=policy)
+        session = start(recording_server.url("/close?code=1000"), policy=FAST_ALSO_ON_CLEAN_CLOSE)
         await until(lambda: len(accepted(session)) >= 2)
         await stop(session)
         return session
@@ -354,17 +347,8 @@ def test_gives_up_after_one_retry_when_max_attempts_is_1(free_port: int) -> None
 
 
 def test_close_asked_for_by_the_user_never_reconnects(recording_server: RecordingServer) -> None:
-    policy = ReconnectPolicy(
-        enabled=True,
-        initial_delay=0.05,
-        min_delay=0.05,
-        max_delay=0.2,
-        jitter=False,
-        on_clean_close=True,
-    )
-
     async def body() -> Session:
-        session = start(recording_server.url("/echo"), policy=policy)
+        session = start(recording_server.url("/echo"), policy=FAST_ALSO_ON_CLEAN_CLOSE)
         await wait_state(session, ConnState.OPEN)
         await stop(session)
         await stays(lambda: recording_server.handshake_attempts == 1, 0.3)

@@ -42,6 +42,15 @@ def click(qtbot: QtBot, window: MainWindow, name: str) -> None:
     qtbot.mouseClick(find(window, QPushButton, name), Qt.MouseButton.LeftButton)
 
 
+def wait_in_a_long_backoff(server: RecordingServer, window: MainWindow, qtbot: QtBot) -> None:
+    """Every handshake answered 503: after the first one the window waits 30 s to retry."""
+    server.reject_next(1000, 503)
+    find(window, QLineEdit, "uriEdit").setText(server.url("/echo"))
+    enable_reconnect(window, first=30, longest=60)
+    click(qtbot, window, "connectButton")
+    qtbot.waitUntil(lambda: status(window).property("state") == "reconnecting", timeout=WAIT_MS)
+
+
 def test_server_restart_reconnects_and_resends_on_connect_messages(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
@@ -85,11 +94,7 @@ def test_server_restart_reconnects_and_resends_on_connect_messages(
 def test_close_button_stops_a_pending_reconnect_at_once(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    recording_server.reject_next(1000, 503)
-    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
-    enable_reconnect(window, first=30, longest=60)
-    click(qtbot, window, "connectButton")
-    qtbot.waitUntil(lambda: status(window).property("state") == "reconnecting", timeout=WAIT_MS)
+    wait_in_a_long_backoff(recording_server, window, qtbot)
     assert status(window).property("attempt") == 1
     assert "in 30.0 s" in status(window).text() or "in 29." in status(window).text()
     assert "503" in status(window).text()
@@ -117,11 +122,7 @@ def test_forbidden_is_not_retried(
 def test_closing_the_window_during_backoff_quits_at_once(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    recording_server.reject_next(1000, 503)
-    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
-    enable_reconnect(window, first=30, longest=60)
-    click(qtbot, window, "connectButton")
-    qtbot.waitUntil(lambda: status(window).property("state") == "reconnecting", timeout=WAIT_MS)
+    wait_in_a_long_backoff(recording_server, window, qtbot)
     with qtbot.waitSignal(window.closed_for_good, timeout=1000):
         window.close()
     assert isinstance(window.log[-1], StateEvent)
