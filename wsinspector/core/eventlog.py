@@ -56,10 +56,24 @@ def _record(entry: Event | MessageEntry) -> Event:
 
 
 class EventLog(Sequence[Event]):
-    __slots__ = ("_connections", "_entries", "_listeners", "_message_listeners", "counters")
+    """Events in order of arrival. Each has a stable id: its sequence number in this log.
+
+    Ids start at 1 and are never reused: after clear() they go on counting, so an id named in
+    an export, a filter or a capture always means the same event.
+    """
+
+    __slots__ = (
+        "_connections",
+        "_entries",
+        "_first_id",
+        "_listeners",
+        "_message_listeners",
+        "counters",
+    )
 
     def __init__(self) -> None:
         self._connections = 0
+        self._first_id = 1
         self._entries: list[Event | MessageEntry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
@@ -69,6 +83,29 @@ class EventLog(Sequence[Event]):
         """A number for a new connection: 1, 2, 3 … across sessions, and across clear()."""
         self._connections += 1
         return self._connections
+
+    @property
+    def first_id(self) -> int:
+        """The id of `log[0]`; ids of later events follow one by one."""
+        return self._first_id
+
+    @property
+    def next_id(self) -> int:
+        """The id the next appended event will get."""
+        return self._first_id + len(self._entries)
+
+    def id_at(self, index: int) -> int:
+        """The stable id of `log[index]` (a negative index counts from the end)."""
+        if index < 0:
+            index += len(self._entries)
+        if not 0 <= index < len(self._entries):
+            raise IndexError(f"no event at index {index}")
+        return self._first_id + index
+
+    def index_of(self, event_id: int) -> int | None:
+        """Where the event with this id is now, or None when it was cleared or is yet to come."""
+        index = event_id - self._first_id
+        return index if 0 <= index < len(self._entries) else None
 
     def add_listener(self, listener: EventLogListener, *, messages: bool = True) -> None:
         """Tell `listener` of every append; of messages too unless `messages` is False."""
@@ -112,6 +149,7 @@ class EventLog(Sequence[Event]):
             listener.messages_appended(self)
 
     def clear(self) -> None:
+        self._first_id += len(self._entries)
         self._entries.clear()
         self.counters = Counters()
         for listener in self._listeners:

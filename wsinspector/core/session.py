@@ -87,6 +87,7 @@ class Session:
 
     async def run(self) -> None:
         options = self.options
+        self._begin_attempt()
         self._set_state(ConnState.CONNECTING)
         try:
             async for websocket in connect(
@@ -131,6 +132,7 @@ class Session:
         the policy's delay, growing while the drops go on.
         """
         self.attempt = 1
+        self._begin_attempt()
         if lived >= STABLE_CONNECTION_SECONDS:
             self._unstable_delays = None
             self._set_state(ConnState.RECONNECTING, attempt=1, delay=0.0)
@@ -167,6 +169,11 @@ class Session:
             except TimeoutError:
                 websocket.transport.abort()
         elif task is not None and not task.done():
+            if self.state in (ConnState.CONNECTING, ConnState.RECONNECTING):
+                doing = (
+                    "waiting to reconnect" if self.state is ConnState.RECONNECTING else "connecting"
+                )
+                self._note(f"stopped by the user while {doing}")
             task.cancel()
         if task is not None and task is not asyncio.current_task():
             remaining = max(deadline - loop.time(), 0.1)
@@ -217,9 +224,12 @@ class Session:
 
     # -- one connection --------------------------------------------------------------------
 
+    def _begin_attempt(self) -> None:
+        """Number the connection attempt about to start: its events, failed or not, carry it."""
+        self._conn = self.log.next_connection_number()
+
     async def _serve(self, websocket: ClientConnection) -> bool:
         """Log one open connection until it ends; True when it should be re-opened."""
-        self._conn = self.log.next_connection_number()
         self.websocket = websocket
         retries = self.attempt
         self.attempt = 0
@@ -278,6 +288,7 @@ class Session:
         if policy.max_attempts and self.attempt >= policy.max_attempts:
             self._gave_up = True
             return exc
+        self._begin_attempt()
         return None
 
     def _delays(self) -> Generator[float]:
