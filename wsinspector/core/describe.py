@@ -1,0 +1,306 @@
+"""The words for every event: its type, a one-line summary, a full description, close and status.
+
+One place, so that the log, the detail view, exports and the command line say the same thing.
+Everything here is a pure function of event records; nothing is formatted until asked for.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from typing import Final
+
+from wsinspector.core.events import (
+    CloseEvent,
+    ConnState,
+    ControlEvent,
+    Direction,
+    ErrorEvent,
+    Event,
+    HandshakeEvent,
+    Headers,
+    MessageEvent,
+    NoteEvent,
+    StateEvent,
+    close_code_name,
+)
+from wsinspector.core.formatting import (
+    format_duration,
+    format_time,
+    hex_dump,
+    human_size,
+    preview,
+)
+
+# Payload bytes of a control frame or a rejected handshake's body put into a description.
+DESCRIPTION_LIMIT: Final = 128 * 1024
+
+SENT_ARROW: Final = "↑"
+RECEIVED_ARROW: Final = "↓"
+
+
+# -- one log row ----------
+
+
+def event_type(event: Event) -> str:
+    """The Type column: text, binary, ping, pong, state, handshake, close, error, note."""
+    if isinstance(event, MessageEvent):
+        return "text" if event.text else "binary"
+    if isinstance(event, ControlEvent):
+        return event.kind.value
+    if isinstance(event, StateEvent):
+        return "state"
+    if isinstance(event, HandshakeEvent):
+        return "handshake"
+    if isinstance(event, CloseEvent):
+        return "close"
+    if isinstance(event, ErrorEvent):
+        return "error"
+    return "note"
+
+
+def direction_arrow(event: Event) -> str:
+    """↑ for what this client sent, ↓ for what it received, "" for everything else."""
+    direction = getattr(event, "direction", None)
+    if direction is Direction.OUT:
+        return SENT_ARROW
+    if direction is Direction.IN:
+        return RECEIVED_ARROW
+    return ""
+
+
+def direction_words(direction: Direction) -> str:
+    return f"{RECEIVED_ARROW} Received" if direction is Direction.IN else f"{SENT_ARROW} Sent"
+
+
+def event_summary(event: Event) -> str:
+    """The Data column: a preview of a message, a sentence for anything else."""
+    if isinstance(event, MessageEvent):
+        return preview(event)
+    if isinstance(event, ControlEvent):
+        parts = [event.data.hex(" ") if event.data else "(empty)"]
+        if event.keepalive:
+            parts.append("keepalive")
+        if event.rtt is not None:
+            parts.append(f"round trip {format_duration(event.rtt)}")
+        return " · ".join(parts)
+    if isinstance(event, StateEvent):
+        text = event.state.value
+        if event.state is ConnState.CONNECTING:
+            text += f" to {event.uri}"
+        if event.attempt:
+            text += f" · attempt {event.attempt}"
+        if event.delay:
+            text += f" in {event.delay:.1f} s"
+        if event.error:
+            text += f" · {event.error}"
+        return text
+    if isinstance(event, HandshakeEvent):
+        status = event.status_line or "no response"
+        extra = f" · subprotocol {event.subprotocol}" if event.subprotocol else ""
+        return f"{event.request_line} → {status}{extra}"
+    if isinstance(event, CloseEvent):
+        reason = f" “{event.reason}”" if event.reason else ""
+        who = f" by {event.initiator}" if event.initiator else ""
+        clean = "" if event.clean else " · not clean"
+        return f"{event.code} {close_code_name(event.code)}{reason}{who}{clean}"
+    if isinstance(event, ErrorEvent):
+        return event.message
+    if isinstance(event, NoteEvent):
+        return f"── {event.text} ──" if event.separator else event.text
+    return repr(event)
+
+
+def event_size(event: Event) -> int | None:
+    """Payload bytes of a message or control frame; None for other events."""
+    if isinstance(event, MessageEvent | ControlEvent):
+        return len(event.data)
+    return None
+
+
+# -- closing ----------
+
+
+def close_words(event: CloseEvent) -> str:
+    """How a connection ended, for a status line: 'Closed by the server: 4001 private use “x”'."""
+    who = f" by the {event.initiator}" if event.initiator else ""
+    reason = f" “{event.reason}”" if event.reason else ""
+    return f"Closed{who}: {event.code} {close_code_name(event.code)}{reason}"
+
+
+def _code_words(code: int | None, reason: str = "") -> str:
+    words = close_code_name(code) if code is None else f"{code} ({close_code_name(code)})"
+    return f"{words} {reason!r}" if reason else words
+
+
+# -- the detail view's description ----------
+
+
+def message_header(event: MessageEvent) -> str:
+    kind = "text" if event.text else "binary"
+    return " · ".join(
+        (
+            direction_words(event.direction),
+            kind,
+            human_size(event.size),
+            format_time(event.wall),
+            f"connection {event.conn}",
+        )
+    )
+
+
+def describe_event(event: object) -> tuple[str, str]:
+    """A one-line header and a multi-line description of a non-message event."""
+    if isinstance(event, CloseEvent):
+        return _describe_close(event)
+    if isinstance(event, ControlEvent):
+        return _describe_control(event)
+    if isinstance(event, StateEvent):
+        return _describe_state(event)
+    if isinstance(event, HandshakeEvent):
+        return _describe_handshake(event)
+    if isinstance(event, ErrorEvent):
+        return _titled("Error", event), "\n\n".join(filter(None, (event.message, event.detail)))
+    if isinstance(event, NoteEvent):
+        return _titled("Note", event), event.text
+    return _describe_fields(event)
+
+
+def _titled(title: str, event: object) -> str:
+    parts = [title]
+    wall = getattr(event, "wall", None)
+    if isinstance(wall, float | int):
+        parts.append(format_time(wall))
+    conn = getattr(event, "conn", None)
+    if isinstance(conn, int):
+        parts.append(f"connection {conn}")
+    return " · ".join(parts)
+
+
+def _describe_close(event: CloseEvent) -> tuple[str, str]:
+    initiator = event.initiator or "nobody (the connection dropped without a close frame)"
+    lines = [
+        f"Code: {event.code} ({close_code_name(event.code)})",
+        f"Reason: {event.reason or '(none)'}",
+        f"Initiator: {initiator}",
+        f"Clean: {'yes' if event.clean else 'no'}",
+    ]
+    if event.sent_code is not None or event.sent_reason:
+        lines.append(f"Sent close frame: {_code_words(event.sent_code, event.sent_reason)}")
+    if event.received_code is not None or event.received_reason:
+        lines.append(
+            f"Received close frame: {_code_words(event.received_code, event.received_reason)}"
+        )
+    return _titled(f"Closed · {event.code} {close_code_name(event.code)}", event), "\n".join(lines)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _describe_control(event: ControlEvent) -> tuple[str, str]:
+    header = " · ".join(
+        (
+            direction_words(event.direction),
+            event.kind.value,
+            human_size(len(event.data)),
+            format_time(event.wall),
+            f"connection {event.conn}",
+        )
+    )
+    lines = [f"Frame: {event.kind.value}", f"Direction: {direction_words(event.direction)}"]
+    if event.rtt is not None:
+        lines.append(f"Round trip: {format_duration(event.rtt)}")
+    if event.keepalive:
+        lines.append("Keepalive: yes (sent automatically)")
+    if not event.data:
+        lines.append("Payload: (empty)")
+    else:
+        lines.append(f"Payload: {human_size(len(event.data))}")
+        if _is_utf8(event.data) and event.data.decode().isprintable():
+            lines.append(f"As text: {event.data.decode()}")
+        lines += ["", hex_dump(event.data, DESCRIPTION_LIMIT)]
+    return header, "\n".join(lines)
+
+
+def _describe_state(event: StateEvent) -> tuple[str, str]:
+    lines = [f"State: {event.state.value}"]
+    if event.uri:
+        lines.append(f"URI: {event.uri}")
+    if event.attempt:
+        lines.append(f"Attempt: {event.attempt}")
+    if event.delay is not None:
+        lines.append(f"Delay: {format_duration(event.delay)}")
+    if event.error:
+        lines.append(f"Last error: {event.error}")
+    return _titled(f"State · {event.state.value}", event), "\n".join(lines)
+
+
+def _header_lines(headers: Headers) -> list[str]:
+    return [f"{name}: {value}" for name, value in headers]
+
+
+def handshake_outcome(event: HandshakeEvent) -> str:
+    if event.accepted:
+        return "accepted"
+    if event.status_code is not None:
+        return f"rejected (HTTP {event.status_code})"
+    return "failed (no response)"
+
+
+def decode_for_display(data: bytes, limit: int | None) -> str:
+    """UTF-8 with U+FFFD for bad bytes; a character cut by `limit` is dropped, not mangled."""
+    shown = data if limit is None else data[:limit]
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    return decoder.decode(shown, final=len(shown) == len(data))
+
+
+def _describe_handshake(event: HandshakeEvent) -> tuple[str, str]:
+    outcome = handshake_outcome(event)
+    lines = ["Request", event.request_line, *_header_lines(event.request_headers), ""]
+    if event.status_line:
+        lines += ["Response", event.status_line, *_header_lines(event.response_headers), ""]
+    else:
+        lines += ["Response", "(none: the server did not answer)", ""]
+    lines.append(f"Result: {outcome}")
+    if event.subprotocol:
+        lines.append(f"Subprotocol: {event.subprotocol}")
+    if event.extensions:
+        lines.append(f"Extensions: {event.extensions}")
+    if event.body:
+        lines += ["", f"Response body ({human_size(len(event.body))}):"]
+        lines.append(decode_for_display(event.body, DESCRIPTION_LIMIT))
+    return _titled(f"Handshake · {outcome}", event), "\n".join(lines)
+
+
+def _describe_fields(event: object) -> tuple[str, str]:
+    # An event type this module does not know yet: list its fields rather than say nothing.
+    if not dataclasses.is_dataclass(event) or isinstance(event, type):
+        return type(event).__name__, repr(event)
+    lines = []
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        shown = human_size(len(value)) if isinstance(value, bytes) else str(value)
+        lines.append(f"{field.name}: {shown}")
+    return _titled(type(event).__name__, event), "\n".join(lines)
+
+
+# -- a transcript line ----------
+
+
+def transcript_line(event: Event) -> str:
+    """One line in the log's wording: time, connection, arrow, type, size, summary."""
+    size = event_size(event)
+    parts = [
+        format_time(event.wall),
+        f"#{event.conn}" if event.conn else "",
+        direction_arrow(event) or " ",
+        event_type(event),
+        human_size(size) if size is not None else "",
+        event_summary(event),
+    ]
+    return "  ".join(part for part in parts if part)
