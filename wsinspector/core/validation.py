@@ -18,6 +18,13 @@ from wsinspector.core.options import ConnectionOptions
 # \Z, not $: "$" also matches before a trailing newline, which would let "name\n" through.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
+# RFC 3986 §3.1 scheme, followed by "://".
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+_WEB_TO_WS = {"http": "ws", "https": "wss"}
+_HALF_SCHEME = re.compile(r"^(?:wss?|https?):(?!//)", re.IGNORECASE)
+# Besides letters and digits, what host names and IP addresses hold (IPv6 without brackets).
+_HOST_PUNCTUATION = frozenset("._~%:-")
+
 # Headers that websockets writes itself; a second copy would break the handshake.
 LIBRARY_HEADERS = {
     "host": "websockets sets Host from the URI",
@@ -47,12 +54,53 @@ def is_token(text: str) -> bool:
     return bool(_TOKEN.match(text))
 
 
+def suggest_uri(text: str) -> str | None:
+    """The ws:// or wss:// URI that `text` most likely means, or None.
+
+    "localhost:8765" → "ws://localhost:8765", "example.com:443/feed" → "wss://…" (port 443
+    is TLS), "http://…" → "ws://…", "https://…" → "wss://…". None for text that already is a
+    ws:// or wss:// URI, for other schemes, and for text that can't be a URI (empty, blanks,
+    no host, a bad port).
+    """
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return None
+    match = _SCHEME.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme not in _WEB_TO_WS:
+            return None  # ws/wss already, or a scheme that has nothing to do with WebSockets
+        scheme, rest = _WEB_TO_WS[scheme], text[match.end() :]
+    elif _HALF_SCHEME.match(text):
+        return None  # "ws:/x", "http:host": a scheme without "//", not a host name
+    else:
+        scheme, rest = "", text.removeprefix("//")
+    parts = urlsplit("//" + rest)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if not host or port == 0 or parts.netloc.endswith(":"):
+        return None
+    if not all(c.isalnum() or c in _HOST_PUNCTUATION for c in host):
+        return None
+    if not scheme:
+        scheme = "wss" if port == 443 else "ws"
+    return f"{scheme}://{rest}"
+
+
 def check_uri(uri: str) -> str | None:
     uri = uri.strip()
     if not uri:
         return "Enter a WebSocket URI, for example ws://localhost:8765/"
     parts = urlsplit(uri)
     if parts.scheme.lower() not in ("ws", "wss"):
+        if not _SCHEME.match(uri):
+            # No scheme at all ("localhost:8765" reads as scheme "localhost" to urlsplit).
+            suggestion = suggest_uri(uri)
+            if suggestion:
+                return f"The URI must start with ws:// or wss://: did you mean {suggestion}?"
         shown = parts.scheme or uri.split(":", 1)[0]
         hint = ""
         if parts.scheme.lower() in ("http", "https"):
