@@ -13,7 +13,14 @@ from typing import Final
 
 from wsinspector.core.describe import close_words
 from wsinspector.core.eventlog import Counters, EventLog
-from wsinspector.core.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
+from wsinspector.core.events import (
+    CloseEvent,
+    ConnState,
+    ErrorEvent,
+    Event,
+    HandshakeEvent,
+    StateEvent,
+)
 from wsinspector.core.options import ConnectionOptions
 
 ACTIVE_STATES: Final = frozenset(
@@ -33,6 +40,7 @@ class Connection:
         self.state_event: StateEvent | None = None
         self.last_close: CloseEvent | None = None
         self.last_handshake: HandshakeEvent | None = None
+        self.last_error: ErrorEvent | None = None
         # What the connection was doing when the user asked it to stop, if they did.
         self.stopped_while: ConnState | None = None
         log.add_listener(self, messages=False)
@@ -65,6 +73,7 @@ class Connection:
         self.options = options
         self.last_close = None
         self.last_handshake = None
+        self.last_error = None
         self.stopped_while = None
 
     def stop_requested(self) -> None:
@@ -89,6 +98,9 @@ class Connection:
         elif kind is HandshakeEvent:
             assert isinstance(event, HandshakeEvent)
             self.last_handshake = event
+        elif kind is ErrorEvent:
+            assert isinstance(event, ErrorEvent)
+            self.last_error = event
 
     def messages_appended(self, log: EventLog) -> None:
         pass  # registered with messages=False

@@ -174,10 +174,20 @@ class CloseEvent(Event):
     received_reason: str = ""
 
 
+class ErrorKind(enum.StrEnum):
+    """Failures the window offers a remedy for; OTHER for the rest."""
+
+    OTHER = ""
+    TLS_UNTRUSTED = "tls-untrusted"
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorEvent(Event):
+    """Something failed. `kind` tells the failures that have a remedy in one click."""
+
     message: str
     detail: str = ""
+    kind: ErrorKind = ErrorKind.OTHER
 
 
 @dataclass(frozen=True, slots=True)

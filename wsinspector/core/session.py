@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConcurrencyError, ConnectionClosed, InvalidStatus, ProtocolError
 from websockets.frames import Close, Frame, Opcode
 
-from wsinspector.core.errors import describe_close, describe_error, status_line
+from wsinspector.core.errors import describe_close, describe_error, error_kind, status_line
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     CloseEvent,
@@ -35,6 +35,7 @@ from wsinspector.core.events import (
     ControlKind,
     Direction,
     ErrorEvent,
+    ErrorKind,
     HandshakeEvent,
     NoteEvent,
     StateEvent,
@@ -114,7 +115,7 @@ class Session:
             else:
                 if exc is not self._last_failure:
                     # Not a failed attempt that _process_exception already logged.
-                    self.last_error = describe_error(exc)
+                    self.last_error = describe_error(exc, uri=self.options.uri)
                     self._error(self.last_error, exc)
                 self._fail(self.last_error)
             if self.state is ConnState.FAILED:
@@ -279,7 +280,7 @@ class Session:
 
     def _process_exception(self, exc: Exception) -> Exception | None:
         self._last_failure = exc
-        self.last_error = describe_error(exc)
+        self.last_error = describe_error(exc, uri=self.options.uri)
         self._log_failed_handshake(exc)
         self._error(self.last_error, exc)
         policy = self.options.reconnect
@@ -352,7 +353,10 @@ class Session:
 
     def _error(self, message: str, exc: BaseException | None = None) -> None:
         detail = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}" if exc else ""
-        self.log.append(ErrorEvent(self._conn, time.time(), time.monotonic(), message, detail))
+        kind = error_kind(exc) if exc else ErrorKind.OTHER
+        self.log.append(
+            ErrorEvent(self._conn, time.time(), time.monotonic(), message, detail, kind)
+        )
 
     def _log_handshake(self, websocket: ClientConnection) -> None:
         request, response = websocket.request, websocket.response
