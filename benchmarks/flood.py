@@ -44,7 +44,14 @@ import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # Qt is imported by the Qt child only
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
+
+    from wsinspector.qt import MainWindow
+    from wsinspector.qt.logmodel import LogModel
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -281,314 +288,442 @@ def child_memory(args: argparse.Namespace) -> Result:
 # =============================================================================================
 # Child: Qt (bare under qasync, 3, loop lag, Close button, 16 MiB, memory with the app)
 # =============================================================================================
+#
+# The window is driven only through the objectNames the tests use (find() below); after the
+# window grows tabs, findChild() answers with the first connection page's widgets.
 
 
-def child_qt(args: argparse.Namespace) -> Result:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, qInstallMessageHandler, qVersion
+def find[W: QWidget](window: QWidget, kind: type[W], name: str) -> W:
+    """The window's widget of this kind and objectName; it must exist."""
+    widget = window.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name!r}"
+    return widget
+
+
+def log_view(window: MainWindow) -> QTableView:
+    """The message log table ("messageLog")."""
+    from PySide6.QtWidgets import QTableView
+
+    return find(window, QTableView, "messageLog")
+
+
+def log_model(window: MainWindow) -> LogModel:
+    """The message log's model: rows, data(), flush() and the EventLog behind it (.log)."""
+    return cast("LogModel", log_view(window).model())
+
+
+def status_label(window: MainWindow) -> QLabel:
+    """The connection status label, whose dynamic property "state" is the connection state."""
+    from PySide6.QtWidgets import QLabel
+
+    return find(window, QLabel, "connectionStatusLabel")
+
+
+def quiet_qt_messages(mode: Any, context: Any, message: str) -> None:
+    """Qt message handler: everything goes to stderr but the offscreen platform's chatter."""
+    # The offscreen platform says this for every window.
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
+
+
+def start_qt_app() -> QApplication:
+    """The QApplication of this child, quiet, and not quitting when a window closes."""
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
-    from wsinspector.core.events import MessageEvent
-    from wsinspector.qt.main_window import MainWindow
-
-    def quiet(mode: Any, context: Any, message: str) -> None:
-        # The offscreen platform says this for every window; everything else goes through.
-        if "propagateSizeHints" not in message:
-            sys.stderr.write(message + "\n")
-
-    qInstallMessageHandler(quiet)
+    qInstallMessageHandler(quiet_qt_messages)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    return app
 
-    class Ticks:
-        """A 10 ms precise Qt timer recording when each tick really fires."""
 
-        def __init__(self) -> None:
-            self.times: list[float] = []
-            self.timer = QTimer()
-            self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-            self.timer.setInterval(TICK_MS)
-            append, clock = self.times.append, time.monotonic
-            self.timer.timeout.connect(lambda: append(clock()))
+class Ticks:
+    """A 10 ms precise Qt timer recording when each tick really fires."""
 
-        def start(self) -> None:
-            self.times.clear()
-            self.times.append(now())
-            self.timer.start()
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
 
-        def stop(self) -> None:
-            self.timer.stop()
+        self.times: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        append, clock = self.times.append, time.monotonic
+        self.timer.timeout.connect(lambda: append(clock()))
 
-        def intervals(self, start: float, end: float) -> list[float]:
-            """Seconds between consecutive ticks, for ticks that fired in [start, end]."""
-            times = self.times
-            return [b - a for a, b in itertools.pairwise(times) if start <= b <= end]
+    def start(self) -> None:
+        self.times.clear()
+        self.times.append(now())
+        self.timer.start()
 
-    class StateWatch:
-        """Every state the window goes through: (time, state, status label's "state")."""
+    def stop(self) -> None:
+        self.timer.stop()
 
-        def __init__(self, window: MainWindow) -> None:
-            self.window = window
-            self.changes: list[tuple[float, str, str]] = []
-            self.ended = asyncio.Event()
-            window.controller.state_changed.connect(self._on_state)
+    def intervals(self, start: float, end: float) -> list[float]:
+        """Seconds between consecutive ticks, for ticks that fired in [start, end]."""
+        times = self.times
+        return [b - a for a, b in itertools.pairwise(times) if start <= b <= end]
 
-        def _on_state(self, event: Any) -> None:
-            # Connected after the window's own slot: the label is already updated.
-            label = str(self.window.status_label.property("state"))
-            self.changes.append((now(), event.state.value, label))
-            if event.state.value in ("closed", "failed"):
-                self.ended.set()
 
-        def first(self, after: float, test: Callable[[str], bool]) -> float | None:
-            for when, _state, label in self.changes:
-                if when >= after and test(label):
-                    return when
-            return None
+def watch_property(widget: QObject, name: str, record: Callable[[str], None]) -> QObject:
+    """Call record(value) each time the dynamic property `name` of `widget` changes.
 
-    async def wait_until(test: Callable[[], bool], timeout: float, what: str) -> None:
-        deadline = now() + timeout
-        while not test():
-            if now() > deadline:
-                raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-            await asyncio.sleep(0.005)
+    An event filter on `widget` (and parented to it): it sees every DynamicPropertyChange
+    synchronously, inside setProperty(), so no change is missed however fast they come.
+    """
+    from PySide6.QtCore import QDynamicPropertyChangeEvent, QEvent, QObject
 
-    async def open_window() -> MainWindow:
-        window = MainWindow()
-        window.resize(1280, 800)
-        window.show()
-        window.follow_check.setChecked(True)
-        form = window.form
-        form.compression_check.setChecked(False)
-        form.ping_interval_spin.setValue(0)
-        form.max_size_spin.setValue(0)
-        await asyncio.sleep(0.2)  # shown, laid out, painted once
-        return window
+    key = name.encode()
 
-    def connect(window: MainWindow, uri: str) -> None:
-        window.set_uri(uri)
-        window.connect_from_form()
-        if window.uri_error.text():
-            raise RuntimeError(f"the form refused the URI: {window.uri_error.text()}")
-
-    async def close_window(window: MainWindow) -> None:
-        done = asyncio.Event()
-        window.closed_for_good.connect(done.set)
-        window.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), 10)
-        window.deleteLater()
-        await asyncio.sleep(0.05)
-        gc.collect()
-
-    async def wait_ended(window: MainWindow, watch: StateWatch, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(watch.ended.wait(), timeout)
-        except TimeoutError:
-            window.close_button.click()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(watch.ended.wait(), 10)
-            raise
-
-    async def app_run(uri: str, expected: int) -> Result:
-        """3: the whole app; also the loop lag during the flood."""
-        window = await open_window()
-        watch = StateWatch(window)
-        ticks = Ticks()
-        ticks.start()
-        try:
-            connect(window, uri)
-            await wait_ended(window, watch, run_timeout(expected))
-            ended = now()
-            ticks.stop()
-            model, log = window.model, window.log
-            # The model inserts on its own 50 ms timer: how long until it has every row?
-            try:
-                await wait_until(lambda: model.rowCount() == len(log), 5, "the model")
-                caught_up = now() - ended
-            except TimeoutError:
-                caught_up = math.nan
-            model.flush()
-            result = log_summary(log, expected)
-            result["rows"] = model.rowCount()
-            result["rows_catch_up_ms"] = caught_up * 1000
-            first, end = flood_window(log)
-            lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(first, end)]
-            result["lag_ms"] = lags
-            await asyncio.sleep(0.1)
-            bar = window.log_view.verticalScrollBar()
-            result["followed"] = bar.value() == bar.maximum()
-            result["view_visible"] = window.log_view.isVisible()
-            return result
-        finally:
-            ticks.stop()
-            await close_window(window)
-
-    async def close_button_run(uri: str) -> Result:
-        """How soon the Close button answers in the middle of a flood."""
-        window = await open_window()
-        watch = StateWatch(window)
-        ticks = Ticks()
-        ticks.start()
-        try:
-            connect(window, uri)
-            log = window.log
-            await wait_until(lambda: log.counters.messages_in > 0, 30, "the first message")
-            await asyncio.sleep(CLOSE_CLICK_AFTER)
-            received_at_click = log.counters.messages_in
-            state_at_click = str(window.status_label.property("state"))
-            clicked = now()
-            window.close_button.click()
-            await wait_ended(window, watch, 30)
-            ticks.stop()
-            answered = watch.first(clicked, lambda label: label != "open")
-            closed = watch.first(clicked, lambda label: label in ("closed", "failed"))
-            window.model.flush()
-            result = log_summary(log, 0)
-            lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(clicked, now())]
-            result.update(
-                state_at_click=state_at_click,
-                messages_at_click=received_at_click,
-                answer_ms=(answered - clicked) * 1000 if answered else math.nan,
-                closed_ms=(closed - clicked) * 1000 if closed else math.nan,
-                rows=window.model.rowCount(),
-                states=[(round((t - clicked) * 1000, 1), s, lbl) for t, s, lbl in watch.changes],
-                lag_after_click_max_ms=max(lags, default=math.nan),
-            )
-            return result
-        finally:
-            ticks.stop()
-            await close_window(window)
-
-    async def big_run(port: int) -> Result:
-        """One 16 MiB text message: the longest stall receiving it and selecting it."""
-        window = await open_window()
-        watch = StateWatch(window)
-        ticks = Ticks()
-        model, log = window.model, window.log
-        row: list[int] = []
-
-        def message_row() -> bool:
-            if row:
-                return True
-            for index in range(min(len(log), model.rowCount())):
-                event = log[index]
-                if type(event) is MessageEvent and event.size == BIG_SIZE:
-                    row.append(index)
-                    return True
+    class PropertyFilter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                event.type() == QEvent.Type.DynamicPropertyChange
+                and isinstance(event, QDynamicPropertyChangeEvent)
+                and event.propertyName().data() == key
+            ):
+                record(str(watched.property(name)))
             return False
 
-        ticks.start()
-        try:
-            started = now()
-            connect(window, f"ws://127.0.0.1:{port}/big?size={BIG_SIZE}")
-            await wait_until(message_row, 60, "the 16 MiB row")
-            shown = now()
-            receive_gaps = ticks.intervals(started, shown)
-            await wait_ended(window, watch, 30)
-            await asyncio.sleep(0.3)
-            index = model.index(row[0], 0)
-            selecting = now()
-            window.log_view.setCurrentIndex(index)
-            window.log_view.selectionModel().select(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            select_call = now() - selecting
-            await asyncio.sleep(0.6)
-            select_gaps = ticks.intervals(selecting, now())
-            ticks.stop()
-            preview = model.data(model.index(row[0], 5)) or ""
-            detail = window.detail_view.text()
-            return {
-                "size": BIG_SIZE,
-                "receive_ms": (shown - started) * 1000,
-                "receive_stall_ms": max(receive_gaps, default=0.0) * 1000,
-                "select_call_ms": select_call * 1000,
-                "select_stall_ms": max(select_gaps, default=0.0) * 1000,
-                "preview_chars": len(preview),
-                "detail_chars": len(detail),
-                "detail_mode": window.detail_view.mode(),
-                "close_code": log_summary(log, 1)["close_code"],
-            }
-        finally:
-            ticks.stop()
-            await close_window(window)
+    watcher = PropertyFilter(widget)
+    widget.installEventFilter(watcher)
+    return watcher
 
-    async def memory_app_run(port: int, messages: int) -> Result:
-        window = await open_window()
-        watch = StateWatch(window)
-        try:
-            gc.collect()
-            before = rss_bytes()
-            connect(window, flood_uri(port, messages, 100))
-            await wait_ended(window, watch, run_timeout(messages))
-            window.model.flush()
-            await asyncio.sleep(0.2)
-            gc.collect()
-            after = rss_bytes()
-            result = log_summary(window.log, messages)
-            received = result["messages"]
-            result.update(
-                rss_before=before,
-                rss_after=after,
-                rows=window.model.rowCount(),
-                bytes_per_message=(after - before) / received if received else math.nan,
-            )
-            say(
-                f"  [memory app] {received:,} messages: "
-                f"{result['bytes_per_message']:.0f} B/message resident"
-            )
-            return result
-        finally:
-            await close_window(window)
 
-    async def main() -> Result:
-        out: Result = {"qt": qVersion(), "pyside6": pyside_version}
-        uri = flood_uri(args.port, args.messages, args.size)
-        if args.child == "memory-app":
-            out["memory_app"] = await memory_app_run(args.port, args.memory_messages)
-            return out
-        bare: list[Result] = []
-        runs: list[Result] = []
-        for i in range(args.repeat):
-            if i == 0:  # extra information: one run is enough
-                run = await bare_run(uri, args.messages)
-                bare.append(run)
-                say(f"  [1 bare qasync] run 1/1: {run['rate']:,.0f} msg/s")
-                gc.collect()
-            run = await app_run(uri, args.messages)
-            runs.append(run)
-            say(
-                f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s, "
-                f"{run['rows']:,} rows, loop lag p99 {percentile(run['lag_ms'], 99):.1f} ms"
-                if run["lag_ms"]
-                else f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s"
-            )
-        out["bare_qasync"] = bare
-        out["app"] = runs
-        clicks: list[Result] = []
-        for i in range(args.repeat):
-            run = await close_button_run(flood_uri(args.port, 0, args.size))
-            clicks.append(run)
-            say(
-                f"  [close button] click {i + 1}/{args.repeat}: answered in "
-                f"{run['answer_ms']:.1f} ms, closed in {run['closed_ms']:.1f} ms"
-            )
-        out["close"] = clicks
-        if not args.skip_big:
-            out["big"] = await big_run(args.port)
-            say(
-                f"  [16 MiB] receive stall {out['big']['receive_stall_ms']:.0f} ms, "
-                f"select stall {out['big']['select_stall_ms']:.0f} ms"
-            )
+class StateWatch:
+    """Every state the status label goes through: (time, its "state" property)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.changes: list[tuple[float, str]] = []
+        self.ended = asyncio.Event()  # the state went to closed or failed
+        self._filter = watch_property(status_label(window), "state", self._on_state)
+
+    def _on_state(self, state: str) -> None:
+        self.changes.append((now(), state))
+        if state in ("closed", "failed"):
+            self.ended.set()
+
+    def first(self, after: float, test: Callable[[str], bool]) -> float | None:
+        """When the label first went, at or after `after`, to a state passing `test`."""
+        for when, state in self.changes:
+            if when >= after and test(state):
+                return when
+        return None
+
+
+async def wait_until(test: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `test` every 5 ms; TimeoutError after `timeout` seconds."""
+    deadline = now() + timeout
+    while not test():
+        if now() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+async def open_window() -> MainWindow:
+    """A new window, shown, following the log, with no compression, pings or size limit."""
+    from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QSpinBox
+
+    from wsinspector.qt import MainWindow
+
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    find(window, QCheckBox, "followCheck").setChecked(True)
+    find(window, QCheckBox, "compressionCheck").setChecked(False)
+    find(window, QDoubleSpinBox, "pingIntervalSpin").setValue(0)
+    find(window, QSpinBox, "maxMessageSizeSpin").setValue(0)
+    await asyncio.sleep(0.2)  # shown, laid out, painted once
+    return window
+
+
+def connect_window(window: MainWindow, uri: str) -> None:
+    """Type the URI and click Connect; RuntimeError when the form refuses it."""
+    from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+
+    find(window, QLineEdit, "uriEdit").setText(uri)
+    button = find(window, QPushButton, "connectButton")
+    if not button.isEnabled():
+        raise RuntimeError("the Connect button is disabled")
+    button.click()
+    error = find(window, QLabel, "uriError").text()
+    if error:
+        raise RuntimeError(f"the form refused the URI: {error}")
+
+
+async def close_window(window: MainWindow) -> None:
+    """Close the window (it shuts its connection down first), wait for that, delete it."""
+    done = asyncio.Event()
+    window.closed_for_good.connect(done.set)
+    window.close()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), 10)
+    window.deleteLater()
+    await asyncio.sleep(0.05)
+    gc.collect()
+
+
+async def wait_ended(window: MainWindow, watch: StateWatch, timeout: float) -> None:
+    """Wait until the connection is closed or failed; on timeout click Close and re-raise."""
+    from PySide6.QtWidgets import QPushButton
+
+    try:
+        await asyncio.wait_for(watch.ended.wait(), timeout)
+    except TimeoutError:
+        find(window, QPushButton, "closeButton").click()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(watch.ended.wait(), 10)
+        raise
+
+
+async def app_run(uri: str, expected: int) -> Result:
+    """3: the whole app; also the loop lag during the flood."""
+    window = await open_window()
+    watch = StateWatch(window)
+    ticks = Ticks()
+    ticks.start()
+    try:
+        connect_window(window, uri)
+        await wait_ended(window, watch, run_timeout(expected))
+        ended = now()
+        ticks.stop()
+        view = log_view(window)
+        model = log_model(window)
+        log = model.log
+        # The model inserts on its own 50 ms timer: how long until it has every row?
+        try:
+            await wait_until(lambda: model.rowCount() == len(log), 5, "the model")
+            caught_up = now() - ended
+        except TimeoutError:
+            caught_up = math.nan
+        model.flush()
+        result = log_summary(log, expected)
+        result["rows"] = model.rowCount()
+        result["rows_catch_up_ms"] = caught_up * 1000
+        first, end = flood_window(log)
+        lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(first, end)]
+        result["lag_ms"] = lags
+        await asyncio.sleep(0.1)
+        bar = view.verticalScrollBar()
+        result["followed"] = bar.value() == bar.maximum()
+        result["view_visible"] = view.isVisible()
+        return result
+    finally:
+        ticks.stop()
+        await close_window(window)
+
+
+async def close_button_run(uri: str) -> Result:
+    """How soon the Close button answers in the middle of a flood."""
+    from PySide6.QtWidgets import QPushButton
+
+    window = await open_window()
+    watch = StateWatch(window)
+    ticks = Ticks()
+    ticks.start()
+    try:
+        connect_window(window, uri)
+        model = log_model(window)
+        log = model.log
+        await wait_until(lambda: log.counters.messages_in > 0, 30, "the first message")
+        await asyncio.sleep(CLOSE_CLICK_AFTER)
+        received_at_click = log.counters.messages_in
+        state_at_click = str(status_label(window).property("state"))
+        close_button = find(window, QPushButton, "closeButton")
+        clicked = now()
+        close_button.click()
+        await wait_ended(window, watch, 30)
+        ticks.stop()
+        answered = watch.first(clicked, lambda state: state != "open")
+        closed = watch.first(clicked, lambda state: state in ("closed", "failed"))
+        model.flush()
+        result = log_summary(log, 0)
+        lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(clicked, now())]
+        result.update(
+            state_at_click=state_at_click,
+            messages_at_click=received_at_click,
+            answer_ms=(answered - clicked) * 1000 if answered else math.nan,
+            closed_ms=(closed - clicked) * 1000 if closed else math.nan,
+            rows=model.rowCount(),
+            states=[(round((t - clicked) * 1000, 1), state) for t, state in watch.changes],
+            lag_after_click_max_ms=max(lags, default=math.nan),
+        )
+        return result
+    finally:
+        ticks.stop()
+        await close_window(window)
+
+
+def big_message_row(model: LogModel) -> int | None:
+    """The row of the 16 MiB message once the model shows it, else None."""
+    from wsinspector.core.events import MessageEvent
+
+    log = model.log
+    for index in range(min(len(log), model.rowCount())):
+        event = log[index]
+        if type(event) is MessageEvent and event.size == BIG_SIZE:
+            return index
+    return None
+
+
+def select_row(view: QTableView, row: int) -> None:
+    """Make `row` the log view's current and only selected row, as a click does."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    index = view.model().index(row, 0)
+    view.setCurrentIndex(index)
+    view.selectionModel().select(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+
+
+async def big_run(port: int) -> Result:
+    """One 16 MiB text message: the longest stall receiving it and selecting it."""
+    from PySide6.QtWidgets import QWidget
+
+    window = await open_window()
+    watch = StateWatch(window)
+    ticks = Ticks()
+    view = log_view(window)
+    model = log_model(window)
+    row: int | None = None
+
+    def shown() -> bool:
+        nonlocal row
+        row = big_message_row(model) if row is None else row
+        return row is not None
+
+    ticks.start()
+    try:
+        started = now()
+        connect_window(window, f"ws://127.0.0.1:{port}/big?size={BIG_SIZE}")
+        await wait_until(shown, 60, "the 16 MiB row")
+        shown_at = now()
+        assert row is not None
+        receive_gaps = ticks.intervals(started, shown_at)
+        await wait_ended(window, watch, 30)
+        await asyncio.sleep(0.3)
+        selecting = now()
+        select_row(view, row)
+        select_call = now() - selecting
+        await asyncio.sleep(0.6)
+        select_gaps = ticks.intervals(selecting, now())
+        ticks.stop()
+        preview = model.data(model.index(row, 5)) or ""
+        detail_view: Any = find(window, QWidget, "messageDetailView")
+        detail = detail_view.text()
+        return {
+            "size": BIG_SIZE,
+            "receive_ms": (shown_at - started) * 1000,
+            "receive_stall_ms": max(receive_gaps, default=0.0) * 1000,
+            "select_call_ms": select_call * 1000,
+            "select_stall_ms": max(select_gaps, default=0.0) * 1000,
+            "preview_chars": len(preview),
+            "detail_chars": len(detail),
+            "detail_mode": detail_view.mode(),
+            "close_code": log_summary(model.log, 1)["close_code"],
+        }
+    finally:
+        ticks.stop()
+        await close_window(window)
+
+
+async def memory_app_run(port: int, messages: int) -> Result:
+    """Resident memory per logged message with the whole app (fresh process)."""
+    window = await open_window()
+    watch = StateWatch(window)
+    try:
+        gc.collect()
+        before = rss_bytes()
+        connect_window(window, flood_uri(port, messages, 100))
+        await wait_ended(window, watch, run_timeout(messages))
+        model = log_model(window)
+        model.flush()
+        await asyncio.sleep(0.2)
+        gc.collect()
+        after = rss_bytes()
+        result = log_summary(model.log, messages)
+        received = result["messages"]
+        result.update(
+            rss_before=before,
+            rss_after=after,
+            rows=model.rowCount(),
+            bytes_per_message=(after - before) / received if received else math.nan,
+        )
+        say(
+            f"  [memory app] {received:,} messages: "
+            f"{result['bytes_per_message']:.0f} B/message resident"
+        )
+        return result
+    finally:
+        await close_window(window)
+
+
+async def rate_runs(args: argparse.Namespace) -> tuple[list[Result], list[Result]]:
+    """1 under qasync (first round only) and 3, --repeat times: (bare runs, app runs)."""
+    uri = flood_uri(args.port, args.messages, args.size)
+    bare: list[Result] = []
+    runs: list[Result] = []
+    for i in range(args.repeat):
+        if i == 0:  # extra information: one run is enough
+            run = await bare_run(uri, args.messages)
+            bare.append(run)
+            say(f"  [1 bare qasync] run 1/1: {run['rate']:,.0f} msg/s")
+            gc.collect()
+        run = await app_run(uri, args.messages)
+        runs.append(run)
+        say(
+            f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s, "
+            f"{run['rows']:,} rows, loop lag p99 {percentile(run['lag_ms'], 99):.1f} ms"
+            if run["lag_ms"]
+            else f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s"
+        )
+    return bare, runs
+
+
+async def close_runs(args: argparse.Namespace) -> list[Result]:
+    """The Close button in an endless flood, --repeat times."""
+    clicks: list[Result] = []
+    for i in range(args.repeat):
+        run = await close_button_run(flood_uri(args.port, 0, args.size))
+        clicks.append(run)
+        say(
+            f"  [close button] click {i + 1}/{args.repeat}: answered in "
+            f"{run['answer_ms']:.1f} ms, closed in {run['closed_ms']:.1f} ms"
+        )
+    return clicks
+
+
+async def qt_main(args: argparse.Namespace) -> Result:
+    """Every Qt measurement of this child (or only memory with the app, for memory-app)."""
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    out: Result = {"qt": qVersion(), "pyside6": pyside_version}
+    if args.child == "memory-app":
+        out["memory_app"] = await memory_app_run(args.port, args.memory_messages)
         return out
+    out["bare_qasync"], out["app"] = await rate_runs(args)
+    out["close"] = await close_runs(args)
+    if not args.skip_big:
+        out["big"] = await big_run(args.port)
+        say(
+            f"  [16 MiB] receive stall {out['big']['receive_stall_ms']:.0f} ms, "
+            f"select stall {out['big']['select_stall_ms']:.0f} ms"
+        )
+    return out
 
-    return asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+
+def child_qt(args: argparse.Namespace) -> Result:
+    """The Qt child: the measurements of qt_main() on a qasync loop, offscreen by default."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+
+    import wsinspector.qt  # noqa: F401  # an import error fails the child before any run
+
+    app = start_qt_app()
+    return asyncio.run(qt_main(args), loop_factory=lambda: qasync.QEventLoop(app))
 
 
 # =============================================================================================
