@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import wsinspector
 
@@ -28,8 +29,36 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """Why Qt can't open a window here, or None. Checked before Qt starts, which would abort.
+
+    Not on macOS or Windows; elsewhere only for the platforms that need a display server,
+    xcb and wayland, one of which Qt picks when QT_QPA_PLATFORM is unset. A list such as
+    "wayland;xcb" is tried in order, so it needs a display only if every entry does.
+    """
+    if platform in ("darwin", "win32"):
+        return None
+    names = [
+        entry.split(":", 1)[0].strip().lower()
+        for entry in environ.get("QT_QPA_PLATFORM", "").split(";")
+        if entry.strip()
+    ]
+    if not all(name == "xcb" or name.startswith("wayland") for name in names):
+        return None  # offscreen, eglfs, vnc, ...: no display server needed
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display found (DISPLAY and WAYLAND_DISPLAY are unset); run it in a desktop "
+        "session, or set QT_QPA_PLATFORM=offscreen for a window nobody sees"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    problem = display_problem(os.environ, sys.platform)
+    if problem is not None:
+        print(f"wsinspector: {problem}", file=sys.stderr)
+        return 1
 
     # Qt is imported only once the command line is known: --help and --version need no screen.
     import qasync
@@ -37,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from wsinspector.core.demo import DEMO_SUBPROTOCOL, DemoServer
+    from wsinspector.core.options import ConnectionOptions
     from wsinspector.qt import MainWindow
     from wsinspector.qt.icons import icon
 
@@ -73,12 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 await demo.start()
                 # Other clients (wscat, a browser) can use the demo server too while it runs.
                 print(f"wsinspector demo server listening on {demo.url('/')}", flush=True)
-                window.set_uri(demo.url("/ticks"))
-                window.form.subprotocols_edit.setText(DEMO_SUBPROTOCOL)
-                window.connect_from_form()
+                page = window.current_page()
+                page.set_options(
+                    ConnectionOptions(demo.url("/ticks"), subprotocols=(DEMO_SUBPROTOCOL,))
+                )
+                page.connect_from_form()
             elif args.uri:
-                window.set_uri(args.uri)
-                window.connect_from_form()
+                page = window.current_page()
+                page.set_uri(args.uri)
+                page.connect_from_form()
             await done.wait()
         finally:
             ticker.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTabBar, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -41,3 +41,19 @@ def set_headers(root: QWidget, headers: list[tuple[str, str]]) -> None:
     for offset, (name, value) in enumerate(headers):
         model.setData(model.index(start + offset, 0), name, Qt.ItemDataRole.EditRole)
         model.setData(model.index(start + offset, 1), value, Qt.ItemDataRole.EditRole)
+
+
+def settings_tabs(root: QWidget) -> list[str]:
+    """The settings tabs' titles as shown (a tab with a problem starts with "⚠")."""
+    bar = find(root, QTabBar, "settingsTabBar")
+    return [bar.tabText(i) for i in range(bar.count())]
+
+
+def open_settings_tab(root: QWidget, title: str) -> None:
+    """Click the settings tab called `title` (with or without its "⚠"), as a user would."""
+    bar = find(root, QTabBar, "settingsTabBar")
+    titles = [bar.tabText(i).removeprefix("⚠ ") for i in range(bar.count())]
+    index = titles.index(title)
+    bar.setCurrentIndex(index)
+    if find(root, QWidget, "settingsStack").isHidden():
+        find(root, QAbstractButton, "settingsToggleButton").click()

@@ -55,7 +55,7 @@ def test_server_restart_reconnects_and_resends_on_connect_messages(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     attempts: list[int] = []
-    window.controller.state_changed.connect(
+    window.current_page().controller.state_changed.connect(
         lambda event: attempts.append(event.attempt) if event.state == "reconnecting" else None
     )
     find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
@@ -125,5 +125,5 @@ def test_closing_the_window_during_backoff_quits_at_once(
     wait_in_a_long_backoff(recording_server, window, qtbot)
     with qtbot.waitSignal(window.closed_for_good, timeout=1000):
         window.close()
-    assert isinstance(window.log[-1], StateEvent)
-    assert window.log[-1].state == "closed"
+    assert isinstance(window.current_page().log[-1], StateEvent)
+    assert window.current_page().log[-1].state == "closed"

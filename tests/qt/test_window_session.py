@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.servers import RecordingServer
-from helpers.ui import find, log_rows, set_headers
+from helpers.ui import find, log_rows, open_settings_tab, set_headers, settings_tabs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -109,6 +109,9 @@ def test_invalid_input_is_explained_and_nothing_is_sent(
     headers_error = find(window, QLabel, "headersError")
     assert headers_error.isVisible()
     assert "Bad Name" in headers_error.text() and "Host" in headers_error.text()
+    # The other problem is on another settings tab: marked, and shown when opened.
+    assert "⚠ Handshake" in settings_tabs(window)
+    open_settings_tab(window, "Handshake")
     assert find(window, QLabel, "subprotocolsError").isVisible()
     assert state_of(window) == "idle"
 
@@ -193,4 +196,6 @@ def test_a_second_connection_gets_the_next_number(
         wait_state(qtbot, window, "open")
         click(qtbot, window, "closeButton")
         wait_state(qtbot, window, "closed")
-    assert [event.conn for event in window.log if isinstance(event, HandshakeEvent)] == [1, 2]
+    assert [
+        event.conn for event in window.current_page().log if isinstance(event, HandshakeEvent)
+    ] == [1, 2]

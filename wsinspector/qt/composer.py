@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +23,7 @@ from wsinspector.qt.icons import icon
 
 TEXT, JSON, HEX = "Text", "JSON", "Binary (hex)"
 DISCONNECTED_HINT = "Connect to send messages; what you type here is kept."
+CONNECTED_HINT = "Type a message; Ctrl+Enter sends it."
 
 
 class Composer(QWidget):
@@ -80,16 +81,27 @@ class Composer(QWidget):
         self.ping_button.clicked.connect(self.ping_requested)
         self.message_edit.textChanged.connect(self._clear_error)
         self.format_combo.currentIndexChanged.connect(self._clear_error)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.message_edit)
-        shortcut.activated.connect(self.send)
+        # Scoped to this composer: every connection page has one, and a window-wide shortcut
+        # would be ambiguous between them.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.send)
         self.set_connected(False)
 
     def set_connected(self, connected: bool) -> None:
         for button in (self.send_button, self.send_file_button, self.ping_button):
             button.setEnabled(connected)
-        self.message_edit.setPlaceholderText(
-            "Type a message; Ctrl+Enter sends it." if connected else DISCONNECTED_HINT
-        )
+        self.message_edit.setPlaceholderText(CONNECTED_HINT if connected else DISCONNECTED_HINT)
+        # QPlainTextEdit does not repaint for a new placeholder: on X11 the old one stayed on
+        # screen, or half of it ("Tonnect…").
+        self.message_edit.viewport().update()
+
+    def set_draft(self, text: str, mode: str = TEXT) -> None:
+        """Put a message into the composer (Resend from the log), ready to edit and send."""
+        self.format_combo.setCurrentText(mode)
+        self.message_edit.setPlainText(text)
+        self.message_edit.setFocus()
 
     def send(self) -> None:
         if not self.send_button.isEnabled():

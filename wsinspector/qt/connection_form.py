@@ -1,7 +1,9 @@
-"""The connection settings form ↔ ConnectionOptions, with each problem shown next to its field.
+"""The connection settings ↔ ConnectionOptions, with each problem shown next to its field.
 
-The URI row (uriEdit, Connect, Close with code and reason) lives in the window's top bar;
-this widget is the side panel with everything else. `to_options(uri)` builds the record.
+The URI row (uriEdit, Connect, Close with code and reason) lives in the page's top bar; this
+widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, TLS,
+Reconnect, Advanced, On connect. The tabs collapse to their bar, so the log and panes get the
+room. `to_options(uri)` builds the record.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QStackedWidget,
+    QTabBar,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -62,25 +68,73 @@ def seconds_spin(value: float, maximum: float, special: str | None = None) -> QD
     return spin
 
 
+# The open settings take at most this much height: the log and the panes keep the rest.
+SETTINGS_MAX_HEIGHT = 230
+ERROR_TAB_COLOR = QColor("#c53030")
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
+
+
 class ConnectionForm(QWidget):
-    """Everything about a connection except its URI.
+    """Everything about a connection except its URI, as tabs that collapse to their bar.
 
     Signals:
         edited(): any field changed (clears stale error messages).
+        collapsed_changed(bool): the settings were folded away (True) or opened (False).
     """
 
     edited = Signal()
+    collapsed_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectionForm")
+        self.tab_bar = QTabBar()
+        self.tab_bar.setObjectName("settingsTabBar")
+        self.tab_bar.setDrawBase(False)
+        self.tab_bar.setExpanding(False)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("settingsStack")
+        self.stack.setMaximumHeight(SETTINGS_MAX_HEIGHT)
+        self._pages: list[QWidget] = []
+        for title, page in (
+            ("Headers", self._build_headers_page()),
+            ("Handshake", self._build_handshake_page()),
+            ("TLS", self._build_tls_group()),
+            ("Reconnect", self._build_reconnect_group()),
+            ("Advanced", self._build_limits_group()),
+            ("On connect", self._build_on_connect_page()),
+        ):
+            self._pages.append(page)
+            self.tab_bar.addTab(title)
+            self.stack.addWidget(_scrolled(page))
+        self.toggle_button = QToolButton()
+        self.toggle_button.setObjectName("settingsToggleButton")
+        self.toggle_button.setAutoRaise(True)
+        self.toggle_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        self.tab_bar.tabBarClicked.connect(self._on_tab_clicked)
+        self.tab_bar.currentChanged.connect(self.stack.setCurrentIndex)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(QLabel("Settings:"))
+        bar.addWidget(self.tab_bar)
+        bar.addWidget(self.toggle_button)
+        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._build_request_group())
-        layout.addWidget(self._build_tls_group())
-        layout.addWidget(self._build_reconnect_group())
-        layout.addWidget(self._build_limits_group())
-        layout.addStretch(1)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._collapsed = False
+        self.set_collapsed(True)
         self._header_model_rows: list[int] = []
         self._error_labels = {
             "origin": self.origin_error,
@@ -91,10 +145,67 @@ class ConnectionForm(QWidget):
             "reconnect": self.reconnect_error,
         }
 
+    # -- collapsing ---------------------------------------------------------------------------
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.stack.setVisible(not collapsed)
+        self.toggle_button.setText("Show ▾" if collapsed else "Hide ▴")
+        self.toggle_button.setToolTip(
+            "Open the connection settings" if collapsed else "Fold the settings away"
+        )
+        if collapsed != self._collapsed:
+            self._collapsed = collapsed
+            self.collapsed_changed.emit(collapsed)
+
+    def show_tab(self, title: str) -> None:
+        """Open the settings at the tab called `title`."""
+        for index in range(self.tab_bar.count()):
+            if self.tab_bar.tabText(index).removeprefix("⚠ ") == title:
+                self.tab_bar.setCurrentIndex(index)
+        self.set_collapsed(False)
+
+    def tab_titles(self) -> list[str]:
+        return [self.tab_bar.tabText(i) for i in range(self.tab_bar.count())]
+
+    def _on_tab_clicked(self, index: int) -> None:
+        # Clicking the open tab folds the settings away; any tab opens them.
+        if index == self.tab_bar.currentIndex() and not self.collapsed:
+            self.set_collapsed(True)
+        else:
+            self.set_collapsed(False)
+
+    def _tab_of(self, widget: QWidget) -> int:
+        for index, page in enumerate(self._pages):
+            if page.isAncestorOf(widget):
+                return index
+        return -1
+
     # -- building ---------------------------------------------------------------------------
 
-    def _build_request_group(self) -> QGroupBox:
-        group = QGroupBox("Handshake request")
+    def _build_headers_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self._build_headers(form)
+        self.headers_model.dataChanged.connect(self.edited)
+        return page
+
+    def _build_on_connect_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.on_connect_edit = QPlainTextEdit()
+        self.on_connect_edit.setObjectName("onConnectMessagesEdit")
+        self.on_connect_edit.setPlaceholderText(
+            "Text messages sent after every (re)connect, one per line, e.g. a subscription"
+        )
+        layout.addWidget(self.on_connect_edit)
+        return page
+
+    def _build_handshake_page(self) -> QWidget:
+        group = QWidget()
         form = QFormLayout(group)
         self.origin_edit = QLineEdit()
         self.origin_edit.setObjectName("originEdit")
@@ -109,7 +220,10 @@ class ConnectionForm(QWidget):
         self.subprotocols_error = error_label("subprotocolsError")
         form.addRow("Subprotocols", self.subprotocols_edit)
         form.addRow("", self.subprotocols_error)
+        self._build_user_agent(form)
+        return group
 
+    def _build_headers(self, form: QFormLayout) -> None:
         self.headers_model = QStandardItemModel(0, 2, self)
         self.headers_model.setHorizontalHeaderLabels(["Name", "Value"])
         self.headers_table = QTableView()
@@ -130,11 +244,11 @@ class ConnectionForm(QWidget):
         buttons.addWidget(remove_header)
         buttons.addStretch(1)
         self.headers_error = error_label("headersError")
-        form.addRow(QLabel("Custom headers"))
         form.addRow(self.headers_table)
         form.addRow(buttons)
         form.addRow(self.headers_error)
 
+    def _build_user_agent(self, form: QFormLayout) -> None:
         self.send_user_agent_check = QCheckBox("Send a User-Agent header")
         self.send_user_agent_check.setObjectName("sendUserAgentCheck")
         self.send_user_agent_check.setChecked(True)
@@ -153,11 +267,9 @@ class ConnectionForm(QWidget):
         form.addRow(self.compression_check)
         for edit in (self.origin_edit, self.subprotocols_edit, self.user_agent_edit):
             edit.textEdited.connect(self.edited)
-        self.headers_model.dataChanged.connect(self.edited)
-        return group
 
-    def _build_tls_group(self) -> QGroupBox:
-        group = QGroupBox("TLS (wss://)")
+    def _build_tls_group(self) -> QWidget:
+        group = QWidget()
         form = QFormLayout(group)
         self.tls_verify_check = QCheckBox("Verify the server certificate and host name")
         self.tls_verify_check.setObjectName("tlsVerifyCheck")
@@ -178,8 +290,8 @@ class ConnectionForm(QWidget):
         self.ca_file_edit.textEdited.connect(self.edited)
         return group
 
-    def _build_reconnect_group(self) -> QGroupBox:
-        group = QGroupBox("Reconnect")
+    def _build_reconnect_group(self) -> QWidget:
+        group = QWidget()
         form = QFormLayout(group)
         self.auto_reconnect_check = QCheckBox("Reconnect when the connection drops")
         self.auto_reconnect_check.setObjectName("autoReconnectCheck")
@@ -211,12 +323,6 @@ class ConnectionForm(QWidget):
         self.reconnect_on_clean_close_check = QCheckBox("Also after a normal close (1000)")
         self.reconnect_on_clean_close_check.setObjectName("reconnectOnCleanCloseCheck")
         form.addRow(self.reconnect_on_clean_close_check)
-        self.on_connect_edit = QPlainTextEdit()
-        self.on_connect_edit.setObjectName("onConnectMessagesEdit")
-        self.on_connect_edit.setPlaceholderText("sent after every (re)connect, one per line")
-        self.on_connect_edit.setMaximumHeight(70)
-        form.addRow(QLabel("On-connect messages"))
-        form.addRow(self.on_connect_edit)
         self.reconnect_error = error_label("reconnectError")
         form.addRow(self.reconnect_error)
         for widget in (
@@ -230,8 +336,8 @@ class ConnectionForm(QWidget):
             self.auto_reconnect_check.toggled.connect(widget.setEnabled)
         return group
 
-    def _build_limits_group(self) -> QGroupBox:
-        group = QGroupBox("Timeouts and limits")
+    def _build_limits_group(self) -> QWidget:
+        group = QWidget()
         form = QFormLayout(group)
         self.open_timeout_spin = seconds_spin(10.0, 600, "none")
         self.open_timeout_spin.setObjectName("openTimeoutSpin")
@@ -361,10 +467,22 @@ class ConnectionForm(QWidget):
         for error in errors:
             if error.field in self._error_labels:
                 messages.setdefault(error.field, []).append(error.message)
+        tabs_with_errors: list[int] = []
         for field, label in self._error_labels.items():
             text = "\n".join(messages.get(field, []))
             label.setText(text)
             label.setVisible(bool(text))
+            if text:
+                tabs_with_errors.append(self._tab_of(label))
+        for index in range(self.tab_bar.count()):
+            title = self.tab_bar.tabText(index).removeprefix("⚠ ")
+            bad = index in tabs_with_errors
+            self.tab_bar.setTabText(index, f"⚠ {title}" if bad else title)
+            self.tab_bar.setTabTextColor(index, ERROR_TAB_COLOR if bad else QColor())
+        if tabs_with_errors:
+            # The user must see the problem: open the settings at the first tab that has one.
+            self.tab_bar.setCurrentIndex(min(tabs_with_errors))
+            self.set_collapsed(False)
         # Error rows count named headers only; map them back to the table's rows.
         model_rows = self._header_model_rows
         bad_rows = {

@@ -1,4 +1,4 @@
-"""Owns the session and its tasks; turns core events into Qt signals for the window."""
+"""Owns one page's session and its tasks; turns core events into Qt signals for the page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from wsinspector.core.connection import Connection
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
 from wsinspector.core.options import ConnectionOptions
@@ -32,9 +33,10 @@ class SessionController(QObject):
     closed = Signal(object)
     message_failed = Signal(str)
 
-    def __init__(self, log: EventLog, parent: QObject | None = None) -> None:
+    def __init__(self, connection: Connection, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.log = log
+        self.connection = connection
+        self.log = log = connection.log
         self.session: Session | None = None
         # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -61,7 +63,7 @@ class SessionController(QObject):
 
     @property
     def state(self) -> ConnState:
-        return self.session.state if self.session else ConnState.IDLE
+        return self.connection.state
 
     @property
     def is_active(self) -> bool:
@@ -79,11 +81,13 @@ class SessionController(QObject):
     async def _connect(self, options: ConnectionOptions) -> None:
         if self.is_active and self.session is not None:
             await self.session.close(1000, "reconnecting with new settings")
+        self.connection.begin(options)
         self.session = Session(options, self.log)
         self.session.start()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         if self.session is not None:
+            self.connection.stop_requested()
             self.spawn(self._guard(self.session.close(code, reason)))
 
     def send_text(self, text: str) -> None:
@@ -98,16 +102,18 @@ class SessionController(QObject):
         if self.session is not None:
             self.spawn(self._guard(self.session.ping(payload)))
 
-    async def shutdown(self) -> None:
-        """Close the connection as the app goes away (1001) and wait for every task."""
+    async def shutdown(self, reason: str = "client shutting down") -> None:
+        """Close the connection as its page goes away (1001) and wait for every task."""
         if self.session is not None and self.is_active:
-            await self.session.close(1001, "client shutting down", timeout=SHUTDOWN_CLOSE_TIMEOUT)
+            self.connection.stop_requested()
+            await self.session.close(1001, reason, timeout=SHUTDOWN_CLOSE_TIMEOUT)
         pending = [task for task in self._tasks if not task.done()]
         for task in pending:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_CLOSE_TIMEOUT)
         self.log.remove_listener(self)
+        self.connection.detach()
 
     # -- tasks ------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ in the log must not freeze the window, and neither may any button here.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import re
 from pathlib import Path
 from typing import Final
@@ -36,26 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsinspector.core.events import (
-    CloseEvent,
-    ControlEvent,
-    Direction,
-    ErrorEvent,
-    HandshakeEvent,
-    Headers,
-    MessageEvent,
-    NoteEvent,
-    StateEvent,
-    close_code_name,
-)
-from wsinspector.core.formatting import (
-    format_duration,
-    format_time,
-    hex_dump,
-    human_size,
-    pretty_json,
-)
+from wsinspector.core.describe import decode_for_display, describe_event, message_header
+from wsinspector.core.events import MessageEvent
+from wsinspector.core.formatting import hex_dump, human_size, pretty_json
 
+EMPTY_HINT: Final = (
+    "Select a row in the message log to see it here in full: a message as text, JSON or "
+    "hex; a handshake, close or error with every detail."
+)
 MODE_TEXT: Final = "Text"
 MODE_JSON: Final = "JSON"
 MODE_HEX: Final = "Hex"
@@ -115,6 +102,7 @@ class MessageDetailView(QWidget):
         self._body = QPlainTextEdit()
         self._body.setObjectName("detailBody")
         self._body.setReadOnly(True)
+        self._body.setPlaceholderText(EMPTY_HINT)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._body.setFont(font)
         self._body.setTabStopDistance(self._body.fontMetrics().horizontalAdvance(" ") * 4)
@@ -165,7 +153,7 @@ class MessageDetailView(QWidget):
     # Messages ----------------------------------------------------------------------------------
 
     def _show_message(self, event: MessageEvent) -> None:
-        self._header.setText(_message_header(event))
+        self._header.setText(message_header(event))
         self._warnings = _message_warnings(event)
         modes = [MODE_TEXT, MODE_HEX]
         default = MODE_TEXT if event.text else MODE_HEX
@@ -225,7 +213,7 @@ class MessageDetailView(QWidget):
     def _format(self, event: MessageEvent, mode: str) -> str:
         if mode == MODE_HEX:
             return hex_dump(event.data[:DISPLAY_LIMIT])
-        return _decode_for_display(event.data, DISPLAY_LIMIT)
+        return decode_for_display(event.data, DISPLAY_LIMIT)
 
     def _show_more(self) -> None:
         """Append the next piece of the payload; costs the same however much is shown."""
@@ -320,23 +308,6 @@ def _plain_label(name: str) -> QLabel:
     return label
 
 
-def _direction_words(direction: Direction) -> str:
-    return "↓ Received" if direction is Direction.IN else "↑ Sent"
-
-
-def _message_header(event: MessageEvent) -> str:
-    kind = "text" if event.text else "binary"
-    return " · ".join(
-        (
-            _direction_words(event.direction),
-            kind,
-            human_size(event.size),
-            format_time(event.wall),
-            f"connection {event.conn}",
-        )
-    )
-
-
 def _is_utf8(data: bytes) -> bool:
     try:
         data.decode()
@@ -356,12 +327,6 @@ def _pretty_message(event: MessageEvent) -> str | None:
     return None if text is None else pretty_json(text)
 
 
-def _decode_for_display(data: bytes, limit: int | None) -> str:
-    shown = data if limit is None else data[:limit]
-    # final=False at a cut: a character split by the limit is dropped instead of shown as U+FFFD.
-    return _utf8_decoder().decode(shown, final=len(shown) == len(data))
-
-
 def _utf8_decoder() -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder("utf-8")(errors="replace")
 
@@ -376,136 +341,6 @@ def _message_warnings(event: MessageEvent) -> list[str]:
     if event.size > JSON_LIMIT and _looks_like_json(event.data):
         return [f"No JSON view for messages over {human_size(JSON_LIMIT)}."]
     return []
-
-
-# Descriptions of the other events ---------------------------------------------------------------
-
-
-def describe_event(event: object) -> tuple[str, str]:
-    """A one-line header and a multi-line description of a non-message event."""
-    if isinstance(event, CloseEvent):
-        return _describe_close(event)
-    if isinstance(event, ControlEvent):
-        return _describe_control(event)
-    if isinstance(event, StateEvent):
-        return _describe_state(event)
-    if isinstance(event, HandshakeEvent):
-        return _describe_handshake(event)
-    if isinstance(event, ErrorEvent):
-        return _titled("Error", event), "\n\n".join(filter(None, (event.message, event.detail)))
-    if isinstance(event, NoteEvent):
-        return _titled("Note", event), event.text
-    return _describe_fields(event)
-
-
-def _titled(title: str, event: object) -> str:
-    parts = [title]
-    wall = getattr(event, "wall", None)
-    if isinstance(wall, float | int):
-        parts.append(format_time(wall))
-    conn = getattr(event, "conn", None)
-    if isinstance(conn, int):
-        parts.append(f"connection {conn}")
-    return " · ".join(parts)
-
-
-def _code_words(code: int | None, reason: str = "") -> str:
-    words = close_code_name(code) if code is None else f"{code} ({close_code_name(code)})"
-    return f"{words} {reason!r}" if reason else words
-
-
-def _describe_close(event: CloseEvent) -> tuple[str, str]:
-    initiator = event.initiator or "nobody (the connection dropped without a close frame)"
-    lines = [
-        f"Code: {event.code} ({close_code_name(event.code)})",
-        f"Reason: {event.reason or '(none)'}",
-        f"Initiator: {initiator}",
-        f"Clean: {'yes' if event.clean else 'no'}",
-    ]
-    if event.sent_code is not None or event.sent_reason:
-        lines.append(f"Sent close frame: {_code_words(event.sent_code, event.sent_reason)}")
-    if event.received_code is not None or event.received_reason:
-        lines.append(
-            f"Received close frame: {_code_words(event.received_code, event.received_reason)}"
-        )
-    return _titled(f"Closed · {event.code} {close_code_name(event.code)}", event), "\n".join(lines)
-
-
-def _describe_control(event: ControlEvent) -> tuple[str, str]:
-    header = " · ".join(
-        (
-            _direction_words(event.direction),
-            event.kind.value,
-            human_size(len(event.data)),
-            format_time(event.wall),
-            f"connection {event.conn}",
-        )
-    )
-    lines = [f"Frame: {event.kind.value}", f"Direction: {_direction_words(event.direction)}"]
-    if event.rtt is not None:
-        lines.append(f"Round trip: {format_duration(event.rtt)}")
-    if event.keepalive:
-        lines.append("Keepalive: yes (sent automatically)")
-    if not event.data:
-        lines.append("Payload: (empty)")
-    else:
-        lines.append(f"Payload: {human_size(len(event.data))}")
-        if _is_utf8(event.data) and event.data.decode().isprintable():
-            lines.append(f"As text: {event.data.decode()}")
-        lines += ["", hex_dump(event.data, DISPLAY_LIMIT)]
-    return header, "\n".join(lines)
-
-
-def _describe_state(event: StateEvent) -> tuple[str, str]:
-    lines = [f"State: {event.state.value}"]
-    if event.uri:
-        lines.append(f"URI: {event.uri}")
-    if event.attempt:
-        lines.append(f"Attempt: {event.attempt}")
-    if event.delay is not None:
-        lines.append(f"Delay: {format_duration(event.delay)}")
-    if event.error:
-        lines.append(f"Last error: {event.error}")
-    return _titled(f"State · {event.state.value}", event), "\n".join(lines)
-
-
-def _header_lines(headers: Headers) -> list[str]:
-    return [f"{name}: {value}" for name, value in headers]
-
-
-def _describe_handshake(event: HandshakeEvent) -> tuple[str, str]:
-    if event.accepted:
-        outcome = "accepted"
-    elif event.status_code is not None:
-        outcome = f"rejected (HTTP {event.status_code})"
-    else:
-        outcome = "failed (no response)"
-    lines = ["Request", event.request_line, *_header_lines(event.request_headers), ""]
-    if event.status_line:
-        lines += ["Response", event.status_line, *_header_lines(event.response_headers), ""]
-    else:
-        lines += ["Response", "(none: the server did not answer)", ""]
-    lines.append(f"Result: {outcome}")
-    if event.subprotocol:
-        lines.append(f"Subprotocol: {event.subprotocol}")
-    if event.extensions:
-        lines.append(f"Extensions: {event.extensions}")
-    if event.body:
-        lines += ["", f"Response body ({human_size(len(event.body))}):"]
-        lines.append(_decode_for_display(event.body, DISPLAY_LIMIT))
-    return _titled(f"Handshake · {outcome}", event), "\n".join(lines)
-
-
-def _describe_fields(event: object) -> tuple[str, str]:
-    # An event type this view does not know yet: list its fields rather than show nothing.
-    if not dataclasses.is_dataclass(event) or isinstance(event, type):
-        return type(event).__name__, repr(event)
-    lines = []
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        shown = human_size(len(value)) if isinstance(value, bytes) else str(value)
-        lines.append(f"{field.name}: {shown}")
-    return _titled(type(event).__name__, event), "\n".join(lines)
 
 
 # JSON coloring -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
@@ -49,7 +50,10 @@ class HandshakePane(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("handshakeSummaryLabel")
         self.summary.setWordWrap(True)
-        splitter = QSplitter()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        # Request above response: the pane sits beside the log, tall rather than wide, and
+        # header lines are long.
+        splitter = QSplitter(Qt.Orientation.Vertical)
         for title, view in (("Request", self.request_view), ("Response", self.response_view)):
             box = QWidget()
             box_layout = QVBoxLayout(box)

@@ -18,12 +18,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
+from wsinspector.core.describe import direction_arrow, event_summary, event_type
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
-    CloseEvent,
-    ConnState,
     ControlEvent,
     Direction,
     ErrorEvent,
@@ -32,9 +31,8 @@ from wsinspector.core.events import (
     MessageEvent,
     NoteEvent,
     StateEvent,
-    close_code_name,
 )
-from wsinspector.core.formatting import format_duration, format_time, human_size, preview
+from wsinspector.core.formatting import format_time, human_size
 from wsinspector.qt.icons import icon
 
 # Often enough to look live, rarely enough that a flood costs nothing in inserts.
@@ -72,67 +70,24 @@ _DECORATION = Qt.ItemDataRole.DecorationRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
-_ROLES = frozenset({_DISPLAY, _DECORATION, _FOREGROUND, _TOOLTIP, _ALIGNMENT, EVENT_ROLE})
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ROLES = frozenset(
+    {_DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT, EVENT_ROLE}
+)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 _ERROR_BRUSH = QBrush(QColor("#c53030"))
 _NOTE_BRUSH = QBrush(QColor("#6b7280"))
-_OUT_ICON = "arrow-out"
-_IN_ICON = "arrow-in"
-
-
-def event_type(event: Event) -> str:
-    if isinstance(event, MessageEvent):
-        return "text" if event.text else "binary"
-    if isinstance(event, ControlEvent):
-        return event.kind.value
-    if isinstance(event, StateEvent):
-        return "state"
-    if isinstance(event, HandshakeEvent):
-        return "handshake"
-    if isinstance(event, CloseEvent):
-        return "close"
-    if isinstance(event, ErrorEvent):
-        return "error"
-    return "note"
-
-
-def event_summary(event: Event) -> str:
-    """The Data column: a preview of a message, a sentence for anything else."""
-    if isinstance(event, MessageEvent):
-        return preview(event)
-    if isinstance(event, ControlEvent):
-        parts = [event.data.hex(" ") if event.data else "(empty)"]
-        if event.keepalive:
-            parts.append("keepalive")
-        if event.rtt is not None:
-            parts.append(f"round trip {format_duration(event.rtt)}")
-        return " · ".join(parts)
-    if isinstance(event, StateEvent):
-        text = event.state.value
-        if event.state is ConnState.CONNECTING:
-            text += f" to {event.uri}"
-        if event.attempt:
-            text += f" · attempt {event.attempt}"
-        if event.delay:
-            text += f" in {event.delay:.1f} s"
-        if event.error:
-            text += f" · {event.error}"
-        return text
-    if isinstance(event, HandshakeEvent):
-        status = event.status_line or "no response"
-        extra = f" · subprotocol {event.subprotocol}" if event.subprotocol else ""
-        return f"{event.request_line} → {status}{extra}"
-    if isinstance(event, CloseEvent):
-        reason = f" “{event.reason}”" if event.reason else ""
-        who = f" by {event.initiator}" if event.initiator else ""
-        clean = "" if event.clean else " · not clean"
-        return f"{event.code} {close_code_name(event.code)}{reason}{who}{clean}"
-    if isinstance(event, ErrorEvent):
-        return event.message
-    if isinstance(event, NoteEvent):
-        return f"── {event.text} ──" if event.separator else event.text
-    return repr(event)
+# Sent and received must differ at a glance on every row, the selected one too: the arrow is
+# text (drawn in the selection's colour when selected, unlike an icon tinted away), coloured
+# when not selected, and sent messages have a tinted background.
+_SENT_BRUSH = QBrush(QColor("#2b6cb0"))
+_RECEIVED_BRUSH = QBrush(QColor("#2f855a"))
+_SENT_BACKGROUND = QBrush(QColor("#e8f1fb"))
+_ARROW_FONT = QFont()
+_ARROW_FONT.setBold(True)
 
 
 class LogModel(QAbstractTableModel):
@@ -228,18 +183,22 @@ class LogModel(QAbstractTableModel):
         if role == EVENT_ROLE:
             return event
         if role == _DECORATION:
-            if column != Column.DIRECTION:
-                return None
-            direction = getattr(event, "direction", None)
-            if direction is Direction.IN:
-                return icon(_IN_ICON)
-            if direction is Direction.OUT:
-                return icon(_OUT_ICON)
-            if type(event) is ErrorEvent:
+            if column == Column.DIRECTION and type(event) is ErrorEvent:
                 return icon("error")
             return None
+        if role == _BACKGROUND:
+            if getattr(event, "direction", None) is Direction.OUT:
+                return _SENT_BACKGROUND
+            return None
+        if role == _FONT:
+            return _ARROW_FONT if column == Column.DIRECTION else None
         if role == _FOREGROUND:
             kind = type(event)
+            if column == Column.DIRECTION:
+                direction = getattr(event, "direction", None)
+                if direction is Direction.OUT:
+                    return _SENT_BRUSH
+                return _RECEIVED_BRUSH if direction is Direction.IN else None
             if kind is MessageEvent:
                 return None
             if kind is ErrorEvent or (kind is HandshakeEvent and not event.accepted):  # type: ignore[attr-defined]
@@ -254,8 +213,10 @@ class LogModel(QAbstractTableModel):
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
             return None
-        if role == _ALIGNMENT and column == Column.SIZE:
-            return _RIGHT
+        if role == _ALIGNMENT:
+            if column == Column.SIZE:
+                return _RIGHT
+            return _CENTER if column == Column.DIRECTION else None
         return None
 
     def _display(self, event: Event, column: int) -> str | None:
@@ -264,7 +225,7 @@ class LogModel(QAbstractTableModel):
         if column == Column.CONNECTION:
             return str(event.conn) if event.conn else ""
         if column == Column.DIRECTION:
-            return ""  # the icon says it
+            return direction_arrow(event)
         if column == Column.TYPE:
             return event_type(event)
         if column == Column.SIZE:

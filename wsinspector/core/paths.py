@@ -1,0 +1,22 @@
+"""Where wsinspector keeps its files: the per-user configuration and data folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "wsinspector"
+
+
+def config_dir() -> Path:
+    """Profiles and settings: WSINSPECTOR_CONFIG_DIR when set, else the platform's place."""
+    override = os.environ.get("WSINSPECTOR_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """The capture database: WSINSPECTOR_DATA_DIR when set, else the platform's place."""
+    override = os.environ.get("WSINSPECTOR_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))

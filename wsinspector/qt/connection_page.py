@@ -1,0 +1,503 @@
+"""One connection, one tab: URI bar, settings, status, log, detail and handshake panes, composer.
+
+Everything that belongs to one connection lives here or in its core `Connection` (state,
+countdown, last close, counters); the window only holds the pages and acts on the current one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QByteArray, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from wsinspector.core.connection import Connection
+from wsinspector.core.eventlog import EventLog
+from wsinspector.core.events import ConnState, ErrorKind, HandshakeEvent, MessageEvent, StateEvent
+from wsinspector.core.formatting import human_size
+from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.tlsinfo import describe_certificate, fetch_certificate
+from wsinspector.core.validation import check_close, check_options, suggest_uri
+from wsinspector.qt.composer import HEX, JSON, TEXT, Composer
+from wsinspector.qt.connection_form import ConnectionForm, error_label
+from wsinspector.qt.controller import SessionController
+from wsinspector.qt.detail_view import MessageDetailView
+from wsinspector.qt.handshake_pane import HandshakePane
+from wsinspector.qt.icons import icon
+from wsinspector.qt.log_view import LogPanel
+from wsinspector.qt.logmodel import LogModel
+
+STATE_COLORS = {
+    ConnState.IDLE: "#6b7280",
+    ConnState.CONNECTING: "#b7791f",
+    ConnState.OPEN: "#2f855a",
+    ConnState.CLOSING: "#b7791f",
+    ConnState.CLOSED: "#6b7280",
+    ConnState.RECONNECTING: "#b7791f",
+    ConnState.FAILED: "#c53030",
+}
+
+NEW_PAGE_TITLE = "New connection"
+
+
+def title_for_uri(uri: str) -> str:
+    """A tab title: host and path of the URI ("localhost:8765/chat"), or the text itself."""
+    uri = uri.strip()
+    if not uri:
+        return NEW_PAGE_TITLE
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
+    if not parts.netloc:
+        return uri
+    path = parts.path if parts.path not in ("", "/") else ""
+    return f"{parts.netloc}{path}"
+
+
+class ConnectionPage(QWidget):
+    """One connection page.
+
+    Signals:
+        title_changed(): the tab title or state changed (read `title()` and `state`).
+    """
+
+    title_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectionPage")
+        self.log = EventLog()
+        self.connection = Connection(self.log)
+        self.controller = SessionController(self.connection, self)
+        self.model = LogModel(self.log, self)
+        self._uri_title = NEW_PAGE_TITLE
+        self._uri_suggestion = ""
+
+        self._build_uri_bar()
+        self.form = ConnectionForm()
+        self._build_status_area()
+        body = self._build_body()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(self._uri_bar)
+        layout.addWidget(self.form)
+        layout.addWidget(self.status_area)
+        layout.addWidget(body, 1)
+        self._wire()
+        self._apply_state()
+        self._update_counters()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_uri_bar(self) -> None:
+        self.uri_edit = QLineEdit()
+        self.uri_edit.setObjectName("uriEdit")
+        self.uri_edit.setPlaceholderText("ws://localhost:8765/  or  wss://example.com/socket")
+        self.uri_edit.setClearButtonEnabled(True)
+        self.connect_button = QPushButton(icon("connect"), "Connect")
+        self.connect_button.setObjectName("connectButton")
+        self.connect_button.setDefault(True)
+        self.close_button = QPushButton(icon("disconnect"), "Close")
+        self.close_button.setObjectName("closeButton")
+        self.close_button.setToolTip("Close cleanly with the code and reason under ▾")
+
+        # The close code and reason live in the Close button's drop-down: set once, rarely
+        # changed, and out of the URI bar's way.
+        self.close_code_spin = QSpinBox()
+        self.close_code_spin.setObjectName("closeCodeSpin")
+        self.close_code_spin.setRange(1000, 4999)
+        self.close_code_spin.setValue(1000)
+        self.close_code_spin.setToolTip("Close code: 1000 normal, 3000-4999 for applications")
+        self.close_reason_edit = QLineEdit()
+        self.close_reason_edit.setObjectName("closeReasonEdit")
+        self.close_reason_edit.setPlaceholderText("close reason (optional)")
+        self.close_options_button = QToolButton()
+        self.close_options_button.setObjectName("closeOptionsButton")
+        self.close_options_button.setText("▾")
+        self.close_options_button.setToolTip("Close code and reason")
+        self.close_options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.close_options_button)
+        menu.setObjectName("closeOptionsMenu")
+        box = QWidget()
+        box_layout = QHBoxLayout(box)
+        box_layout.setContentsMargins(8, 6, 8, 6)
+        box_layout.addWidget(QLabel("Close code"))
+        box_layout.addWidget(self.close_code_spin)
+        box_layout.addWidget(self.close_reason_edit, 1)
+        box.setMinimumWidth(360)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(box)
+        menu.addAction(action)
+        self.close_options_button.setMenu(menu)
+        self.close_summary = QLabel()
+        self.close_summary.setObjectName("closeSummaryLabel")
+        self.close_summary.setStyleSheet("color: #6b7280;")
+
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.uri_edit, 1)
+        row.addWidget(self.connect_button)
+        row.addWidget(self.close_button)
+        row.addWidget(self.close_options_button)
+        row.addWidget(self.close_summary)
+        self._uri_bar = row
+
+    def _build_status_area(self) -> None:
+        """Status, warnings and errors in one strip of fixed height: nothing below jumps."""
+        self.status_label = QLabel()
+        self.status_label.setObjectName("connectionStatusLabel")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setWordWrap(True)
+        self.status_label.setMinimumWidth(200)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.tls_warning = QLabel(
+            "⚠ TLS verification is off: this connection is encrypted, but the server's "
+            "identity is not checked."
+        )
+        self.tls_warning.setObjectName("tlsWarningLabel")
+        self.tls_warning.setStyleSheet(
+            "background: #fefcbf; color: #744210; padding: 3px 6px; border-radius: 3px;"
+        )
+        self.tls_warning.setWordWrap(True)
+        self.tls_warning.setMaximumWidth(420)
+        self.tls_warning.hide()
+        self.uri_error = error_label("uriError")
+        self.uri_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.uri_fix_button = QPushButton()
+        self.uri_fix_button.setObjectName("uriFixButton")
+        self.uri_fix_button.hide()
+        self.close_error = error_label("closeError")
+        self.ca_file_button = QPushButton("Use a CA file…")
+        self.ca_file_button.setObjectName("useCaFileButton")
+        self.ca_file_button.setToolTip("Trust the server's CA from a PEM file, and connect again")
+        self.no_verify_button = QPushButton("Connect without verification")
+        self.no_verify_button.setObjectName("skipVerificationButton")
+        self.no_verify_button.setToolTip(
+            "Turn certificate and host name checks off for this connection, and connect again"
+        )
+        self.certificate_label = QLabel()
+        self.certificate_label.setObjectName("certificateLabel")
+        self.certificate_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.certificate_label.setWordWrap(True)
+        self.certificate_label.setStyleSheet("color: #4a5568;")
+        for widget in (self.ca_file_button, self.no_verify_button, self.certificate_label):
+            widget.hide()
+
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(0)
+        left.addWidget(self.status_label)
+        left.addWidget(self.certificate_label)
+        left.addWidget(self.uri_error)
+        left.addWidget(self.close_error)
+        left.addStretch(1)
+        right = QHBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.uri_fix_button)
+        right.addWidget(self.ca_file_button)
+        right.addWidget(self.no_verify_button)
+        right.addWidget(self.tls_warning)
+        strip = QHBoxLayout()
+        strip.setContentsMargins(4, 2, 4, 2)
+        strip.addLayout(left, 1)
+        strip.addLayout(right)
+        self.status_area = QFrame()
+        self.status_area.setObjectName("statusArea")
+        self.status_area.setLayout(strip)
+        self.status_area.setFixedHeight(self.fontMetrics().height() * 2 + 10)
+
+    def _build_body(self) -> QSplitter:
+        self.log_panel = LogPanel(self.model)
+        self.log_view = self.log_panel.view
+        self.counters_label = self.log_panel.counters_label
+        self.follow_check = self.log_panel.follow_check
+        self.composer = Composer()
+        self.detail_view = MessageDetailView()
+        self.handshake_pane = HandshakePane()
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setObjectName("detailTabs")
+        self.detail_tabs.addTab(self.detail_view, "Selected event")
+        self.detail_tabs.addTab(self.handshake_pane, "Handshake")
+
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.setObjectName("logComposerSplitter")
+        self.left_splitter.addWidget(self.log_panel)
+        self.left_splitter.addWidget(self.composer)
+        self.left_splitter.setStretchFactor(0, 1)
+        self.left_splitter.setStretchFactor(1, 0)
+        self.left_splitter.setSizes([520, 120])
+        self.body_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.body_splitter.setObjectName("pageSplitter")
+        self.body_splitter.addWidget(self.left_splitter)
+        self.body_splitter.addWidget(self.detail_tabs)
+        self.body_splitter.setStretchFactor(0, 3)
+        self.body_splitter.setStretchFactor(1, 2)
+        self.body_splitter.setSizes([720, 540])
+        return self.body_splitter
+
+    def _wire(self) -> None:
+        self.connect_button.clicked.connect(self.connect_from_form)
+        self.uri_edit.returnPressed.connect(self.connect_from_form)
+        self.uri_edit.textEdited.connect(self._on_uri_edited)
+        self.uri_fix_button.clicked.connect(self._apply_uri_fix)
+        self.close_button.clicked.connect(self.close_connection)
+        self.close_code_spin.valueChanged.connect(self._update_close_summary)
+        self.close_reason_edit.textChanged.connect(self._update_close_summary)
+        self.ca_file_button.clicked.connect(self._choose_ca_file)
+        self.no_verify_button.clicked.connect(self._connect_without_verification)
+        self.log_panel.clear_requested.connect(self.clear_log)
+        self.log_view.resend_requested.connect(self._resend)
+        self.log_view.save_requested.connect(self._save_payload)
+        self.controller.state_changed.connect(self._on_state)
+        self.controller.handshake_changed.connect(self._on_handshake)
+        self.controller.closed.connect(lambda _event: self._refresh_status_text())
+        self.controller.message_failed.connect(self.composer.show_error)
+        self.composer.send_text.connect(self.controller.send_text)
+        self.composer.send_binary.connect(self.controller.send_binary)
+        self.composer.ping_requested.connect(lambda: self.controller.ping())
+        self.model.rows_flushed.connect(lambda _rows: self._update_counters())
+        self.log_view.selectionModel().selectionChanged.connect(self._on_selection)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(100)
+        self._countdown.timeout.connect(self._refresh_status_text)
+        self._update_close_summary()
+
+    # -- what the window asks ---------------------------------------------------------------
+
+    @property
+    def state(self) -> ConnState:
+        return self.connection.state
+
+    @property
+    def is_active(self) -> bool:
+        return self.controller.is_active
+
+    def title(self) -> str:
+        return self._uri_title
+
+    def set_uri(self, uri: str) -> None:
+        self.uri_edit.setText(uri)
+        self._set_title(title_for_uri(uri))
+
+    def set_options(self, options: ConnectionOptions) -> None:
+        self.set_uri(options.uri)
+        self.form.set_options(options)
+
+    def connect_from_form(self) -> None:
+        """Validate the form; connect when it is right, else show each problem by its field."""
+        if self.controller.is_active:
+            return
+        options = self.form.to_options(self.uri_edit.text())
+        errors = check_options(options)
+        uri_errors = [error.message for error in errors if error.field == "uri"]
+        self._show_uri_errors(uri_errors)
+        self.form.show_errors(errors)
+        if errors:
+            return
+        self._set_title(title_for_uri(options.uri))
+        self.handshake_pane.clear()
+        self._hide_remedies()
+        self.controller.connect_to(options)
+
+    def close_connection(self) -> None:
+        code, reason = self.close_code_spin.value(), self.close_reason_edit.text()
+        errors = check_close(code, reason)
+        self.close_error.setText("\n".join(error.message for error in errors))
+        self.close_error.setVisible(bool(errors))
+        if errors:
+            return
+        self.controller.close(code, reason)
+
+    def ping(self) -> None:
+        self.controller.ping()
+
+    def clear_log(self) -> None:
+        self.log.clear()
+        self.detail_view.show_event(None)
+        self._update_counters()
+
+    def focus_uri(self) -> None:
+        self.uri_edit.setFocus()
+        self.uri_edit.selectAll()
+
+    async def shutdown(self, reason: str = "client shutting down") -> None:
+        """Close the connection (1001, bounded in time) and stop everything of this page."""
+        self._countdown.stop()
+        await self.controller.shutdown(reason)
+        self.model.detach()
+
+    def splitter_state(self) -> dict[str, QByteArray]:
+        return {
+            "body": self.body_splitter.saveState(),
+            "left": self.left_splitter.saveState(),
+        }
+
+    def restore_splitters(self, states: dict[str, QByteArray]) -> None:
+        if "body" in states:
+            self.body_splitter.restoreState(states["body"])
+        if "left" in states:
+            self.left_splitter.restoreState(states["left"])
+
+    # -- reactions --------------------------------------------------------------------------
+
+    def _set_title(self, title: str) -> None:
+        if title != self._uri_title:
+            self._uri_title = title
+            self.title_changed.emit()
+
+    def _on_state(self, _event: StateEvent) -> None:
+        self._apply_state()
+        self.title_changed.emit()
+
+    def _apply_state(self) -> None:
+        state = self.connection.state
+        event = self.connection.state_event
+        label = self.status_label
+        label.setProperty("state", state.value)
+        label.setProperty("attempt", event.attempt if event is not None else 0)
+        label.setStyleSheet(f"color: {STATE_COLORS[state]}; font-weight: bold;")
+        active = self.connection.is_active
+        self.connect_button.setEnabled(not active)
+        self.close_button.setEnabled(active and state is not ConnState.CLOSING)
+        is_open = state is ConnState.OPEN
+        self.composer.set_connected(is_open)
+        options = self.connection.options
+        insecure = options is not None and options.is_secure and not options.tls_verify
+        self.tls_warning.setVisible(is_open and insecure)
+        if self.connection.retry_at is not None:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        if state is ConnState.FAILED:
+            self._offer_remedies()
+        self._refresh_status_text()
+
+    def _refresh_status_text(self) -> None:
+        self.status_label.setText(self.connection.status_text())
+
+    def _on_handshake(self, event: HandshakeEvent) -> None:
+        self.handshake_pane.show_handshake(event)
+        if not event.accepted:
+            self.detail_tabs.setCurrentWidget(self.handshake_pane)
+
+    def _update_counters(self) -> None:
+        counters = self.log.counters
+        self.counters_label.setText(
+            f"↑ {counters.messages_out:,} msgs · {human_size(counters.bytes_out)}    "
+            f"↓ {counters.messages_in:,} msgs · {human_size(counters.bytes_in)}"
+        )
+
+    def _update_close_summary(self) -> None:
+        code, reason = self.close_code_spin.value(), self.close_reason_edit.text()
+        default = code == 1000 and not reason
+        self.close_summary.setText("" if default else f"{code} {reason}".strip())
+        self.close_error.hide()
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        events = self.log_view.selected_events()
+        if len(events) != 1:
+            return
+        (event,) = events
+        self.detail_view.show_event(event)
+        if isinstance(event, HandshakeEvent):
+            self.handshake_pane.show_handshake(event)
+
+    def _resend(self, event: MessageEvent) -> None:
+        text = event.decoded()
+        if text is None:
+            self.composer.set_draft(event.data.hex(" "), HEX)
+        else:
+            self.composer.set_draft(
+                text, JSON if self.composer.format_combo.currentText() == JSON else TEXT
+            )
+
+    def _save_payload(self, event: MessageEvent) -> None:
+        suffix = ".txt" if event.text else ".bin"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
+        if not path:
+            return
+        try:
+            Path(path).write_bytes(event.data)
+        except OSError as exc:
+            self.composer.show_error(f"Not saved: {exc.strerror or exc}")
+
+    # -- help for bad input and failures ----------------------------------------------------
+
+    def _on_uri_edited(self, text: str) -> None:
+        self.uri_error.hide()
+        self.uri_fix_button.hide()
+        self._set_title(title_for_uri(text))
+
+    def _show_uri_errors(self, messages: list[str]) -> None:
+        self.uri_error.setText("\n".join(messages))
+        self.uri_error.setVisible(bool(messages))
+        suggestion = suggest_uri(self.uri_edit.text()) if messages else None
+        self._uri_suggestion = suggestion or ""
+        if suggestion:
+            self.uri_fix_button.setText(f"Use {suggestion}")
+        self.uri_fix_button.setVisible(bool(suggestion))
+
+    def _apply_uri_fix(self) -> None:
+        """The user took the suggested URI: use it and connect."""
+        self.set_uri(self._uri_suggestion)
+        self.uri_fix_button.hide()
+        self.uri_error.hide()
+        self.connect_from_form()
+
+    def _offer_remedies(self) -> None:
+        """An untrusted certificate: offer a CA file or no verification, show the certificate."""
+        error = self.connection.last_error
+        options = self.connection.options
+        if error is None or error.kind is not ErrorKind.TLS_UNTRUSTED or options is None:
+            return
+        self.ca_file_button.show()
+        self.no_verify_button.show()
+        self.certificate_label.setText("Reading the server's certificate …")
+        self.certificate_label.show()
+        self.controller.spawn(self._show_certificate(options.uri))
+
+    async def _show_certificate(self, uri: str) -> None:
+        info = await fetch_certificate(uri)
+        if not self.certificate_label.isHidden():
+            self.certificate_label.setText(
+                describe_certificate(info).replace("\n", " · ")
+                if info is not None
+                else "The server's certificate could not be read."
+            )
+
+    def _hide_remedies(self) -> None:
+        for widget in (self.ca_file_button, self.no_verify_button, self.certificate_label):
+            widget.hide()
+
+    def _choose_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Trust the CA certificates in", "", "PEM files (*.pem *.crt *.cer);;All (*)"
+        )
+        if path:
+            self.form.ca_file_edit.setText(path)
+            self.form.tls_verify_check.setChecked(True)
+            self.connect_from_form()
+
+    def _connect_without_verification(self) -> None:
+        self.form.tls_verify_check.setChecked(False)
+        self.connect_from_form()
