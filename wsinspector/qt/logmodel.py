@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from wsinspector.core.describe import direction_arrow, event_summary, event_type
+from wsinspector.core.describe import SENT_ARROW, direction_arrow, event_summary, event_type
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     ControlEvent,
@@ -208,8 +208,8 @@ class LogModel(QAbstractTableModel):
             return None
         if role == _TOOLTIP:
             if column == Column.DIRECTION:
-                direction = getattr(event, "direction", None)
-                return {Direction.IN: "received", Direction.OUT: "sent"}.get(direction)
+                arrow = direction_arrow(event)
+                return ("sent" if arrow == SENT_ARROW else "received") if arrow else None
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
@@ -160,7 +161,11 @@ class MainWindow(QMainWindow):
     # -- menus and actions ------------------------------------------------------------------
 
     def _action(
-        self, name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None
+        self,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
