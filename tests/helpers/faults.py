@@ -5,6 +5,8 @@ Modes:
 * ``refuse_after_accept``: accept the TCP connection, then close it at once without any reply.
 * ``garbage``: on the first bytes received, answer with non-HTTP bytes and close.
 * ``hang``: accept, read, never answer (the client's open timeout must fire).
+* ``deaf``: complete the opening handshake (101), then read and ignore everything, the
+  client's close frame included.
 
 Same ``start()`` / ``stop()`` / ``port`` / ``url()`` / context-manager API as ``RecordingServer``.
 """
@@ -16,11 +18,12 @@ import threading
 from typing import Literal
 
 from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
+from websockets.utils import accept_key
 
 __all__ = ["DEFAULT_GARBAGE", "FaultMode", "FaultServer"]
 
-FaultMode = Literal["refuse_after_accept", "garbage", "hang"]
-FAULT_MODES: frozenset[str] = frozenset({"refuse_after_accept", "garbage", "hang"})
+FaultMode = Literal["refuse_after_accept", "garbage", "hang", "deaf"]
+FAULT_MODES: frozenset[str] = frozenset({"refuse_after_accept", "garbage", "hang", "deaf"})
 
 DEFAULT_GARBAGE = b"SSH-2.0-OpenSSH_9.6 not http\r\n\x00\xff\xfe\x01garbage\r\n\r\n"
 
@@ -81,6 +84,17 @@ class FaultServer(BackgroundLoopServer):
             await asyncio.sleep(0.01)
 
 
+def _websocket_key(request: bytes) -> str | None:
+    head, separator, _ = request.partition(b"\r\n\r\n")
+    if not separator:
+        return None
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sec-websocket-key":
+            return value.strip()
+    return None
+
+
 class _FaultProtocol(asyncio.Protocol):
     def __init__(self, owner: FaultServer) -> None:
         self.owner = owner
@@ -105,6 +119,18 @@ class _FaultProtocol(asyncio.Protocol):
             self.answered = True
             self.transport.write(owner.garbage)
             self.transport.close()
+        elif owner.mode == "deaf" and not self.answered and self.transport is not None:
+            # Accept the opening handshake, then never answer anything, the close frame
+            # included: a server that ignores the client's close.
+            key = _websocket_key(owner.received)
+            if key is not None:
+                self.answered = True
+                self.transport.write(
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                    + accept_key(key).encode()
+                    + b"\r\n\r\n"
+                )
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.transport is not None:

@@ -179,13 +179,13 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         self.action_new = self._action(
-            "actionNewConnection", "&New connection", self.new_page, QKeySequence.StandardKey.AddTab
+            "actionNewConnection", "&New connection", self.new_page, "Ctrl+T"
         )
         self.action_close_tab = self._action(
             "actionCloseConnection",
             "Close &tab",
             self.close_current_page,
-            QKeySequence.StandardKey.Close,
+            "Ctrl+W",
         )
         quit_action = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         for action in (self.action_new, self.action_close_tab):

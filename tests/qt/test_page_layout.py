@@ -1,0 +1,147 @@
+"""A page people can read at 1280x800: room for the handshake, a layout that does not jump,
+settings that fold away, and a window that comes back as it was left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from helpers.fixtures import TlsServer
+from helpers.servers import RecordingServer
+from helpers.ui import find, open_settings_tab
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 5000
+
+
+def shown_lines(view: QPlainTextEdit) -> int:
+    return view.viewport().height() // view.fontMetrics().lineSpacing()
+
+
+def connect(qtbot: QtBot, window: MainWindow, uri: str, state: str = "open") -> None:
+    find(window, QLineEdit, "uriEdit").setText(uri)
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(window, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == state, timeout=WAIT_MS)
+
+
+def test_handshake_request_and_response_show_12_lines_each_at_1280x800(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1280, 800)
+    connect(qtbot, window, recording_server.url("/echo"))
+    pane = find(window, QWidget, "requestHeadersView").parentWidget()
+    tabs = find(window, QWidget, "detailTabs")
+    tabs.setCurrentIndex(1)  # the user opens the Handshake tab
+    assert pane is not None
+    request = find(window, QPlainTextEdit, "requestHeadersView")
+    response = find(window, QPlainTextEdit, "responseHeadersView")
+    qtbot.waitUntil(lambda: request.isVisible(), timeout=WAIT_MS)
+    assert shown_lines(request) >= 12, shown_lines(request)
+    assert shown_lines(response) >= 12, shown_lines(response)
+
+
+def test_rejected_handshake_status_and_body_show_without_scrolling(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1280, 800)
+    connect(
+        qtbot,
+        window,
+        recording_server.url("/reject?status=403&body=members%20only%0Asee%20the%20docs"),
+        state="failed",
+    )
+    response = find(window, QPlainTextEdit, "responseHeadersView")
+    qtbot.waitUntil(lambda: response.isVisible(), timeout=WAIT_MS)
+    text = response.toPlainText()
+    assert text.startswith("HTTP/1.1 403") and text.rstrip().endswith("see the docs")
+    assert response.verticalScrollBar().maximum() == 0, "the body is below the fold"
+
+
+def test_the_log_does_not_move_when_an_error_or_warning_appears(
+    tls_server: TlsServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1280, 800)
+    log = find(window, QWidget, "messageLog")
+    qtbot.waitUntil(log.isVisible, timeout=WAIT_MS)
+
+    def log_top() -> int:
+        return log.mapTo(window, QPoint(0, 0)).y()
+
+    before = log_top()
+    find(window, QLineEdit, "uriEdit").setText("localhost:8765")
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    error = find(window, QLabel, "uriError")
+    qtbot.waitUntil(error.isVisible, timeout=WAIT_MS)
+    assert log_top() == before
+
+    find(window, QCheckBox, "tlsVerifyCheck").setChecked(False)
+    connect(qtbot, window, tls_server.server.url("/echo"))
+    assert find(window, QLabel, "tlsWarningLabel").isVisible()
+    assert log_top() == before
+
+
+def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) -> None:
+    stack = find(window, QWidget, "settingsStack")
+    bar = find(window, QTabBar, "settingsTabBar")
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    assert titles == ["Headers", "Handshake", "TLS", "Reconnect", "Advanced", "On connect"]
+    assert stack.isHidden()  # folded: the log and panes get the room
+    open_settings_tab(window, "TLS")
+    assert stack.isVisible() and find(window, QCheckBox, "tlsVerifyCheck").isVisible()
+    bar.tabBarClicked.emit(bar.currentIndex())  # a click on the open tab folds it again
+    assert stack.isHidden()
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "config"
+    monkeypatch.setenv("WSINSPECTOR_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def windows(qloop: qasync.QEventLoop, qtbot: QtBot, config_dir: Path) -> Iterator[list[MainWindow]]:
+    made: list[MainWindow] = []
+    yield made
+    for window in made:
+        if window.isVisible():
+            window.close()
+            qtbot.waitUntil(lambda w=window: not w.isVisible(), timeout=WAIT_MS)  # type: ignore[misc]
+        window.deleteLater()
+
+
+def test_window_size_and_splitters_are_remembered(windows: list[MainWindow], qtbot: QtBot) -> None:
+    first = MainWindow()
+    windows.append(first)
+    first.show()
+    # Within the offscreen screen (800x600): restoreGeometry keeps a window on its screen.
+    first.resize(700, 500)
+    splitter = find(first, QSplitter, "pageSplitter")
+    qtbot.waitUntil(lambda: first.width() == 700, timeout=WAIT_MS)
+    splitter.setSizes([250, 440])
+    sizes = splitter.sizes()
+    first.close()
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=WAIT_MS)
+
+    second = MainWindow()
+    windows.append(second)
+    second.show()
+    qtbot.waitUntil(second.isVisible, timeout=WAIT_MS)
+    assert (second.width(), second.height()) == (700, 500)
+    assert find(second, QSplitter, "pageSplitter").sizes() == sizes
