@@ -17,8 +17,9 @@ import asyncio
 import threading
 from typing import Literal
 
-from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
 from websockets.utils import accept_key
+
+from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
 
 __all__ = ["DEFAULT_GARBAGE", "FaultMode", "FaultServer"]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTabBar, QWidget
+from pytestqt.qtbot import QtBot
 
 W = TypeVar("W", bound=QWidget)
 
@@ -57,3 +60,20 @@ def open_settings_tab(root: QWidget, title: str) -> None:
     bar.setCurrentIndex(index)
     if find(root, QWidget, "settingsStack").isHidden():
         find(root, QAbstractButton, "settingsToggleButton").click()
+
+
+def stays(qtbot: QtBot, predicate: Callable[[], object], ms: int) -> None:
+    """Check that ``predicate()`` holds at every poll for ``ms`` milliseconds, Qt spinning.
+
+    For "nothing else happens" (no further attempt, the state does not change): the event
+    loop runs the whole time (``qtbot.wait`` in 10 ms steps), so whatever was going to happen
+    has its chance to, unlike an assertion made right after a click. Wait first on a condition
+    that shows the loop has done its part; this only bounds how long "nothing" is watched.
+    The Qt twin of helpers.asyncwait.stays.
+    """
+    deadline = time.monotonic() + ms / 1000
+    while True:
+        assert predicate(), f"condition stopped holding (watched for {ms} ms)"
+        if time.monotonic() >= deadline:
+            return
+        qtbot.wait(10)

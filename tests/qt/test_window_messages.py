@@ -36,6 +36,11 @@ def send(qtbot: QtBot, window: MainWindow, text: str, mode: str = "Text") -> Non
     qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
 
 
+def received(server: RecordingServer) -> list[str | bytes]:
+    """Every message the server got, over all its connections, in order."""
+    return [message for connection in server.connections for message in connection.received]
+
+
 def select_row(window: MainWindow, predicate: object) -> None:
     view = find(window, QAbstractItemView, "messageLog")
     rows = log_rows(window)
@@ -67,7 +72,11 @@ def test_bad_hex_is_explained_and_not_sent(
     send(qtbot, window, "48 zz", mode="Binary (hex)")
     error = find(window, QLabel, "composerErrorLabel")
     assert error.isVisible() and "zz" in error.text()
-    assert recording_server.connections[0].received == []
+    # A valid message after it: sent on the same connection, it arrives after anything the
+    # first click sent. Once the server has it, the invalid one had every chance to arrive.
+    send(qtbot, window, "4f 4b", mode="Binary (hex)")
+    qtbot.waitUntil(lambda: b"OK" in received(recording_server), timeout=WAIT_MS)
+    assert received(recording_server) == [b"OK"]
 
 
 def test_selected_json_message_is_pretty_printed(
@@ -145,4 +154,6 @@ def test_clear_log_empties_the_view(
     window.findChild(type(window.action_clear_log), "actionClearLog").trigger()
     assert log_rows(window) == []
     send(qtbot, window, "two")
-    qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: sum("two" in row for row in log_rows(window)) == 2, timeout=WAIT_MS)
+    # Nothing of the cleared messages came back with the new ones.
+    assert len(log_rows(window)) == 2
