@@ -132,3 +132,34 @@ def test_stopping_a_reconnect_countdown_says_the_user_stopped_it(
 
 def test_idle_connection_says_how_to_start() -> None:
     assert Connection(EventLog()).status_text() == IDLE_TEXT
+
+
+class DropRecorder:
+    def __init__(self) -> None:
+        self.dropped: list[int] = []
+
+    def event_appended(self, log: EventLog, event: object) -> None:
+        pass
+
+    def messages_appended(self, log: EventLog) -> None:
+        pass
+
+    def log_cleared(self, log: EventLog) -> None:
+        pass
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        self.dropped.append(count)
+
+
+def test_a_full_log_drops_its_oldest_events_and_says_how_many() -> None:
+    log = EventLog(capacity=10)
+    recorder = DropRecorder()
+    log.add_listener(recorder)
+    for i in range(25):
+        log.append_message(1, True, True, b"%d" % i, 0.0, 0.0)
+    assert 10 <= len(log) <= 11
+    assert log.dropped == 25 - len(log) and sum(recorder.dropped) == log.dropped
+    newest = [event.data for event in log]  # type: ignore[attr-defined]
+    assert newest == [b"%d" % i for i in range(25 - len(log), 25)]
+    assert log.id_at(-1) == 25  # ids still count every event ever appended
+    assert log.index_of(log.first_id) == 0 and log.index_of(1) is None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from helpers.servers import RecordingServer
 from helpers.ui import find, log_rows
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -153,3 +155,36 @@ def test_reticking_follow_jumps_to_the_newest_row(
     bar.setValue(0)
     follow.setChecked(True)
     assert bar.value() == bar.maximum()
+
+
+def test_a_full_log_says_how_many_older_events_it_dropped(
+    recording_server: RecordingServer,
+    qloop: object,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "window.ini").write_text("[log]\ncapacity=20\n")
+    monkeypatch.setenv("WSINSPECTOR_CONFIG_DIR", str(config))
+    window = MainWindow()
+    window.show()
+    try:
+        connect(qtbot, window, recording_server.url("/echo"))
+        for i in range(15):
+            send(qtbot, window, f"n{i:02d}.")
+        qtbot.waitUntil(
+            lambda: sum("n14." in row for row in log_rows(window)) == 2, timeout=WAIT_MS
+        )
+        rows = log_rows(window)
+        log = find(window, QTableView, "messageLog").model().log  # type: ignore[attr-defined]
+        # 3 events before the messages (connecting, handshake, open) + 30 messages, 20 kept.
+        assert "older events dropped (the live log keeps the newest 20)" in rows[0]
+        assert f"── {log.dropped} older" in rows[0]
+        assert log.dropped + len(log) == 33 and 20 <= len(log) <= 22
+        assert len(rows) == 1 + len(log)
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+        window.deleteLater()

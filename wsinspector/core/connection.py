@@ -108,6 +108,9 @@ class Connection:
     def log_cleared(self, log: EventLog) -> None:
         pass  # the connection goes on; only its history was emptied
 
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        pass  # the connection's state does not depend on old events
+
     # -- words ------------------------------------------------------------------------------
 
     def status_text(self, now: float | None = None) -> str:

@@ -119,6 +119,13 @@ def event_size(event: Event) -> int | None:
     return None
 
 
+def dropped_words(count: int, capacity: int | None) -> str:
+    """The log's first row once old events went: never a silent loss."""
+    keeps = f" (the live log keeps the newest {capacity:,})" if capacity else ""
+    plural = "s" if count != 1 else ""
+    return f"{count:,} older event{plural} dropped{keeps}"
+
+
 # -- closing ----------
 
 

@@ -13,11 +13,15 @@ Appending is O(1) and does no formatting; listeners are told synchronously and m
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, overload
 
 from wsinspector.core.events import Direction, Event, MessageEvent, message_event
+
+# A live log keeps this many events; past that the oldest are dropped, and said so.
+DEFAULT_CAPACITY = 1_000_000
 
 # (conn, incoming, text, data, wall, mono)
 MessageEntry = tuple[int, bool, bool, bytes, float, float]
@@ -32,6 +36,9 @@ class EventLogListener(Protocol):
 
     def log_cleared(self, log: EventLog) -> None:
         """All events were removed."""
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        """The `count` oldest events were dropped to keep the log within its capacity."""
 
 
 @dataclass(slots=True)
@@ -63,17 +70,26 @@ class EventLog(Sequence[Event]):
     """
 
     __slots__ = (
+        "_capacity",
         "_connections",
         "_entries",
         "_first_id",
+        "_limit",
         "_listeners",
         "_message_listeners",
         "counters",
+        "dropped",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int | None = DEFAULT_CAPACITY) -> None:
         self._connections = 0
         self._first_id = 1
+        self._capacity = capacity
+        # Trimming in steps of a tenth keeps the cost of dropping (a memmove of the list)
+        # rare: the log holds between `capacity` and `capacity` + 10% events.
+        self._limit = capacity + max(1, capacity // 10) if capacity else sys.maxsize
+        # Events dropped for capacity since the log began (clear() does not count).
+        self.dropped = 0
         self._entries: list[Event | MessageEntry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
@@ -130,6 +146,8 @@ class EventLog(Sequence[Event]):
             )
             return
         self._entries.append(event)
+        if len(self._entries) > self._limit:
+            self._trim()
         for listener in self._listeners:
             listener.event_appended(self, event)
 
@@ -137,7 +155,10 @@ class EventLog(Sequence[Event]):
         self, conn: int, incoming: bool, text: bool, data: bytes, wall: float, mono: float
     ) -> None:
         """Append a message without building its record: the hot path of a flood."""
-        self._entries.append((conn, incoming, text, data, wall, mono))
+        entries = self._entries
+        entries.append((conn, incoming, text, data, wall, mono))
+        if len(entries) > self._limit:
+            self._trim()
         counters = self.counters
         if incoming:
             counters.messages_in += 1
@@ -147,6 +168,20 @@ class EventLog(Sequence[Event]):
             counters.bytes_out += len(data)
         for listener in self._message_listeners:
             listener.messages_appended(self)
+
+    @property
+    def capacity(self) -> int | None:
+        """The most events kept; the oldest go first, never silently (see `dropped`)."""
+        return self._capacity
+
+    def _trim(self) -> None:
+        assert self._capacity is not None
+        count = len(self._entries) - self._capacity
+        del self._entries[:count]
+        self._first_id += count
+        self.dropped += count
+        for listener in self._listeners:
+            listener.events_dropped(self, count)
 
     def clear(self) -> None:
         self._first_id += len(self._entries)

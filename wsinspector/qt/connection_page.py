@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.connection import Connection
-from wsinspector.core.eventlog import EventLog
+from wsinspector.core.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.events import ConnState, ErrorKind, HandshakeEvent, MessageEvent, StateEvent
 from wsinspector.core.formatting import human_size
 from wsinspector.core.options import ConnectionOptions
@@ -81,10 +81,12 @@ class ConnectionPage(QWidget):
 
     title_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, capacity: int | None = DEFAULT_CAPACITY
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionPage")
-        self.log = EventLog()
+        self.log = EventLog(capacity)
         self.connection = Connection(self.log)
         self.controller = SessionController(self.connection, self)
         self.model = LogModel(self.log, self)

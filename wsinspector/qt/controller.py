@@ -59,6 +59,9 @@ class SessionController(QObject):
     def log_cleared(self, log: EventLog) -> None:
         pass
 
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        pass  # the connection's state does not depend on old events
+
     # -- commands ---------------------------------------------------------------------------
 
     @property

@@ -78,8 +78,7 @@ class LogView(QTableView):
 
     def selected_events(self) -> list[Event]:
         """The selected rows' events, in log order."""
-        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
-        return [self.log_model.event_at(row) for row in rows]
+        return [self.log_model.event_at(row) for row in self._selected_rows()]
 
     def copy_payloads(self) -> None:
         events = self.selected_events()
@@ -90,11 +89,11 @@ class LogView(QTableView):
         events = self.selected_events()
         if not events:
             return
-        log = self.log_model.log
-        records = [
-            event_record(event, log.id_at(row))
-            for row, event in zip(self._selected_rows(), events, strict=True)
-        ]
+        log, model = self.log_model.log, self.log_model
+        records = []
+        for row, event in zip(self._selected_rows(), events, strict=True):
+            index = model.log_index(row)
+            records.append(event_record(event, log.id_at(index) if index is not None else 0))
         value = records[0] if len(records) == 1 else records
         QGuiApplication.clipboard().setText(json.dumps(value, ensure_ascii=False, indent=2))
 

@@ -20,7 +20,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from wsinspector.core.describe import SENT_ARROW, direction_arrow, event_summary, event_type
+from wsinspector.core.describe import (
+    SENT_ARROW,
+    direction_arrow,
+    dropped_words,
+    event_summary,
+    event_type,
+)
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     ControlEvent,
@@ -102,7 +108,9 @@ class LogModel(QAbstractTableModel):
     def __init__(self, log: EventLog, parent: Any = None) -> None:
         super().__init__(parent)
         self._log = log
-        self._rows = len(log)
+        self._rows = len(log)  # log events shown (inserted) so far
+        # 1 while row 0 is the "N older events dropped" note, else 0.
+        self._top = 1 if log.dropped else 0
         self._flush_pending = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -125,8 +133,23 @@ class LogModel(QAbstractTableModel):
     def event_appended(self, log: EventLog, event: Event) -> None:
         self.messages_appended(log)
 
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        shown = min(count, self._rows)
+        if shown:
+            self.beginRemoveRows(QModelIndex(), self._top, self._top + shown - 1)
+            self._rows -= shown
+            self.endRemoveRows()
+        if self._top:
+            note = self.index(0, Column.DATA)
+            self.dataChanged.emit(note, note)
+        else:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._top = 1
+            self.endInsertRows()
+
     def log_cleared(self, log: EventLog) -> None:
         self.beginResetModel()
+        self._top = 0
         self._rows = 0
         self._flush_pending = False
         self._timer.stop()
@@ -141,7 +164,8 @@ class LogModel(QAbstractTableModel):
             return
         busy = total - self._rows >= BUSY_ROWS
         self._timer.setInterval(BUSY_INTERVAL_MS if busy else BATCH_INTERVAL_MS)
-        self.beginInsertRows(QModelIndex(), self._rows, total - 1)
+        top = self._top
+        self.beginInsertRows(QModelIndex(), top + self._rows, top + total - 1)
         self._rows = total
         self.endInsertRows()
         self.rows_flushed.emit(total)
@@ -153,7 +177,7 @@ class LogModel(QAbstractTableModel):
     # -- QAbstractTableModel ----------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._rows
+        return 0 if parent.isValid() else self._rows + self._top
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -165,18 +189,30 @@ class LogModel(QAbstractTableModel):
             return HEADERS[Column(section)]
         return None
 
+    def log_index(self, row: int) -> int | None:
+        """The log index shown in `row`; None for the "older events dropped" note."""
+        index = row - self._top
+        return index if index >= 0 else None
+
     def event_at(self, row: int) -> Event:
-        return self._log[row]
+        index = row - self._top
+        return self._log[index] if index >= 0 else self._dropped_note()
+
+    def _dropped_note(self) -> NoteEvent:
+        log = self._log
+        first = log[0] if len(log) else None
+        wall, mono = (first.wall, first.mono) if first is not None else (0.0, 0.0)
+        return NoteEvent(0, wall, mono, dropped_words(log.dropped, log.capacity), True)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Painting asks for a dozen roles per cell; most have no answer here, so they are
         # turned away before anything else is looked at.
         if role not in _ROLES:
             return None
-        row = index.row()
-        if row >= self._rows or row < 0:
+        row = index.row() - self._top
+        if row >= self._rows:
             return None
-        event = self._log[row]
+        event = self._log[row] if row >= 0 else self._dropped_note()
         column = index.column()
         if role == _DISPLAY:
             return self._display(event, column)

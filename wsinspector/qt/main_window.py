@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 import wsinspector
+from wsinspector.core.eventlog import DEFAULT_CAPACITY
 from wsinspector.core.events import ConnState
 from wsinspector.core.paths import config_dir
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
 
     def new_page(self) -> ConnectionPage:
         """Open a new, idle connection page and make it current."""
-        page = ConnectionPage()
+        page = ConnectionPage(capacity=self.log_capacity())
         page.restore_splitters(self._saved_splitters())
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
@@ -247,6 +248,17 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def log_capacity(self) -> int | None:
+        """How many events a live log keeps (setting "log/capacity"; 0 = no limit)."""
+        value = self._settings.value("log/capacity", DEFAULT_CAPACITY)
+        try:
+            capacity = int(str(value))
+        except ValueError:
+            return DEFAULT_CAPACITY
+        return capacity if capacity > 0 else None
 
     # -- remembered layout ------------------------------------------------------------------
 
