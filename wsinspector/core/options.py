@@ -13,6 +13,23 @@ from wsinspector.core.reconnect import ReconnectPolicy
 # fail the connection with 1009 on the first large message.
 DEFAULT_MAX_MESSAGE_SIZE = 64 * 2**20
 
+# The settings form's ranges (wsinspector.qt.connection_form), so that a record survives
+# form → options → form exactly when its values lie inside them:
+# - seconds have SECONDS_DECIMALS decimals; an optional timeout's spin at 0 means None;
+# - max_message_size is None ("no limit") or 1 byte .. MAX_MESSAGE_SIZE_MIB MiB + 1 MiB - 1
+#   (a MiB spin plus an exact remainder in bytes); 0 can't be shown and reads back as None;
+# - URI, Origin and CA file lose surrounding blanks (they are pasted into one-line fields);
+#   header names and values and the User-Agent are kept exactly; a header whose name is blank
+#   is ignored;
+# - on-connect messages are lines of one text box: none may be blank or hold a line or
+#   paragraph break (\n, \r, U+2029) or Qt's frame markers U+FDD0/U+FDD1, and the first can't
+#   start with a byte-order mark U+FEFF.
+SECONDS_DECIMALS = 2
+OPEN_TIMEOUT_MAX = 600.0
+PING_SECONDS_MAX = 3600.0
+CLOSE_TIMEOUT_MAX = 600.0
+MAX_MESSAGE_SIZE_MIB = 4096
+
 
 class UserAgentMode(enum.StrEnum):
     DEFAULT = "default"  # the library's "Python/x.y websockets/z"

@@ -22,6 +22,15 @@ DEFAULT_MIN_DELAY = 3.1
 DEFAULT_FACTOR = 1.618
 DEFAULT_MAX_DELAY = 90.0
 
+# The settings form's ranges (wsinspector.qt.connection_form): delays in seconds with two
+# decimals, the factor with three.
+RECONNECT_DELAY_MAX = 3600.0
+RECONNECT_MIN_DELAY_MIN = 0.01
+RECONNECT_FACTOR_MIN = 1.0
+RECONNECT_FACTOR_MAX = 10.0
+RECONNECT_FACTOR_DECIMALS = 3
+RECONNECT_ATTEMPTS_MAX = 1_000_000
+
 # A connection that ends sooner than this after opening is treated like a failed attempt.
 STABLE_CONNECTION_SECONDS = 2.0
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -33,12 +34,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsinspector.core.options import DEFAULT_MAX_MESSAGE_SIZE, ConnectionOptions, UserAgentMode
+from wsinspector.core.options import (
+    CLOSE_TIMEOUT_MAX,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    MAX_MESSAGE_SIZE_MIB,
+    OPEN_TIMEOUT_MAX,
+    PING_SECONDS_MAX,
+    SECONDS_DECIMALS,
+    ConnectionOptions,
+    UserAgentMode,
+)
 from wsinspector.core.reconnect import (
     DEFAULT_FACTOR,
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_DELAY,
+    RECONNECT_ATTEMPTS_MAX,
+    RECONNECT_DELAY_MAX,
+    RECONNECT_FACTOR_DECIMALS,
+    RECONNECT_FACTOR_MAX,
+    RECONNECT_FACTOR_MIN,
+    RECONNECT_MIN_DELAY_MIN,
     ReconnectPolicy,
 )
 from wsinspector.core.validation import FieldError
@@ -58,8 +74,8 @@ def error_label(name: str) -> QLabel:
 
 def seconds_spin(value: float, maximum: float, special: str | None = None) -> QDoubleSpinBox:
     spin = QDoubleSpinBox()
+    spin.setDecimals(SECONDS_DECIMALS)
     spin.setRange(0.0, maximum)
-    spin.setDecimals(2)
     spin.setSingleStep(0.5)
     spin.setSuffix(" s")
     spin.setValue(value)
@@ -67,6 +83,10 @@ def seconds_spin(value: float, maximum: float, special: str | None = None) -> QD
         spin.setSpecialValueText(special)
     return spin
 
+
+MIB = 2**20
+# The on-connect box's paragraphs, as QTextDocument.toRawText() separates them.
+PARAGRAPH_SEPARATOR = "\u2029"
 
 # The open settings take at most this much height: the log and the panes keep the rest.
 SETTINGS_MAX_HEIGHT = 230
@@ -134,6 +154,7 @@ class ConnectionForm(QWidget):
         layout.addWidget(self.stack)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._collapsed = False
+        self._loading = False
         self.set_collapsed(True)
         self._header_model_rows: list[int] = []
         self._error_labels = {
@@ -143,6 +164,7 @@ class ConnectionForm(QWidget):
             "user_agent": self.user_agent_error,
             "ca_file": self.ca_file_error,
             "reconnect": self.reconnect_error,
+            "on_connect": self.on_connect_error,
         }
 
     # -- collapsing ---------------------------------------------------------------------------
@@ -202,6 +224,8 @@ class ConnectionForm(QWidget):
             "Text messages sent after every (re)connect, one per line, e.g. a subscription"
         )
         layout.addWidget(self.on_connect_edit)
+        self.on_connect_error = error_label("onConnectError")
+        layout.addWidget(self.on_connect_error)
         return page
 
     def _build_handshake_page(self) -> QWidget:
@@ -252,13 +276,28 @@ class ConnectionForm(QWidget):
         self.send_user_agent_check = QCheckBox("Send a User-Agent header")
         self.send_user_agent_check.setObjectName("sendUserAgentCheck")
         self.send_user_agent_check.setChecked(True)
+        # Library default or this text; unticking the box above sends none. Typing a text picks
+        # "this text", clearing it goes back to the default: the box alone does the obvious.
+        self.user_agent_mode_combo = QComboBox()
+        self.user_agent_mode_combo.setObjectName("userAgentModeCombo")
+        self.user_agent_mode_combo.addItem("library default", UserAgentMode.DEFAULT.value)
+        self.user_agent_mode_combo.addItem("this text:", UserAgentMode.CUSTOM.value)
+        self.user_agent_mode_combo.setToolTip(
+            "Library default: Python/x.y websockets/z. This text: exactly what the box holds."
+        )
         self.user_agent_edit = QLineEdit()
         self.user_agent_edit.setObjectName("userAgentEdit")
         self.user_agent_edit.setPlaceholderText("library default (Python/x.y websockets/z)")
-        self.send_user_agent_check.toggled.connect(self.user_agent_edit.setEnabled)
+        self.user_agent_edit.textChanged.connect(self._on_user_agent_text)
+        self.user_agent_mode_combo.activated.connect(self.edited)
+        for widget in (self.user_agent_mode_combo, self.user_agent_edit):
+            self.send_user_agent_check.toggled.connect(widget.setEnabled)
         self.user_agent_error = error_label("userAgentError")
         form.addRow(self.send_user_agent_check)
-        form.addRow("User-Agent", self.user_agent_edit)
+        user_agent_row = QHBoxLayout()
+        user_agent_row.addWidget(self.user_agent_mode_combo)
+        user_agent_row.addWidget(self.user_agent_edit, 1)
+        form.addRow("User-Agent", user_agent_row)
         form.addRow("", self.user_agent_error)
 
         self.compression_check = QCheckBox("Offer permessage-deflate compression")
@@ -296,20 +335,34 @@ class ConnectionForm(QWidget):
         self.auto_reconnect_check = QCheckBox("Reconnect when the connection drops")
         self.auto_reconnect_check.setObjectName("autoReconnectCheck")
         form.addRow(self.auto_reconnect_check)
-        self.initial_delay_spin = seconds_spin(DEFAULT_INITIAL_DELAY, 3600)
+        self.initial_delay_spin = seconds_spin(DEFAULT_INITIAL_DELAY, RECONNECT_DELAY_MAX)
         self.initial_delay_spin.setObjectName("reconnectInitialDelaySpin")
         self.initial_delay_spin.setToolTip(
-            "The first retry waits a random time up to this (jitter), then "
-            f"{DEFAULT_MIN_DELAY:g} s growing by a factor of {DEFAULT_FACTOR:g} per attempt"
+            "The first retry waits a random time up to this (jitter), then the next delay, "
+            "growing by the factor per attempt up to the longest delay"
         )
         form.addRow("First delay up to", self.initial_delay_spin)
-        self.max_delay_spin = seconds_spin(DEFAULT_MAX_DELAY, 3600)
+        self.min_delay_spin = seconds_spin(DEFAULT_MIN_DELAY, RECONNECT_DELAY_MAX)
+        self.min_delay_spin.setMinimum(RECONNECT_MIN_DELAY_MIN)
+        self.min_delay_spin.setObjectName("reconnectMinDelaySpin")
+        self.min_delay_spin.setToolTip("The delay before the second attempt")
+        form.addRow("Then", self.min_delay_spin)
+        self.factor_spin = QDoubleSpinBox()
+        self.factor_spin.setObjectName("reconnectFactorSpin")
+        self.factor_spin.setDecimals(RECONNECT_FACTOR_DECIMALS)
+        self.factor_spin.setRange(RECONNECT_FACTOR_MIN, RECONNECT_FACTOR_MAX)
+        self.factor_spin.setSingleStep(0.1)
+        self.factor_spin.setPrefix("\N{MULTIPLICATION SIGN} ")
+        self.factor_spin.setValue(DEFAULT_FACTOR)
+        self.factor_spin.setToolTip("Each further delay is the previous one times this")
+        form.addRow("Growing by", self.factor_spin)
+        self.max_delay_spin = seconds_spin(DEFAULT_MAX_DELAY, RECONNECT_DELAY_MAX)
         self.max_delay_spin.setMinimum(0.01)
         self.max_delay_spin.setObjectName("reconnectMaxDelaySpin")
         form.addRow("Longest delay", self.max_delay_spin)
         self.max_attempts_spin = QSpinBox()
         self.max_attempts_spin.setObjectName("reconnectMaxAttemptsSpin")
-        self.max_attempts_spin.setRange(0, 1_000_000)
+        self.max_attempts_spin.setRange(0, RECONNECT_ATTEMPTS_MAX)
         self.max_attempts_spin.setSpecialValueText("forever")
         form.addRow("Attempts", self.max_attempts_spin)
         self.jitter_check = QCheckBox("Randomize the first delay (jitter)")
@@ -327,6 +380,8 @@ class ConnectionForm(QWidget):
         form.addRow(self.reconnect_error)
         for widget in (
             self.initial_delay_spin,
+            self.min_delay_spin,
+            self.factor_spin,
             self.max_delay_spin,
             self.max_attempts_spin,
             self.jitter_check,
@@ -339,23 +394,51 @@ class ConnectionForm(QWidget):
     def _build_limits_group(self) -> QWidget:
         group = QWidget()
         form = QFormLayout(group)
-        self.open_timeout_spin = seconds_spin(10.0, 600, "none")
+        self.open_timeout_spin = seconds_spin(10.0, OPEN_TIMEOUT_MAX, "none")
         self.open_timeout_spin.setObjectName("openTimeoutSpin")
         form.addRow("Open timeout", self.open_timeout_spin)
-        self.ping_interval_spin = seconds_spin(20.0, 3600, "off")
+        self.ping_interval_spin = seconds_spin(20.0, PING_SECONDS_MAX, "off")
         self.ping_interval_spin.setObjectName("pingIntervalSpin")
         form.addRow("Keepalive ping every", self.ping_interval_spin)
-        self.ping_timeout_spin = seconds_spin(20.0, 3600, "none")
+        self.ping_timeout_spin = seconds_spin(20.0, PING_SECONDS_MAX, "none")
         self.ping_timeout_spin.setObjectName("pingTimeoutSpin")
         form.addRow("Pong timeout", self.ping_timeout_spin)
+        self.close_timeout_spin = seconds_spin(3.0, CLOSE_TIMEOUT_MAX)
+        self.close_timeout_spin.setObjectName("closeTimeoutSpin")
+        self.close_timeout_spin.setToolTip(
+            "How long to wait for the server's answer to a close frame before dropping the "
+            "TCP connection"
+        )
+        form.addRow("Close timeout", self.close_timeout_spin)
+        # Whole MiB in the first spin; the second makes any size exact (1000 bytes, 1.5 MiB).
         self.max_size_spin = QSpinBox()
         self.max_size_spin.setObjectName("maxMessageSizeSpin")
-        self.max_size_spin.setRange(0, 4096)
+        self.max_size_spin.setRange(0, MAX_MESSAGE_SIZE_MIB)
         self.max_size_spin.setSuffix(" MiB")
         self.max_size_spin.setSpecialValueText("no limit")
-        self.max_size_spin.setValue(DEFAULT_MAX_MESSAGE_SIZE // 2**20)
-        form.addRow("Largest message", self.max_size_spin)
+        self.max_size_spin.setValue(DEFAULT_MAX_MESSAGE_SIZE // MIB)
+        self.max_size_bytes_spin = QSpinBox()
+        self.max_size_bytes_spin.setObjectName("maxMessageSizeBytesSpin")
+        self.max_size_bytes_spin.setRange(0, MIB - 1)
+        self.max_size_bytes_spin.setPrefix("+ ")
+        self.max_size_bytes_spin.setSuffix(" bytes")
+        self.max_size_bytes_spin.setToolTip("Bytes on top of the whole MiB, for an exact limit")
+        self.max_size_bytes_spin.valueChanged.connect(self._on_max_size_bytes)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.max_size_spin, 1)
+        size_row.addWidget(self.max_size_bytes_spin, 1)
+        form.addRow("Largest message", size_row)
         return group
+
+    def _on_max_size_bytes(self, extra: int) -> None:
+        # 0 MiB means "no limit" only when no bytes are added on top.
+        self.max_size_spin.setSpecialValueText("" if extra else "no limit")
+
+    def _on_user_agent_text(self, text: str) -> None:
+        if self._loading:
+            return
+        mode = UserAgentMode.CUSTOM if text else UserAgentMode.DEFAULT
+        self.user_agent_mode_combo.setCurrentIndex(self.user_agent_mode_combo.findData(mode.value))
 
     # -- headers ----------------------------------------------------------------------------
 
@@ -373,14 +456,14 @@ class ConnectionForm(QWidget):
         self.edited.emit()
 
     def headers(self) -> tuple[tuple[str, str], ...]:
-        """Rows with a name, in order; a row with an empty name is ignored."""
+        """Rows with a name, in order, exactly as typed; a row with a blank name is ignored."""
         result = []
         self._header_model_rows = []
         model = self.headers_model
         for row in range(model.rowCount()):
-            name = str(model.data(model.index(row, 0)) or "").strip()
-            value = str(model.data(model.index(row, 1)) or "").strip()
-            if name:
+            name = str(model.data(model.index(row, 0)) or "")
+            value = str(model.data(model.index(row, 1)) or "")
+            if name.strip():
                 result.append((name, value))
                 self._header_model_rows.append(row)
         return tuple(result)
@@ -400,42 +483,54 @@ class ConnectionForm(QWidget):
         )
         if not self.send_user_agent_check.isChecked():
             mode = UserAgentMode.NONE
-        elif self.user_agent_edit.text().strip():
-            mode = UserAgentMode.CUSTOM
         else:
-            mode = UserAgentMode.DEFAULT
-        max_size = self.max_size_spin.value()
+            mode = UserAgentMode(self.user_agent_mode_combo.currentData())
+        max_size = self.max_size_spin.value() * MIB + self.max_size_bytes_spin.value()
         policy = ReconnectPolicy(
             enabled=self.auto_reconnect_check.isChecked(),
             initial_delay=self.initial_delay_spin.value(),
+            min_delay=self.min_delay_spin.value(),
+            factor=self.factor_spin.value(),
             max_delay=self.max_delay_spin.value(),
             max_attempts=self.max_attempts_spin.value(),
             jitter=self.jitter_check.isChecked(),
             on_clean_close=self.reconnect_on_clean_close_check.isChecked(),
         )
-        on_connect = tuple(
-            line for line in self.on_connect_edit.toPlainText().splitlines() if line.strip()
-        )
+        # The raw text: toPlainText() would turn no-break spaces into spaces.
+        raw = self.on_connect_edit.document().toRawText()
+        on_connect = tuple(line for line in raw.split(PARAGRAPH_SEPARATOR) if line.strip())
         return ConnectionOptions(
             uri=uri.strip(),
             origin=self.origin_edit.text().strip(),
             subprotocols=subprotocols,
             headers=self.headers(),
             user_agent_mode=mode,
-            user_agent=self.user_agent_edit.text().strip(),
+            user_agent=self.user_agent_edit.text(),
             tls_verify=self.tls_verify_check.isChecked(),
             ca_file=self.ca_file_edit.text().strip(),
             open_timeout=self.open_timeout_spin.value() or None,
             ping_interval=self.ping_interval_spin.value() or None,
             ping_timeout=self.ping_timeout_spin.value() or None,
-            max_message_size=max_size * 2**20 if max_size else None,
+            close_timeout=self.close_timeout_spin.value(),
+            max_message_size=max_size or None,
             compression=self.compression_check.isChecked(),
             reconnect=policy,
             on_connect_messages=on_connect,
         )
 
     def set_options(self, options: ConnectionOptions) -> None:
-        """Fill the form from a record (the URI is the window's)."""
+        """Fill the form from a record (the URI is the window's).
+
+        Values inside the form's ranges (see wsinspector.core.options) come back exactly from
+        to_options().
+        """
+        self._loading = True
+        try:
+            self._set_options(options)
+        finally:
+            self._loading = False
+
+    def _set_options(self, options: ConnectionOptions) -> None:
         self.origin_edit.setText(options.origin)
         self.subprotocols_edit.setText(", ".join(options.subprotocols))
         self.headers_model.removeRows(0, self.headers_model.rowCount())
@@ -443,16 +538,26 @@ class ConnectionForm(QWidget):
             self.headers_model.appendRow([QStandardItem(name), QStandardItem(value)])
         self.send_user_agent_check.setChecked(options.user_agent_mode is not UserAgentMode.NONE)
         self.user_agent_edit.setText(options.user_agent)
+        mode = options.user_agent_mode
+        if mode is UserAgentMode.NONE:
+            # Ticking the box again offers what the text box suggests.
+            mode = UserAgentMode.CUSTOM if options.user_agent else UserAgentMode.DEFAULT
+        self.user_agent_mode_combo.setCurrentIndex(self.user_agent_mode_combo.findData(mode.value))
         self.tls_verify_check.setChecked(options.tls_verify)
         self.ca_file_edit.setText(options.ca_file)
         self.compression_check.setChecked(options.compression)
         self.open_timeout_spin.setValue(options.open_timeout or 0)
         self.ping_interval_spin.setValue(options.ping_interval or 0)
         self.ping_timeout_spin.setValue(options.ping_timeout or 0)
-        self.max_size_spin.setValue((options.max_message_size or 0) // 2**20)
+        self.close_timeout_spin.setValue(options.close_timeout)
+        whole, extra = divmod(options.max_message_size or 0, MIB)
+        self.max_size_spin.setValue(whole)
+        self.max_size_bytes_spin.setValue(extra)
         policy = options.reconnect
         self.auto_reconnect_check.setChecked(policy.enabled)
         self.initial_delay_spin.setValue(policy.initial_delay)
+        self.min_delay_spin.setValue(policy.min_delay)
+        self.factor_spin.setValue(policy.factor)
         self.max_delay_spin.setValue(policy.max_delay)
         self.max_attempts_spin.setValue(policy.max_attempts)
         self.jitter_check.setChecked(policy.jitter)
