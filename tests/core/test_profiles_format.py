@@ -86,7 +86,7 @@ profiles = st.builds(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, database=None)
 @given(options=all_options)
 def test_options_json_options_is_exact(options: ConnectionOptions) -> None:
     document = json.loads(dump(options_to_json(options)))
@@ -98,7 +98,7 @@ def test_options_json_options_is_exact(options: ConnectionOptions) -> None:
         assert (a is None and b is None) or math.copysign(1, a) == math.copysign(1, b)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, database=None)
 @given(profile=profiles)
 def test_profile_file_round_trip(profile: Profile) -> None:
     back, withheld = parse_profile(dump(profile_to_json(profile)), profile.id)

@@ -104,7 +104,9 @@ def forms(qapp: QApplication) -> Iterator[tuple[ConnectionForm, ConnectionForm]]
         form.deleteLater()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(options=form_options)
 def test_options_form_options_is_exact(
     forms: tuple[ConnectionForm, ConnectionForm], options: ConnectionOptions
