@@ -75,10 +75,21 @@ ensure_venv() {
 }
 
 # PySide6's wheels need a few system libraries (EGL, fontconfig, xkbcommon, and xcb-cursor for
-# X11). Checked by starting a QApplication on the platform that will be used.
+# X11). Checked by starting a QApplication: on the offscreen platform, which needs the libraries
+# but no display, and on the platform the app will use only when it has a display to open (that
+# is how missing X11 libraries show). Without a display the app itself says so, in one line.
+qt_probe='from PySide6.QtWidgets import QApplication; QApplication([])'
+qt_libraries_load() {
+    QT_QPA_PLATFORM=offscreen "$venv/bin/python" -c "$qt_probe" >/dev/null 2>&1
+}
+# True when Qt will use a display server (X11 or Wayland) and one is set.
+uses_display() {
+    case "${QT_QPA_PLATFORM:-}" in "" | xcb* | wayland*) ;; *) return 1 ;; esac
+    [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]
+}
 qt_starts() {
-    "$venv/bin/python" -c 'from PySide6.QtWidgets import QApplication; QApplication([])' \
-        >/dev/null 2>&1
+    qt_libraries_load || return 1
+    if uses_display; then "$venv/bin/python" -c "$qt_probe" >/dev/null 2>&1; fi
 }
 
 ensure_qt_libraries() {
@@ -93,7 +104,15 @@ libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-x
         # shellcheck disable=SC2086
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
         qt_starts && return 0
-        say "Qt still cannot start: is a display available (DISPLAY or WAYLAND_DISPLAY)?"
+        if qt_libraries_load; then
+            say "Qt cannot open the display (DISPLAY=${DISPLAY:-} WAYLAND_DISPLAY=${WAYLAND_DISPLAY:-})."
+        else
+            say "Qt still cannot load its libraries."
+        fi
+        exit 1
+    elif qt_libraries_load; then
+        say "Qt cannot open the display (DISPLAY=${DISPLAY:-} WAYLAND_DISPLAY=${WAYLAND_DISPLAY:-});"
+        say "if X11's libraries are missing, e.g. on Debian/Ubuntu: sudo apt-get install $pkgs"
         exit 1
     else
         say "Qt cannot load; install its system libraries, e.g. on Debian/Ubuntu:"

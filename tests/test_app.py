@@ -6,13 +6,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Awaitable, Callable
 
-from helpers.servers import RecordingServer
+import pytest
+from helpers.servers import RecordedConnection, RecordingServer
+from websockets.asyncio.server import ServerConnection
 from websockets.sync.client import connect
 
 import wsinspector
+from wsinspector.app import display_problem
 
 EXIT_TIMEOUT = 5.0
+NO_DISPLAY = "no display found"
+# Pings the server sends after the handshake, each once the previous one's pong is back.
+OPEN_PINGS = 3
 
 
 def launch(*args: str) -> subprocess.Popen[str]:
@@ -37,29 +45,113 @@ def stop(process: subprocess.Popen[str], signum: int) -> str:
     return stderr
 
 
-def test_version() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "wsinspector", "--version"],
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wsinspector", *args],
+        env=env,
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def without_display() -> dict[str, str]:
+    """This environment without a display, as on a text console or over ssh without X11."""
+    hidden = {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    return {key: value for key, value in os.environ.items() if key not in hidden}
+
+
+def test_version() -> None:
+    result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"wsinspector {wsinspector.__version__}"
 
 
+def test_help_needs_no_display() -> None:
+    result = run_cli("--help", env=without_display())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: wsinspector")
+    assert "--demo" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.skipif(
+    sys.platform in ("darwin", "win32"), reason="macOS and Windows need no display server"
+)
+def test_without_a_display_says_so_in_one_line_and_exits_1() -> None:
+    result = run_cli("ws://127.0.0.1:9/", env=without_display())
+    assert result.returncode == 1, result.stderr
+    # Before Qt is loaded: none of its abort (exit 134) and misleading xcb-cursor hint.
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"wsinspector: {NO_DISPLAY} ")
+    assert "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "problem"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": "", "WAYLAND_DISPLAY": ""}, "linux", True),
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "wayland-egl;xcb"}, "linux", True),
+        ({}, "freebsd14", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "wayland;offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "vnc:size=800x600"}, "linux", False),
+        ({}, "darwin", False),
+        ({}, "win32", False),
+    ],
+)
+def test_display_problem(environ: dict[str, str], platform: str, problem: bool) -> None:
+    message = display_problem(environ, platform)
+    assert (message is not None) == problem
+    if message is not None:
+        assert message.startswith(NO_DISPLAY)
+
+
+def ping_until_open(
+    opened: threading.Event,
+) -> Callable[[ServerConnection, RecordedConnection], Awaitable[None]]:
+    """Server behaviour: set ``opened`` once the client surely has its connection open, then echo.
+
+    The server's side of the handshake is done before the client has read the 101 response;
+    a signal in between finds the app still connecting, with no connection to close (1006).
+    websockets answers a ping only once its connection is open, so the first pong shows the
+    client's connection is; each further round trip takes the app's event loop another turn
+    (it can only see the next ping after answering the previous one), in which its session
+    takes up the open connection.
+    """
+
+    async def behaviour(connection: ServerConnection, record: RecordedConnection) -> None:
+        for _ in range(OPEN_PINGS):
+            await (await connection.ping())
+        opened.set()
+        async for message in connection:
+            record.received.append(message)
+            await connection.send(message)
+
+    return behaviour
+
+
 def test_uri_argument_connects_and_sigterm_closes_cleanly(
-    recording_server: RecordingServer,
+    recording_server_factory: Callable[..., RecordingServer],
 ) -> None:
-    process = launch(recording_server.url("/echo"))
+    opened = threading.Event()
+    server = recording_server_factory(behaviour=ping_until_open(opened))
+    process = launch(server.url("/echo"))
     try:
-        recording_server.wait_for(lambda: recording_server.connections, timeout=20)
+        open_in_time = opened.wait(timeout=20)
     finally:
         stderr = stop(process, signal.SIGTERM)
+    assert open_in_time, f"the app's connection did not open; its stderr:\n{stderr}"
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
-    connection = recording_server.connections[0]
-    recording_server.wait_for(lambda: connection.close_code is not None)
+    connection = server.connections[0]
+    assert connection.closed.wait(timeout=EXIT_TIMEOUT)
     assert (connection.close_code, connection.close_reason) == (1001, "client shutting down")
 
 
