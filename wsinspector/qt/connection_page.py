@@ -6,6 +6,7 @@ countdown, last close, counters); the window only holds the pages and acts on th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,7 +31,14 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.connection import Connection
 from wsinspector.core.eventlog import DEFAULT_CAPACITY, EventLog
-from wsinspector.core.events import ConnState, ErrorKind, HandshakeEvent, MessageEvent, StateEvent
+from wsinspector.core.events import (
+    ConnState,
+    ErrorKind,
+    Event,
+    HandshakeEvent,
+    MessageEvent,
+    StateEvent,
+)
 from wsinspector.core.formatting import human_size
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.tlsinfo import describe_certificate, fetch_certificate
@@ -86,6 +94,7 @@ class ConnectionPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionPage")
+        self.read_only = False
         self.log = EventLog(capacity)
         self.connection = Connection(self.log)
         self.controller = SessionController(self.connection, self)
@@ -107,6 +116,41 @@ class ConnectionPage(QWidget):
         self._wire()
         self._apply_state()
         self._update_counters()
+
+    # -- read-only pages (imported logs, recorded sessions) ---------------------------------
+
+    def show_events(self, title: str, events: Iterable[Event], source: str) -> None:
+        """Turn this page into a read-only view of `events`: log, filter, detail, handshake.
+
+        Nothing can be connected or sent from it; the URI bar shows where the events came
+        from.
+        """
+        self.read_only = True
+        for widget in (
+            self.connect_button,
+            self.close_button,
+            self.close_options_button,
+            self.close_summary,
+            self.form,
+            self.composer,
+        ):
+            widget.hide()
+        self.uri_edit.setText(source)
+        self.uri_edit.setReadOnly(True)
+        self.uri_edit.setClearButtonEnabled(False)
+        for event in events:
+            self.log.append(event)
+        self.model.flush()
+        self._update_counters()
+        last = self.connection.last_handshake
+        if last is not None:
+            self.handshake_pane.show_handshake(last)
+        self._uri_title = title
+        self.status_label.setProperty("state", "readonly")
+        self.status_label.setStyleSheet("color: #4a5568; font-weight: bold;")
+        self.status_label.setText(f"Read-only: {len(self.log):,} events from {source}")
+        self._countdown.stop()
+        self.title_changed.emit()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -372,6 +416,8 @@ class ConnectionPage(QWidget):
         self.title_changed.emit()
 
     def _apply_state(self) -> None:
+        if self.read_only:
+            return
         state = self.connection.state
         event = self.connection.state_event
         label = self.status_label

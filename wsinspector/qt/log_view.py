@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.describe import event_record, payload_text
 from wsinspector.core.events import Event, MessageEvent
+from wsinspector.core.filtering import LogFilter, compile_filter
 from wsinspector.qt.icons import icon
+from wsinspector.qt.log_filter import LogFilterBar
 from wsinspector.qt.logmodel import Column, LogModel
 
 COLUMN_WIDTHS = (
@@ -182,10 +184,14 @@ class LogPanel(QWidget):
         bar.addWidget(self.counters_label)
         bar.addWidget(self.follow_check)
         bar.addWidget(self.clear_button)
+        self.filter_bar = LogFilterBar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
+        self.filter_bar.filter_changed.connect(self.set_filter)
+        model.filter_progress.connect(self.filter_bar.show_counts)
 
         self._unseen = 0
         self._seen_rows = model.rowCount()
@@ -197,6 +203,19 @@ class LogPanel(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_jump())
         model.rows_flushed.connect(self._on_rows_flushed)
+
+    # -- filtering --------------------------------------------------------------------------
+
+    def set_filter(self, log_filter: LogFilter | None) -> None:
+        """Show only the rows `log_filter` accepts; a bad regex is said next to the field."""
+        try:
+            predicate = compile_filter(log_filter) if log_filter is not None else None
+        except ValueError as exc:
+            self.filter_bar.show_error(str(exc))
+            return
+        self.model.set_filter(predicate)
+        if predicate is None:
+            self.filter_bar.show_counts(None, len(self.model.log))
 
     # -- following --------------------------------------------------------------------------
 

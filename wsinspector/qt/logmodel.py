@@ -8,6 +8,9 @@ one beginInsertRows/endInsertRows on a short timer, so a flood costs a few inser
 from __future__ import annotations
 
 import enum
+from array import array
+from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -38,8 +41,12 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
+from wsinspector.core.filtering import Predicate, filter_indexes
 from wsinspector.core.formatting import format_time, human_size
 from wsinspector.qt.icons import icon
+
+# Older events tested per step of a new filter's scan: a few ms each, so the window answers.
+SCAN_STEP = 50_000
 
 # Often enough to look live, rarely enough that a flood costs nothing in inserts.
 BATCH_INTERVAL_MS = 50
@@ -97,30 +104,96 @@ _ARROW_FONT.setBold(True)
 
 
 class LogModel(QAbstractTableModel):
-    """Table model over an EventLog, fed in batches.
+    """Table model over an EventLog, fed in batches, optionally filtered.
+
+    Unfiltered, row i (after the "older events dropped" note, if any) is log[i]. Filtered,
+    `_matches` lists the log indexes that pass: a new filter is scanned in steps so the window
+    keeps answering, and new events are tested once, at the flush that shows them.
 
     Signals:
         rows_flushed(int): rows were inserted in one batch; the argument is the new row count.
+        filter_progress(int, int): (matching rows, log size) after each step of a filter scan,
+            and whenever rows arrive while filtered.
     """
 
     rows_flushed = Signal(int)
+    filter_progress = Signal(int, int)
 
     def __init__(self, log: EventLog, parent: Any = None) -> None:
         super().__init__(parent)
         self._log = log
-        self._rows = len(log)  # log events shown (inserted) so far
+        self._rows = len(log)  # log events inserted so far (unfiltered: shown)
         # 1 while row 0 is the "N older events dropped" note, else 0.
         self._top = 1 if log.dropped else 0
+        self._predicate: Predicate | None = None
+        self._matches: array[int] | None = None  # log indexes shown, while filtered
+        self._scanned = 0  # log indexes below this were tested against the filter
         self._flush_pending = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
+        self._scan_timer = QTimer(self)
+        self._scan_timer.setSingleShot(True)
+        self._scan_timer.setInterval(0)
+        self._scan_timer.timeout.connect(self._scan_step)
         log.add_listener(self)
 
     @property
     def log(self) -> EventLog:
         return self._log
+
+    @property
+    def shown(self) -> int:
+        """Log events shown as rows (the matching ones while filtered)."""
+        matches = self._matches
+        return self._rows if matches is None else len(matches)
+
+    @property
+    def is_filtered(self) -> bool:
+        return self._matches is not None
+
+    @property
+    def scanning(self) -> bool:
+        """A new filter is still being tested against older events."""
+        return self._matches is not None and self._scanned < self._rows
+
+    # -- filtering --------------------------------------------------------------------------
+
+    def set_filter(self, predicate: Predicate | None) -> None:
+        """Show only the events `predicate` accepts (None: all of them)."""
+        self._scan_timer.stop()
+        self.beginResetModel()
+        if predicate is None or predicate.accepts_all:
+            self._predicate, self._matches = None, None
+        else:
+            self._predicate, self._matches = predicate, array("q")
+            self._scanned = 0
+        self.endResetModel()
+        if self._matches is not None:
+            self._scan_step()
+        self.rows_flushed.emit(self.rowCount())
+
+    def _scan_step(self) -> None:
+        """Test the next slice of older events; a slice takes a few ms, then the loop runs."""
+        matches, predicate = self._matches, self._predicate
+        if matches is None or predicate is None:
+            return
+        stop = min(self._rows, self._scanned + SCAN_STEP)
+        self._append_matches(filter_indexes(self._log, predicate, self._scanned, stop))
+        self._scanned = stop
+        if self._scanned < self._rows:
+            self._scan_timer.start()
+        self.filter_progress.emit(len(matches), len(self._log))
+
+    def _append_matches(self, found: Sequence[int]) -> None:
+        matches = self._matches
+        if matches is None or not found:
+            return
+        first = self._top + len(matches)
+        self.beginInsertRows(QModelIndex(), first, first + len(found) - 1)
+        matches.extend(found)
+        self.endInsertRows()
 
     # -- EventLogListener -------------------------------------------------------------------
 
@@ -134,10 +207,15 @@ class LogModel(QAbstractTableModel):
         self.messages_appended(log)
 
     def events_dropped(self, log: EventLog, count: int) -> None:
-        shown = min(count, self._rows)
-        if shown:
-            self.beginRemoveRows(QModelIndex(), self._top, self._top + shown - 1)
-            self._rows -= shown
+        matches = self._matches
+        gone = min(count, self._rows) if matches is None else bisect_left(matches, count)
+        if gone:
+            self.beginRemoveRows(QModelIndex(), self._top, self._top + gone - 1)
+            if matches is not None:
+                self._matches = array("q", (index - count for index in matches[gone:]))
+        self._rows = max(0, self._rows - count)
+        self._scanned = max(0, self._scanned - count)
+        if gone:
             self.endRemoveRows()
         if self._top:
             note = self.index(0, Column.DATA)
@@ -151,8 +229,12 @@ class LogModel(QAbstractTableModel):
         self.beginResetModel()
         self._top = 0
         self._rows = 0
+        self._scanned = 0
+        if self._matches is not None:
+            self._matches = array("q")
         self._flush_pending = False
         self._timer.stop()
+        self._scan_timer.stop()
         self.endResetModel()
         self.rows_flushed.emit(0)
 
@@ -164,20 +246,33 @@ class LogModel(QAbstractTableModel):
             return
         busy = total - self._rows >= BUSY_ROWS
         self._timer.setInterval(BUSY_INTERVAL_MS if busy else BATCH_INTERVAL_MS)
-        top = self._top
-        self.beginInsertRows(QModelIndex(), top + self._rows, top + total - 1)
-        self._rows = total
-        self.endInsertRows()
-        self.rows_flushed.emit(total)
+        matches, predicate = self._matches, self._predicate
+        if matches is None or predicate is None:
+            top = self._top
+            self.beginInsertRows(QModelIndex(), top + self._rows, top + total - 1)
+            self._rows = total
+            self.endInsertRows()
+        else:
+            caught_up = self._scanned >= self._rows
+            self._rows = total
+            if caught_up:  # else the running scan reaches the new events too
+                self._append_matches(filter_indexes(self._log, predicate, self._scanned, total))
+                self._scanned = total
+            self.filter_progress.emit(len(matches), total)
+        self.rows_flushed.emit(self.rowCount())
 
     def detach(self) -> None:
         self._log.remove_listener(self)
         self._timer.stop()
+        self._scan_timer.stop()
 
     # -- QAbstractTableModel ----------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._rows + self._top
+        if parent.isValid():
+            return 0
+        matches = self._matches
+        return self._top + (self._rows if matches is None else len(matches))
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -192,11 +287,14 @@ class LogModel(QAbstractTableModel):
     def log_index(self, row: int) -> int | None:
         """The log index shown in `row`; None for the "older events dropped" note."""
         index = row - self._top
-        return index if index >= 0 else None
+        if index < 0:
+            return None
+        matches = self._matches
+        return index if matches is None else matches[index]
 
     def event_at(self, row: int) -> Event:
-        index = row - self._top
-        return self._log[index] if index >= 0 else self._dropped_note()
+        index = self.log_index(row)
+        return self._log[index] if index is not None else self._dropped_note()
 
     def _dropped_note(self) -> NoteEvent:
         log = self._log
@@ -210,9 +308,15 @@ class LogModel(QAbstractTableModel):
         if role not in _ROLES:
             return None
         row = index.row() - self._top
-        if row >= self._rows:
-            return None
-        event = self._log[row] if row >= 0 else self._dropped_note()
+        matches = self._matches
+        if matches is None:
+            if row >= self._rows:
+                return None
+            event = self._log[row] if row >= 0 else self._dropped_note()
+        else:
+            if row >= len(matches):
+                return None
+            event = self._log[matches[row]] if row >= 0 else self._dropped_note()
         column = index.column()
         if role == _DISPLAY:
             return self._display(event, column)

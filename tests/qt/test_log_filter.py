@@ -1,0 +1,89 @@
+"""The filter bar over the log: text over whole payloads, regex, direction, "N of M", live rows."""
+
+from __future__ import annotations
+
+from helpers.servers import RecordingServer
+from helpers.ui import find, log_rows
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+)
+from pytestqt.qtbot import QtBot
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 5000
+
+
+def connect(qtbot: QtBot, window: MainWindow, uri: str) -> None:
+    find(window, QLineEdit, "uriEdit").setText(uri)
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(window, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
+
+
+def send_and_wait_echo(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    log = find(window, QTableView, "messageLog").model().log  # type: ignore[attr-defined]
+    before = log.counters.messages_in
+    find(window, QPlainTextEdit, "messageEdit").setPlainText(text)
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: log.counters.messages_in == before + 1, timeout=WAIT_MS)
+
+
+def filter_text(qtbot: QtBot, window: MainWindow, text: str, regex: bool = False) -> None:
+    find(window, QCheckBox, "logRegexCheck").setChecked(regex)
+    find(window, QLineEdit, "logFilterEdit").setText(text)
+    status = find(window, QLabel, "logFilterStatusLabel")
+    qtbot.waitUntil(lambda: " of " in status.text() or not text, timeout=WAIT_MS)
+
+
+def test_text_filter_searches_the_whole_payload_and_counts(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    connect(qtbot, window, recording_server.url("/echo"))
+    long_message = "x" * 500 + " needle at the end"
+    for text in ("alpha", long_message, "beta"):
+        send_and_wait_echo(qtbot, window, text)
+    qtbot.waitUntil(lambda: sum("beta" in row for row in log_rows(window)) == 2, timeout=WAIT_MS)
+    total = len(log_rows(window))
+    filter_text(qtbot, window, "NEEDLE")
+    qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)
+    assert all("xxxxx" in row for row in log_rows(window))  # the preview doesn't show it
+    assert find(window, QLabel, "logFilterStatusLabel").text() == f"2 of {total}"
+
+    filter_text(qtbot, window, "")
+    qtbot.waitUntil(lambda: len(log_rows(window)) == total, timeout=WAIT_MS)
+    assert find(window, QLabel, "logFilterStatusLabel").text() == ""
+
+
+def test_direction_and_regex_filters_and_live_rows(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    connect(qtbot, window, recording_server.url("/echo"))
+    for text in ("order 17", "order 18", "cancel 3"):
+        send_and_wait_echo(qtbot, window, text)
+    filter_text(qtbot, window, r"order \d+$", regex=True)
+    # A combo applies at once (no typing to wait for): the whole filter is in force now.
+    find(window, QComboBox, "logDirectionCombo").setCurrentText("Sent")
+    qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)
+    assert all("↑" in row and "order" in row for row in log_rows(window))
+
+    # New rows are tested as they arrive: a match shows, the rest does not.
+    send_and_wait_echo(qtbot, window, "order 19")
+    send_and_wait_echo(qtbot, window, "cancel 4")
+    qtbot.waitUntil(lambda: len(log_rows(window)) == 3, timeout=WAIT_MS)
+    assert "order 19" in log_rows(window)[-1]
+
+
+def test_a_bad_regex_is_explained_next_to_the_filter(window: MainWindow, qtbot: QtBot) -> None:
+    filter_text(qtbot, window, "", regex=True)
+    find(window, QLineEdit, "logFilterEdit").setText("order (")
+    error = find(window, QLabel, "logFilterError")
+    qtbot.waitUntil(error.isVisible, timeout=WAIT_MS)
+    assert "regular expression" in error.text()
