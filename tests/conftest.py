@@ -1,6 +1,23 @@
+import os
 import pathlib
 import sys
+
+import pytest
+
+# Profiles' secrets go to the system keyring when one works: never a developer's real one
+# from a test. Tests that need a keyring install an in-memory backend themselves.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 pytest_plugins = ["helpers.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _private_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test, and every process it starts, gets its own config and data folders."""
+    root = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("WSINSPECTOR_CONFIG_DIR", str(root / "config"))
+    monkeypatch.setenv("WSINSPECTOR_DATA_DIR", str(root / "data"))

@@ -169,3 +169,30 @@ def test_demo_serves_other_clients_too_and_ctrl_c_quits() -> None:
         stderr = stop(process, signal.SIGINT)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_profile_option_opens_a_saved_profile_and_connects(
+    recording_server: RecordingServer,
+) -> None:
+    from wsinspector.core.options import ConnectionOptions
+    from wsinspector.core.profiles import Environments, Profile, ProfileStore
+
+    store = ProfileStore()  # the folder this test's processes share (conftest)
+    store.save(Profile("Echo", ConnectionOptions(recording_server.url("/{{path}}"))))
+    store.save_environments(Environments({"local": {"path": "from-profile"}}))
+    process = launch("--profile", "Echo", "--env", "local")
+    try:
+        recording_server.wait_for(lambda: recording_server.connections, timeout=20)
+    finally:
+        stderr = stop(process, signal.SIGTERM)
+    assert recording_server.connections[0].route == "/from-profile", stderr
+
+
+def test_an_unknown_profile_lists_the_known_ones() -> None:
+    from wsinspector.core.options import ConnectionOptions
+    from wsinspector.core.profiles import Profile, ProfileStore
+
+    ProfileStore().save(Profile("Staging", ConnectionOptions("ws://127.0.0.1:9/")))
+    result = run_cli("--profile", "Prod", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 1
+    assert "no profile named “Prod”; known profiles: Staging" in result.stderr

@@ -24,9 +24,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="start the built-in demo server on 127.0.0.1 and connect to it",
     )
     parser.add_argument(
+        "--profile", metavar="NAME", help="open the saved profile NAME and connect with it"
+    )
+    parser.add_argument(
+        "--env", metavar="NAME", help="with --profile: the environment for its {{variables}}"
+    )
+    parser.add_argument(
         "--version", action="version", version=f"wsinspector {wsinspector.__version__}"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.env and not args.profile:
+        parser.error("--env goes with --profile")
+    if args.profile and (args.uri or args.demo):
+        parser.error("--profile opens a saved connection: give no URI and no --demo with it")
+    return args
+
+
+def profile_problem(name: str, environment: str | None) -> str | None:
+    """Why `--profile name [--env environment]` can't be opened, listing the known names."""
+    from wsinspector.core.profiles import ProfileStore
+
+    store = ProfileStore()
+    names = sorted(profile.name for profile in store.profiles())
+    if name not in names:
+        known = ", ".join(names) if names else "none saved yet"
+        return f"no profile named “{name}”; known profiles: {known}"
+    if environment is not None:
+        environments = store.load_environments().names()
+        if environment not in environments:
+            known = ", ".join(environments) if environments else "none defined"
+            return f"no environment named “{environment}”; known environments: {known}"
+    return None
 
 
 def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
@@ -56,6 +84,8 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     problem = display_problem(os.environ, sys.platform)
+    if problem is None and args.profile:
+        problem = profile_problem(args.profile, args.env)
     if problem is not None:
         print(f"wsinspector: {problem}", file=sys.stderr)
         return 1
@@ -112,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page = window.current_page()
                 page.set_uri(args.uri)
                 page.connect_from_form()
+            elif args.profile:
+                window.open_profile_named(args.profile, args.env).connect_from_form()
+            else:
+                window.restore_open_pages()
             await done.wait()
         finally:
             ticker.stop()

@@ -131,10 +131,12 @@ def test_window_size_and_splitters_are_remembered(windows: list[MainWindow], qtb
     windows.append(first)
     first.show()
     # Within the offscreen screen (800x600): restoreGeometry keeps a window on its screen.
-    first.resize(700, 500)
+    first.resize(760, 560)
     splitter = find(first, QSplitter, "pageSplitter")
-    qtbot.waitUntil(lambda: first.width() == 700, timeout=WAIT_MS)
-    splitter.setSizes([250, 440])
+    qtbot.waitUntil(lambda: first.width() != 1280, timeout=WAIT_MS)
+    size = (first.width(), first.height())
+    total = sum(splitter.sizes())
+    splitter.setSizes([total // 3, total - total // 3])
     sizes = splitter.sizes()
     first.close()
     qtbot.waitUntil(lambda: not first.isVisible(), timeout=WAIT_MS)
@@ -143,5 +145,5 @@ def test_window_size_and_splitters_are_remembered(windows: list[MainWindow], qtb
     windows.append(second)
     second.show()
     qtbot.waitUntil(second.isVisible, timeout=WAIT_MS)
-    assert (second.width(), second.height()) == (700, 500)
+    assert (second.width(), second.height()) == size != (1280, 800)
     assert find(second, QSplitter, "pageSplitter").sizes() == sizes

@@ -39,8 +39,10 @@ from wsinspector.core.events import (
     MessageEvent,
     StateEvent,
 )
-from wsinspector.core.formatting import human_size
+from wsinspector.core.formatting import human_size, parse_hex
 from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.profiles import MessageMode, Profile, ProfileError, SavedMessage
+from wsinspector.core.profiles.commandline import parse_command_line
 from wsinspector.core.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.composer import HEX, JSON, TEXT, Composer
@@ -51,6 +53,8 @@ from wsinspector.qt.handshake_pane import HandshakePane
 from wsinspector.qt.icons import icon
 from wsinspector.qt.log_view import LogPanel
 from wsinspector.qt.logmodel import LogModel
+from wsinspector.qt.page_profile import ProfileBinding
+from wsinspector.qt.saved_messages_view import SavedMessagesView
 
 STATE_COLORS = {
     ConnState.IDLE: "#6b7280",
@@ -85,9 +89,11 @@ class ConnectionPage(QWidget):
 
     Signals:
         title_changed(): the tab title or state changed (read `title()` and `state`).
+        connect_started(str): a connection to this URI (as typed, before variables) starts.
     """
 
     title_changed = Signal()
+    connect_started = Signal(str)
 
     def __init__(
         self, parent: QWidget | None = None, *, capacity: int | None = DEFAULT_CAPACITY
@@ -101,6 +107,7 @@ class ConnectionPage(QWidget):
         self.model = LogModel(self.log, self)
         self._uri_title = NEW_PAGE_TITLE
         self._uri_suggestion = ""
+        self.profile_binding = ProfileBinding(self)
 
         self._build_uri_bar()
         self.form = ConnectionForm()
@@ -200,6 +207,7 @@ class ConnectionPage(QWidget):
 
         row = QHBoxLayout()
         row.setSpacing(4)
+        row.addWidget(self.profile_binding.environment_combo)
         row.addWidget(self.uri_edit, 1)
         row.addWidget(self.connect_button)
         row.addWidget(self.close_button)
@@ -284,6 +292,9 @@ class ConnectionPage(QWidget):
         self.detail_tabs.setObjectName("detailTabs")
         self.detail_tabs.addTab(self.detail_view, "Selected event")
         self.detail_tabs.addTab(self.handshake_pane, "Handshake")
+        self.saved_messages = SavedMessagesView()
+        self.saved_messages_tab = self.detail_tabs.addTab(self.saved_messages, "Saved messages")
+        self.detail_tabs.setTabVisible(self.saved_messages_tab, False)
 
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.setObjectName("logComposerSplitter")
@@ -318,7 +329,12 @@ class ConnectionPage(QWidget):
         self.controller.handshake_changed.connect(self._on_handshake)
         self.controller.closed.connect(lambda _event: self._refresh_status_text())
         self.controller.message_failed.connect(self.composer.show_error)
-        self.composer.send_text.connect(self.controller.send_text)
+        self.composer.send_text.connect(self._send_text)
+        self.form.edited.connect(self.title_changed)
+        self.composer.save_requested.connect(self.saved_messages.save_new)
+        self.saved_messages.send_requested.connect(self._send_saved)
+        self.saved_messages.messages_changed.connect(self._save_messages)
+        self.profile_binding.changed.connect(self.title_changed)
         self.composer.send_binary.connect(self.controller.send_binary)
         self.composer.ping_requested.connect(lambda: self.controller.ping())
         self.model.rows_flushed.connect(lambda _rows: self._update_counters())
@@ -339,7 +355,51 @@ class ConnectionPage(QWidget):
         return self.controller.is_active
 
     def title(self) -> str:
-        return self._uri_title
+        """The profile's name (marked • when the form differs from it), else host and path."""
+        profile = self.profile_binding.profile
+        if profile is None:
+            return self._uri_title
+        return f"{profile.name} •" if self.is_modified() else profile.name
+
+    def form_options(self) -> ConnectionOptions:
+        """The options as the form holds them, {{variables}} unresolved."""
+        return self.form.to_options(self.uri_edit.text())
+
+    def is_modified(self) -> bool:
+        return self.profile_binding.is_modified(self.form_options())
+
+    def set_profile(self, profile: Profile, *, fill_form: bool = True) -> None:
+        """Fill the page from a saved profile; its name becomes the tab title."""
+        if fill_form:
+            self.set_options(profile.options)
+        self.profile_binding.set_profile(profile)
+        self.saved_messages.set_messages(profile.messages)
+        self.detail_tabs.setTabVisible(self.saved_messages_tab, True)
+        self.composer.set_can_save(True)
+        self.title_changed.emit()
+
+    def _save_messages(self, messages: tuple[SavedMessage, ...]) -> None:
+        binding = self.profile_binding
+        profile = binding.with_messages(messages)
+        if profile is None or binding.store is None:
+            return
+        try:
+            binding.set_profile(binding.store.save(profile))
+        except ProfileError as exc:
+            self.composer.show_error(f"Not saved: {exc}")
+
+    def _send_saved(self, message: SavedMessage) -> None:
+        text, errors = self.profile_binding.resolve_message(message.text)
+        if errors:
+            self.composer.show_error("Not sent: " + "; ".join(e.message for e in errors))
+            return
+        if message.mode is MessageMode.BINARY:
+            try:
+                self.controller.send_binary(parse_hex(text))
+            except ValueError as exc:
+                self.composer.show_error(f"Not sent: {exc}")
+            return
+        self.controller.send_text(text)
 
     def set_uri(self, uri: str) -> None:
         self.uri_edit.setText(uri)
@@ -353,8 +413,15 @@ class ConnectionPage(QWidget):
         """Validate the form; connect when it is right, else show each problem by its field."""
         if self.controller.is_active:
             return
-        options = self.form.to_options(self.uri_edit.text())
-        errors = check_options(options)
+        typed = self.form_options()
+        options, errors = self.profile_binding.resolve_options(typed)
+        # A field with an undefined variable is reported as such, not as malformed too.
+        undefined = {(error.field, error.row) for error in errors}
+        errors += [
+            error
+            for error in check_options(options)
+            if (error.field, error.row) not in undefined and (error.field, None) not in undefined
+        ]
         uri_errors = [error.message for error in errors if error.field == "uri"]
         self._show_uri_errors(uri_errors)
         self.form.show_errors(errors)
@@ -363,7 +430,15 @@ class ConnectionPage(QWidget):
         self._set_title(title_for_uri(options.uri))
         self.handshake_pane.clear()
         self._hide_remedies()
+        self.connect_started.emit(typed.uri)
         self.controller.connect_to(options)
+
+    def _send_text(self, text: str) -> None:
+        resolved, errors = self.profile_binding.resolve_message(text)
+        if errors:
+            self.composer.show_error("Not sent: " + "; ".join(e.message for e in errors))
+            return
+        self.controller.send_text(resolved)
 
     def close_connection(self) -> None:
         code, reason = self.close_code_spin.value(), self.close_reason_edit.text()
@@ -494,7 +569,15 @@ class ConnectionPage(QWidget):
     def _on_uri_edited(self, text: str) -> None:
         self.uri_error.hide()
         self.uri_fix_button.hide()
+        parsed = parse_command_line(text) if " " in text.strip() else None
+        if parsed is not None:
+            # A pasted wscat, websocat or curl command line fills the whole form.
+            self.set_options(parsed.options)
+            ignored = f"; not used: {' '.join(parsed.ignored)}" if parsed.ignored else ""
+            self.status_label.setText(f"Filled from a {parsed.tool} command line{ignored}.")
+            return
         self._set_title(title_for_uri(text))
+        self.title_changed.emit()
 
     def _show_uri_errors(self, messages: list[str]) -> None:
         self.uri_error.setText("\n".join(messages))

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -18,18 +18,31 @@ from PySide6.QtGui import (
     QPainter,
     QPixmap,
 )
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDockWidget,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 import wsinspector
 from wsinspector.core.eventlog import DEFAULT_CAPACITY
 from wsinspector.core.events import ConnState
+from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pages
 from wsinspector.core.paths import config_dir
-from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage
+from wsinspector.core.profiles import Profile, ProfileError, ProfileStore
+from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
 from wsinspector.qt.icons import icon
+from wsinspector.qt.profiles_view import ProfilesSidebar
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
 SHUTDOWN_SECONDS: Final = 1.8
 SETTINGS_FILE: Final = "window.ini"
+RECENT_URIS: Final = 20
 
 
 def _state_icon(state: ConnState) -> QIcon:
@@ -96,6 +109,10 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
         self.tabs.tabBar().installEventFilter(_MiddleClickCloser(self))
         self.setCentralWidget(self.tabs)
+        self.store = ProfileStore()
+        self.environments = self.store.load_environments()
+        self._recent_uris = QStringListModel(self._recent_uri_list(), self)
+        self._build_profiles_dock()
         self._build_menus()
         self.new_page()
         self._restore_geometry()
@@ -119,11 +136,90 @@ class MainWindow(QMainWindow):
         """Open a new, idle connection page and make it current."""
         page = ConnectionPage(capacity=self.log_capacity())
         page.restore_splitters(self._saved_splitters())
+        page.profile_binding.attach(self.store, self.environments)
+        completer = QCompleter(self._recent_uris, page.uri_edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        page.uri_edit.setCompleter(completer)
+        page.connect_started.connect(self._remember_uri)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
         page.focus_uri()
         return page
+
+    def open_profile(self, profile: Profile) -> ConnectionPage:
+        """Open a profile: into the current page when it is idle, otherwise into a new tab."""
+        current = self.current_page()
+        idle = not current.read_only and not current.connection.is_active
+        page = current if idle else self.new_page()
+        page.set_profile(profile)
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def open_profile_named(self, name: str, environment: str | None = None) -> ConnectionPage:
+        """Open the profile called `name` (ValueError listing the known ones if none is)."""
+        profiles = self.store.profiles()
+        found = [profile for profile in profiles if profile.name == name]
+        if not found:
+            known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
+            raise ValueError(f"no profile named “{name}”; known profiles: {known}")
+        page = self.open_profile(found[0])
+        if environment is not None and not page.profile_binding.choose_environment(environment):
+            names = ", ".join(self.environments.names()) or "none defined"
+            raise ValueError(f"no environment named “{environment}”; known: {names}")
+        return page
+
+    def save_profile(self, *, as_new: bool = False) -> Profile | None:
+        """Save the current page's form as its profile; ask a name when it has none."""
+        page = self.current_page()
+        if page.read_only:
+            return None
+        binding = page.profile_binding
+        options = page.form_options()
+        profile = None if as_new else binding.with_options(options)
+        if profile is None:
+            suggestion = binding.profile.name if binding.profile else title_for_uri(options.uri)
+            name, ok = QInputDialog.getText(
+                self, "Save profile", "Name of the profile:", QLineEdit.EchoMode.Normal, suggestion
+            )
+            if not ok or not name.strip():
+                return None
+            messages = binding.profile.messages if binding.profile else ()
+            profile = Profile(name.strip(), options, messages=messages)
+        try:
+            saved = self.store.save(profile)
+        except ProfileError as exc:
+            QMessageBox.warning(self, "Profile not saved", str(exc))
+            return None
+        page.set_profile(saved, fill_form=False)
+        self.profiles_sidebar.refresh()
+        return saved
+
+    def _build_profiles_dock(self) -> None:
+        self.profiles_sidebar = ProfilesSidebar(self.store)
+        self.profiles_sidebar.open_requested.connect(self.open_profile)
+        dock = QDockWidget("Profiles", self)
+        dock.setObjectName("profilesDock")
+        dock.setWidget(self.profiles_sidebar)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.profiles_dock = dock
+        self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+
+    def _recent_uri_list(self) -> list[str]:
+        value = self._settings.value("recent/uris", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    def _remember_uri(self, uri: str) -> None:
+        uris = [uri, *(item for item in self._recent_uris.stringList() if item != uri)]
+        self._recent_uris.setStringList(uris[:RECENT_URIS])
+        self._settings.setValue("recent/uris", uris[:RECENT_URIS])
 
     def close_page_at(self, index: int) -> None:
         """Close a page: its connection closes cleanly first (1001), then the tab goes."""
@@ -189,8 +285,21 @@ class MainWindow(QMainWindow):
             "Ctrl+W",
         )
         quit_action = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.action_save_profile = self._action(
+            "actionSaveProfile", "&Save profile", self.save_profile, "Ctrl+S"
+        )
+        self.action_save_profile_as = self._action(
+            "actionSaveProfileAs",
+            "Save profile &as…",
+            lambda: self.save_profile(as_new=True),
+            "Ctrl+Shift+S",
+        )
         for action in (self.action_new, self.action_close_tab):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (self.action_save_profile, self.action_save_profile_as):
+            file_menu.addAction(action)
+        file_menu.addAction(self.profiles_dock.toggleViewAction())
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -263,6 +372,9 @@ class MainWindow(QMainWindow):
     # -- remembered layout ------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)  # the docks' places and sizes
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             return
@@ -276,8 +388,42 @@ class MainWindow(QMainWindow):
                 states[key] = value
         return states
 
+    def _save_open_pages(self) -> None:
+        pages = [
+            OpenPage(
+                page.form_options(),
+                page.profile_binding.profile.id if page.profile_binding.profile else "",
+                page.profile_binding.environment,
+            )
+            for page in self.pages()
+            if not page.read_only
+        ]
+        # Losing the list of open tabs must not keep the window from closing.
+        with contextlib.suppress(OSError):
+            save_open_pages(pages)
+
+    def restore_open_pages(self) -> int:
+        """Bring back the pages open at the last quit, not connected; returns how many."""
+        saved = load_open_pages()
+        if not saved:
+            return 0
+        first = self.current_page()
+        reuse = not first.read_only and not first.connection.is_active and not first.uri_edit.text()
+        profiles = {profile.id: profile for profile in self.store.profiles()}
+        for number, state in enumerate(saved):
+            page = first if number == 0 and reuse else self.new_page()
+            profile = profiles.get(state.profile_id)
+            if profile is not None:
+                page.set_profile(profile, fill_form=False)
+            page.set_options(state.options)
+            page.profile_binding.choose_environment(state.environment)
+            page.title_changed.emit()
+        self.tabs.setCurrentIndex(0)
+        return len(saved)
+
     def _save_layout(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
         for key, state in self.current_page().splitter_state().items():
             self._settings.setValue(f"page/{key}", state)
         self._settings.sync()
@@ -293,6 +439,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self._shutdown_task is None:
             self._save_layout()
+            self._save_open_pages()
             self._shutdown_task = asyncio.get_running_loop().create_task(self._shutdown())
 
     async def _shutdown(self) -> None:
