@@ -20,7 +20,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.filtering import LogFilter, ScanCache, compile_filter, filter_indexes
 from wsinspector.core.formatting import preview
 
 OUT = Direction.OUT
@@ -152,6 +152,16 @@ def test_regex() -> None:
     assert indexes(LogFilter(text=r"stra(ß|ss)e", regex=True, connections=frozenset({2}))) == [10]
 
 
+def test_regex_case_rules_are_pythons_even_in_a_bulk_scan() -> None:
+    # Under IGNORECASE a regex "i" matches the dotless ı, whose case fold is no "i": the
+    # shortcut a bulk scan takes (searching a plain piece of the regex first) must not lose it.
+    events: list[Event] = [msg(IN, "KIT kıt".encode()), msg(IN, b"kat"), msg(IN, "ſkit".encode())]
+    assert indexes(LogFilter(text="kit kit", regex=True), events) == [0]
+    assert indexes(LogFilter(text="kit k.t", regex=True), events) == [0]
+    assert indexes(LogFilter(text="xkit|kat", regex=True), events) == [1]
+    assert indexes(LogFilter(text=r"skit\b", regex=True), events) == [2]  # ſ folds to s
+
+
 def test_bad_regex_says_what_is_wrong() -> None:
     with pytest.raises(ValueError, match=r"invalid regular expression: .* at position 0"):
         compile_filter(LogFilter(text="(unclosed", regex=True))
@@ -238,3 +248,39 @@ def test_raw_entries_are_tested_as_stored() -> None:
     assert not predicate.test_entry((1, False, True, b"oh HELLO", 1.0, 1.0))
     assert predicate.test_message(1, True, False, b"hello")
     assert not predicate.test_entry(NoteEvent(1, 1.0, 1.0, "hello"))
+
+
+def test_a_scan_cache_gives_the_same_answers_as_the_log_changes() -> None:
+    # A small capacity, so that the log drops its oldest events while it is being filtered.
+    log = EventLog(capacity=10_000)
+    cache = ScanCache()
+    rng = random.Random(3)
+    filters = [
+        compile_filter(LogFilter(text="needle")),
+        compile_filter(LogFilter(text="NEEDLE", directions=frozenset({"sent"}))),
+        compile_filter(LogFilter(text=r"needle-\d+7$", regex=True)),
+        compile_filter(LogFilter(text="é")),
+    ]
+    for round_ in range(6):
+        for index in range(rng.randrange(2000, 6000)):
+            words = rng.choice(("hay", "needle", "Needle", "é", "straw"))
+            payload = f"{words}-{round_}-{index}".encode()
+            log.append_message(1, rng.random() < 0.5, True, payload, 1.0, 1.0)
+            if index % 1000 == 0:
+                log.append(NoteEvent(1, 1.0, 1.0, f"needle note {index}"))
+        if round_ == 4:
+            log.clear()
+            log.append_message(1, True, True, b"needle after clear", 1.0, 1.0)
+        for predicate in filters:
+            expected = [i for i, event in enumerate(log) if predicate(event)]
+            assert list(filter_indexes(log, predicate, cache=cache)) == expected
+            # Twice: the second time from the cache.
+            assert list(filter_indexes(log, predicate, cache=cache)) == expected
+            middle = len(log) // 3
+            assert list(filter_indexes(log, predicate, middle, 2 * middle, cache=cache)) == [
+                i for i in expected if middle <= i < 2 * middle
+            ]
+    cache.clear()
+    assert list(filter_indexes(log, filters[0], cache=cache)) == list(
+        filter_indexes(log, filters[0])
+    )

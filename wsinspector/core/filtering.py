@@ -104,6 +104,7 @@ class Predicate:
         "_hex",
         "_message_ok",
         "_messages_all",
+        "_needle",
         "_others",
         "_search",
         "filter",
@@ -132,6 +133,9 @@ class Predicate:
         self._fold = ""
         self._fold_ascii: bytes | None = None
         self._hex: bytes | None = None
+        # What a bulk scan looks for in the joined, lowered payloads: the search text, or a
+        # piece of a regex that every match contains (then each hit is confirmed by the regex).
+        self._needle: bytes | None = None
         text = log_filter.text
         if text and log_filter.regex:
             try:
@@ -139,10 +143,14 @@ class Predicate:
             except re.error as exc:
                 where = f" at position {exc.pos}" if exc.pos is not None else ""
                 raise ValueError(f"invalid regular expression: {exc.msg}{where}") from None
+            literal = _required_literal(text)
+            if len(literal) >= 2:
+                self._fold = literal.casefold()
+                self._needle = self._fold.encode("ascii")
         elif text:
             self._fold = text.casefold()
             if self._fold.isascii():
-                self._fold_ascii = self._fold.encode("ascii")
+                self._fold_ascii = self._needle = self._fold.encode("ascii")
             self._hex = _hex_bytes(text)
 
     @property
@@ -203,7 +211,13 @@ class Predicate:
 
     # -- a whole log ----------
 
-    def scan(self, entries: Sequence[Entry], start: int = 0, stop: int | None = None) -> array[int]:
+    def scan(
+        self,
+        entries: Sequence[Entry],
+        start: int = 0,
+        stop: int | None = None,
+        cache: ScanCache | None = None,
+    ) -> array[int]:
         """Indexes in [start, stop) of the entries that pass, in order."""
         stop = len(entries) if stop is None else min(stop, len(entries))
         start = max(0, start)
@@ -213,12 +227,23 @@ class Predicate:
         if self.accepts_all:
             out.extend(range(start, stop))
             return out
-        for first in range(start, stop, _CHUNK):
-            chunk = entries[first : min(first + _CHUNK, stop)]
-            if self._fold_ascii is not None:
-                out.extend(self._scan_substring(chunk, first))
-            else:
-                out.extend(self._scan_each(chunk, first))
+        if self._needle is None:
+            for first in range(start, stop, _CHUNK):
+                out.extend(self._scan_each(entries[first : min(first + _CHUNK, stop)], first))
+            return out
+        if cache is None:
+            for first in range(start, stop, _CHUNK):
+                last = min(first + _CHUNK, stop)
+                out.extend(self._scan_joined(_Chunk.of(entries, first, last), entries, first))
+            return out
+        # With a cache, chunks lie at fixed positions so that the next scan finds them again.
+        for first in range(start - start % _CHUNK, stop, _CHUNK):
+            last = min(first + _CHUNK, len(entries))
+            found = self._scan_joined(cache.chunk(entries, first, last), entries, first)
+            if first < start or last > stop:
+                found = [index for index in found if start <= index < stop]
+            out.extend(found)
+        cache.forget_from(len(entries))
         return out
 
     def _scan_each(self, chunk: Sequence[Entry], first: int) -> list[int]:
@@ -268,13 +293,157 @@ class Predicate:
             )
         ]
 
-    def _scan_substring(self, chunk: Sequence[Entry], first: int) -> list[int]:
+    def _scan_joined(self, chunk: _Chunk, entries: Sequence[Entry], first: int) -> list[int]:
         # One find over the chunk's payloads joined and lowered instead of a test per
-        # message: only the hits cost Python code. Non-message entries (rare) are tested one
-        # by one, as are payloads with non-ASCII bytes (Unicode case folding).
-        needle = self._fold_ascii
+        # message: only the hits cost Python code. Events other than messages (rare) are
+        # tested one by one, as are payloads with non-ASCII bytes (Unicode case folding).
+        needle = self._needle
         assert needle is not None
-        payloads = [e[3] if e.__class__ is tuple else None for e in chunk]
+        lowered = chunk.lowered
+        count = chunk.size
+        if self._search is not None and lowered.count(needle) * 4 > count:
+            # A piece of the regex that most messages contain filters nothing out: test each.
+            return self._scan_each(entries[first : first + count], first)
+        find = lowered.find
+        size = len(needle)
+        hits: list[int] = []
+        position = find(needle)
+        if position >= 0:
+            ends = chunk.ends()
+            while position >= 0:
+                local = bisect_right(ends, position)
+                end = ends[local]
+                if position + size <= end:
+                    hits.append(local)
+                    position = find(needle, end)
+                else:  # the match runs into the next payload: look again from the next byte
+                    position = find(needle, position + 1)
+        extra: list[int] = []
+        payloads: list[bytes] | None = None
+        if self._hex is not None and self._message_ok[1] | self._message_ok[3]:
+            payloads = chunk.payloads(entries, first)
+            extra += _hex_hits(self._hex, payloads, entries, first)
+        if not chunk.ascii:
+            payloads = payloads or chunk.payloads(entries, first)
+            fold = self._fold
+            extra += [
+                local
+                for local, data in enumerate(payloads)
+                if not data.isascii() and fold in data.decode("utf-8", "replace").casefold()
+            ]
+        if extra:  # messages only: other events' payloads are empty here
+            hits = sorted(set(hits).union(extra))
+        kept = self._keep_messages(entries, first, hits)
+        if chunk.others:
+            test_other = self._test_other
+            others = [
+                index
+                for index in map(first.__add__, chunk.others)
+                if test_other(entries[index])  # type: ignore[arg-type]
+            ]
+            if others:
+                kept = sorted(kept + others)
+        return kept
+
+    def _keep_messages(self, entries: Sequence[Entry], first: int, hits: list[int]) -> list[int]:
+        """Indexes of the messages with a hit that meet the other criteria too."""
+        if self._search is not None:  # hits of a piece of the regex: the regex decides
+            test_message = self.test_message
+            return [
+                index
+                for index in map(first.__add__, hits)
+                if test_message(*entries[index][:4])  # type: ignore[index]
+            ]
+        if self._messages_all:
+            return list(map(first.__add__, hits))
+        ok = self._message_ok
+        conns = self._conns
+        kept: list[int] = []
+        for index in map(first.__add__, hits):
+            e = entries[index]
+            if ok[e[1] * 2 + e[2]] and (conns is None or e[0] in conns):  # type: ignore[index]
+                kept.append(index)
+        return kept
+
+
+def _hex_hits(
+    needle: bytes, payloads: list[bytes], entries: Sequence[Entry], first: int
+) -> list[int]:
+    """Binary messages among `payloads` that contain the bytes `needle`."""
+    joined = b"".join(payloads)
+    hits: list[int] = []
+    size = len(needle)
+    position = joined.find(needle)
+    if position < 0:
+        return hits
+    ends = list(accumulate(map(len, payloads)))
+    while position >= 0:
+        local = bisect_right(ends, position)
+        end = ends[local]
+        if position + size <= end:
+            entry = entries[first + local]
+            if entry.__class__ is tuple and not entry[2]:
+                hits.append(local)
+            position = joined.find(needle, end)
+        else:
+            position = joined.find(needle, position + 1)
+    return hits
+
+
+# Printable ASCII but i and I: under IGNORECASE a regex "i" also matches the dotless i
+# (U+0131) and the dotted I (U+0130), whose case folds are no "i". Every other character
+# here matches only characters with its own case fold (checked over all of Unicode), so
+# the fold of such a literal is always in the fold of the text a match was found in.
+_PREFILTER_CHARS: Final = frozenset(code for code in range(0x20, 0x7F) if chr(code) not in "iI")
+
+
+def _required_literal(pattern: str) -> str:
+    """The longest run of plain characters every match of `pattern` contains, or ""."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, re.IGNORECASE)
+        literal_op = _constants.LITERAL
+    except Exception:  # the parser is private: without it, no shortcut, same results
+        return ""
+    best = ""
+    run: list[str] = []
+    for op, value in parsed:
+        if op is literal_op and value in _PREFILTER_CHARS:
+            run.append(chr(value))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best if len(best) >= len(run) else "".join(run)
+
+
+class _Chunk:
+    """A chunk of a log as a bulk scan reads it: its payloads joined and lowered."""
+
+    __slots__ = ("_ends", "_lengths", "ascii", "first_entry", "last_entry", "lowered", "others")
+
+    def __init__(
+        self,
+        lowered: bytes,
+        lengths: list[int] | None,
+        ascii_only: bool,
+        others: list[int],
+        first_entry: Entry,
+        last_entry: Entry,
+    ) -> None:
+        self.lowered = lowered
+        self._lengths = lengths
+        self._ends: array[int] | list[int] | None = None
+        self.ascii = ascii_only
+        self.others = others  # positions of the entries that are not messages
+        self.first_entry = first_entry
+        self.last_entry = last_entry
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry], first: int, last: int) -> _Chunk:
+        part = entries[first:last]
+        payloads = [e[3] if e.__class__ is tuple else None for e in part]
         others: list[int] = []
         try:
             joined = b"".join(payloads)  # type: ignore[arg-type]
@@ -282,72 +451,74 @@ class Predicate:
             others = [local for local, data in enumerate(payloads) if data is None]
             payloads = [b"" if data is None else data for data in payloads]
             joined = b"".join(payloads)  # type: ignore[arg-type]
-        blobs: list[bytes] = payloads  # type: ignore[assignment]
-        ends: list[int] = []
-        hits: list[int] = []
-        find = joined.lower().find
-        size = len(needle)
-        position = find(needle)
-        if position >= 0:
-            ends = list(accumulate(map(len, blobs)))
-        while position >= 0:
-            local = bisect_right(ends, position)
-            end = ends[local]
-            if position + size <= end:
-                hits.append(local)
-                position = find(needle, end)
-            else:  # the match runs into the next payload: look again from the next byte
-                position = find(needle, position + 1)
-        extra = others
-        if self._hex is not None and self._message_ok[1] | self._message_ok[3]:
-            extra += self._hex_hits(joined, blobs, chunk)
-        if not joined.isascii():
-            fold = self._fold
-            extra += [
-                local
-                for local, data in enumerate(blobs)
-                if not data.isascii() and fold in data.decode("utf-8", "replace").casefold()
-            ]
-        if extra:
-            hits = sorted(set(hits).union(extra))
-        return self._keep(chunk, first, hits)
+        lengths = list(map(len, payloads))  # type: ignore[arg-type]
+        return cls(joined.lower(), lengths, joined.isascii(), others, part[0], part[-1])
 
-    def _hex_hits(self, joined: bytes, payloads: list[bytes], chunk: Sequence[Entry]) -> list[int]:
-        needle = self._hex
-        assert needle is not None
-        hits: list[int] = []
-        size = len(needle)
-        position = joined.find(needle)
-        if position < 0:
-            return hits
-        ends = list(accumulate(map(len, payloads)))
-        while position >= 0:
-            local = bisect_right(ends, position)
-            end = ends[local]
-            if position + size <= end:
-                entry = chunk[local]
-                if entry.__class__ is tuple and not entry[2]:
-                    hits.append(local)
-                position = joined.find(needle, end)
-            else:
-                position = joined.find(needle, position + 1)
-        return hits
+    def ends(self) -> list[int]:
+        """Where each payload ends in `lowered`."""
+        ends = self._ends
+        if ends is None:
+            assert self._lengths is not None
+            ends = self._ends = list(accumulate(self._lengths))
+            self._lengths = None
+        elif isinstance(ends, array):
+            return ends.tolist()  # bisect is much slower on an array than on a list
+        return ends
 
-    def _keep(self, chunk: Sequence[Entry], first: int, candidates: list[int]) -> list[int]:
-        """Indexes of the candidates (text matches) that meet the other criteria too."""
-        messages_all = self._messages_all
-        ok = self._message_ok
-        conns = self._conns
-        test_other = self._test_other
-        kept: list[int] = []
-        for local in candidates:
-            e = chunk[local]
-            if e.__class__ is tuple:
-                if messages_all or (ok[e[1] * 2 + e[2]] and (conns is None or e[0] in conns)):
-                    kept.append(first + local)
-            elif test_other(e):  # type: ignore[arg-type]
-                kept.append(first + local)
-        return kept
+    @property
+    def size(self) -> int:
+        """How many entries the chunk holds."""
+        return len(self._ends) if self._ends is not None else len(self._lengths or ())
+
+    def payloads(self, entries: Sequence[Entry], first: int) -> list[bytes]:
+        """The payloads as they are (b"" for other events), read again from the log."""
+        count = self.size
+        return [e[3] if e.__class__ is tuple else b"" for e in entries[first : first + count]]
+
+    def compact(self) -> None:
+        """Keep the ends in 8 bytes each, for a chunk kept in a ScanCache."""
+        self._ends = array("q", self.ends())
+
+
+class ScanCache:
+    """What bulk scans of one log can share: its payloads joined and lowered, by chunk.
+
+    Hold one per log while a filter is set and pass it to every filter_indexes() call:
+    then each new search text costs only the search, not re-reading every payload
+    (roughly 3 times faster for a substring over a million messages). It costs about as
+    much memory as the payloads themselves; drop it when the filter is cleared. A chunk
+    that changed (the log was cleared or dropped its oldest events) is read again.
+    """
+
+    __slots__ = ("_chunks",)
+
+    def __init__(self) -> None:
+        self._chunks: dict[int, _Chunk] = {}
+
+    def chunk(self, entries: Sequence[Entry], first: int, last: int) -> _Chunk:
+        cached = self._chunks.get(first)
+        if (
+            cached is not None
+            and cached.first_entry is entries[first]
+            and cached.last_entry is entries[last - 1]
+            and cached.size == last - first
+        ):
+            return cached
+        chunk = _Chunk.of(entries, first, last)
+        if last - first == _CHUNK:  # a whole chunk: kept; the growing tail is read each time
+            chunk.compact()
+            self._chunks[first] = chunk
+        else:
+            self._chunks.pop(first, None)
+        return chunk
+
+    def forget_from(self, length: int) -> None:
+        """Drop chunks past the end of a log that shrank."""
+        for first in [first for first in self._chunks if first >= length]:
+            del self._chunks[first]
+
+    def clear(self) -> None:
+        self._chunks.clear()
 
 
 def _stored_entries(log: object) -> Sequence[Entry] | None:
@@ -367,6 +538,8 @@ def filter_indexes(
     predicate: Callable[[Event], bool],
     start: int = 0,
     stop: int | None = None,
+    *,
+    cache: ScanCache | None = None,
 ) -> array[int]:
     """Indexes in [start, stop) of the events of `log` that pass `predicate`, in order.
 
@@ -377,9 +550,9 @@ def filter_indexes(
     entries = _stored_entries(log)
     if isinstance(predicate, Predicate):
         if entries is not None:
-            return predicate.scan(entries, start, stop)
+            return predicate.scan(entries, start, stop, cache)
         # Records of messages are tested one by one: correct, only slower.
-        return predicate.scan(log, start, stop)
+        return predicate.scan(log, start, stop, cache)
     stop = len(log) if stop is None else min(stop, len(log))
     out: array[int] = array("q")
     out.extend(index for index in range(max(0, start), stop) if predicate(log[index]))
