@@ -1,0 +1,400 @@
+"""What every log file format shares: errors, formats, secret redaction, snapshots, safe output."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Final, overload
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from wsinspector.core.eventlog import EventLog, MessageEntry
+from wsinspector.core.events import (
+    Direction,
+    ErrorEvent,
+    Event,
+    HandshakeEvent,
+    Headers,
+    MessageEvent,
+    NoteEvent,
+    StateEvent,
+    message_event,
+)
+
+Entry = Event | MessageEntry
+
+REDACTED: Final = "<redacted>"
+
+
+class LogFileError(Exception):
+    """A log file that can't be read: the message names the line or the JSON field."""
+
+
+class Cancelled(Exception):
+    """An export or import was cancelled: no file was written, nothing was read."""
+
+
+class LogFormat(enum.StrEnum):
+    JSONL = "jsonl"
+    HAR = "har"
+    CSV = "csv"
+    TXT = "txt"
+
+    @property
+    def suffix(self) -> str:
+        return "." + self.value
+
+    @property
+    def dialog_filter(self) -> str:
+        """For a file dialog: 'HAR archive (*.har)'."""
+        return _TITLES[self]
+
+
+_TITLES: Final = {
+    LogFormat.JSONL: "wsinspector log (*.jsonl)",
+    LogFormat.HAR: "HAR archive (*.har)",
+    LogFormat.CSV: "CSV table (*.csv)",
+    LogFormat.TXT: "Text transcript (*.txt)",
+}
+
+_SUFFIXES: Final = {
+    ".jsonl": LogFormat.JSONL,
+    ".ndjson": LogFormat.JSONL,
+    ".har": LogFormat.HAR,
+    ".csv": LogFormat.CSV,
+    ".txt": LogFormat.TXT,
+    ".log": LogFormat.TXT,
+}
+
+
+def format_for_path(path: str | os.PathLike[str]) -> LogFormat:
+    """The format a file name asks for by its suffix; ValueError for an unknown one."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    try:
+        return _SUFFIXES[suffix]
+    except KeyError:
+        known = ", ".join(sorted(_SUFFIXES))
+        raise ValueError(
+            f"can't tell the format from {suffix or 'a name without a suffix'}: use one of {known}"
+        ) from None
+
+
+# -- secrets ----------
+
+# Always secret, whatever the words in them.
+_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Named like a secret but not one: the handshake's nonce and its answer, and plain HTTP.
+_NOT_SECRET: Final = frozenset(
+    {
+        "sec-websocket-key",
+        "sec-websocket-accept",
+        "sec-websocket-version",
+        "sec-websocket-protocol",
+        "sec-websocket-extensions",
+        "keep-alive",
+    }
+)
+_SECRET_WORDS: Final = frozenset(
+    {
+        "apikey",
+        "auth",
+        "authorization",
+        "cookie",
+        "credential",
+        "credentials",
+        "jwt",
+        "key",
+        "pass",
+        "passwd",
+        "password",
+        "pwd",
+        "secret",
+        "session",
+        "sessionid",
+        "sid",
+        "sig",
+        "signature",
+        "token",
+    }
+)
+_SECRET_ENDINGS: Final = ("token", "secret", "password", "key")
+# Words of a name: "X-Api-Key", "access_token", "apiKey", "AUTHTOKEN".
+_WORD: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a header or query parameter whose value is a credential.
+
+    Authorization, Proxy-Authorization, Cookie and Set-Cookie, and any name made of words
+    like token, key, secret, password, auth, session or signature ("access_token", "X-Api-Key",
+    "apiKey"). Sec-WebSocket-Key is not secret: it is a nonce, useless after the handshake.
+    """
+    lowered = name.strip().lower()
+    if lowered in _SECRET_HEADERS:
+        return True
+    if lowered in _NOT_SECRET:
+        return False
+    words = [word.lower() for word in _WORD.findall(name)]
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    return "".join(words).endswith(_SECRET_ENDINGS)
+
+
+def redact_headers(headers: Headers) -> Headers:
+    return tuple((name, REDACTED if is_secret_name(name) else value) for name, value in headers)
+
+
+def _redact_pairs(text: str) -> str:
+    """'a=1&token=x' → 'a=1&token=<redacted>', keeping everything else exactly as written."""
+    parts = text.split("&")
+    changed = False
+    for index, part in enumerate(parts):
+        name, equals, value = part.partition("=")
+        if equals and value and is_secret_name(unquote_plus(name)):
+            parts[index] = f"{name}={REDACTED}"
+            changed = True
+    return "&".join(parts) if changed else text
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with the values of secret query (and fragment) parameters and any password
+    replaced by <redacted>; everything else is kept as written."""
+    try:
+        parts = urlsplit(uri)
+        password = parts.password
+    except ValueError:
+        return uri
+    netloc = parts.netloc
+    if password:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}:{REDACTED}@{host}"
+    query = _redact_pairs(parts.query)
+    fragment = _redact_pairs(parts.fragment) if "=" in parts.fragment else parts.fragment
+    if (netloc, query, fragment) == (parts.netloc, parts.query, parts.fragment):
+        return uri
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+
+
+def redact_request_line(line: str) -> str:
+    """'GET /x?token=1 HTTP/1.1' → 'GET /x?token=<redacted> HTTP/1.1'."""
+    method, space, rest = line.partition(" ")
+    if not space:
+        return line
+    if " " in rest:
+        target, _, version = rest.rpartition(" ")
+        return f"{method} {redact_uri(target)} {version}"
+    return f"{method} {redact_uri(rest)}"
+
+
+_URL_IN_TEXT: Final = re.compile(r"\b(?:wss?|https?)://[^\s\"'<>]+", re.IGNORECASE)
+
+
+def redact_text(text: str) -> str:
+    """Free text (an error message, a note) with every URL in it redacted."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda match: redact_uri(match.group()), text)
+
+
+def redact_event(event: Event) -> Event:
+    """A copy of a non-message event with its secrets replaced by <redacted>."""
+    if isinstance(event, HandshakeEvent):
+        return dataclasses.replace(
+            event,
+            request_line=redact_request_line(event.request_line),
+            request_headers=redact_headers(event.request_headers),
+            response_headers=redact_headers(event.response_headers),
+        )
+    if isinstance(event, StateEvent):
+        return dataclasses.replace(event, uri=redact_uri(event.uri), error=redact_text(event.error))
+    if isinstance(event, ErrorEvent):
+        return dataclasses.replace(
+            event, message=redact_text(event.message), detail=redact_text(event.detail)
+        )
+    if isinstance(event, NoteEvent):
+        return dataclasses.replace(event, text=redact_text(event.text))
+    return event
+
+
+# -- what gets exported ----------
+
+_IN = Direction.IN
+_OUT = Direction.OUT
+
+
+def to_event(entry: Entry) -> Event:
+    """The event record for a stored entry (a message tuple or a record)."""
+    if type(entry) is tuple:
+        conn, incoming, text, data, wall, mono = entry
+        return message_event(conn, _IN if incoming else _OUT, text, data, wall, mono)
+    return entry  # type: ignore[return-value]
+
+
+class EntryLog(Sequence[Event]):
+    """Events with their stable ids, stored the way EventLog stores them.
+
+    Messages are plain tuples (see wsinspector.core.eventlog.MessageEntry) turned into
+    MessageEvent records only when read, so a million imported messages cost tuples, not
+    records. `entries()` gives the stored form, which wsinspector.core.filtering scans fast.
+    """
+
+    __slots__ = ("_entries", "_ids")
+
+    def __init__(self, ids: Sequence[int], entries: list[Entry]) -> None:
+        if len(ids) != len(entries):
+            raise ValueError(f"{len(ids)} ids for {len(entries)} events")
+        self._ids = ids
+        self._entries = entries
+
+    @property
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    def entries(self) -> Sequence[Entry]:
+        return self._entries
+
+    def id_at(self, index: int) -> int:
+        return self._ids[index]
+
+    def items(self) -> Iterator[tuple[int, Event]]:
+        """(id, event) pairs in order."""
+        return zip(self._ids, map(to_event, self._entries), strict=True)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return [to_event(entry) for entry in self._entries[index]]
+        return to_event(self._entries[index])
+
+    def __iter__(self) -> Iterator[Event]:
+        return map(to_event, self._entries)
+
+
+LogSource = EventLog | EntryLog | Iterable[tuple[int, Event]]
+
+
+def snapshot(source: LogSource) -> EntryLog:
+    """The events of `source` as they are now, to export while the log goes on growing.
+
+    An EventLog's list of entries is copied (cheap: references only), so call this where
+    the log is appended to, e.g. on the event loop before handing the export to a thread.
+    """
+    if isinstance(source, EventLog):
+        entries = _stored(source)
+        first = source.first_id
+        return EntryLog(range(first, first + len(entries)), list(entries))
+    if isinstance(source, EntryLog):
+        return source
+    ids: list[int] = []
+    stored: list[Entry] = []
+    for event_id, event in source:
+        ids.append(event_id)
+        if type(event) is MessageEvent:
+            stored.append(
+                (
+                    event.conn,
+                    event.direction is _IN,
+                    event.text,
+                    event.data,
+                    event.wall,
+                    event.mono,
+                )
+            )
+        else:
+            stored.append(event)
+    return EntryLog(ids, stored)
+
+
+def _stored(log: EventLog) -> Sequence[Entry]:
+    accessor = getattr(log, "entries", None)  # a public read-only view, once EventLog has one
+    if callable(accessor):
+        entries: Sequence[Entry] = accessor()
+        return entries
+    # Until then the private list, only read here (copied by snapshot()).
+    return log._entries
+
+
+# -- writing a file whole or not at all ----------
+
+
+class AtomicOutput:
+    """A binary file written beside `path` under a temporary name, renamed over it on commit().
+
+    abort() (or an exception inside `with`) removes the temporary file: a cancelled or failed
+    export leaves no file behind, and never a half-written one in place of a good one.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.path.abspath(os.fspath(path))
+        folder, name = os.path.split(self.path)
+        for _attempt in range(100):
+            temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
+            try:
+                # 0o666: the user's umask decides, as for any new file (mkstemp would say 0o600).
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+            except FileExistsError:
+                continue
+            break
+        else:  # pragma: no cover - 100 random names taken
+            raise FileExistsError(f"no free temporary name in {folder}")
+        self.temp_path = temp
+        self.file: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+        self._done = False
+
+    def commit(self) -> None:
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.temp_path, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+        _sync_folder(os.path.dirname(self.path))
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temp_path)
+
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is not None:
+            self.abort()
+
+
+_O_BINARY: Final[int] = getattr(os, "O_BINARY", 0)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make a rename in `folder` durable (POSIX); nothing where folders can't be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
