@@ -63,21 +63,27 @@ def row_problems(rows: Iterable[VariableRow]) -> list[tuple[int, str]]:
     return problems
 
 
-def rows_variables(rows: Iterable[VariableRow]) -> dict[str, str]:
-    """{name: value} of the rows with a valid name, the first of a repeated name counting."""
-    result: dict[str, str] = {}
-    for raw_name, value, _secret in rows:
+def kept_rows(rows: Iterable[VariableRow]) -> dict[str, int]:
+    """{name: the row that counts}: rows with a valid name (blanks around it dropped), the
+    first of a repeated name."""
+    kept: dict[str, int] = {}
+    for row, (raw_name, _value, _secret) in enumerate(rows):
         name = raw_name.strip()
-        if is_valid_name(name) and name not in result:
-            result[name] = value
-    return result
+        if is_valid_name(name) and name not in kept:
+            kept[name] = row
+    return kept
+
+
+def rows_variables(rows: Iterable[VariableRow]) -> dict[str, str]:
+    """{name: value} of the rows that count (see kept_rows)."""
+    rows = list(rows)
+    return {name: rows[row].value for name, row in kept_rows(rows).items()}
 
 
 def rows_secret_names(rows: Iterable[VariableRow]) -> frozenset[str]:
-    """The valid names of the rows ticked secret."""
+    """The names of the rows that count (see kept_rows) ticked secret."""
     rows = list(rows)
-    kept = rows_variables(rows)
-    return frozenset(name for raw, _, secret in rows if secret and (name := raw.strip()) in kept)
+    return frozenset(name for name, row in kept_rows(rows).items() if rows[row].secret)
 
 
 class _VariablesModel(QStandardItemModel):
