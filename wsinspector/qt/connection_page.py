@@ -6,7 +6,7 @@ countdown, last close, counters); the window only holds the pages and acts on th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +40,7 @@ from wsinspector.core.events import (
     StateEvent,
 )
 from wsinspector.core.formatting import human_size, parse_hex
+from wsinspector.core.logfiles import EntryLog, format_for_path
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.profiles import MessageMode, Profile, ProfileError, SavedMessage
 from wsinspector.core.profiles.commandline import parse_command_line
@@ -51,6 +52,7 @@ from wsinspector.qt.controller import SessionController
 from wsinspector.qt.detail_view import MessageDetailView
 from wsinspector.qt.handshake_pane import HandshakePane
 from wsinspector.qt.icons import icon
+from wsinspector.qt.log_export import ExportRunner, rows_of
 from wsinspector.qt.log_view import LogPanel
 from wsinspector.qt.logmodel import LogModel
 from wsinspector.qt.page_profile import ProfileBinding
@@ -90,10 +92,12 @@ class ConnectionPage(QWidget):
     Signals:
         title_changed(): the tab title or state changed (read `title()` and `state`).
         connect_started(str): a connection to this URI (as typed, before variables) starts.
+        reopen_requested(object): ConnectionOptions of a logged connection to open again.
     """
 
     title_changed = Signal()
     connect_started = Signal(str)
+    reopen_requested = Signal(object)
 
     def __init__(
         self, parent: QWidget | None = None, *, capacity: int | None = DEFAULT_CAPACITY
@@ -101,6 +105,7 @@ class ConnectionPage(QWidget):
         super().__init__(parent)
         self.setObjectName("connectionPage")
         self.read_only = False
+        self._logged_options: ConnectionOptions | None = None
         self.log = EventLog(capacity)
         self.connection = Connection(self.log)
         self.controller = SessionController(self.connection, self)
@@ -123,6 +128,39 @@ class ConnectionPage(QWidget):
         self._wire()
         self._apply_state()
         self._update_counters()
+
+    # -- exporting --------------------------------------------------------------------------
+
+    def export_log(self, path: str, scope: str = "all", *, include_secrets: bool = False) -> None:
+        """Write the whole log ("all"), the filtered rows or the selected rows to `path`.
+
+        The format follows the file's suffix; the file appears once complete.
+        """
+        try:
+            fmt = format_for_path(path)
+        except ValueError as exc:
+            self.log_panel.export_label.setText(f"Not exported: {exc}")
+            return
+        source: EventLog | EntryLog = self.log
+        if scope == "filtered":
+            source = rows_of(self.log, self.model.shown_log_indexes())
+        elif scope == "selected":
+            source = rows_of(self.log, self.log_view.selected_log_indexes())
+        self.model.flush()
+        self.log_panel.export_cancel_button.show()
+        self.exporter.start(source, path, fmt, redact=not include_secrets)
+
+    def _on_export_progress(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        self.log_panel.export_label.setText(f"Exporting… {percent}%")
+
+    def _on_export_done(self, path: str, count: int) -> None:
+        self.log_panel.export_cancel_button.hide()
+        self.log_panel.export_label.setText(f"Exported {count:,} events to {path}")
+
+    def _on_export_failed(self, message: str) -> None:
+        self.log_panel.export_cancel_button.hide()
+        self.log_panel.export_label.setText(message)
 
     # -- read-only pages (imported logs, recorded sessions) ---------------------------------
 
@@ -158,6 +196,18 @@ class ConnectionPage(QWidget):
         self.status_label.setText(f"Read-only: {len(self.log):,} events from {source}")
         self._countdown.stop()
         self.title_changed.emit()
+
+    def offer_connections(self, connections: Mapping[int, ConnectionOptions]) -> None:
+        """On a read-only page: open a logged connection again, or keep it as a profile."""
+        if not connections:
+            return
+        self._logged_options = next(iter(connections.values()))
+        self.reopen_button.show()
+
+    def _reopen(self) -> None:
+        options = self._logged_options
+        if options is not None:
+            self.reopen_requested.emit(options)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -244,6 +294,12 @@ class ConnectionPage(QWidget):
         self.ca_file_button = QPushButton("Use a CA file…")
         self.ca_file_button.setObjectName("useCaFileButton")
         self.ca_file_button.setToolTip("Trust the server's CA from a PEM file, and connect again")
+        self.reopen_button = QPushButton("Open this connection again")
+        self.reopen_button.setObjectName("reopenConnectionButton")
+        self.reopen_button.setToolTip(
+            "A new tab with this log's URI, headers and subprotocols, ready to connect or save"
+        )
+        self.reopen_button.hide()
         self.no_verify_button = QPushButton("Connect without verification")
         self.no_verify_button.setObjectName("skipVerificationButton")
         self.no_verify_button.setToolTip(
@@ -267,6 +323,7 @@ class ConnectionPage(QWidget):
         left.addStretch(1)
         right = QHBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.reopen_button)
         right.addWidget(self.uri_fix_button)
         right.addWidget(self.ca_file_button)
         right.addWidget(self.no_verify_button)
@@ -317,6 +374,7 @@ class ConnectionPage(QWidget):
         self.uri_edit.returnPressed.connect(self.connect_from_form)
         self.uri_edit.textEdited.connect(self._on_uri_edited)
         self.uri_fix_button.clicked.connect(self._apply_uri_fix)
+        self.reopen_button.clicked.connect(self._reopen)
         self.close_button.clicked.connect(self.close_connection)
         self.close_code_spin.valueChanged.connect(self._update_close_summary)
         self.close_reason_edit.textChanged.connect(self._update_close_summary)
@@ -334,6 +392,11 @@ class ConnectionPage(QWidget):
         self.composer.save_requested.connect(self.saved_messages.save_new)
         self.saved_messages.send_requested.connect(self._send_saved)
         self.saved_messages.messages_changed.connect(self._save_messages)
+        self.exporter = ExportRunner(self)
+        self.exporter.progress.connect(self._on_export_progress)
+        self.exporter.finished.connect(self._on_export_done)
+        self.exporter.failed.connect(self._on_export_failed)
+        self.log_panel.export_cancel_button.clicked.connect(self.exporter.cancel)
         self.profile_binding.changed.connect(self.title_changed)
         self.composer.send_binary.connect(self.controller.send_binary)
         self.composer.ping_requested.connect(lambda: self.controller.ping())
@@ -464,6 +527,8 @@ class ConnectionPage(QWidget):
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Close the connection (1001, bounded in time) and stop everything of this page."""
         self._countdown.stop()
+        if self.exporter.running:
+            self.exporter.cancel()
         await self.controller.shutdown(reason)
         self.model.detach()
 

@@ -78,6 +78,12 @@ class LogView(QTableView):
         for column, width in COLUMN_WIDTHS:
             header.resizeSection(column, width)
 
+    def selected_log_indexes(self) -> list[int]:
+        """The log indexes of the selected rows, in log order (the dropped-events note aside)."""
+        model = self.log_model
+        indexes = (model.log_index(row) for row in self._selected_rows())
+        return [index for index in indexes if index is not None]
+
     def selected_events(self) -> list[Event]:
         """The selected rows' events, in log order."""
         return [self.log_model.event_at(row) for row in self._selected_rows()]
@@ -177,8 +183,16 @@ class LogPanel(QWidget):
         self.jump_button.hide()
         self.clear_button = QPushButton(icon("clear"), "Clear")
         self.clear_button.setObjectName("clearLogButton")
+        self.export_label = QLabel()
+        self.export_label.setObjectName("exportStatusLabel")
+        self.export_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.export_cancel_button = QPushButton("Cancel export")
+        self.export_cancel_button.setObjectName("exportCancelButton")
+        self.export_cancel_button.hide()
         bar = QHBoxLayout()
         bar.addWidget(QLabel("<b>Messages</b>"))
+        bar.addWidget(self.export_label)
+        bar.addWidget(self.export_cancel_button)
         bar.addStretch(1)
         bar.addWidget(self.jump_button)
         bar.addWidget(self.counters_label)

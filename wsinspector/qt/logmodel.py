@@ -103,6 +103,9 @@ _ARROW_FONT = QFont()
 _ARROW_FONT.setBold(True)
 
 
+_NO_EVENT: Event = NoteEvent(0, 0.0, 0.0, "")
+
+
 class LogModel(QAbstractTableModel):
     """Table model over an EventLog, fed in batches, optionally filtered.
 
@@ -133,6 +136,7 @@ class LogModel(QAbstractTableModel):
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
+        self._forget_cached()
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)
         self._scan_timer.setInterval(0)
@@ -142,6 +146,11 @@ class LogModel(QAbstractTableModel):
     @property
     def log(self) -> EventLog:
         return self._log
+
+    def _forget_cached(self) -> None:
+        """Log positions change meaning (dropped or cleared events): drop the cached record."""
+        self._cached_position: int | None = None
+        self._cached_event: Event = _NO_EVENT
 
     @property
     def shown(self) -> int:
@@ -207,6 +216,7 @@ class LogModel(QAbstractTableModel):
         self.messages_appended(log)
 
     def events_dropped(self, log: EventLog, count: int) -> None:
+        self._forget_cached()
         matches = self._matches
         gone = min(count, self._rows) if matches is None else bisect_left(matches, count)
         if gone:
@@ -226,6 +236,7 @@ class LogModel(QAbstractTableModel):
             self.endInsertRows()
 
     def log_cleared(self, log: EventLog) -> None:
+        self._forget_cached()
         self.beginResetModel()
         self._top = 0
         self._rows = 0
@@ -284,6 +295,11 @@ class LogModel(QAbstractTableModel):
             return HEADERS[Column(section)]
         return None
 
+    def shown_log_indexes(self) -> Sequence[int]:
+        """The log indexes of every row shown (the matching ones while filtered)."""
+        matches = self._matches
+        return range(self._rows) if matches is None else matches
+
     def log_index(self, row: int) -> int | None:
         """The log index shown in `row`; None for the "older events dropped" note."""
         index = row - self._top
@@ -312,11 +328,17 @@ class LogModel(QAbstractTableModel):
         if matches is None:
             if row >= self._rows:
                 return None
-            event = self._log[row] if row >= 0 else self._dropped_note()
+            position = row
         else:
             if row >= len(matches):
                 return None
-            event = self._log[matches[row]] if row >= 0 else self._dropped_note()
+            position = matches[row] if row >= 0 else -1
+        # A row's cells ask one after the other: build its record once, not once per role.
+        if position == self._cached_position:
+            event = self._cached_event
+        else:
+            event = self._log[position] if row >= 0 else self._dropped_note()
+            self._cached_position, self._cached_event = position, event
         column = index.column()
         if role == _DISPLAY:
             return self._display(event, column)

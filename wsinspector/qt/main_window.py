@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, Final
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import (
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCompleter,
     QDockWidget,
+    QFileDialog,
     QInputDialog,
     QLineEdit,
     QMainWindow,
@@ -32,7 +34,9 @@ from PySide6.QtWidgets import (
 import wsinspector
 from wsinspector.core.eventlog import DEFAULT_CAPACITY
 from wsinspector.core.events import ConnState
+from wsinspector.core.logfiles import LogFileError, LogFormat, import_log
 from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pages
+from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import config_dir
 from wsinspector.core.profiles import Profile, ProfileError, ProfileStore
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
@@ -98,6 +102,8 @@ class MainWindow(QMainWindow):
         self._may_close = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self._closing_pages: set[asyncio.Task[None]] = set()
+        # qasync keeps no reference to tasks started from slots: keep them here.
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._state_icons = {state: _state_icon(state) for state in ConnState}
 
         self.tabs = QTabWidget()
@@ -142,6 +148,7 @@ class MainWindow(QMainWindow):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         page.uri_edit.setCompleter(completer)
         page.connect_started.connect(self._remember_uri)
+        page.reopen_requested.connect(self._open_options)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
@@ -156,6 +163,9 @@ class MainWindow(QMainWindow):
         page.set_profile(profile)
         self.tabs.setCurrentWidget(page)
         return page
+
+    def _open_options(self, options: ConnectionOptions) -> None:
+        self.new_page().set_options(options)
 
     def open_profile_named(self, name: str, environment: str | None = None) -> ConnectionPage:
         """Open the profile called `name` (ValueError listing the known ones if none is)."""
@@ -195,6 +205,61 @@ class MainWindow(QMainWindow):
         page.set_profile(saved, fill_form=False)
         self.profiles_sidebar.refresh()
         return saved
+
+    # -- log files --------------------------------------------------------------------------
+
+    def export_log(self, scope: str = "all") -> None:
+        """Ask a file name and export the current page's log (all, filtered or selected rows)."""
+        page = self.current_page()
+        filters = ";;".join(fmt.dialog_filter for fmt in LogFormat)
+        suggestion = f"{title_for_uri(page.uri_edit.text()).replace('/', '_')}.har"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the log", suggestion, filters, LogFormat.HAR.dialog_filter
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            # No suffix typed: the filter chosen says the format.
+            fmt = next((f for f in LogFormat if f.dialog_filter == chosen), LogFormat.HAR)
+            path += fmt.suffix
+        page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
+
+    def import_log_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a log",
+            "",
+            "Logs (*.jsonl *.ndjson *.har);;All files (*)",
+        )
+        if path:
+            self._spawn(self.import_log(path))
+
+    async def import_log(self, path: str) -> ConnectionPage | None:
+        """Read a .jsonl or .har log in a worker thread and show it in a new read-only page."""
+        try:
+            imported = await asyncio.to_thread(import_log, path)
+        except (LogFileError, OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._tell("Log not imported", f"{path} can't be imported: {reason}")
+            return None
+        page = self.new_page()
+        page.show_events(f"📄 {Path(path).name}", imported, f"{path} ({imported.source})")
+        page.offer_connections(imported.connections)
+        return page
+
+    def _tell(self, title: str, text: str) -> None:
+        # open(), not exec(): this may run inside a coroutine of qasync's loop.
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("messageBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
@@ -325,10 +390,39 @@ class MainWindow(QMainWindow):
         connection_menu.addAction(self.action_focus_uri)
 
         log_menu = menu.addMenu("&Log")
+        self.action_export_log = self._action(
+            "actionExportLog", "&Export log…", lambda: self.export_log("all"), "Ctrl+E"
+        )
+        self.action_export_filtered = self._action(
+            "actionExportFilteredLog", "Export &filtered rows…", lambda: self.export_log("filtered")
+        )
+        self.action_export_selected = self._action(
+            "actionExportSelectedLog", "Export &selected rows…", lambda: self.export_log("selected")
+        )
+        self.action_export_secrets = self._action(
+            "actionExportIncludeSecrets", "Include secret values in exports", lambda: None
+        )
+        self.action_export_secrets.setCheckable(True)
+        self.action_export_secrets.setToolTip(
+            "Off: Authorization, Cookie and token-like values are written as <redacted>"
+        )
+        self.action_import_log = self._action(
+            "actionImportLog", "&Import log…", self.import_log_dialog, "Ctrl+O"
+        )
         self.action_clear_log = self._action(
             "actionClearLog", "C&lear log", lambda: self.current_page().clear_log()
         )
         self.action_clear_log.setIcon(icon("clear"))
+        for action in (
+            self.action_export_log,
+            self.action_export_filtered,
+            self.action_export_selected,
+            self.action_export_secrets,
+        ):
+            log_menu.addAction(action)
+        log_menu.addSeparator()
+        log_menu.addAction(self.action_import_log)
+        log_menu.addSeparator()
         log_menu.addAction(self.action_clear_log)
 
         help_menu = menu.addMenu("&Help")
