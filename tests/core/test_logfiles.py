@@ -189,9 +189,21 @@ def test_an_imported_log_can_be_filtered_and_exported_again(tmp_path: Path) -> N
     imported = import_log(first)
     predicate = compile_filter(LogFilter(text="SUBSCRIBE"))
     assert list(filter_indexes(imported, predicate)) == [3]
+    assert imported.entries()[3] == (
+        1,
+        False,
+        True,
+        '{"op":"subscribe","é":"ü"}'.encode(),
+        *_times(3),
+    )
     second = tmp_path / "second.jsonl"
     export_log(imported, second, redact_secrets=False)
     assert first.read_text().splitlines()[1:] == second.read_text().splitlines()[1:]
+
+
+def _times(index: int) -> tuple[float, float]:
+    event = every_kind_of_event()[index]
+    return event.wall, event.mono
 
 
 def test_jsonl_connections_can_be_opened_again(tmp_path: Path) -> None:

@@ -522,15 +522,18 @@ class ScanCache:
 
 
 def _stored_entries(log: object) -> Sequence[Entry] | None:
-    """An EventLog's stored entries, read without building a record per message."""
-    if not isinstance(log, EventLog):
-        return None
-    accessor = getattr(log, "entries", None)  # a public read-only view, once EventLog has one
+    """The stored entries of a log that keeps messages as tuples, or None.
+
+    Such a log has an `entries()` method (an imported log: logfiles.EntryLog) or is an
+    EventLog, whose list is read directly until it has a public read-only view.
+    """
+    accessor = getattr(log, "entries", None)
     if callable(accessor):
         entries: Sequence[Entry] = accessor()
         return entries
-    # Until then, the private list: read-only here, and EventLog stores nothing else in it.
-    return log._entries
+    if isinstance(log, EventLog):
+        return log._entries  # only read here; EventLog stores nothing else in it
+    return None
 
 
 def filter_indexes(

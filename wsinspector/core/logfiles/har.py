@@ -33,6 +33,7 @@ from wsinspector.core.events import (
     StateEvent,
 )
 from wsinspector.core.logfiles.common import (
+    BATCH,
     Entry,
     EntryLog,
     LogFileError,
@@ -255,9 +256,11 @@ def write_har(
         out.write((b"," if position else b"") + head[:-1] + b',"_webSocketMessages":[')
         messages = connection.messages
         for first in range(0, len(messages), chunk):
-            part = messages[first : first + chunk]
-            out.write((b"," if first else b"") + _message_json(part))
-            written += len(part)
+            last = min(first + chunk, len(messages))
+            for start in range(first, last, BATCH):
+                part = _message_json(messages[start : min(start + BATCH, last)])
+                out.write(b"," + part if start else part)
+            written += last - first
             yield half + written * (total - half) // messages_total
         out.write(b"]}")
     out.write(b"]}}\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import binascii
 from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, Final
 
 import orjson
@@ -32,7 +32,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.logfiles.common import Entry, EntryLog, LogFileError, redact_event
+from wsinspector.core.logfiles.common import BATCH, Entry, EntryLog, LogFileError, redact_event
 
 FORMAT_NAME: Final = "wsinspector-log"
 FORMAT_VERSION: Final = 1
@@ -112,55 +112,60 @@ def write_jsonl(
     out: IO[bytes], log: EntryLog, *, redact: bool, exported: str, chunk: int
 ) -> Iterator[int]:
     """Write `log` to `out`, yielding the number of events written after each chunk."""
-    dumps = orjson.dumps
-    out.write(dumps(header(redacted=redact, exported=exported), option=_NL))
+    out.write(orjson.dumps(header(redacted=redact, exported=exported), option=_NL))
     ids = log.ids
     entries = log.entries()
     total = len(entries)
     for first in range(0, total, chunk):
         last = min(first + chunk, total)
-        records: list[dict[str, object]] = []
-        append = records.append
-        for event_id, entry in zip(ids[first:last], entries[first:last], strict=True):
-            if entry.__class__ is tuple:
-                conn, incoming, text, data, wall, mono = entry
-                direction = "received" if incoming else "sent"
-                if text:
-                    try:
-                        append(
-                            {
-                                "id": event_id,
-                                "time": wall,
-                                "connection": conn,
-                                "type": "text",
-                                "direction": direction,
-                                "data": data.decode(),
-                                "size": len(data),
-                                "mono": mono,
-                            }
-                        )
-                        continue
-                    except UnicodeDecodeError:
-                        pass
-                append(
-                    {
-                        "id": event_id,
-                        "time": wall,
-                        "connection": conn,
-                        "type": "text" if text else "binary",
-                        "direction": direction,
-                        "data_base64": b64encode(data).decode("ascii"),
-                        "size": len(data),
-                        "mono": mono,
-                    }
-                )
-            else:
-                event: Event = entry  # type: ignore[assignment]
-                if redact:
-                    event = redact_event(event)
-                append(event_json(event, event_id))
-        out.write(_lines(dumps(records)))
+        for start in range(first, last, BATCH):
+            stop = min(start + BATCH, last)
+            out.write(_encode(ids[start:stop], entries[start:stop], redact))
         yield last
+
+
+def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes:
+    records: list[dict[str, object]] = []
+    append = records.append
+    for event_id, entry in zip(ids, entries, strict=True):
+        if entry.__class__ is tuple:
+            conn, incoming, text, data, wall, mono = entry
+            direction = "received" if incoming else "sent"
+            if text:
+                try:
+                    append(
+                        {
+                            "id": event_id,
+                            "time": wall,
+                            "connection": conn,
+                            "type": "text",
+                            "direction": direction,
+                            "data": data.decode(),
+                            "size": len(data),
+                            "mono": mono,
+                        }
+                    )
+                    continue
+                except UnicodeDecodeError:
+                    pass
+            append(
+                {
+                    "id": event_id,
+                    "time": wall,
+                    "connection": conn,
+                    "type": "text" if text else "binary",
+                    "direction": direction,
+                    "data_base64": b64encode(data).decode("ascii"),
+                    "size": len(data),
+                    "mono": mono,
+                }
+            )
+        else:
+            event: Event = entry  # type: ignore[assignment]
+            if redact:
+                event = redact_event(event)
+            append(event_json(event, event_id))
+    return _lines(orjson.dumps(records))
 
 
 def _lines(array: bytes) -> bytes:

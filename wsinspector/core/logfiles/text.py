@@ -7,6 +7,7 @@ transcript line is describe.transcript_line.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Final
@@ -32,9 +33,10 @@ class _IsoTimes:
         self.seconds: dict[int, tuple[str, str]] = {}
 
     def __call__(self, wall: float) -> str:
-        second = int(wall // 1)
-        # As datetime.fromtimestamp() rounds, so the milliseconds agree with the log's.
-        micro = round((wall - second) * 1_000_000)
+        second = math.floor(wall)
+        # Rounded to the microsecond first, as datetime.fromtimestamp() does for the log's
+        # time column, so that both show the same millisecond.
+        micro = int((wall - second) * 1_000_000 + 0.5)
         if micro >= 1_000_000:
             second += 1
             micro -= 1_000_000
@@ -46,7 +48,10 @@ class _IsoTimes:
             offset = moment.strftime("%z")
             parts = (f"{moment:%Y-%m-%dT%H:%M:%S}", f"{offset[:3]}:{offset[3:]}")
             self.seconds[second] = parts
-        return f"{parts[0]}.{micro // 1000:03d}{parts[1]}"
+        return parts[0] + _MILLIS[micro // 1000] + parts[1]
+
+
+_MILLIS: Final = tuple(f".{ms:03d}" for ms in range(1000))
 
 
 def _quoted(text: str) -> str:
@@ -78,13 +83,13 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                 else:
                     payload = data.hex(" ")
                 # _IsoTimes.__call__, inline: a call per row costs more than the rest of it.
-                second = int(wall // 1)
-                micro = round((wall - second) * 1_000_000)
+                second = int(wall)
+                millis = int((wall - second) * 1_000_000 + 0.5) // 1000
                 parts = seconds.get(second)
-                if parts is None or micro >= 1_000_000:
+                if parts is None or millis >= 1000 or wall < 0:
                     time = iso(wall)
                 else:
-                    time = f"{parts[0]}.{micro // 1000:03d}{parts[1]}"
+                    time = parts[0] + _MILLIS[millis] + parts[1]
                 append(
                     f"{time},{conn},{'received' if incoming else 'sent'},"
                     f"{'text' if text else 'binary'},{len(data)},"
