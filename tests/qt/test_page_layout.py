@@ -100,7 +100,15 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
     stack = find(window, QWidget, "settingsStack")
     bar = find(window, QTabBar, "settingsTabBar")
     titles = [bar.tabText(i) for i in range(bar.count())]
-    assert titles == ["Headers", "Handshake", "TLS", "Reconnect", "Advanced", "On connect"]
+    assert titles == [
+        "Headers",
+        "Handshake",
+        "TLS",
+        "Reconnect",
+        "Advanced",
+        "On connect",
+        "Variables",
+    ]
     assert stack.isHidden()  # folded: the log and panes get the room
     open_settings_tab(window, "TLS")
     assert stack.isVisible() and find(window, QCheckBox, "tlsVerifyCheck").isVisible()

@@ -13,11 +13,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QTreeView,
 )
 from pytestqt.qtbot import QtBot
@@ -180,3 +182,36 @@ def test_pages_open_at_quit_come_back_not_connected(
     assert find(second_page, QLineEdit, "originEdit").text() == "https://unsaved.example"
     assert all(page.state.value == "idle" for page in second.pages())
     assert recording_server.handshake_attempts == 1
+
+
+def test_page_variables_fill_placeholders_and_are_saved_with_the_profile(
+    recording_server: RecordingServer,
+    window: MainWindow,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = window.current_page()
+    page.profile_binding.variables.add_row("room", "kitchen", secret=True)
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/rooms/{{room}}"))
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state(window) == "open", timeout=WAIT_MS)
+    assert recording_server.connections[-1].route == "/rooms/kitchen"
+    answer_name(monkeypatch, "Rooms")
+    trigger(window, "actionSaveProfile")
+    (saved,) = ProfileStore().profiles()
+    assert saved.variables == {"room": "kitchen"} and saved.secrets.variables == {"room"}
+
+
+def test_the_environments_dialog_saves_and_every_page_can_choose_them(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    trigger(window, "actionNewConnection")
+    qtbot.mouseClick(find(window, QToolButton, "environmentsButton"), Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "environmentsDialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.accepted_environments.emit(Environments({"prod": {"host": "example.com"}}))  # type: ignore[attr-defined]
+    dialog.close()
+    assert ProfileStore().load_environments().names() == ["prod"]
+    for page in window.pages():
+        combo = find(page, QComboBox, "environmentCombo")
+        assert [combo.itemText(i) for i in range(combo.count())] == ["No environment", "prod"]

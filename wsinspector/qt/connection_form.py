@@ -183,6 +183,12 @@ class ConnectionForm(QWidget):
             self._collapsed = collapsed
             self.collapsed_changed.emit(collapsed)
 
+    def add_tab(self, title: str, page: QWidget) -> None:
+        """One more settings tab (the page adds Variables, which belong to its profile)."""
+        self._pages.append(page)
+        self.tab_bar.addTab(title)
+        self.stack.addWidget(_scrolled(page))
+
     def show_tab(self, title: str) -> None:
         """Open the settings at the tab called `title`."""
         for index in range(self.tab_bar.count()):

@@ -116,6 +116,7 @@ class ConnectionPage(QWidget):
 
         self._build_uri_bar()
         self.form = ConnectionForm()
+        self.form.add_tab("Variables", self._build_variables_tab())
         self._build_status_area()
         body = self._build_body()
         layout = QVBoxLayout(self)
@@ -258,12 +259,21 @@ class ConnectionPage(QWidget):
         row = QHBoxLayout()
         row.setSpacing(4)
         row.addWidget(self.profile_binding.environment_combo)
+        row.addWidget(self.profile_binding.environments_button)
         row.addWidget(self.uri_edit, 1)
         row.addWidget(self.connect_button)
         row.addWidget(self.close_button)
         row.addWidget(self.close_options_button)
         row.addWidget(self.close_summary)
         self._uri_bar = row
+
+    def _build_variables_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QHBoxLayout(tab)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.profile_binding.variables, 3)
+        layout.addWidget(self.profile_binding.secrets, 2)
+        return tab
 
     def _build_status_area(self) -> None:
         """Status, warnings and errors in one strip of fixed height: nothing below jumps."""
@@ -389,6 +399,7 @@ class ConnectionPage(QWidget):
         self.controller.message_failed.connect(self.composer.show_error)
         self.composer.send_text.connect(self._send_text)
         self.form.edited.connect(self.title_changed)
+        self.form.edited.connect(lambda: self.profile_binding.show_secrets(self.form_options()))
         self.composer.save_requested.connect(self.saved_messages.save_new)
         self.saved_messages.send_requested.connect(self._send_saved)
         self.saved_messages.messages_changed.connect(self._save_messages)

@@ -38,8 +38,9 @@ from wsinspector.core.logfiles import LogFileError, LogFormat, import_log
 from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pages
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import config_dir
-from wsinspector.core.profiles import Profile, ProfileError, ProfileStore
+from wsinspector.core.profiles import Environments, Profile, ProfileError, ProfileStore
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
+from wsinspector.qt.environments_dialog import EnvironmentsDialog
 from wsinspector.qt.icons import icon
 from wsinspector.qt.profiles_view import ProfilesSidebar
 
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         page.uri_edit.setCompleter(completer)
         page.connect_started.connect(self._remember_uri)
         page.reopen_requested.connect(self._open_options)
+        page.profile_binding.environments_button.clicked.connect(self.edit_environments)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
@@ -163,6 +165,24 @@ class MainWindow(QMainWindow):
         page.set_profile(profile)
         self.tabs.setCurrentWidget(page)
         return page
+
+    def edit_environments(self) -> None:
+        """The environments dialog (non-blocking); OK saves them and updates every page."""
+        page = self.current_page()
+        dialog = EnvironmentsDialog(self.environments, page.profile_binding.environment, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted_environments.connect(self._save_environments)
+        dialog.open()
+
+    def _save_environments(self, environments: Environments) -> None:
+        try:
+            self.store.save_environments(environments)
+        except ProfileError as exc:
+            self._tell("Environments not saved", str(exc))
+            return
+        self.environments = self.store.load_environments()
+        for page in self.pages():
+            page.profile_binding.set_environments(self.environments)
 
     def _open_options(self, options: ConnectionOptions) -> None:
         self.new_page().set_options(options)
@@ -195,8 +215,7 @@ class MainWindow(QMainWindow):
             )
             if not ok or not name.strip():
                 return None
-            messages = binding.profile.messages if binding.profile else ()
-            profile = Profile(name.strip(), options, messages=messages)
+            profile = binding.new_profile(name.strip(), options)
         try:
             saved = self.store.save(profile)
         except ProfileError as exc:

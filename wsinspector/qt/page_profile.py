@@ -9,12 +9,20 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QToolButton, QWidget
 
 from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import Environments, Profile, ProfileStore, SavedMessage
+from wsinspector.core.profiles import (
+    Environments,
+    Profile,
+    ProfileStore,
+    SavedMessage,
+    SecretFlags,
+)
 from wsinspector.core.profiles.variables import resolve, resolve_message
 from wsinspector.core.validation import FieldError
+from wsinspector.qt.secrets_editor import SecretsEditor
+from wsinspector.qt.variables_editor import VariablesEditor
 
 NO_ENVIRONMENT = "No environment"
 
@@ -32,6 +40,10 @@ class ProfileBinding(QObject):
         super().__init__(parent)
         self.store: ProfileStore | None = None
         self.profile: Profile | None = None
+        self.variables = VariablesEditor()
+        self.secrets = SecretsEditor()
+        self.variables.edited.connect(self.changed)
+        self.secrets.edited.connect(self.changed)
         self._environments = Environments()
         self.environment_combo = QComboBox(parent)
         self.environment_combo.setObjectName("environmentCombo")
@@ -39,6 +51,10 @@ class ProfileBinding(QObject):
         self.environment_combo.addItem(NO_ENVIRONMENT)
         self.environment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.environment_combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self.environments_button = QToolButton(parent)
+        self.environments_button.setObjectName("environmentsButton")
+        self.environments_button.setText("…")
+        self.environments_button.setToolTip("Edit the environments and their variables")
 
     # -- store and environments -------------------------------------------------------------
 
@@ -84,16 +100,59 @@ class ProfileBinding(QObject):
 
     def set_profile(self, profile: Profile | None) -> None:
         self.profile = profile
+        if profile is not None:
+            self.variables.set_variables(profile.variables, profile.secrets.variables)
+            self.show_secrets(profile.options)
         self.changed.emit()
 
+    def show_secrets(self, options: ConnectionOptions) -> None:
+        """List the fields of `options` that may be secret; new profiles get proposals."""
+        flags = self.profile.secrets if self.profile is not None else SecretFlags()
+        names = list(self.variables.variables())
+        self.secrets.set_fields(options, names, flags, propose=self.profile is None)
+        if self.store is not None:
+            where = (
+                "the system keyring"
+                if self.store.secrets_location == "keyring"
+                else "the profile file, readable by you only (no keyring found)"
+            )
+            self.secrets.set_location(f"Secret values are kept in {where}.")
+
+    def secret_flags(self) -> SecretFlags:
+        variables = self.variables.secret_names()
+        return dataclasses.replace(self.secrets.flags(), variables=variables)
+
     def is_modified(self, options: ConnectionOptions) -> bool:
-        return self.profile is not None and options != self.profile.options
+        profile = self.profile
+        if profile is None:
+            return False
+        return (
+            options != profile.options
+            or self.variables.variables() != profile.variables
+            or self.secret_flags() != profile.secrets
+        )
+
+    def new_profile(self, name: str, options: ConnectionOptions) -> Profile:
+        """A profile to save under a new name, with this page's variables and secrets."""
+        messages = self.profile.messages if self.profile is not None else ()
+        return Profile(
+            name,
+            options,
+            messages=messages,
+            variables=self.variables.variables(),
+            secrets=self.secret_flags(),
+        )
 
     def with_options(self, options: ConnectionOptions) -> Profile | None:
         """The profile as it would be saved with these options (None without a profile)."""
         if self.profile is None:
             return None
-        return dataclasses.replace(self.profile, options=options)
+        return dataclasses.replace(
+            self.profile,
+            options=options,
+            variables=self.variables.variables(),
+            secrets=self.secret_flags(),
+        )
 
     def with_messages(self, messages: tuple[SavedMessage, ...]) -> Profile | None:
         if self.profile is None:
@@ -103,8 +162,8 @@ class ProfileBinding(QObject):
     # -- variables --------------------------------------------------------------------------
 
     def _values(self) -> tuple[dict[str, str], dict[str, str]]:
-        profile_vars = dict(self.profile.variables) if self.profile is not None else {}
-        return self._environments.variables(self.environment), profile_vars
+        # The page's variables as edited, saved or not.
+        return self._environments.variables(self.environment), self.variables.variables()
 
     def resolve_options(
         self, options: ConnectionOptions
