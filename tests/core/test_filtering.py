@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -165,6 +166,53 @@ def test_regex_case_rules_are_pythons_even_in_a_bulk_scan() -> None:
     assert indexes(LogFilter(text="kit k.t", regex=True), events) == [0]
     assert indexes(LogFilter(text="xkit|kat", regex=True), events) == [1]
     assert indexes(LogFilter(text=r"skit\b", regex=True), events) == [2]  # long s folds to s
+
+
+def test_regex_answers_as_pythons_str_regex_on_ascii_and_other_payloads() -> None:
+    # ASCII payloads are searched by a bytes twin of the regex (no decoding, faster); its
+    # answers must be those of the str regex, \\s and the control separators included.
+    patterns = [
+        r"ab+c",
+        r"\bword\b",
+        r"\d{2,}x",
+        r"[a-f]{3}",
+        r"[^\W\d]z",
+        r"(x)\1",
+        r"(?<=q)r",
+        r"^k",
+        r"k$",
+        r"\s",
+        r"a\Sb",
+        r"[\s]x",
+        r"(a\s)",
+        r"(?=\S)b",
+        r"(?:ab|\sx)+",
+        r"[^\xe9]",
+        r"\x1c",
+        r"(?x) a b  # comment",
+        r"\N{LATIN SMALL LETTER A}b",
+        "\u212a",  # the Kelvin sign: IGNORECASE matches k and K
+    ]
+    alphabet = ["a", "b", "c", "A", "B", "K", "k", "x", "X", "z", "q", "r", "1", "2", " ", "\x1c"]
+    alphabet += ["\x1f", "\t", "_", "word", "WORD", "-"]
+    rng = random.Random(11)
+    payloads = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8))) for _ in range(400)
+    ]
+    payloads += ["\u212a", "\u212ab", "caf\u00e9 abc"]
+    for pattern in patterns:
+        predicate = compile_filter(LogFilter(text=pattern, regex=True))
+        for payload in payloads:
+            expected = re.search(pattern, payload, re.IGNORECASE) is not None
+            event = msg(IN, payload.encode())
+            assert predicate(event) is expected, (pattern, payload)
+        events: list[Event] = [msg(IN, payload.encode()) for payload in payloads]
+        assert list(filter_indexes(events, predicate)) == [
+            i for i, p in enumerate(payloads) if re.search(pattern, p, re.IGNORECASE)
+        ]
+        assert list(filter_indexes(make_log(events), predicate)) == [
+            i for i, p in enumerate(payloads) if re.search(pattern, p, re.IGNORECASE)
+        ]
 
 
 def test_bad_regex_says_what_is_wrong() -> None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Final
@@ -112,6 +112,7 @@ class Predicate:
         "_needle",
         "_others",
         "_search",
+        "_search_ascii",
         "filter",
     )
 
@@ -135,6 +136,9 @@ class Predicate:
             else frozenset(name for name in ("control", "connection") if name in directions)
         )
         self._search: Callable[[str], object] | None = None
+        # The regex as a bytes regex that gives the same answers on ASCII text, without the
+        # decoding and at about twice the speed; None when there is no such twin.
+        self._search_ascii: Callable[[bytes], object] | None = None
         self._fold = ""
         self._fold_ascii: bytes | None = None
         self._hex: bytes | None = None
@@ -148,6 +152,7 @@ class Predicate:
             except re.error as exc:
                 where = f" at position {exc.pos}" if exc.pos is not None else ""
                 raise ValueError(f"invalid regular expression: {exc.msg}{where}") from None
+            self._search_ascii = _ascii_twin(text)
             literal = _required_literal(text)
             if len(literal) >= 2:
                 self._fold = literal.casefold()
@@ -204,6 +209,8 @@ class Predicate:
 
     def _payload_matches(self, data: bytes, text: bool) -> bool:
         if self._search is not None:
+            if self._search_ascii is not None and data.isascii():
+                return self._search_ascii(data) is not None
             return self._search(data.decode("utf-8", "replace")) is not None
         if not self._fold:
             return True
@@ -257,24 +264,34 @@ class Predicate:
         ok = self._message_ok
         conns = self._conns
         search = self._search
-        if search is not None and self._messages_all:
-            return [
-                index
-                for index, e in enumerate(chunk, first)
-                if (
-                    search(e[3].decode("utf-8", "replace"))
-                    if e.__class__ is tuple
-                    else test_other(e)  # type: ignore[arg-type]
-                )
-            ]
         if search is not None:
+            twin = self._search_ascii
+            has_twin = twin is not None
+            if self._messages_all:
+                return [
+                    index
+                    for index, e in enumerate(chunk, first)
+                    if (
+                        (
+                            twin(data)  # type: ignore[misc]
+                            if has_twin and (data := e[3]).isascii()
+                            else search(e[3].decode("utf-8", "replace"))
+                        )
+                        if e.__class__ is tuple
+                        else test_other(e)  # type: ignore[arg-type]
+                    )
+                ]
             return [
                 index
                 for index, e in enumerate(chunk, first)
                 if (
                     ok[e[1] * 2 + e[2]]
                     and (conns is None or e[0] in conns)
-                    and search(e[3].decode("utf-8", "replace"))
+                    and (
+                        twin(data)  # type: ignore[misc]
+                        if has_twin and (data := e[3]).isascii()
+                        else search(e[3].decode("utf-8", "replace"))
+                    )
                     if e.__class__ is tuple
                     else test_other(e)  # type: ignore[arg-type]
                 )
@@ -421,6 +438,41 @@ def _required_literal(pattern: str) -> str:
             best = "".join(run)
         run = []
     return best if len(best) >= len(run) else "".join(run)
+
+
+def _ascii_twin(pattern: str) -> Callable[[bytes], object] | None:
+    """`pattern` (IGNORECASE) as a bytes regex that matches exactly as it does on ASCII text.
+
+    On ASCII text a str regex and its bytes twin differ in two places only: characters
+    beyond ASCII that IGNORECASE matches with ASCII letters (the Kelvin sign and "k", the
+    long s and "s": none below U+0100, and the bytes syntax refuses \\u and \\N{...}), and
+    \\s and \\S, whose str whitespace also holds the separators \\x1c-\\x1f. So a pattern
+    that is ASCII text without \\s or \\S, and that compiles as bytes, has a twin.
+    """
+    if not pattern.isascii():
+        return None
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, re.IGNORECASE)
+        spaces = {_constants.CATEGORY_SPACE, _constants.CATEGORY_NOT_SPACE}
+        if _has_category(parsed, spaces, _constants.CATEGORY, _parser.SubPattern):
+            return None
+        return re.compile(pattern.encode("ascii"), re.IGNORECASE).search
+    except Exception:  # the parser is private: without it, no twin, same results
+        return None
+
+
+def _has_category(value: object, categories: set[object], op_code: object, sub: type) -> bool:
+    """Whether a parsed pattern (or any part of it) uses one of `categories`."""
+    if isinstance(value, sub | list):
+        items: Iterable[object] = value  # type: ignore[assignment]
+        return any(_has_category(item, categories, op_code, sub) for item in items)
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] is op_code and value[1] in categories:
+            return True
+        return any(_has_category(item, categories, op_code, sub) for item in value)
+    return False
 
 
 class _Chunk:
