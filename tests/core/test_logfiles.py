@@ -422,6 +422,19 @@ def test_csv_columns_and_rows(tmp_path: Path) -> None:
         assert row[0][11:23] == transcript_line(event)[:12]  # the log's own time of day
 
 
+def test_csv_tells_each_payload_that_is_not_utf8(tmp_path: Path) -> None:
+    # Together "\xc3" and "\xa9" make "é"; apart, each is not UTF-8 and is written in hex.
+    events: list[Event] = [
+        MessageEvent(1, T0, 1.0, IN, True, b"\xc3"),
+        MessageEvent(1, T0, 1.0, IN, True, b"\xa9"),
+        MessageEvent(1, T0, 1.0, IN, True, "é".encode()),
+    ]
+    path = tmp_path / "log.csv"
+    export_log(make_log(events), path)
+    with path.open(newline="", encoding="utf-8") as file:
+        assert [row[5] for row in csv.reader(file)][1:] == ["c3", "a9", "é"]
+
+
 def test_txt_is_the_transcript(tmp_path: Path) -> None:
     events = every_kind_of_event()
     path = tmp_path / "log.txt"

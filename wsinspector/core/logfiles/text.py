@@ -29,10 +29,10 @@ class _IsoTimes:
     __slots__ = ("seconds",)
 
     def __init__(self) -> None:
-        # second → (its local date and time, its UTC offset)
-        self.seconds: dict[int, tuple[str, str]] = {}
+        # second → (its local date and time, its UTC offset), as UTF-8
+        self.seconds: dict[int, tuple[bytes, bytes]] = {}
 
-    def __call__(self, wall: float) -> str:
+    def __call__(self, wall: float) -> bytes:
         second = math.floor(wall)
         # Rounded to the microsecond first, as datetime.fromtimestamp() does for the log's
         # time column, so that both show the same millisecond.
@@ -46,23 +46,44 @@ class _IsoTimes:
                 self.seconds.clear()
             moment = datetime.fromtimestamp(second).astimezone()
             offset = moment.strftime("%z")
-            parts = (f"{moment:%Y-%m-%dT%H:%M:%S}", f"{offset[:3]}:{offset[3:]}")
+            parts = (f"{moment:%Y-%m-%dT%H:%M:%S}".encode(), f"{offset[:3]}:{offset[3:]}".encode())
             self.seconds[second] = parts
         return parts[0] + _MILLIS[micro // 1000] + parts[1]
 
 
-_MILLIS: Final = tuple(f".{ms:03d}" for ms in range(1000))
+_MILLIS: Final = tuple(f".{ms:03d}".encode() for ms in range(1000))
+_DIRECTIONS: Final = (b"sent", b"received")
+_KINDS: Final = (b"binary", b"text")
 
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+def _quoted(text: str) -> bytes:
+    return b'"' + text.replace('"', '""').encode() + b'"'
+
+
+def _all_utf8(payloads: list[bytes]) -> bool:
+    """Whether every payload is valid UTF-8, in one decode: a newline between two payloads
+    ends any sequence the first leaves open, so no two can make up a character together."""
+    try:
+        b"\n".join(payloads).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Iterator[int]:
     """UTF-8 CSV (RFC 4180: CRLF line ends, the payload always quoted) with a header row.
 
-    Written by hand rather than with the csv module, which takes several times longer per
-    row: only the payload column can hold commas, quotes or line breaks.
+    Written by hand, as bytes, rather than with the csv module, which takes several times
+    longer per row: only the payload column can hold commas, quotes or line breaks, and a
+    text payload that is valid UTF-8 is already its own UTF-8 encoding.
     """
     iso = _IsoTimes()
     seconds = iso.seconds
@@ -70,18 +91,13 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
     entries = log.entries()
     total = len(entries)
     for first in range(0, total, chunk):
-        lines: list[str] = []
+        part = entries[first : first + chunk]
+        all_utf8 = _all_utf8([e[3] for e in part if e.__class__ is tuple and e[2]])
+        lines: list[bytes] = []
         append = lines.append
-        for entry in entries[first : first + chunk]:
+        for entry in part:
             if entry.__class__ is tuple:
                 conn, incoming, text, data, wall, _mono = entry
-                if text:
-                    try:
-                        payload = data.decode()
-                    except UnicodeDecodeError:
-                        payload = data.hex(" ")
-                else:
-                    payload = data.hex(" ")
                 # _IsoTimes.__call__, inline: a call per row costs more than the rest of it.
                 second = int(wall)
                 millis = int((wall - second) * 1_000_000 + 0.5) // 1000
@@ -90,10 +106,13 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                     time = iso(wall)
                 else:
                     time = parts[0] + _MILLIS[millis] + parts[1]
+                if text and (all_utf8 or _is_utf8(data)):
+                    payload = data.replace(b'"', b'""')
+                else:  # binary, or text that is not UTF-8: hex
+                    payload = data.hex(" ").encode()
                 append(
-                    f"{time},{conn},{'received' if incoming else 'sent'},"
-                    f"{'text' if text else 'binary'},{len(data)},"
-                    f'"{payload.replace('"', '""')}"\r\n'
+                    b'%b,%d,%b,%b,%d,"%b"\r\n'
+                    % (time, conn, _DIRECTIONS[incoming], _KINDS[text], len(data), payload)
                 )
             else:
                 event: Event = entry  # type: ignore[assignment]
@@ -101,10 +120,13 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                     event = redact_event(event)
                 size = event_size(event)
                 append(
-                    f"{iso(event.wall)},{event.conn},{_direction(event)},{event_type(event)},"
-                    f"{'' if size is None else size},{_quoted(payload_text(event))}\r\n"
+                    iso(event.wall)
+                    + f",{event.conn},{_direction(event)},{event_type(event)},"
+                    f"{'' if size is None else size},".encode()
+                    + _quoted(payload_text(event))
+                    + b"\r\n"
                 )
-        out.write("".join(lines).encode())
+        out.write(b"".join(lines))
         yield min(first + chunk, total)
 
 
