@@ -190,6 +190,10 @@ class EventLog(Sequence[Event]):
         for listener in self._listeners:
             listener.log_cleared(self)
 
+    def entries(self) -> Sequence[Event | MessageEntry]:
+        """The stored entries, read-only: message tuples and records, for fast scans."""
+        return self._entries
+
     def __len__(self) -> int:
         return len(self._entries)
 

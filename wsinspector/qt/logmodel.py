@@ -41,7 +41,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import Predicate, filter_indexes
+from wsinspector.core.filtering import Predicate, ScanCache, filter_indexes
 from wsinspector.core.formatting import format_time, human_size
 from wsinspector.qt.icons import icon
 
@@ -129,6 +129,7 @@ class LogModel(QAbstractTableModel):
         # 1 while row 0 is the "N older events dropped" note, else 0.
         self._top = 1 if log.dropped else 0
         self._predicate: Predicate | None = None
+        self._scan_cache: ScanCache | None = None
         self._matches: array[int] | None = None  # log indexes shown, while filtered
         self._scanned = 0  # log indexes below this were tested against the filter
         self._flush_pending = False
@@ -175,8 +176,12 @@ class LogModel(QAbstractTableModel):
         self.beginResetModel()
         if predicate is None or predicate.accepts_all:
             self._predicate, self._matches = None, None
+            self._scan_cache = None
         else:
             self._predicate, self._matches = predicate, array("q")
+            if self._scan_cache is None:
+                # Lowered payloads kept between scans: the next filter typed is cheaper.
+                self._scan_cache = ScanCache()
             self._scanned = 0
         self.endResetModel()
         if self._matches is not None:
@@ -189,7 +194,9 @@ class LogModel(QAbstractTableModel):
         if matches is None or predicate is None:
             return
         stop = min(self._rows, self._scanned + SCAN_STEP)
-        self._append_matches(filter_indexes(self._log, predicate, self._scanned, stop))
+        self._append_matches(
+            filter_indexes(self._log, predicate, self._scanned, stop, cache=self._scan_cache)
+        )
         self._scanned = stop
         if self._scanned < self._rows:
             self._scan_timer.start()
@@ -267,7 +274,11 @@ class LogModel(QAbstractTableModel):
             caught_up = self._scanned >= self._rows
             self._rows = total
             if caught_up:  # else the running scan reaches the new events too
-                self._append_matches(filter_indexes(self._log, predicate, self._scanned, total))
+                self._append_matches(
+                    filter_indexes(
+                        self._log, predicate, self._scanned, total, cache=self._scan_cache
+                    )
+                )
                 self._scanned = total
             self.filter_progress.emit(len(matches), total)
         self.rows_flushed.emit(self.rowCount())
