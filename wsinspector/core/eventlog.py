@@ -55,14 +55,48 @@ _IN = Direction.IN
 _OUT = Direction.OUT
 
 
-def _record(entry: Event | MessageEntry) -> Event:
+Entry = Event | MessageEntry
+
+
+def to_event(entry: Entry) -> Event:
+    """The event record for a stored entry (a message tuple or a record)."""
     if type(entry) is tuple:
         conn, incoming, text, data, wall, mono = entry
         return message_event(conn, _IN if incoming else _OUT, text, data, wall, mono)
     return entry  # type: ignore[return-value]
 
 
-class EventLog(Sequence[Event]):
+class StoredEvents(Sequence[Event]):
+    """A sequence of events kept as stored entries (message tuples, other records) and turned
+    into records only when read. EventLog and the logs read from files share it."""
+
+    __slots__ = ("_entries",)
+
+    _entries: list[Entry]
+
+    def entries(self) -> Sequence[Entry]:
+        """The stored entries, read-only: message tuples and records, for fast scans."""
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return [to_event(entry) for entry in self._entries[index]]
+        return to_event(self._entries[index])
+
+    def __iter__(self) -> Iterator[Event]:
+        return map(to_event, self._entries)
+
+
+class EventLog(StoredEvents):
     """Events in order of arrival. Each has a stable id: its sequence number in this log.
 
     Ids start at 1 and are never reused: after clear() they go on counting, so an id named in
@@ -72,7 +106,6 @@ class EventLog(Sequence[Event]):
     __slots__ = (
         "_capacity",
         "_connections",
-        "_entries",
         "_first_id",
         "_limit",
         "_listeners",
@@ -90,7 +123,7 @@ class EventLog(Sequence[Event]):
         self._limit = capacity + max(1, capacity // 10) if capacity else sys.maxsize
         # Events dropped for capacity since the log began (clear() does not count).
         self.dropped = 0
-        self._entries: list[Event | MessageEntry] = []
+        self._entries: list[Entry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
         self.counters = Counters()
@@ -189,24 +222,3 @@ class EventLog(Sequence[Event]):
         self.counters = Counters()
         for listener in self._listeners:
             listener.log_cleared(self)
-
-    def entries(self) -> Sequence[Event | MessageEntry]:
-        """The stored entries, read-only: message tuples and records, for fast scans."""
-        return self._entries
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, index: int) -> Event: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Event]: ...
-
-    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
-        if isinstance(index, slice):
-            return [_record(entry) for entry in self._entries[index]]
-        return _record(self._entries[index])
-
-    def __iter__(self) -> Iterator[Event]:
-        return map(_record, self._entries)

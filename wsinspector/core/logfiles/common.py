@@ -9,10 +9,10 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Final, overload
+from typing import IO, Final
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from wsinspector.core.eventlog import EventLog, MessageEntry
+from wsinspector.core.eventlog import Entry, EventLog, StoredEvents, to_event
 from wsinspector.core.events import (
     Direction,
     ErrorEvent,
@@ -22,10 +22,7 @@ from wsinspector.core.events import (
     MessageEvent,
     NoteEvent,
     StateEvent,
-    message_event,
 )
-
-Entry = Event | MessageEntry
 
 REDACTED: Final = "<redacted>"
 
@@ -228,19 +225,8 @@ def redact_event(event: Event) -> Event:
 
 # -- what gets exported ----------
 
-_IN = Direction.IN
-_OUT = Direction.OUT
 
-
-def to_event(entry: Entry) -> Event:
-    """The event record for a stored entry (a message tuple or a record)."""
-    if type(entry) is tuple:
-        conn, incoming, text, data, wall, mono = entry
-        return message_event(conn, _IN if incoming else _OUT, text, data, wall, mono)
-    return entry  # type: ignore[return-value]
-
-
-class EntryLog(Sequence[Event]):
+class EntryLog(StoredEvents):
     """Events with their stable ids, stored the way EventLog stores them.
 
     Messages are plain tuples (see wsinspector.core.eventlog.MessageEntry) turned into
@@ -248,7 +234,7 @@ class EntryLog(Sequence[Event]):
     records. `entries()` gives the stored form, which wsinspector.core.filtering scans fast.
     """
 
-    __slots__ = ("_entries", "_ids")
+    __slots__ = ("_ids",)
 
     def __init__(self, ids: Sequence[int], entries: list[Entry]) -> None:
         if len(ids) != len(entries):
@@ -260,32 +246,12 @@ class EntryLog(Sequence[Event]):
     def ids(self) -> Sequence[int]:
         return self._ids
 
-    def entries(self) -> Sequence[Entry]:
-        return self._entries
-
     def id_at(self, index: int) -> int:
         return self._ids[index]
 
     def items(self) -> Iterator[tuple[int, Event]]:
         """(id, event) pairs in order."""
         return zip(self._ids, map(to_event, self._entries), strict=True)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, index: int) -> Event: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Event]: ...
-
-    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
-        if isinstance(index, slice):
-            return [to_event(entry) for entry in self._entries[index]]
-        return to_event(self._entries[index])
-
-    def __iter__(self) -> Iterator[Event]:
-        return map(to_event, self._entries)
 
 
 LogSource = EventLog | EntryLog | Iterable[tuple[int, Event]]
@@ -311,7 +277,7 @@ def snapshot(source: LogSource) -> EntryLog:
             stored.append(
                 (
                     event.conn,
-                    event.direction is _IN,
+                    event.direction is Direction.IN,
                     event.text,
                     event.data,
                     event.wall,

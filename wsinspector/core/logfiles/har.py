@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from wsinspector import __version__
+from wsinspector.core.eventlog import Entry
 from wsinspector.core.events import (
     ConnState,
     ControlEvent,
@@ -34,7 +35,6 @@ from wsinspector.core.events import (
 )
 from wsinspector.core.logfiles.common import (
     BATCH,
-    Entry,
     EntryLog,
     LogFileError,
     redact_event,

@@ -6,10 +6,10 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from wsinspector.core.eventlog import Entry
 from wsinspector.core.events import ConnState, HandshakeEvent, StateEvent
 from wsinspector.core.logfiles.common import (
     Cancelled,
-    Entry,
     EntryLog,
     LogFileError,
     LogFormat,

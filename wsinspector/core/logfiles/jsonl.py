@@ -18,6 +18,7 @@ import orjson
 
 from wsinspector import __version__
 from wsinspector.core.describe import event_record
+from wsinspector.core.eventlog import Entry
 from wsinspector.core.events import (
     CloseEvent,
     ConnState,
@@ -32,7 +33,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.logfiles.common import BATCH, Entry, EntryLog, LogFileError, redact_event
+from wsinspector.core.logfiles.common import BATCH, EntryLog, LogFileError, redact_event
 
 FORMAT_NAME: Final = "wsinspector-log"
 FORMAT_VERSION: Final = 1

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import IO, Final
 
 from wsinspector.core.describe import event_size, event_type, payload_text, transcript_line
+from wsinspector.core.eventlog import to_event
 from wsinspector.core.events import Direction, Event
-from wsinspector.core.logfiles.common import EntryLog, redact_event, to_event
+from wsinspector.core.logfiles.common import EntryLog, redact_event
 
 CSV_COLUMNS: Final = ("time", "connection", "direction", "type", "size", "payload")
 
