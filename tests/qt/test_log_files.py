@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from wsinspector.core.profiles import ProfileStore
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000
@@ -201,3 +203,20 @@ def test_an_imported_har_connection_opens_again_in_one_click(
     assert find(page, QLineEdit, "uriEdit").text() == recording_server.url("/echo?token=abc123")
     headers = window.current_page().form.headers()
     assert ("Authorization", "Bearer hunter2") in headers
+
+
+def test_an_imported_har_connection_becomes_a_profile_in_one_click(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixture = Path(__file__).parent.parent / "fixtures"
+    har = next(iter(sorted(fixture.glob("*chrome*.har"))))
+    open_file(monkeypatch, har)
+    trigger(window, "actionImportLog")
+    tabs = find(window, QTabWidget, "connectionTabs")
+    qtbot.waitUntil(lambda: tabs.count() == 2, timeout=WAIT_MS)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("From Chrome", True))
+    qtbot.mouseClick(
+        find(tabs.widget(1), QPushButton, "logToProfileButton"), Qt.MouseButton.LeftButton
+    )
+    (profile,) = ProfileStore().profiles()
+    assert profile.name == "From Chrome" and profile.options.uri.startswith("ws")

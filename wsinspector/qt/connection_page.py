@@ -93,11 +93,13 @@ class ConnectionPage(QWidget):
         title_changed(): the tab title or state changed (read `title()` and `state`).
         connect_started(str): a connection to this URI (as typed, before variables) starts.
         reopen_requested(object): ConnectionOptions of a logged connection to open again.
+        profile_requested(object): ConnectionOptions of a logged connection to save as a profile.
     """
 
     title_changed = Signal()
     connect_started = Signal(str)
     reopen_requested = Signal(object)
+    profile_requested = Signal(object)
 
     def __init__(
         self, parent: QWidget | None = None, *, capacity: int | None = DEFAULT_CAPACITY
@@ -204,11 +206,17 @@ class ConnectionPage(QWidget):
             return
         self._logged_options = next(iter(connections.values()))
         self.reopen_button.show()
+        self.keep_profile_button.show()
 
     def _reopen(self) -> None:
         options = self._logged_options
         if options is not None:
             self.reopen_requested.emit(options)
+
+    def _keep_as_profile(self) -> None:
+        options = self._logged_options
+        if options is not None:
+            self.profile_requested.emit(options)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -310,6 +318,10 @@ class ConnectionPage(QWidget):
             "A new tab with this log's URI, headers and subprotocols, ready to connect or save"
         )
         self.reopen_button.hide()
+        self.keep_profile_button = QPushButton("Save as profile…")
+        self.keep_profile_button.setObjectName("logToProfileButton")
+        self.keep_profile_button.setToolTip("Keep this log's URI, headers and subprotocols")
+        self.keep_profile_button.hide()
         self.no_verify_button = QPushButton("Connect without verification")
         self.no_verify_button.setObjectName("skipVerificationButton")
         self.no_verify_button.setToolTip(
@@ -334,6 +346,7 @@ class ConnectionPage(QWidget):
         right = QHBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.reopen_button)
+        right.addWidget(self.keep_profile_button)
         right.addWidget(self.uri_fix_button)
         right.addWidget(self.ca_file_button)
         right.addWidget(self.no_verify_button)
@@ -385,6 +398,7 @@ class ConnectionPage(QWidget):
         self.uri_edit.textEdited.connect(self._on_uri_edited)
         self.uri_fix_button.clicked.connect(self._apply_uri_fix)
         self.reopen_button.clicked.connect(self._reopen)
+        self.keep_profile_button.clicked.connect(self._keep_as_profile)
         self.close_button.clicked.connect(self.close_connection)
         self.close_code_spin.valueChanged.connect(self._update_close_summary)
         self.close_reason_edit.textChanged.connect(self._update_close_summary)

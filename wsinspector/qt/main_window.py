@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         page.uri_edit.setCompleter(completer)
         page.connect_started.connect(self._remember_uri)
         page.reopen_requested.connect(self._open_options)
+        page.profile_requested.connect(self._profile_from_options)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
@@ -186,6 +187,24 @@ class MainWindow(QMainWindow):
 
     def _open_options(self, options: ConnectionOptions) -> None:
         self.new_page().set_options(options)
+
+    def _profile_from_options(self, options: ConnectionOptions) -> None:
+        """A logged connection kept as a profile: one click, then its name."""
+        name, ok = QInputDialog.getText(
+            self,
+            "Save profile",
+            "Name of the profile:",
+            QLineEdit.EchoMode.Normal,
+            title_for_uri(options.uri),
+        )
+        if not ok or not name.strip():
+            return
+        try:
+            self.store.save(Profile(name.strip(), options))
+        except ProfileError as exc:
+            self._tell("Profile not saved", str(exc))
+            return
+        self.profiles_sidebar.refresh()
 
     def open_profile_named(self, name: str, environment: str | None = None) -> ConnectionPage:
         """Open the profile called `name` (ValueError listing the known ones if none is)."""
