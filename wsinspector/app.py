@@ -8,8 +8,46 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import wsinspector
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+
+def version_text() -> str:
+    """What --version prints: every version in use, one per line, first "wsinspector X.Y.Z".
+
+    Loads QtCore for Qt's runtime version: that needs no display, and a Qt that can't load
+    is reported as such instead of failing.
+    """
+    from wsinspector.core.versions import gather
+
+    try:
+        from PySide6.QtCore import qVersion
+
+        qt = qVersion()
+    except ImportError as exc:
+        qt = f"unavailable ({exc})"
+    return gather(qt=qt).text()
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the versions gathered only when asked for (not for every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(version_text(), flush=True)
+        parser.exit()
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -30,13 +68,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--env", metavar="NAME", help="with --profile: the environment for its {{variables}}"
     )
     parser.add_argument(
-        "--version", action="version", version=f"wsinspector {wsinspector.__version__}"
+        "--self-check",
+        action="store_true",
+        help="open the window offscreen (no display needed), connect to the built-in demo "
+        "server, exchange a message, read the handshake, close with 1000; exit 0 if all of "
+        "it worked, else 1 naming the step that failed",
+    )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of wsinspector, Python, Qt, PySide6, websockets, qasync and "
+        "the platform, and exit",
     )
     args = parser.parse_args(argv)
     if args.env and not args.profile:
         parser.error("--env goes with --profile")
     if args.profile and (args.uri or args.demo):
         parser.error("--profile opens a saved connection: give no URI and no --demo with it")
+    if args.self_check and (args.uri or args.demo or args.profile):
+        parser.error("--self-check runs on its own: give no URI, --demo or --profile with it")
     return args
 
 
@@ -81,8 +131,38 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
     )
 
 
+def make_application() -> QApplication:
+    """The QApplication, named by the one reverse-DNS id (see core/versions.py): its
+    application name is the X11 window class, its desktop file name the Wayland app id.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from wsinspector.core.versions import APP_ID, APP_NAME, ORGANIZATION_DOMAIN
+    from wsinspector.qt.icons import icon
+
+    # argv[0] names the X11 window instance: "wsinspector", also under `python -m`.
+    app = QApplication.instance() or QApplication([APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_ID)
+    # Beside platformdirs' config folder: a default QSettings() would be wsinspector/<id>.conf.
+    app.setOrganizationName(APP_NAME)
+    app.setOrganizationDomain(ORGANIZATION_DOMAIN)
+    app.setApplicationVersion(wsinspector.__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(icon("app"))
+    # The window closes itself once its connection is shut down (qasync #39).
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_check:
+        # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from wsinspector.qt.self_check import run_self_check
+
+        return run_self_check(make_application())
     problem = display_problem(os.environ, sys.platform)
     if problem is None and args.profile:
         problem = profile_problem(args.profile, args.env)
@@ -93,21 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Qt is imported only once the command line is known: --help and --version need no screen.
     import qasync
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from wsinspector.core.demo import DEMO_SUBPROTOCOL, DemoServer
     from wsinspector.core.options import ConnectionOptions
     from wsinspector.qt import MainWindow
-    from wsinspector.qt.icons import icon
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("wsinspector")
-    app.setApplicationVersion(wsinspector.__version__)
-    app.setDesktopFileName("io.github.wsinspector")
-    app.setWindowIcon(icon("app"))
-    # The window closes itself once its connection is shut down (qasync #39).
-    app.setQuitOnLastWindowClosed(False)
+    app = make_application()
 
     async def run() -> None:
         window = MainWindow()
