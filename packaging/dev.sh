@@ -3,6 +3,11 @@
 #   sh packaging/dev.sh app [URI] [--demo]   launch the app
 #   sh packaging/dev.sh test [pytest args]   lint, type-check and run the whole test suite
 #   sh packaging/dev.sh bench [args]         run the flood benchmark (benchmarks/flood.py)
+#   sh packaging/dev.sh package [--out DIR]  build the one-folder app DIR/wsinspector/ (default
+#                                            dist/) with PyInstaller, run its --self-check and
+#                                            pack it as DIR/wsinspector-VERSION-linux-ARCH.tar.gz
+#   sh packaging/dev.sh icons                render resources/icons/app.svg to the hicolor PNGs
+#   sh packaging/dev.sh screenshots          the README's screenshots (packaging/screenshots.sh)
 # It finds a Python 3.12 or 3.13 by itself, keeps a virtual environment in .venv and
 # (re)installs the project there whenever pyproject.toml changes.
 set -eu
@@ -160,8 +165,63 @@ case "$cmd" in
         ensure_qt_libraries
         exec "$venv/bin/python" benchmarks/flood.py "$@"
         ;;
+    package)
+        out=dist
+        while [ $# -gt 0 ]; do
+            case "$1" in
+                --out) [ $# -ge 2 ] || { say "--out needs a folder"; exit 2; }; out=$2; shift 2 ;;
+                --out=*) out=${1#--out=}; shift ;;
+                *) say "usage: sh packaging/dev.sh package [--out DIR]"; exit 2 ;;
+            esac
+        done
+        ensure_venv
+        # The build needs no display, but the bundle's self-check needs Qt's libraries.
+        export QT_QPA_PLATFORM=offscreen
+        ensure_qt_libraries
+        mkdir -p "$out"
+        out=$(cd "$out" && pwd)
+        version=$("$venv/bin/python" -c 'import wsinspector; print(wsinspector.__version__)')
+        started=$(date +%s)
+        say "building $out/wsinspector/ with PyInstaller (about a minute; log: $out/pyinstaller.log)"
+        if ! "$venv/bin/python" -m PyInstaller --noconfirm --log-level WARN \
+            --distpath "$out" --workpath "$out/pyinstaller-work" packaging/wsinspector.spec \
+            >"$out/pyinstaller.log" 2>&1; then
+            tail -n 40 "$out/pyinstaller.log" >&2
+            say "the PyInstaller build failed; its whole log is $out/pyinstaller.log"
+            exit 1
+        fi
+        built=$(date +%s)
+        # The bundle must work without a display: the self-check opens its window offscreen.
+        if ! "$out/wsinspector/wsinspector" --self-check; then
+            say "the built app failed its self-check"
+            exit 1
+        fi
+        size=$(du -sk "$out/wsinspector" | cut -f1)
+        if [ "$(uname -s)" = Linux ]; then
+            tarball="$out/wsinspector-$version-linux-$(uname -m).tar.gz"
+            # Reproducible member order and owners with GNU tar (the one Linux has).
+            tar --sort=name --owner=0 --group=0 --numeric-owner -C "$out" -cf - wsinspector \
+                | gzip >"$tarball"
+            packed=$(du -k "$tarball" | cut -f1)
+            say "built in $((built - started)) s: $out/wsinspector/ $((size / 1024)) MB," \
+                "$(basename "$tarball") $((packed / 1024)) MB"
+        else
+            say "built in $((built - started)) s: $out/wsinspector/ $((size / 1024)) MB (untested here)"
+        fi
+        ;;
+    icons)
+        ensure_venv
+        export QT_QPA_PLATFORM=offscreen
+        ensure_qt_libraries
+        exec "$venv/bin/python" packaging/render_icons.py
+        ;;
+    screenshots)
+        ensure_venv
+        exec sh packaging/screenshots.sh "$@"
+        ;;
     *)
         say "usage: sh packaging/dev.sh app [URI] [--demo] | test [pytest args] | bench [args]"
+        say "       | package [--out DIR] | icons | screenshots"
         exit 2
         ;;
 esac
