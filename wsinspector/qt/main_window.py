@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import wsinspector
 from wsinspector.core.eventlog import DEFAULT_CAPACITY
 from wsinspector.core.events import ConnState
 from wsinspector.core.logfiles import LogFileError, LogFormat, import_log
@@ -39,6 +38,7 @@ from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pag
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import config_dir
 from wsinspector.core.profiles import Environments, Profile, ProfileError, ProfileStore
+from wsinspector.qt.about_dialog import show_about
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
 from wsinspector.qt.environments_dialog import EnvironmentsDialog
 from wsinspector.qt.icons import icon
@@ -479,16 +479,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"wsinspector — {title}" if page.uri_edit.text() else "wsinspector")
 
     def _about(self) -> None:
-        # open(), not exec(): a nested event loop would re-enter qasync's running task.
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "About wsinspector",
-            f"wsinspector {wsinspector.__version__}\nA desktop WebSocket inspector.",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_about(self)
 
     # -- settings ---------------------------------------------------------------------------
 
