@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.events import (
@@ -20,7 +30,15 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.qt.detail_view import DISPLAY_LIMIT, MessageDetailView
+from wsinspector.qt.detail_view import (
+    CURRENT_COLOR,
+    DISPLAY_LIMIT,
+    FIND_COLOR,
+    HIGHLIGHT_COLOR,
+    MATCH_LIMIT,
+    TEXT_LIMIT,
+    MessageDetailView,
+)
 
 MiB = 1024 * 1024
 WALL = 1_700_000_000.25
@@ -85,7 +103,7 @@ def test_json_message_is_pretty_printed_by_default(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b'{"op":"hello","n":[1,2],"ok":true}'))
     assert view.mode() == "JSON"
-    assert modes(view) == ["Text", "JSON", "Hex"]
+    assert modes(view) == ["Text", "JSON", "Tree", "Hex"]
     assert view.text() == '{\n  "op": "hello",\n  "n": [\n    1,\n    2\n  ],\n  "ok": true\n}'
     assert "Received" in header(view)
     assert "text" in header(view)
@@ -348,3 +366,171 @@ def test_showing_the_same_event_again_keeps_the_chosen_mode(qtbot: QtBot) -> Non
     assert view.mode() == "Hex"
     view.show_event(message(b"[2]"))
     assert view.mode() == "JSON"
+
+
+# Finding and highlighting ----------------------------------------------------------------------
+
+
+def find_edit(view: MessageDetailView) -> QLineEdit:
+    found = view.findChild(QLineEdit, "detailFindEdit")
+    assert found is not None
+    return found
+
+
+def find_count(view: MessageDetailView) -> str:
+    found = view.findChild(QLabel, "detailFindCount")
+    assert found is not None
+    return found.text()
+
+
+def marks(view: MessageDetailView, color: str | None = None) -> list[str]:
+    """The texts marked in the body (by the filter, the find bar), optionally of one color."""
+    return [
+        selection.cursor.selectedText()
+        for selection in body(view).extraSelections()
+        if color is None or selection.format.background().color().name() == color
+    ]
+
+
+def test_ctrl_f_opens_the_find_bar_only_in_the_detail_view(qtbot: QtBot) -> None:
+    page = QWidget()
+    qtbot.addWidget(page)
+    other = QLineEdit()
+    view = MessageDetailView()
+    layout = QVBoxLayout(page)
+    layout.addWidget(other)
+    layout.addWidget(view)
+    with qtbot.waitActive(page):  # shortcuts work in the active window only
+        page.show()
+        page.activateWindow()
+    view.show_event(message(b"some text"))
+    bar = view.findChild(QWidget, "detailFindBar")
+    assert bar is not None and bar.isHidden()
+    other.setFocus()
+    QTest.keyClick(other, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert bar.isHidden()  # Ctrl+F elsewhere on the page is for someone else
+    body(view).setFocus()
+    QTest.keyClick(body(view), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert not bar.isHidden()
+    assert find_edit(view).hasFocus()
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Escape)
+    assert bar.isHidden()
+
+
+def test_find_counts_marks_and_steps_through_matches(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_event(message(b"one two ONE three\none"))
+    view.open_find()
+    QTest.keyClicks(find_edit(view), "one")
+    assert find_count(view) == "1 of 3"
+    assert body(view).textCursor().selectionStart() == 0
+    assert marks(view, FIND_COLOR) == ["one", "ONE", "one"]
+    assert marks(view, CURRENT_COLOR) == ["one"]
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Return)
+    assert find_count(view) == "2 of 3"
+    assert body(view).textCursor().selectedText() == "ONE"
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert find_count(view) == "3 of 3"  # wrapped around
+    assert body(view).textCursor().selectionStart() == len("one two ONE three\n")
+    find_edit(view).setText("nothing")
+    assert find_count(view) == "No matches"
+    assert marks(view) == []
+    find_edit(view).setText("o")
+    view.close_find()
+    assert marks(view) == []
+
+
+def test_find_in_a_truncated_message_says_so(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_event(message(b"needle.............\n" * (DISPLAY_LIMIT // 20 + 1000)))
+    view.open_find()
+    find_edit(view).setText("needle")
+    assert find_count(view) == f"1 of {DISPLAY_LIMIT // 20 + 1:,} in the part shown"
+    find_edit(view).setText("e")
+    assert find_count(view).endswith(f"of {MATCH_LIMIT:,}+ in the part shown")
+
+
+def test_set_highlight_marks_the_filter_matches(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_event(message(b"an Error, then error 42 and 7"))
+    view.set_highlight("ERROR", regex=False)
+    assert marks(view, HIGHLIGHT_COLOR) == ["Error", "error"]
+    view.set_highlight(r"\d+", regex=True)
+    assert marks(view, HIGHLIGHT_COLOR) == ["42", "7"]
+    view.set_highlight("(", regex=True)  # does not compile: nothing to mark
+    assert marks(view) == []
+    view.set_highlight("then", regex=False)
+    # It stays set for the next event, in every mode that shows text.
+    view.show_event(message(b'{"then": ["THEN"]}'))
+    assert view.mode() == "JSON"
+    assert marks(view, HIGHLIGHT_COLOR) == ["then", "THEN"]
+    view.show_event(NoteEvent(conn=1, wall=WALL, mono=0.0, text="and then"))
+    assert marks(view, HIGHLIGHT_COLOR) == ["then"]
+    view.set_highlight("", regex=False)
+    assert marks(view) == []
+
+
+def test_highlight_after_an_astral_character(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_event(message("😀😀 find me, 😀 find".encode()))
+    view.set_highlight("find", regex=False)
+    assert marks(view) == ["find", "find"]  # Qt counts UTF-16 units, Python code points
+
+
+def test_highlight_in_hex_marks_both_columns(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    data = b"Hello world, 0123\xde\xad\xbe\xef tail"
+    view.show_event(message(data, text=False))
+    view.set_highlight("WORLD", regex=False)
+    assert marks(view) == ["77 6f  72 6c 64", "world"]
+    # Hex digits find the bytes, as in the log filter; this match spans two lines.
+    view.set_highlight("32 33 de", regex=False)
+    assert marks(view) == ["32", "2", "33 de", "3."]
+    view.set_highlight("o.l", regex=True)
+    assert marks(view) == ["6f  72 6c", "orl"]
+
+
+def test_only_matches_near_the_screen_are_marked(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_event(message(b"".join(b"line %d has a match\n" % i for i in range(5000))))
+    view.set_highlight("match", regex=False)
+    shown = len(marks(view))
+    assert 0 < shown < 1000
+    scroll = body(view).verticalScrollBar()
+    scroll.setValue(scroll.maximum())
+    selections = body(view).extraSelections()
+    assert 0 < len(selections) < 1000
+    assert selections[-1].cursor.block().text() == "line 4999 has a match"
+
+
+def test_show_more_goes_on_for_text_made_of_lines(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    data = b"".join(
+        b"%06d the quick brown fox jumps over the lazy dog\n" % i for i in range(12_000)
+    )
+    assert len(data) > 2 * TEXT_LIMIT
+    view.show_event(message(data))
+    clicks = 0
+    while not show_more_button(view).isHidden():
+        show_more_button(view).click()
+        clicks += 1
+    assert clicks == len(data) // DISPLAY_LIMIT
+    assert view.text() == data.decode()
+    assert notice(view) == ""
+
+
+def test_matches_are_found_in_text_shown_later(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    # One match straddles the end of the first piece, one lies in the second.
+    data = b"x\n" * (DISPLAY_LIMIT // 2 - 2) + b"needle" + b"x\n" * 100 + b"needle\n"
+    view.show_event(message(data))
+    view.open_find()
+    find_edit(view).setText("needle")
+    assert find_count(view) == "No matches in the part shown"
+    show_more_button(view).click()
+    assert find_count(view) == "2 matches"
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Return)
+    QTest.keyClick(find_edit(view), Qt.Key.Key_Return)
+    assert body(view).textCursor().selectedText() == "needle"
+    assert body(view).textCursor().selectionStart() == len(data) - len("needle\n")
