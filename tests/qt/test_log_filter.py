@@ -87,3 +87,21 @@ def test_a_bad_regex_is_explained_next_to_the_filter(window: MainWindow, qtbot: 
     error = find(window, QLabel, "logFilterError")
     qtbot.waitUntil(error.isVisible, timeout=WAIT_MS)
     assert "regular expression" in error.text()
+
+
+def test_the_detail_view_marks_what_the_filter_looks_for(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    connect(qtbot, window, recording_server.url("/echo"))
+    send_and_wait_echo(qtbot, window, "a needle in a haystack")
+    filter_text(qtbot, window, "needle")
+    qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)
+    view = find(window, QTableView, "messageLog")
+    view.selectRow(1)
+    body = find(window, QPlainTextEdit, "detailBody")
+    qtbot.waitUntil(lambda: body.toPlainText() == "a needle in a haystack", timeout=WAIT_MS)
+    marked = [
+        body.toPlainText()[s.cursor.selectionStart() : s.cursor.selectionEnd()]
+        for s in body.extraSelections()
+    ]
+    assert "needle" in marked

@@ -405,6 +405,13 @@ class ConnectionPage(QWidget):
         self.ca_file_button.clicked.connect(self._choose_ca_file)
         self.no_verify_button.clicked.connect(self._connect_without_verification)
         self.log_panel.clear_requested.connect(self.clear_log)
+        # The detail view marks what the log filter looks for.
+        self.log_panel.filter_bar.filter_changed.connect(
+            lambda log_filter: self.detail_view.set_highlight(
+                log_filter.text if log_filter is not None else "",
+                log_filter.regex if log_filter is not None else False,
+            )
+        )
         self.log_view.resend_requested.connect(self._resend)
         self.log_view.save_requested.connect(self._save_payload)
         self.controller.state_changed.connect(self._on_state)

@@ -99,6 +99,7 @@ _NOTE_BRUSH = QBrush(QColor("#6b7280"))
 _SENT_BRUSH = QBrush(QColor("#2b6cb0"))
 _RECEIVED_BRUSH = QBrush(QColor("#2f855a"))
 _SENT_BACKGROUND = QBrush(QColor("#e8f1fb"))
+_COLUMN_ALIGNMENT: dict[int, int] = {Column.SIZE: _RIGHT, Column.DIRECTION: _CENTER}
 _ARROW_FONT = QFont()
 _ARROW_FONT.setBold(True)
 
@@ -334,6 +335,11 @@ class LogModel(QAbstractTableModel):
         # turned away before anything else is looked at.
         if role not in _ROLES:
             return None
+        # Roles that depend on the column alone: answered without looking at the event.
+        if role == _FONT:
+            return _ARROW_FONT if index.column() == Column.DIRECTION else None
+        if role == _ALIGNMENT:
+            return _COLUMN_ALIGNMENT.get(index.column())
         row = index.row() - self._top
         matches = self._matches
         if matches is None:
@@ -363,8 +369,6 @@ class LogModel(QAbstractTableModel):
             if getattr(event, "direction", None) is Direction.OUT:
                 return _SENT_BACKGROUND
             return None
-        if role == _FONT:
-            return _ARROW_FONT if column == Column.DIRECTION else None
         if role == _FOREGROUND:
             kind = type(event)
             if column == Column.DIRECTION:
@@ -386,10 +390,6 @@ class LogModel(QAbstractTableModel):
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
             return None
-        if role == _ALIGNMENT:
-            if column == Column.SIZE:
-                return _RIGHT
-            return _CENTER if column == Column.DIRECTION else None
         return None
 
     def _display(self, event: Event, column: int) -> str | None:
