@@ -119,6 +119,11 @@ def press_ok(qtbot: QtBot, dialog: EnvironmentsDialog) -> None:
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
 
+def wait_error(qtbot: QtBot, dialog: QWidget, name: str, expected: str) -> None:
+    """The error label says `expected` once the editor's queued commit has run."""
+    qtbot.waitUntil(lambda: error_text(dialog, name) == expected, timeout=5000)
+
+
 def error_text(dialog: QWidget, name: str) -> str:
     label = find(dialog, QLabel, name)
     return label.text() if label.isVisible() else ""
@@ -204,16 +209,16 @@ def test_add_rename_and_remove_environments(
     pick(qtbot, dialog, "staging")
     click(qtbot, dialog, "renameEnvironmentButton")
     type_and_enter(qtbot, view, "dev")
-    assert error_text(dialog, "environmentsError") == "There is already an environment “dev”"
+    wait_error(qtbot, dialog, "environmentsError", "There is already an environment “dev”")
     assert env_names(dialog) == ["dev", "staging", "prod", "qa"]
     qtbot.keyClick(view, Qt.Key.Key_F2)
     type_and_enter(qtbot, view, "   ")
-    assert error_text(dialog, "environmentsError") == "An environment needs a name"
+    wait_error(qtbot, dialog, "environmentsError", "An environment needs a name")
     assert env_names(dialog) == ["dev", "staging", "prod", "qa"]
     # A free name renames it in place, its variables with it.
     qtbot.keyClick(view, Qt.Key.Key_F2)
     type_and_enter(qtbot, view, "stage")
-    assert error_text(dialog, "environmentsError") == ""
+    wait_error(qtbot, dialog, "environmentsError", "")
     assert env_names(dialog) == ["dev", "stage", "prod", "qa"]
     assert shown_variables(dialog) == ["host | staging.example.com | "]
     assert "stage" in find(dialog, QLabel, "environmentVariablesTitle").text()
@@ -253,14 +258,14 @@ def test_ok_shows_an_environment_with_a_bad_variable_and_stays_open(
     pick(qtbot, dialog, "dev")
     edit_variable(qtbot, dialog, 1, NAME, "host")  # now "host" twice
     editor = find(dialog, VariablesEditor, "environmentVariablesEditor")
-    assert error_text(editor, "variablesError") == "“host” is defined more than once"
+    wait_error(qtbot, editor, "variablesError", "“host” is defined more than once")
     pick(qtbot, dialog, "prod")  # the bad rows are kept as typed meanwhile
     press_ok(qtbot, dialog)
     assert dialog.isVisible()
     assert accepted == []
     assert selected(dialog) == "dev"
-    assert error_text(dialog, "environmentsError") == "Fix the variables of “dev” first"
-    assert error_text(editor, "variablesError") == "“host” is defined more than once"
+    wait_error(qtbot, dialog, "environmentsError", "Fix the variables of “dev” first")
+    wait_error(qtbot, editor, "variablesError", "“host” is defined more than once")
 
     edit_variable(qtbot, dialog, 1, NAME, "api_token")
     press_ok(qtbot, dialog)
