@@ -32,6 +32,21 @@ REDACTED: Final = "<redacted>"
 BATCH: Final = 1000
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, in the words of an error message ("a string", "an array")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
 class LogFileError(Exception):
     """A log file that can't be read: the message names the line or the JSON field."""
 

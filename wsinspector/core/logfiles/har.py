@@ -37,6 +37,7 @@ from wsinspector.core.logfiles.common import (
     BATCH,
     EntryLog,
     LogFileError,
+    json_kind,
     redact_event,
     redact_uri,
 )
@@ -304,20 +305,6 @@ class _Bad(Exception):
         super().__init__(f"{path}: {problem}")
 
 
-def _kind_of(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
 _KIND_NAMES: Final[dict[type, str]] = {
     dict: "an object",
     list: "an array",
@@ -334,7 +321,7 @@ def _field(obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type,
     value = obj[key]
     if isinstance(value, bool) or not isinstance(value, kind):
         wanted = "a number" if isinstance(kind, tuple) else _KIND_NAMES[kind]
-        raise _Bad(where, f"expected {wanted}, found {_kind_of(value)}")
+        raise _Bad(where, f"expected {wanted}, found {json_kind(value)}")
     return value
 
 
@@ -352,7 +339,7 @@ def _read_headers(obj: Mapping[str, Any], path: str) -> Headers:
     for index, item in enumerate(items):
         where = f"{path}.headers[{index}]"
         if not isinstance(item, dict):
-            raise _Bad(where, f"expected an object, found {_kind_of(item)}")
+            raise _Bad(where, f"expected an object, found {json_kind(item)}")
         headers.append((_field(item, "name", where, str), _field(item, "value", where, str)))
     return tuple(headers)
 
@@ -447,7 +434,7 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
     for index, message in enumerate(messages):
         where = f"{path}._webSocketMessages[{index}]"
         if not isinstance(message, dict):
-            raise _Bad(where, f"expected an object, found {_kind_of(message)}")
+            raise _Bad(where, f"expected an object, found {json_kind(message)}")
         kind = _field(message, "type", where, str)
         if kind not in ("send", "receive"):
             raise _Bad(f"{where}.type", f'expected "send" or "receive", found {kind!r}')
@@ -500,7 +487,7 @@ def read_har(data: bytes) -> HarContents:
         raise LogFileError(f"not a HAR file: not valid JSON ({exc})") from None
     try:
         if not isinstance(document, dict):
-            raise _Bad("(top level)", f"expected an object, found {_kind_of(document)}")
+            raise _Bad("(top level)", f"expected an object, found {json_kind(document)}")
         log = _field(document, "log", "", dict)
         har_entries = _field(log, "entries", "log", list)
         creator = log.get("creator")

@@ -33,7 +33,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.logfiles.common import BATCH, EntryLog, LogFileError, redact_event
+from wsinspector.core.logfiles.common import BATCH, EntryLog, LogFileError, json_kind, redact_event
 
 FORMAT_NAME: Final = "wsinspector-log"
 FORMAT_VERSION: Final = 1
@@ -187,20 +187,6 @@ class _Bad(Exception):
     """A field that is missing or of the wrong kind; the reader adds the line number."""
 
 
-def _kind_of(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
 _MISSING: Final = object()
 
 
@@ -218,7 +204,7 @@ def _int(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
     if value is default and default is not _MISSING:
         return value
     if type(value) is not int:
-        raise _Bad(f'"{key}" must be a whole number, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be a whole number, not {json_kind(value)}')
     return value
 
 
@@ -227,7 +213,7 @@ def _optional_int(obj: dict[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if type(value) is not int:
-        raise _Bad(f'"{key}" must be a whole number or null, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be a whole number or null, not {json_kind(value)}')
     return value
 
 
@@ -239,7 +225,7 @@ def _float(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
         return value
     if type(value) is int:
         return float(value)
-    raise _Bad(f'"{key}" must be a number, not {_kind_of(value)}')
+    raise _Bad(f'"{key}" must be a number, not {json_kind(value)}')
 
 
 def _optional_float(obj: dict[str, Any], key: str) -> float | None:
@@ -252,7 +238,7 @@ def _optional_float(obj: dict[str, Any], key: str) -> float | None:
 def _str(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
     value = _get(obj, key, default)
     if not isinstance(value, str):
-        raise _Bad(f'"{key}" must be a string, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be a string, not {json_kind(value)}')
     return value
 
 
@@ -261,14 +247,14 @@ def _optional_str(obj: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _Bad(f'"{key}" must be a string or null, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be a string or null, not {json_kind(value)}')
     return value
 
 
 def _bool(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
     value = _get(obj, key, default)
     if not isinstance(value, bool):
-        raise _Bad(f'"{key}" must be true or false, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be true or false, not {json_kind(value)}')
     return value
 
 
@@ -277,7 +263,7 @@ def _bytes(obj: dict[str, Any], key: str, *, required: bool = True) -> bytes:
     text = obj.get(key)
     if text is not None:
         if not isinstance(text, str):
-            raise _Bad(f'"{key}" must be a string, not {_kind_of(text)}')
+            raise _Bad(f'"{key}" must be a string, not {json_kind(text)}')
         return text.encode()
     encoded = obj.get(key + "_base64")
     if encoded is None:
@@ -285,7 +271,7 @@ def _bytes(obj: dict[str, Any], key: str, *, required: bool = True) -> bytes:
             raise _Bad(f'the field "{key}" (or "{key}_base64") is missing')
         return b""
     if not isinstance(encoded, str):
-        raise _Bad(f'"{key}_base64" must be a string, not {_kind_of(encoded)}')
+        raise _Bad(f'"{key}_base64" must be a string, not {json_kind(encoded)}')
     try:
         return b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
@@ -295,7 +281,7 @@ def _bytes(obj: dict[str, Any], key: str, *, required: bool = True) -> bytes:
 def _headers(obj: dict[str, Any], key: str) -> Headers:
     value = _get(obj, key, [])
     if not isinstance(value, list):
-        raise _Bad(f'"{key}" must be an array of [name, value] pairs, not {_kind_of(value)}')
+        raise _Bad(f'"{key}" must be an array of [name, value] pairs, not {json_kind(value)}')
     headers: list[tuple[str, str]] = []
     for index, pair in enumerate(value):
         if (
@@ -449,7 +435,7 @@ def _parse(line: bytes, number: int) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         raise LogFileError(f"line {number}: not valid JSON ({exc})") from None
     if not isinstance(obj, dict):
-        raise LogFileError(f"line {number}: expected a JSON object, found {_kind_of(obj)}")
+        raise LogFileError(f"line {number}: expected a JSON object, found {json_kind(obj)}")
     return obj
 
 
