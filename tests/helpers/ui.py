@@ -7,7 +7,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTabBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 W = TypeVar("W", bound=QWidget)
@@ -77,3 +85,13 @@ def stays(qtbot: QtBot, predicate: Callable[[], object], ms: int) -> None:
         if time.monotonic() >= deadline:
             return
         qtbot.wait(10)
+
+
+def connect_to(qtbot: QtBot, root: QWidget, uri: str, state: str = "open") -> None:
+    """Type `uri`, click Connect, and wait until the status label reports `state`."""
+    edit = root.findChild(QLineEdit, "uriEdit")
+    assert edit is not None, "no QLineEdit named 'uriEdit'"
+    edit.setText(uri)
+    qtbot.mouseClick(find(root, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(root, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == state, timeout=5000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.servers import RecordingServer
-from helpers.ui import find, log_rows
+from helpers.ui import connect_to, find, log_rows
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,13 +19,6 @@ from pytestqt.qtbot import QtBot
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000
-
-
-def connect(qtbot: QtBot, window: MainWindow, uri: str) -> None:
-    find(window, QLineEdit, "uriEdit").setText(uri)
-    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
-    label = find(window, QLabel, "connectionStatusLabel")
-    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
 
 
 def send_and_wait_echo(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -46,7 +39,7 @@ def filter_text(qtbot: QtBot, window: MainWindow, text: str, regex: bool = False
 def test_text_filter_searches_the_whole_payload_and_counts(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     long_message = "x" * 500 + " needle at the end"
     for text in ("alpha", long_message, "beta"):
         send_and_wait_echo(qtbot, window, text)
@@ -65,7 +58,7 @@ def test_text_filter_searches_the_whole_payload_and_counts(
 def test_direction_and_regex_filters_and_live_rows(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     for text in ("order 17", "order 18", "cancel 3"):
         send_and_wait_echo(qtbot, window, text)
     filter_text(qtbot, window, r"order \d+$", regex=True)
@@ -92,7 +85,7 @@ def test_a_bad_regex_is_explained_next_to_the_filter(window: MainWindow, qtbot: 
 def test_the_detail_view_marks_what_the_filter_looks_for(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     send_and_wait_echo(qtbot, window, "a needle in a haystack")
     filter_text(qtbot, window, "needle")
     qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 from helpers.servers import RecordingServer
-from helpers.ui import find, log_rows
+from helpers.ui import connect_to, find, log_rows
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -25,13 +23,6 @@ from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000
 DIRECTION_COLUMN = 2
-
-
-def connect(qtbot: QtBot, window: MainWindow, uri: str) -> None:
-    find(window, QLineEdit, "uriEdit").setText(uri)
-    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
-    label = find(window, QLabel, "connectionStatusLabel")
-    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
 
 
 def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -66,7 +57,7 @@ def select(view: QTableView, rows: list[int]) -> None:
 def test_sent_and_received_rows_differ_at_a_glance_selected_or_not(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     echoed(qtbot, window, "hello")
     view = find(window, QTableView, "messageLog")
     model = view.model()
@@ -81,7 +72,7 @@ def test_sent_and_received_rows_differ_at_a_glance_selected_or_not(
 def test_ctrl_c_copies_the_payloads_of_all_selected_rows(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     echoed(qtbot, window, "first line", '{"n": 2}')
     view = find(window, QTableView, "messageLog")
     received = [rows_with(window, "first line")[1], rows_with(window, '{"n": 2}')[1]]
@@ -94,7 +85,7 @@ def test_ctrl_c_copies_the_payloads_of_all_selected_rows(
 def test_context_menu_copies_as_json_and_resends_into_the_composer(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     echoed(qtbot, window, "again please")
     view = find(window, QTableView, "messageLog")
     select(view, [rows_with(window, "again please")[1]])
@@ -120,7 +111,7 @@ def test_follow_pauses_for_a_selection_and_jump_to_newest_brings_it_back(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     window.resize(1280, 800)
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     view = find(window, QTableView, "messageLog")
     bar = view.verticalScrollBar()
     burst = [f"message {i:02d}." for i in range(40)]
@@ -145,7 +136,7 @@ def test_reticking_follow_jumps_to_the_newest_row(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     window.resize(1280, 800)
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     follow = find(window, QCheckBox, "followCheck")
     follow.setChecked(False)
     view = find(window, QTableView, "messageLog")
@@ -171,7 +162,7 @@ def test_a_full_log_says_how_many_older_events_it_dropped(
     window = MainWindow()
     window.show()
     try:
-        connect(qtbot, window, recording_server.url("/echo"))
+        connect_to(qtbot, window, recording_server.url("/echo"))
         for i in range(15):
             send(qtbot, window, f"n{i:02d}.")
         qtbot.waitUntil(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from helpers.faults import FaultServer
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
-from helpers.ui import find
+from helpers.ui import connect_to, find
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QPushButton
@@ -22,22 +22,16 @@ def status(window: MainWindow) -> QLabel:
     return find(window, QLabel, "connectionStatusLabel")
 
 
-def start(qtbot: QtBot, window: MainWindow, uri: str, state: str) -> None:
-    find(window, QLineEdit, "uriEdit").setText(uri)
-    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: status(window).property("state") == state, timeout=WAIT_MS)
-
-
 def test_cancelling_a_new_connection_does_not_show_the_last_close(
     recording_server: RecordingServer,
     fault_server_factory: Callable[..., FaultServer],
     window: MainWindow,
     qtbot: QtBot,
 ) -> None:
-    start(qtbot, window, recording_server.url("/close?code=4001&reason=first"), "closed")
+    connect_to(qtbot, window, recording_server.url("/close?code=4001&reason=first"), "closed")
     qtbot.waitUntil(lambda: "4001" in status(window).text(), timeout=WAIT_MS)
     silent = fault_server_factory("hang")
-    start(qtbot, window, silent.url("/"), "connecting")
+    connect_to(qtbot, window, silent.url("/"), "connecting")
     qtbot.mouseClick(find(window, QPushButton, "closeButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: status(window).property("state") == "closed", timeout=WAIT_MS)
     assert status(window).text() == "Stopped by you while connecting."
@@ -46,7 +40,7 @@ def test_cancelling_a_new_connection_does_not_show_the_last_close(
 def test_untrusted_certificate_offers_both_remedies_with_the_certificate(
     tls_server: TlsServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    start(qtbot, window, tls_server.server.url("/echo"), "failed")
+    connect_to(qtbot, window, tls_server.server.url("/echo"), "failed")
     assert "certificate not trusted" in status(window).text()
     use_ca = find(window, QPushButton, "useCaFileButton")
     skip = find(window, QPushButton, "skipVerificationButton")
@@ -86,7 +80,7 @@ def test_composer_says_how_to_send_once_open(
 ) -> None:
     edit = find(window, QPlainTextEdit, "messageEdit")
     assert edit.placeholderText().startswith("Connect to send")
-    start(qtbot, window, recording_server.url("/echo"), "open")
+    connect_to(qtbot, window, recording_server.url("/echo"), "open")
     assert "Ctrl+Enter" in edit.placeholderText()
 
 

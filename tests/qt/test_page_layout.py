@@ -10,7 +10,7 @@ import pytest
 import qasync
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
-from helpers.ui import find, open_settings_tab
+from helpers.ui import connect_to, find, open_settings_tab
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,18 +33,11 @@ def shown_lines(view: QPlainTextEdit) -> int:
     return view.viewport().height() // view.fontMetrics().lineSpacing()
 
 
-def connect(qtbot: QtBot, window: MainWindow, uri: str, state: str = "open") -> None:
-    find(window, QLineEdit, "uriEdit").setText(uri)
-    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
-    label = find(window, QLabel, "connectionStatusLabel")
-    qtbot.waitUntil(lambda: label.property("state") == state, timeout=WAIT_MS)
-
-
 def test_handshake_request_and_response_show_12_lines_each_at_1280x800(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     window.resize(1280, 800)
-    connect(qtbot, window, recording_server.url("/echo"))
+    connect_to(qtbot, window, recording_server.url("/echo"))
     pane = find(window, QWidget, "requestHeadersView").parentWidget()
     tabs = find(window, QWidget, "detailTabs")
     tabs.setCurrentIndex(1)  # the user opens the Handshake tab
@@ -60,7 +53,7 @@ def test_rejected_handshake_status_and_body_show_without_scrolling(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     window.resize(1280, 800)
-    connect(
+    connect_to(
         qtbot,
         window,
         recording_server.url("/reject?status=403&body=members%20only%0Asee%20the%20docs"),
@@ -91,7 +84,7 @@ def test_the_log_does_not_move_when_an_error_or_warning_appears(
     assert log_top() == before
 
     find(window, QCheckBox, "tlsVerifyCheck").setChecked(False)
-    connect(qtbot, window, tls_server.server.url("/echo"))
+    connect_to(qtbot, window, tls_server.server.url("/echo"))
     assert find(window, QLabel, "tlsWarningLabel").isVisible()
     assert log_top() == before
 

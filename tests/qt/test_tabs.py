@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from helpers.faults import FaultServer
 from helpers.servers import RecordingServer
-from helpers.ui import find, log_rows
+from helpers.ui import connect_to, find, log_rows
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -35,13 +35,6 @@ def page(window: MainWindow, index: int) -> QWidget:
     return widget
 
 
-def connect_page(qtbot: QtBot, root: QWidget, uri: str) -> None:
-    find(root, QLineEdit, "uriEdit").setText(uri)
-    qtbot.mouseClick(find(root, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
-    label = find(root, QLabel, "connectionStatusLabel")
-    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
-
-
 def test_a_new_window_has_one_page_and_findchild_finds_its_widgets(window: MainWindow) -> None:
     assert tabs(window).count() == 1
     first = page(window, 0)
@@ -52,13 +45,13 @@ def test_a_new_window_has_one_page_and_findchild_finds_its_widgets(window: MainW
 def test_new_connection_opens_an_idle_current_page_with_its_own_log(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    connect_page(qtbot, page(window, 0), recording_server.url("/echo"))
+    connect_to(qtbot, page(window, 0), recording_server.url("/echo"))
     assert action(window, "actionNewConnection").shortcut().toString() == "Ctrl+T"
     action(window, "actionNewConnection").trigger()
     assert tabs(window).count() == 2 and tabs(window).currentIndex() == 1
     second = page(window, 1)
     assert find(second, QLabel, "connectionStatusLabel").property("state") == "idle"
-    connect_page(qtbot, second, recording_server.url("/chat"))
+    connect_to(qtbot, second, recording_server.url("/chat"))
     qtbot.waitUntil(lambda: any("/chat" in row for row in log_rows(second)), timeout=WAIT_MS)
     # Each page has its own log: the second page's rows are its connection's only.
     first_rows, second_rows = log_rows(page(window, 0)), log_rows(second)
@@ -74,7 +67,7 @@ def test_close_connection_closes_the_page_and_its_connection_cleanly(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     action(window, "actionNewConnection").trigger()
-    connect_page(qtbot, page(window, 1), recording_server.url("/echo"))
+    connect_to(qtbot, page(window, 1), recording_server.url("/echo"))
     assert action(window, "actionCloseConnection").shortcut().toString() == "Ctrl+W"
     action(window, "actionCloseConnection").trigger()
     assert tabs(window).count() == 1
@@ -114,7 +107,7 @@ def test_tab_shows_the_state_and_actions_follow_the_current_page(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
     idle_icon = tabs(window).tabIcon(0).cacheKey()
-    connect_page(qtbot, page(window, 0), recording_server.url("/echo"))
+    connect_to(qtbot, page(window, 0), recording_server.url("/echo"))
     assert tabs(window).tabIcon(0).cacheKey() != idle_icon
     assert "open" in tabs(window).tabToolTip(0)
     assert not action(window, "actionConnect").isEnabled()
@@ -135,7 +128,7 @@ def test_closing_the_window_closes_five_connections_at_once_within_2_s(
         if index:
             action(window, "actionNewConnection").trigger()
         uri = deaf.url("/") if index == 2 else recording_server.url(f"/echo{index}")
-        connect_page(qtbot, page(window, index), uri)
+        connect_to(qtbot, page(window, index), uri)
     started = time.monotonic()
     window.close()
     # At once: the four servers that answer get their close frame while the deaf one is
