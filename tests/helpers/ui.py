@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QComboBox,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -95,3 +96,13 @@ def connect_to(qtbot: QtBot, root: QWidget, uri: str, state: str = "open") -> No
     qtbot.mouseClick(find(root, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
     label = find(root, QLabel, "connectionStatusLabel")
     qtbot.waitUntil(lambda: label.property("state") == state, timeout=5000)
+
+
+def detail_mode_combo(root: QWidget) -> QComboBox:
+    """The detail view's mode choice (Text, JSON, Tree, Hex)."""
+    return find(root, QComboBox, "detailModeCombo")
+
+
+def detail_modes(root: QWidget) -> list[str]:
+    box = detail_mode_combo(root)
+    return [box.itemText(i) for i in range(box.count())]

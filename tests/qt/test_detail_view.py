@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from helpers.ui import detail_mode_combo, detail_modes
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
-    QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -56,17 +56,6 @@ def make_view(qtbot: QtBot) -> MessageDetailView:
     return view
 
 
-def combo(view: MessageDetailView) -> QComboBox:
-    found = view.findChild(QComboBox, "detailModeCombo")
-    assert found is not None
-    return found
-
-
-def modes(view: MessageDetailView) -> list[str]:
-    box = combo(view)
-    return [box.itemText(i) for i in range(box.count())]
-
-
 def show_more_button(view: MessageDetailView) -> QPushButton:
     found = view.findChild(QPushButton, "detailShowMoreButton")
     assert found is not None
@@ -103,7 +92,7 @@ def test_json_message_is_pretty_printed_by_default(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b'{"op":"hello","n":[1,2],"ok":true}'))
     assert view.mode() == "JSON"
-    assert modes(view) == ["Text", "JSON", "Tree", "Hex"]
+    assert detail_modes(view) == ["Text", "JSON", "Tree", "Hex"]
     assert view.text() == '{\n  "op": "hello",\n  "n": [\n    1,\n    2\n  ],\n  "ok": true\n}'
     assert "Received" in header(view)
     assert "text" in header(view)
@@ -137,10 +126,10 @@ def test_switching_modes_formats_only_on_demand(qtbot: QtBot) -> None:
     view.show_event(message(b"[1, 2]"))
     # Private, but laziness is the point of this test: only the JSON body exists yet.
     assert set(view._bodies) == {"JSON"}
-    combo(view).setCurrentText("Text")
+    detail_mode_combo(view).setCurrentText("Text")
     assert view.mode() == "Text"
     assert view.text() == "[1, 2]"
-    combo(view).setCurrentText("Hex")
+    detail_mode_combo(view).setCurrentText("Hex")
     assert view.text().startswith("00000000  5b 31 2c 20 32 5d")
     assert body(view).lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
 
@@ -149,7 +138,7 @@ def test_plain_text_message_defaults_to_text_without_json(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b"hello\nworld", direction=Direction.OUT))
     assert view.mode() == "Text"
-    assert modes(view) == ["Text", "Hex"]
+    assert detail_modes(view) == ["Text", "Hex"]
     assert view.text() == "hello\nworld"
     assert "Sent" in header(view)
     assert show_more_button(view).isHidden()
@@ -160,7 +149,7 @@ def test_binary_message_is_a_hex_dump(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b"Hello world\n\x00\x01\x02\x03\xff", text=False))
     assert view.mode() == "Hex"
-    assert "JSON" not in modes(view)
+    assert "JSON" not in detail_modes(view)
     lines = view.text().splitlines()
     assert lines[0] == (
         "00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 01 02 03  |Hello world.....|"
@@ -174,10 +163,10 @@ def test_invalid_utf8_text_is_shown_with_a_warning(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b'{"name": "caf\xe9"}'))
     assert view.mode() == "Text"
-    assert "JSON" not in modes(view)
+    assert "JSON" not in detail_modes(view)
     assert view.text() == '{"name": "caf\ufffd"}'
     assert "invalid UTF-8" in notice(view)
-    combo(view).setCurrentText("Hex")
+    detail_mode_combo(view).setCurrentText("Hex")
     assert "e9" in view.text()
     assert "invalid UTF-8" in notice(view)
 
@@ -206,7 +195,7 @@ def test_big_json_is_not_pretty_printed(qtbot: QtBot) -> None:
     document = b"[" + b"1234567, " * (2 * MiB // 9) + b"0]"
     view.show_event(message(document))
     assert view.mode() == "Text"
-    assert "JSON" not in modes(view)
+    assert "JSON" not in detail_modes(view)
     assert "No JSON view" in notice(view)
 
 
@@ -221,7 +210,7 @@ def test_show_more_continues_the_payload_where_it_stopped(qtbot: QtBot) -> None:
     lines = view.text().splitlines()
     assert len(lines) == len(data) // 16
     assert [line[:8] for line in lines[-2:]] == [f"{len(data) - 32:08x}", f"{len(data) - 16:08x}"]
-    combo(view).setCurrentText("Text")
+    detail_mode_combo(view).setCurrentText("Text")
     show_more_button(view).click()
     assert view.text() == data.decode()
     assert show_more_button(view).isHidden()
@@ -273,7 +262,7 @@ def test_close_event_description(qtbot: QtBot) -> None:
     assert "Received close frame: 1001 (going away) 'server restart'" in text
     assert "connection 2" in header(view)
     assert view.mode() == ""
-    assert combo(view).isHidden()
+    assert detail_mode_combo(view).isHidden()
     assert show_more_button(view).isHidden()
 
 
@@ -354,14 +343,14 @@ def test_none_clears(qtbot: QtBot) -> None:
     assert view.text() == ""
     assert view.mode() == ""
     assert header(view) == ""
-    assert combo(view).isHidden()
+    assert detail_mode_combo(view).isHidden()
 
 
 def test_showing_the_same_event_again_keeps_the_chosen_mode(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     event = message(b"[1]")
     view.show_event(event)
-    combo(view).setCurrentText("Hex")
+    detail_mode_combo(view).setCurrentText("Hex")
     view.show_event(event)
     assert view.mode() == "Hex"
     view.show_event(message(b"[2]"))

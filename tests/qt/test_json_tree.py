@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from helpers.ui import detail_mode_combo, detail_modes
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTreeView
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.events import Direction, MessageEvent
@@ -29,17 +30,6 @@ def make_view(qtbot: QtBot) -> MessageDetailView:
     with qtbot.waitActive(view):  # for the shortcuts
         view.show()
     return view
-
-
-def combo(view: MessageDetailView) -> QComboBox:
-    found = view.findChild(QComboBox, "detailModeCombo")
-    assert found is not None
-    return found
-
-
-def modes(view: MessageDetailView) -> list[str]:
-    box = combo(view)
-    return [box.itemText(i) for i in range(box.count())]
 
 
 def tree(view: MessageDetailView) -> QTreeView:
@@ -89,7 +79,7 @@ def expand(view: MessageDetailView, index: QModelIndex) -> None:
 def show_tree(qtbot: QtBot, view: MessageDetailView, event: MessageEvent) -> QModelIndex:
     """Show `event` in Tree mode, wait until it is parsed, return the document's row."""
     view.show_event(event)
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     qtbot.waitUntil(lambda: tree(view).isVisible(), timeout=WAIT_MS)
     return model(view).index(0, 0)
 
@@ -104,23 +94,23 @@ def big_array(count: int) -> bytes:
 def test_tree_is_a_mode_for_json_messages_only(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b'{"a": 1}'))
-    assert modes(view) == ["Text", "JSON", "Tree", "Hex"]
+    assert detail_modes(view) == ["Text", "JSON", "Tree", "Hex"]
     view.show_event(message(b"hello"))
-    assert "Tree" not in modes(view)
+    assert "Tree" not in detail_modes(view)
     view.show_event(message(b'{"a": "caf\xe9"}'))  # not UTF-8
-    assert "Tree" not in modes(view)
+    assert "Tree" not in detail_modes(view)
     view.show_event(message(b'{"a": 1}', text=False))
-    assert "Tree" not in modes(view)
+    assert "Tree" not in detail_modes(view)
     # Beyond the JSON mode's limit, Tree is still offered: it parses any size.
     view.show_event(message(b"[" + b"1," * JSON_LIMIT + b"1]"))
-    assert modes(view) == ["Text", "Tree", "Hex"]
+    assert detail_modes(view) == ["Text", "Tree", "Hex"]
     assert view.mode() == "Text"  # not parsed until asked for
 
 
 def test_small_document_shows_at_once_top_level_first(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(b'{"users": [{"name": "ann", "age": 7}], "ok": true, "n": 1.50}'))
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     assert view.mode() == "Tree"
     # Parsed before setCurrentText() returned: no "Parsing…", no waiting.
     assert tree(view).isVisible()
@@ -230,7 +220,7 @@ def test_big_document_is_parsed_while_the_window_keeps_answering(qtbot: QtBot) -
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start()
     view.show_event(message(data))
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     # setCurrentText() returned before the parse was done, saying what goes on.
     assert status(view).startswith("Parsing… (2.")
     assert "MiB)" in status(view)
@@ -248,7 +238,7 @@ def test_not_json_says_where(qtbot: QtBot) -> None:
     data = big_array(60_000)
     broken = data.replace(b'"name":"item-30000"', b'"name":item-30000"')
     view.show_event(message(broken))
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     position = broken.index(b"item-30000")
     qtbot.waitUntil(lambda: status(view).startswith("Not JSON"), timeout=WAIT_MS)
     assert "Expecting value" in status(view)
@@ -259,10 +249,10 @@ def test_not_json_says_where(qtbot: QtBot) -> None:
 def test_another_event_stops_the_parse(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_event(message(big_array(60_000)))
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     assert status(view).startswith("Parsing…")
     view.show_event(message(b"[1, 2]"))
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     assert children(view, model(view).index(0, 0)) == [("0", "1"), ("1", "2")]
     QTest.qWait(50)  # the old parse's timer must not come back and replace the tree
     assert row(view, model(view).index(0, 0)) == ("$", "[2 items]")
@@ -272,9 +262,9 @@ def test_going_back_to_tree_keeps_it(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     document = show_tree(qtbot, view, message(b'{"a": {"b": 1}}'))
     expand(view, model(view).index(0, 0, document))
-    combo(view).setCurrentText("Text")
+    detail_mode_combo(view).setCurrentText("Text")
     assert view.text() == '{"a": {"b": 1}}'
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     assert tree(view).isExpanded(model(view).index(0, 0, model(view).index(0, 0)))
 
 
@@ -317,6 +307,6 @@ def test_find_counts_once_the_tree_is_parsed(qtbot: QtBot) -> None:
     assert edit is not None
     edit.setText("item-59999")
     assert find_count(view) == "No matches in the part shown"  # Text shows 128 KiB
-    combo(view).setCurrentText("Tree")
+    detail_mode_combo(view).setCurrentText("Tree")
     assert find_count(view) == "Parsing…"
     qtbot.waitUntil(lambda: find_count(view) == "1 match", timeout=WAIT_MS)
