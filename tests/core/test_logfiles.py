@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import gc
 import json
 import os
 from collections.abc import Iterator
@@ -756,3 +757,27 @@ def test_import_can_be_cancelled(tmp_path: Path) -> None:
             cancelled=lambda: bool(reports),
         )
     assert len(reports) == 1 and 0 < reports[0][0] < reports[0][1] == path.stat().st_size
+
+
+def test_reading_a_log_pauses_the_garbage_collector_only_while_it_reads(tmp_path: Path) -> None:
+    """Import pauses the cyclic collector for speed; it must be back on however it ends."""
+    log = EventLog()
+    log.append_message(1, True, True, b"m", 1.0, 1.0)
+    good = tmp_path / "good.jsonl"
+    export_log(log, good)
+    bad = write_jsonl(tmp_path / "bad.jsonl", GOOD, "{not json", GOOD)
+    har = tmp_path / "bad.har"
+    har.write_bytes(b'{"log": 5}')
+    assert gc.isenabled()
+    assert len(import_log(good)) == 1
+    assert gc.isenabled()
+    for path in (bad, har):
+        with pytest.raises(LogFileError):
+            import_log(path)
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        import_log(good)
+        assert not gc.isenabled(), "a collector the caller switched off stays off"
+    finally:
+        gc.enable()

@@ -13,6 +13,7 @@ from wsinspector.core.logfiles.common import (
     EntryLog,
     LogFileError,
     LogFormat,
+    collector_paused,
 )
 from wsinspector.core.logfiles.har import options_from_handshake, read_har
 from wsinspector.core.logfiles.jsonl import FORMAT_NAME, read_jsonl
@@ -109,7 +110,8 @@ def import_log(
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"import of {name} cancelled")
 
-            head, ids, entries = read_jsonl(file, checkpoint)
+            with collector_paused():
+                head, ids, entries = read_jsonl(file, checkpoint)
             generator = head.get("generator")
             log = ImportedLog(
                 ids,
@@ -129,7 +131,8 @@ def import_log(
                     "not a wsinspector log (.jsonl) or a HAR file: it does not start with"
                     " a JSON object"
                 )
-            contents = read_har(data)
+            with collector_paused():
+                contents = read_har(data)
             log = ImportedLog(
                 contents.ids,
                 contents.entries,

@@ -121,11 +121,14 @@ def write_jsonl(
         last = min(first + chunk, total)
         for start in range(first, last, BATCH):
             stop = min(start + BATCH, last)
-            out.write(_encode(ids[start:stop], entries[start:stop], redact))
+            lines = _encode(ids[start:stop], entries[start:stop], redact)
+            if lines:
+                out.write(lines)
+                out.write(b"\n")
         yield last
 
 
-def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes:
+def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> memoryview:
     records: list[dict[str, object]] = []
     append = records.append
     for event_id, entry in zip(ids, entries, strict=True):
@@ -169,15 +172,15 @@ def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes
     return _lines(orjson.dumps(records))
 
 
-def _lines(array: bytes) -> bytes:
-    """A JSON array of records as JSON Lines, one record a line.
+def _lines(array: bytes) -> memoryview:
+    """A JSON array of records as JSON Lines, one record a line, without the last newline.
 
     One orjson.dumps() of the whole chunk is several times faster than one per record. Every
     record starts with its "id", and inside a JSON string a quote is always escaped, so the
-    only places `},{"id":` can stand are between two records.
+    only places `},{"id":` can stand are between two records. A view, not a slice, of the
+    result: copying a chunk's bytes again would cost a tenth of the export.
     """
-    inner = array[1:-1]
-    return inner.replace(b'},{"id":', b'}\n{"id":') + b"\n" if inner else b""
+    return memoryview(array.replace(b'},{"id":', b'}\n{"id":'))[1:-1]
 
 
 # -- reading ----------

@@ -96,17 +96,22 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
         all_utf8 = _all_utf8([e[3] for e in part if e.__class__ is tuple and e[2]])
         lines: list[bytes] = []
         append = lines.append
+        # Each millisecond's time column, made once: a flood has dozens of rows in each.
+        times: dict[int, bytes] = {}
         for entry in part:
             if entry.__class__ is tuple:
                 conn, incoming, text, data, wall, _mono = entry
                 # _IsoTimes.__call__, inline: a call per row costs more than the rest of it.
                 second = int(wall)
                 millis = int((wall - second) * 1_000_000 + 0.5) // 1000
-                parts = seconds.get(second)
-                if parts is None or millis >= 1000 or wall < 0:
-                    time = iso(wall)
-                else:
-                    time = parts[0] + _MILLIS[millis] + parts[1]
+                time = times.get(second * 1000 + millis)
+                if time is None:
+                    parts = seconds.get(second)
+                    if parts is None or millis >= 1000 or wall < 0:
+                        time = iso(wall)
+                    else:
+                        time = parts[0] + _MILLIS[millis] + parts[1]
+                        times[second * 1000 + millis] = time
                 if text and (all_utf8 or _is_utf8(data)):
                     payload = data.replace(b'"', b'""')
                 else:  # binary, or text that is not UTF-8: hex
