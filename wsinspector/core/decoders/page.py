@@ -1,0 +1,81 @@
+"""One page's decoder: its settings, its compiled schema, and a cache of one-line results.
+
+The log's Data column and the filter ask `line(data)` for binary payloads: the text the
+decoder makes of it, or None when there is no decoder or the payload doesn't decode (the row
+then shows the usual hex). Only rows on screen are asked, and answers are kept (LRU), so a
+flood costs nothing while no one looks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Final
+
+from wsinspector.core.decoders.binary import decode_cbor, decode_msgpack
+from wsinspector.core.decoders.proto_schema import ProtoSchema
+from wsinspector.core.decoders.protobuf import decode_raw, decode_with_schema
+from wsinspector.core.decoders.result import Decoded, failed
+from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
+
+# One-line results kept: a few screens of rows, and the filter's recent look-ups.
+CACHE_SIZE: Final = 4096
+# Larger payloads are not decoded for a row or the filter (the detail view still does).
+LINE_LIMIT: Final = 1024 * 1024
+
+
+def decode(
+    data: bytes,
+    kind: DecoderKind,
+    schema: ProtoSchema | None = None,
+    message_type: str = "",
+) -> Decoded:
+    """`data` through the decoder `kind`; never raises."""
+    try:
+        if kind is DecoderKind.MSGPACK:
+            return decode_msgpack(data)
+        if kind is DecoderKind.CBOR:
+            return decode_cbor(data)
+        if kind is DecoderKind.PROTOBUF:
+            if schema is not None and message_type:
+                return decode_with_schema(data, schema, message_type)
+            return decode_raw(data)
+    except Exception as exc:  # a library surprise must not reach the window
+        return failed(kind.value, f"{type(exc).__name__}: {exc}")
+    return failed("anything", "no decoder chosen")
+
+
+class PageDecoder:
+    """A page's decoder with its schema (None: raw protobuf) and an LRU of one-line texts."""
+
+    def __init__(self, settings: DecoderSettings, schema: ProtoSchema | None = None) -> None:
+        self.settings = settings
+        self.schema = schema
+        self._lines: OrderedDict[bytes, str | None] = OrderedDict()
+
+    @property
+    def active(self) -> bool:
+        return self.settings.active
+
+    @property
+    def message_type(self) -> str:
+        return self.settings.message_type if self.schema is not None else ""
+
+    def decode(self, data: bytes) -> Decoded:
+        return decode(data, self.settings.kind, self.schema, self.message_type)
+
+    def line(self, data: bytes) -> str | None:
+        """The decoded payload on one line, or None (no decoder, too big, doesn't decode)."""
+        if not self.settings.active or len(data) > LINE_LIMIT:
+            return None
+        lines = self._lines
+        try:
+            text = lines[data]
+        except KeyError:
+            result = self.decode(data)
+            text = result.line() if result.ok else None
+            lines[data] = text
+            if len(lines) > CACHE_SIZE:
+                lines.popitem(last=False)
+            return text
+        lines.move_to_end(data)
+        return text
