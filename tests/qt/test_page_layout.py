@@ -100,6 +100,7 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
         "Reconnect",
         "Advanced",
         "On connect",
+        "Decoding",
         "Variables",
     ]
     assert stack.isHidden()  # folded: the log and panes get the room

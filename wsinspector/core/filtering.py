@@ -11,6 +11,10 @@ What the search text is matched against, case-insensitively (Unicode case foldin
   a binary message (a protobuf or msgpack string) is found too. A binary message is also found
   by its bytes written as hex, the way its row shows them: "de ad be ef", "deadbeef" or
   "0xde 0xad" find the bytes DE AD BE EF anywhere in the payload.
+- with a page decoder (compile_filter's `decode`, wsinspector.core.decoders), a binary message
+  also by the text its payload decodes to, so "BTC" or '"price": 3' find a MessagePack map.
+  Those scans test message by message (decoding costs far more than a find): only a page
+  with a decoder set pays for it.
 - any other event: its summary (the log's Data column, describe.event_summary); a ping or pong
   also by its payload, like a binary message.
 
@@ -85,9 +89,16 @@ class LogFilter:
         return not (self.text or self.directions or self.kinds or self.connections)
 
 
-def compile_filter(log_filter: LogFilter) -> Predicate:
-    """The test for `log_filter`; ValueError with a readable message for a bad regex."""
-    return Predicate(log_filter)
+Decode = Callable[[bytes], str | None]
+
+
+def compile_filter(log_filter: LogFilter, decode: Decode | None = None) -> Predicate:
+    """The test for `log_filter`; ValueError with a readable message for a bad regex.
+
+    `decode` gives the text a binary payload decodes to (None when it doesn't), which the
+    search text is matched against too.
+    """
+    return Predicate(log_filter, decode)
 
 
 def _hex_bytes(text: str) -> bytes | None:
@@ -104,6 +115,7 @@ class Predicate:
 
     __slots__ = (
         "_conns",
+        "_decode",
         "_fold",
         "_fold_ascii",
         "_hex",
@@ -116,8 +128,9 @@ class Predicate:
         "filter",
     )
 
-    def __init__(self, log_filter: LogFilter) -> None:
+    def __init__(self, log_filter: LogFilter, decode: Decode | None = None) -> None:
         self.filter = log_filter
+        self._decode = decode if log_filter.text else None
         directions = log_filter.directions or DIRECTIONS
         kinds = log_filter.kinds
         # _message_ok[incoming * 2 + text]: does a message of this direction and type pass?
@@ -188,7 +201,16 @@ class Predicate:
             return False
         if self._conns is not None and conn not in self._conns:
             return False
-        return self._payload_matches(data, text)
+        if self._payload_matches(data, text):
+            return True
+        if self._decode is None or text:
+            return False
+        decoded = self._decode(data)
+        if decoded is None:
+            return False
+        if self._search is not None:
+            return self._search(decoded) is not None
+        return self._fold in decoded.casefold()
 
     def _test_other(self, event: Event) -> bool:
         if type(event) is MessageEvent:  # a record from a plain sequence of events
@@ -238,6 +260,10 @@ class Predicate:
             return out
         if self.accepts_all:
             out.extend(range(start, stop))
+            return out
+        if self._decode is not None:  # binary payloads are decoded one by one
+            test = self.test_entry
+            out.extend(index for index in range(start, stop) if test(entries[index]))
             return out
         if self._needle is None:
             for first in range(start, stop, _CHUNK):

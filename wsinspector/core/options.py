@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
+from wsinspector.core.decoders.settings import DecoderSettings
 from wsinspector.core.reconnect import ReconnectPolicy
 
 # An inspector must be able to receive what a server sends; the library's 1 MiB default would
@@ -55,6 +56,8 @@ class ConnectionOptions:
     compression: bool = True
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     on_connect_messages: tuple[str, ...] = ()
+    # How the page shows binary payloads (log, filter, detail view); not sent anywhere.
+    decoder: DecoderSettings = field(default_factory=DecoderSettings)
 
     @property
     def is_secure(self) -> bool:

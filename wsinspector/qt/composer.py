@@ -1,4 +1,5 @@
-"""The message composer: text, JSON checked before sending, binary from hex or from a file.
+"""The message composer: text, JSON checked before sending, binary from hex or from a file,
+or JSON encoded as MessagePack or CBOR (sent as a binary message; saved as its JSON).
 
 Each composer keeps the messages it sent, as a shell keeps commands: Up in an empty composer
 brings back the last one, Up and Down walk further while what is shown is a history entry
@@ -24,14 +25,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.formatting import parse_hex
 from wsinspector.core.profiles import MessageMode
 from wsinspector.qt.icons import icon
 
 TEXT, JSON, HEX = "Text", "JSON", "Binary (hex)"
-# The format box's labels and the saved-message modes of core.profiles, both ways.
-MODE_OF_LABEL = {TEXT: MessageMode.TEXT, JSON: MessageMode.JSON, HEX: MessageMode.BINARY}
-LABEL_OF_MODE = {mode: label for label, mode in MODE_OF_LABEL.items()}
+AS_MSGPACK, AS_CBOR = "JSON → MessagePack", "JSON → CBOR"
+# The formats that encode the JSON typed before sending it as a binary message.
+ENCODINGS = {AS_MSGPACK: DecoderKind.MSGPACK, AS_CBOR: DecoderKind.CBOR}
+# The format box's labels and the saved-message modes of core.profiles, both ways (a message
+# to encode is kept as its JSON).
+MODE_OF_LABEL = {
+    TEXT: MessageMode.TEXT,
+    JSON: MessageMode.JSON,
+    HEX: MessageMode.BINARY,
+    AS_MSGPACK: MessageMode.JSON,
+    AS_CBOR: MessageMode.JSON,
+}
+LABEL_OF_MODE = {MessageMode.TEXT: TEXT, MessageMode.JSON: JSON, MessageMode.BINARY: HEX}
 HISTORY_LIMIT = 200
 DISCONNECTED_HINT = "Connect to send messages; what you type here is kept."
 CONNECTED_HINT = "Type a message; Ctrl+Enter sends it."
@@ -43,6 +55,8 @@ class Composer(QWidget):
     Signals:
         send_text(str): a text message to send.
         send_binary(bytes): a binary message to send.
+        send_encoded(str, object): JSON text to send encoded as the DecoderKind given
+            (MessagePack or CBOR), once the page has filled its {{variables}}.
         ping_requested(): the user wants a ping.
         save_requested(str, str): the user wants (text, mode) kept as a saved message; mode
             is a MessageMode value ("text", "json", "binary" with hex digits as text). The
@@ -51,6 +65,7 @@ class Composer(QWidget):
 
     send_text = Signal(str)
     send_binary = Signal(bytes)
+    send_encoded = Signal(str, object)
     ping_requested = Signal()
     save_requested = Signal(str, str)
 
@@ -62,7 +77,11 @@ class Composer(QWidget):
         self.message_edit.setMaximumHeight(110)
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("messageFormatCombo")
-        self.format_combo.addItems([TEXT, JSON, HEX])
+        self.format_combo.addItems([TEXT, JSON, HEX, AS_MSGPACK, AS_CBOR])
+        self.format_combo.setToolTip(
+            "How the text is sent: as text, as checked JSON, as bytes from hex, or as JSON "
+            "encoded to MessagePack or CBOR (a binary message)"
+        )
         self.send_button = QPushButton(icon("send"), "Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip("Send the message (Ctrl+Enter)")
@@ -150,6 +169,8 @@ class Composer(QWidget):
             return
         if isinstance(payload, bytes):
             self.send_binary.emit(payload)
+        elif mode in ENCODINGS:
+            self.send_encoded.emit(payload, ENCODINGS[mode])
         else:
             self.send_text.emit(payload)
         self._remember(text, mode)
@@ -166,7 +187,7 @@ class Composer(QWidget):
 
     def _checked(self, text: str, mode: str, failure: str) -> str | bytes | None:
         """What `text` sends as in `mode`, or None after showing why it can't be sent."""
-        if mode == JSON:
+        if mode == JSON or mode in ENCODINGS:
             try:
                 json.loads(text)
             except json.JSONDecodeError as exc:

@@ -2,8 +2,8 @@
 
 The URI row (uriEdit, Connect, Close with code and reason) lives in the page's top bar; this
 widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, TLS,
-Reconnect, Advanced, On connect. The tabs collapse to their bar, so the log and panes get the
-room. `to_options(uri)` builds the record.
+Reconnect, Advanced, On connect, Decoding. The tabs collapse to their bar, so the log and panes
+get the room. `to_options(uri)` builds the record.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from wsinspector.core.reconnect import (
     ReconnectPolicy,
 )
 from wsinspector.core.validation import FieldError
+from wsinspector.qt.decoder_settings import DecoderSettingsTab
 
 ERROR_STYLE = "color: #c53030;"
 BAD_ROW_BRUSH = QBrush(QColor("#fde2e2"))
@@ -131,6 +132,7 @@ class ConnectionForm(QWidget):
             ("Reconnect", self._build_reconnect_group()),
             ("Advanced", self._build_limits_group()),
             ("On connect", self._build_on_connect_page()),
+            ("Decoding", self._build_decoding_page()),
         ):
             self._pages.append(page)
             self.tab_bar.addTab(title)
@@ -233,6 +235,11 @@ class ConnectionForm(QWidget):
         self.on_connect_error = error_label("onConnectError")
         layout.addWidget(self.on_connect_error)
         return page
+
+    def _build_decoding_page(self) -> QWidget:
+        self.decoder_tab = DecoderSettingsTab()
+        self.decoder_tab.edited.connect(self.edited)
+        return self.decoder_tab
 
     def _build_handshake_page(self) -> QWidget:
         group = QWidget()
@@ -522,6 +529,7 @@ class ConnectionForm(QWidget):
             compression=self.compression_check.isChecked(),
             reconnect=policy,
             on_connect_messages=on_connect,
+            decoder=self.decoder_tab.settings(),
         )
 
     def set_options(self, options: ConnectionOptions) -> None:
@@ -569,6 +577,7 @@ class ConnectionForm(QWidget):
         self.jitter_check.setChecked(policy.jitter)
         self.reconnect_on_clean_close_check.setChecked(policy.on_clean_close)
         self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
+        self.decoder_tab.set_settings(options.decoder)
 
     # -- errors -----------------------------------------------------------------------------
 

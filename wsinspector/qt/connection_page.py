@@ -30,6 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.connection import Connection
+from wsinspector.core.decoders.page import PageDecoder
+from wsinspector.core.decoders.settings import DecoderKind
+from wsinspector.core.decoders.text import encode_json
 from wsinspector.core.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.events import (
     ConnState,
@@ -431,9 +434,11 @@ class ConnectionPage(QWidget):
         self.log_panel.export_cancel_button.clicked.connect(self.exporter.cancel)
         self.profile_binding.changed.connect(self.title_changed)
         self.composer.send_binary.connect(self.controller.send_binary)
+        self.composer.send_encoded.connect(self._send_encoded)
         self.composer.ping_requested.connect(lambda: self.controller.ping())
         self.model.rows_flushed.connect(lambda _rows: self._update_counters())
         self.log_view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.form.decoder_tab.decoder_changed.connect(self._set_decoder)
         self._countdown = QTimer(self)
         self._countdown.setInterval(100)
         self._countdown.timeout.connect(self._refresh_status_text)
@@ -535,6 +540,19 @@ class ConnectionPage(QWidget):
             return
         self.controller.send_text(resolved)
 
+    def _send_encoded(self, text: str, kind: DecoderKind) -> None:
+        """JSON from the composer, its {{variables}} filled, sent as MessagePack or CBOR."""
+        resolved, errors = self.profile_binding.resolve_message(text)
+        if errors:
+            self.composer.show_error("Not sent: " + "; ".join(e.message for e in errors))
+            return
+        try:
+            payload = encode_json(resolved, kind)
+        except ValueError as exc:
+            self.composer.show_error(f"Not sent: {exc}")
+            return
+        self.controller.send_binary(payload)
+
     def close_connection(self) -> None:
         code, reason = self.close_code_spin.value(), self.close_reason_edit.text()
         errors = check_close(code, reason)
@@ -632,6 +650,15 @@ class ConnectionPage(QWidget):
         default = code == 1000 and not reason
         self.close_summary.setText("" if default else f"{code} {reason}".strip())
         self.close_error.hide()
+
+    def _set_decoder(self, decoder: PageDecoder) -> None:
+        """The Decoding tab's decoder, for the log's Data column, the filter and the detail."""
+        line = decoder.line if decoder.active else None
+        self.model.set_decoder(line)
+        self.log_panel.decode = line
+        if self.log_panel.filter_bar.text_edit.text():  # filter again, with decoded text
+            self.log_panel.filter_bar.apply()
+        self.detail_view.set_decoder(decoder)
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         events = self.log_view.selected_events()

@@ -1,6 +1,8 @@
 """The detail pane: the log event selected in the message log, in full.
 
-A message is shown as Text, pretty JSON (when it parses), a JSON Tree or a hex dump. Only the
+A message is shown as Text, pretty JSON (when it parses), a JSON Tree or a hex dump, or decoded
+(qt.decoded_view: MessagePack, CBOR, Protocol Buffers, base64; a binary message opens in the
+page decoder's mode, set_decoder()), as text or, with "Tree" ticked, in the JSON tree. Only the
 mode on screen is formatted, and a big payload is shown 128 KiB at a time ("Show more" appends
 the next piece, at the same small cost each time) or saved whole to a file: selecting a 16 MiB
 message in the log must not freeze the window, and neither may any button here. The Tree
@@ -35,6 +37,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -49,9 +52,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.describe import decode_for_display, describe_event, message_header
 from wsinspector.core.events import MessageEvent
 from wsinspector.core.formatting import hex_dump, human_size, parse_hex, pretty_json
+from wsinspector.qt.decoded_view import (
+    DecodedBody,
+    decoded_body,
+    decoded_modes,
+    is_decoded_mode,
+    preferred_mode,
+)
 from wsinspector.qt.json_tree import JsonTreePane
 
 EMPTY_HINT: Final = (
@@ -115,6 +126,8 @@ class MessageDetailView(QWidget):
         self._plain: str | None = None  # the body's text for finding, read when first needed
         self._lowered: tuple[str, str] | None = None  # (tree text, its lower()) for finds
         self._tree_match = (-1, -1)  # the last match found in the tree, and its row's offset
+        self._page_decoder: PageDecoder | None = None  # set_decoder()
+        self._decoded: dict[str, DecodedBody] = {}  # decoded modes' bodies, current event
 
         self._header = _plain_label("detailHeader")
         self._notice = _plain_label("detailNotice")
@@ -125,6 +138,11 @@ class MessageDetailView(QWidget):
         self._mode_combo.setToolTip("How to show the message")
         self._mode_combo.currentIndexChanged.connect(self._render)
         self._mode_combo.hide()
+        self._decoded_tree_check = QCheckBox("Tree")
+        self._decoded_tree_check.setObjectName("detailDecodedTreeCheck")
+        self._decoded_tree_check.setToolTip("Show the decoded value in the JSON tree")
+        self._decoded_tree_check.toggled.connect(lambda _on: self._render())
+        self._decoded_tree_check.hide()
 
         self._show_more_button = QPushButton()
         self._show_more_button.setObjectName("detailShowMoreButton")
@@ -155,6 +173,7 @@ class MessageDetailView(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self._mode_combo)
+        bar.addWidget(self._decoded_tree_check)
         bar.addStretch(1)
         bar.addWidget(self._show_more_button)
         bar.addWidget(self._save_button)
@@ -220,6 +239,7 @@ class MessageDetailView(QWidget):
             return
         self._event = event
         self._bodies = {}
+        self._decoded = {}
         self._tree_event = None
         self._tree.clear()
         self._lowered = None
@@ -229,6 +249,14 @@ class MessageDetailView(QWidget):
             self._show_message(event)
         else:
             self._show_description(event)
+
+    def set_decoder(self, decoder: PageDecoder | None) -> None:
+        """The page's decoder: binary messages open in its mode (and the message shown now)."""
+        self._page_decoder = decoder
+        event = self._event
+        if isinstance(event, MessageEvent):
+            self._event = None
+            self.show_event(event)
 
     def text(self) -> str:
         """The body text on screen."""
@@ -291,6 +319,8 @@ class MessageDetailView(QWidget):
                 default = MODE_JSON
             elif _may_be_big_json(event):
                 modes.insert(1, MODE_TREE)  # parsed when chosen, a slice at a time
+        modes += decoded_modes(event, self._page_decoder)
+        default = preferred_mode(event, self._page_decoder) or default
         self._mode_combo.blockSignals(True)
         try:
             self._mode_combo.clear()
@@ -307,6 +337,10 @@ class MessageDetailView(QWidget):
         if not isinstance(event, MessageEvent):
             return
         mode = self._mode_combo.currentText()
+        if is_decoded_mode(mode):
+            self._render_decoded(event, mode)
+            return
+        self._decoded_tree_check.hide()
         if mode == MODE_TREE:
             self._render_tree(event)
             return
@@ -338,6 +372,25 @@ class MessageDetailView(QWidget):
             self._tree_event = event
             self._tree.load(event.data)
         self._find_changed()
+
+    def _render_decoded(self, event: MessageEvent, mode: str) -> None:
+        body = self._decoded.get(mode)
+        if body is None:
+            body = self._decoded[mode] = decoded_body(event, mode, self._page_decoder)
+        self._decoded_tree_check.setVisible(body.tree is not None)
+        self._show_more_button.hide()
+        self._shown = event.size
+        self._set_notice(self._warnings + body.notices)
+        if body.tree is not None and self._decoded_tree_check.isChecked():
+            self._stack.setCurrentWidget(self._tree)
+            self._tree_event = None  # the tree holds the decoded value, not the payload
+            self._tree.load(body.tree)
+            self._find_changed()
+            return
+        self._stack.setCurrentWidget(self._body)
+        self._set_body(
+            body.text, wrap=body.ok, highlight=body.ok and len(body.text) <= HIGHLIGHT_LIMIT
+        )
 
     def _tree_loaded(self) -> None:
         if self._in_tree():  # else the find bar counts in the body, not in the tree
@@ -433,6 +486,7 @@ class MessageDetailView(QWidget):
         header, body = describe_event(event)
         self._header.setText(header)
         self._mode_combo.hide()
+        self._decoded_tree_check.hide()
         self._show_more_button.hide()
         self._save_button.hide()
         self._set_notice([])
@@ -442,6 +496,7 @@ class MessageDetailView(QWidget):
     def _clear(self) -> None:
         self._header.clear()
         self._mode_combo.hide()
+        self._decoded_tree_check.hide()
         self._show_more_button.hide()
         self._save_button.hide()
         self._set_notice([])

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.describe import event_record, payload_text
 from wsinspector.core.events import Event, MessageEvent
-from wsinspector.core.filtering import LogFilter, compile_filter
+from wsinspector.core.filtering import Decode, LogFilter, compile_filter
 from wsinspector.qt.icons import icon
 from wsinspector.qt.log_filter import LogFilterBar
 from wsinspector.qt.logmodel import Column, LogModel
@@ -204,6 +204,8 @@ class LogPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
+        # A binary payload's decoded text, for the filter (None while no decoder is set).
+        self.decode: Decode | None = None
         self.filter_bar.filter_changed.connect(self.set_filter)
         model.filter_progress.connect(self.filter_bar.show_counts)
 
@@ -223,7 +225,7 @@ class LogPanel(QWidget):
     def set_filter(self, log_filter: LogFilter | None) -> None:
         """Show only the rows `log_filter` accepts; a bad regex is said next to the field."""
         try:
-            predicate = compile_filter(log_filter) if log_filter is not None else None
+            predicate = compile_filter(log_filter, self.decode) if log_filter is not None else None
         except ValueError as exc:
             self.filter_bar.show_error(str(exc))
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from wsinspector.core.decoders.page import decoded_preview
 from wsinspector.core.describe import (
     SENT_ARROW,
     direction_arrow,
@@ -139,6 +140,9 @@ class LogModel(QAbstractTableModel):
         self._timer.setInterval(BATCH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
         self._forget_cached()
+        # The page decoder's one-line text of a binary payload (None: not decoded), asked
+        # for the rows painted only: wsinspector.core.decoders.page.PageDecoder.line.
+        self._decode_line: Callable[[bytes], str | None] | None = None
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)
         self._scan_timer.setInterval(0)
@@ -168,6 +172,13 @@ class LogModel(QAbstractTableModel):
     def scanning(self) -> bool:
         """A new filter is still being tested against older events."""
         return self._matches is not None and self._scanned < self._rows
+
+    def set_decoder(self, decode_line: Callable[[bytes], str | None] | None) -> None:
+        """Show binary messages in the Data column as `decode_line` decodes them (None: hex)."""
+        self._decode_line = decode_line
+        rows = self.rowCount()
+        if rows:
+            self.dataChanged.emit(self.index(0, Column.DATA), self.index(rows - 1, Column.DATA))
 
     # -- filtering --------------------------------------------------------------------------
 
@@ -406,5 +417,10 @@ class LogModel(QAbstractTableModel):
                 return human_size(len(event.data))
             return ""
         if column == Column.DATA:
+            decode = self._decode_line
+            if decode is not None and type(event) is MessageEvent and not event.text:
+                line = decode(event.data)
+                if line is not None:
+                    return decoded_preview(line)
             return event_summary(event)
         return None

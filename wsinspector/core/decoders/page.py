@@ -79,3 +79,8 @@ class PageDecoder:
             return text
         lines.move_to_end(data)
         return text
+
+
+def decoded_preview(line: str, limit: int = 200) -> str:
+    """A decoded payload's one-line text cut for a log row, like formatting.preview."""
+    return line if len(line) <= limit else line[:limit] + "…"

@@ -37,7 +37,7 @@ def to_json_value(value: object) -> JsonValue:
         return hex_string(value)
     if isinstance(value, Mapping):
         return {_key(key): to_json_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list) or type(value) is tuple:  # not a named tuple (ExtType)
         return [to_json_value(item) for item in value]
     if isinstance(value, set | frozenset):
         items = [to_json_value(item) for item in value]

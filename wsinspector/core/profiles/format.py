@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.options import (
     DEFAULT_MAX_MESSAGE_SIZE,
     ConnectionOptions,
@@ -205,7 +206,31 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "compression": options.compression,
         "reconnect": policy_to_json(options.reconnect),
         "on_connect_messages": list(options.on_connect_messages),
+        "decoder": decoder_to_json(options.decoder),
     }
+
+
+def decoder_to_json(decoder: DecoderSettings) -> Json:
+    return {
+        "kind": decoder.kind.value,
+        "proto_file": decoder.proto_file,
+        "message_type": decoder.message_type,
+    }
+
+
+def decoder_from_json(value: object, where: str = "options.decoder") -> DecoderSettings:
+    """A missing "decoder" (profiles written before decoders existed) is no decoder."""
+    data = _object(value, where)
+    kind = _str(data, "kind", where, DecoderKind.NONE.value)
+    try:
+        decoder_kind = DecoderKind(kind)
+    except ValueError:
+        raise ProfileFormatError(
+            f"{where}.kind must be one of {', '.join(k.value for k in DecoderKind)}, not {kind!r}"
+        ) from None
+    return DecoderSettings(
+        decoder_kind, _str(data, "proto_file", where), _str(data, "message_type", where)
+    )
 
 
 def options_from_json(value: object, where: str = "options") -> ConnectionOptions:
@@ -253,6 +278,7 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         compression=_bool(data, "compression", where, default.compression),
         reconnect=policy_from_json(data.get("reconnect", {}), f"{where}.reconnect"),
         on_connect_messages=_strings(data, "on_connect_messages", where),
+        decoder=decoder_from_json(data.get("decoder", {}), f"{where}.decoder"),
     )
 
 
