@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.options import ConnectionOptions, UserAgentMode
 from wsinspector.core.profiles import (
     FORMAT_VERSION,
@@ -65,6 +66,9 @@ all_options = st.builds(
     compression=st.booleans(),
     reconnect=policies,
     on_connect_messages=st.lists(text, max_size=4).map(tuple),
+    decoder=st.builds(
+        DecoderSettings, kind=st.sampled_from(DecoderKind), proto_file=text, message_type=text
+    ),
 )
 
 profiles = st.builds(
@@ -110,6 +114,7 @@ def test_every_options_field_is_written_under_its_name() -> None:
     document = options_to_json(ConnectionOptions(uri="ws://h/"))
     assert set(document) == set(ConnectionOptions.__dataclass_fields__)
     assert set(document["reconnect"]) == set(ReconnectPolicy.__dataclass_fields__)
+    assert set(document["decoder"]) == set(DecoderSettings.__dataclass_fields__)
 
 
 def test_a_minimal_hand_written_profile_takes_the_defaults() -> None:
@@ -195,6 +200,10 @@ def test_version_0_migrates() -> None:
         (
             b'{"version": 1, "name": "n", "options": {"uri": ""}, "variables": {"a": 1}}',
             "variables.a must be a string",
+        ),
+        (
+            b'{"version": 1, "name": "n", "options": {"uri": "", "decoder": {"kind": "x"}}}',
+            "options.decoder.kind must be one of none, msgpack, cbor, protobuf",
         ),
     ],
 )

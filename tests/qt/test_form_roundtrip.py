@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication
 
+from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.options import (
     CLOSE_TIMEOUT_MAX,
     MAX_MESSAGE_SIZE_MIB,
@@ -92,6 +93,13 @@ form_options = st.builds(
     on_connect_messages=st.lists(on_connect_message, max_size=4)
     .filter(lambda messages: not messages or not messages[0].startswith("\ufeff"))
     .map(tuple),
+    # A .proto file that can't be read keeps its message type (shown as not in the file).
+    decoder=st.builds(
+        DecoderSettings,
+        kind=st.sampled_from(DecoderKind),
+        proto_file=st.sampled_from(["", "missing.proto", " /no/such/dir/x.proto"]) | one_line,
+        message_type=st.sampled_from(["", "demo.Tick", "Tick.Inner"]),
+    ),
 )
 
 

@@ -9,6 +9,7 @@ it is an object or an array; or why it did not decode, with a hex dump instead).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -27,6 +28,7 @@ MODE_BASE64: Final = "Base64-decoded"
 # Decoding makes a Python value and its JSON text: bounded like the JSON mode's pretty print.
 DECODE_LIMIT: Final = 1024 * 1024
 
+_BASE64_TEXT: Final = re.compile(rb"[A-Za-z0-9+/_-]{8,}={0,2}")
 _KIND_MODE: Final = {DecoderKind.MSGPACK: MODE_MSGPACK, DecoderKind.CBOR: MODE_CBOR}
 
 
@@ -39,12 +41,19 @@ class DecodedBody:
 
 
 def decoded_modes(event: MessageEvent, decoder: PageDecoder | None) -> list[str]:
+    """The decoded modes `event` is offered: base64 for text that looks like it, every
+    binary decoder for binary messages (the ones that fail say why)."""
     if event.text:
-        return [MODE_BASE64]
+        return [MODE_BASE64] if looks_like_base64(event.data) else []
     modes = [MODE_MSGPACK, MODE_CBOR, MODE_PROTOBUF_RAW]
     if decoder is not None and decoder.schema is not None and decoder.message_type:
         modes.append(MODE_PROTOBUF_SCHEMA + decoder.message_type)
     return modes
+
+
+def looks_like_base64(data: bytes) -> bool:
+    """Text of 8 base64 characters or more (either alphabet), nothing else but padding."""
+    return len(data) <= DECODE_LIMIT and _BASE64_TEXT.fullmatch(data.strip()) is not None
 
 
 def is_decoded_mode(mode: str) -> bool:
