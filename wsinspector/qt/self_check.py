@@ -2,7 +2,8 @@
 
 It opens the main window, renders every icon, starts the built-in demo server, connects to it
 through the page's URI field, reads the handshake, sends a message and waits for its echo (in
-the event log and in the `messageLog` rows), opens About and copies the versions, closes with
+the event log and in the `messageLog` rows), decodes MessagePack, CBOR and protobuf (a .proto
+compiled by the bundled protoc), opens About and copies the versions, closes with
 1000 and shuts the window down. One line per step on stdout; the first step that fails, or
 does not finish within its time (STEP_SECONDS), ends the check: a line on stderr names it and
 the exit status is 1.
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from wsinspector.core.decoders.check import check_decoders
 from wsinspector.core.demo import DemoServer
 from wsinspector.core.events import CloseEvent, Direction, HandshakeEvent, MessageEvent
 from wsinspector.core.versions import APP_ID
@@ -62,6 +64,7 @@ STEP_SECONDS: Final[dict[str, float]] = {
     "connect": 10.0,
     "handshake": 5.0,
     "message": 10.0,
+    "decoders": 10.0,
     "about": 5.0,
     "close": 10.0,
     "quit": 10.0,
@@ -136,6 +139,7 @@ class SelfCheck:
             "connect": self._connect,
             "handshake": self._handshake,
             "message": self._message,
+            "decoders": self._decoders,
             "about": self._about,
             "close": self._close,
             "quit": self._quit,
@@ -333,6 +337,12 @@ class SelfCheck:
 
         await self._until(shown_twice, "the sent and echoed message rows in messageLog")
         return f"echoed in {round_trip * 1000:.0f} ms; messageLog has {model.rowCount()} rows"
+
+    async def _decoders(self) -> str:
+        try:
+            return check_decoders()
+        except ValueError as exc:
+            raise StepFailed(str(exc)) from None
 
     async def _about(self) -> str:
         dialog = show_about(self.window)
