@@ -17,6 +17,9 @@ from wsinspector.core.decoders.page import PageDecoder, decode
 from wsinspector.core.decoders.proto_schema import ProtoLoadError, ProtoSchema, load_proto
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.decoders.text import decode_base64, encode_json
+from wsinspector.core.eventlog import EventLog
+from wsinspector.core.events import Direction, MessageEvent
+from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
 
 VALUE = {"symbol": "BTC", "price": 3.5, "sizes": [1, 2, 300], "ok": True, "none": None}
 
@@ -209,3 +212,17 @@ def test_json_encodes_to_msgpack_and_cbor_that_decode_back() -> None:
         encode_json("{oops", DecoderKind.MSGPACK)
     with pytest.raises(ValueError, match="can't encode"):
         encode_json(str(2**70), DecoderKind.MSGPACK)
+
+
+def test_the_filter_matches_decoded_text_only_with_a_decoder() -> None:
+    log = EventLog()
+    payloads = [msgpack.packb({"symbol": s, "price": p}) for s, p in [("BTC", 1), ("ETH", 2)]]
+    for data in payloads:
+        log.append(MessageEvent(1, 0.0, 0.0, Direction.IN, False, data))
+    log.append(MessageEvent(1, 0.0, 0.0, Direction.IN, True, b'{"price": 2}'))
+    page = PageDecoder(DecoderSettings(DecoderKind.MSGPACK))
+    found = filter_indexes(log, compile_filter(LogFilter(text='"PRICE": 2'), page.line))
+    assert list(found) == [1, 2]
+    regex = compile_filter(LogFilter(text=r'"symbol": "E\w+"', regex=True), page.line)
+    assert list(filter_indexes(log, regex)) == [1]
+    assert list(filter_indexes(log, compile_filter(LogFilter(text='"price": 2')))) == [2]
