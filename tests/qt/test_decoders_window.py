@@ -74,7 +74,7 @@ def test_the_data_column_shows_decoded_messagepack(
     assert not any('"symbol"' in row for row in binary_rows(window))  # hex until decoded
     set_decoder(window, "MessagePack")
     qtbot.waitUntil(
-        lambda: any('{"symbol": "ETH", "price": 2}' in row for row in binary_rows(window)),
+        lambda: any('{"symbol":"ETH","price":2}' in row for row in binary_rows(window)),
         timeout=WAIT_MS,
     )
     set_decoder(window, "None")
@@ -89,11 +89,11 @@ def test_the_filter_finds_a_decoded_value(
     broadcast_ticks(qtbot, window, recording_server)
     set_decoder(window, "MessagePack")
     # Only the decoded text has it: the payload holds "price" and then the byte 0x02.
-    find(window, QLineEdit, "logFilterEdit").setText('"price": 2')
+    find(window, QLineEdit, "logFilterEdit").setText('"price":2')
     status = find(window, QLabel, "logFilterStatusLabel")
     qtbot.waitUntil(lambda: status.text().startswith("1 of"), timeout=WAIT_MS)
     assert len(log_rows(window)) == 1
-    assert '"symbol": "ETH"' in log_rows(window)[0]
+    assert '"symbol":"ETH"' in log_rows(window)[0]
     # New messages are tested as they arrive.
     recording_server.broadcast(msgpack.packb({"symbol": "SOL", "price": 2}))
     qtbot.waitUntil(lambda: len(log_rows(window)) == 2, timeout=WAIT_MS)
@@ -161,14 +161,14 @@ def test_protobuf_with_a_proto_file_and_a_bad_one(
     qtbot.waitUntil(lambda: len(binary_rows(window)) == 1, timeout=WAIT_MS)
 
     set_decoder(window, "Protocol Buffers")  # no schema yet: fields by number
-    qtbot.waitUntil(lambda: '"1": "BTC"' in binary_rows(window)[0], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: '"1":"BTC"' in binary_rows(window)[0], timeout=WAIT_MS)
     file_edit = find(window, QLineEdit, "protoFileEdit")
     file_edit.setText(str(proto))
     file_edit.editingFinished.emit()
     types = find(window, QComboBox, "messageTypeCombo")
     assert types.currentText() == "demo.Tick"
     qtbot.waitUntil(
-        lambda: '{"symbol": "BTC", "price": 3.5}' in binary_rows(window)[0], timeout=WAIT_MS
+        lambda: '{"symbol":"BTC","price":3.5}' in binary_rows(window)[0], timeout=WAIT_MS
     )
     select_last_binary_row(window)
     qtbot.waitUntil(
@@ -184,7 +184,7 @@ def test_protobuf_with_a_proto_file_and_a_bad_one(
     assert not error.isHidden()
     assert 'bad.proto:2:13: "strin" is not defined' in error.text()
     # Back to raw decoding, and the rows say so.
-    qtbot.waitUntil(lambda: '"1": "BTC"' in binary_rows(window)[0], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: '"1":"BTC"' in binary_rows(window)[0], timeout=WAIT_MS)
 
 
 def compose(qtbot: QtBot, window: MainWindow, format_label: str, text: str) -> None:

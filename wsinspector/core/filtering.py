@@ -177,6 +177,11 @@ class Predicate:
             self._hex = _hex_bytes(text)
 
     @property
+    def decodes(self) -> bool:
+        """Binary payloads are decoded to be tested: a scan costs microseconds a message."""
+        return self._decode is not None
+
+    @property
     def accepts_all(self) -> bool:
         """True when every event passes (no criterion at all)."""
         return self.filter.is_empty

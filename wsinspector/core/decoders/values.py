@@ -1,5 +1,9 @@
 """Decoded values as JSON: what MessagePack, CBOR and protobuf give, made readable.
 
+orjson writes the one-line form: the log's rows and the filter ask for it often, and it is
+about 50 times faster than the json module. (It writes NaN as null there, where the detail
+view, which uses to_json_value, says "nan".)
+
 JSON has no bytes, no non-string keys, no NaN, no dates and no tags, so each of those gets a
 stand-in that says what it was: bytes become "0x…" hex strings (BYTES_NOTE), a non-string
 map key its JSON text, a datetime its ISO form, a CBOR tag {"tag": n, "value": …}, a
@@ -14,6 +18,8 @@ import json
 import math
 from collections.abc import Mapping
 from typing import Final
+
+import orjson
 
 BYTES_NOTE: Final = "bytes are shown as 0x… hex"
 
@@ -78,5 +84,26 @@ def pretty(value: JsonValue) -> str:
 
 
 def one_line(value: JsonValue) -> str:
-    """JSON on one line, the way Python writes it ({"a": 1, "b": [2, 3]})."""
-    return json.dumps(value, ensure_ascii=False)
+    """Compact JSON on one line ({"a":1,"b":[2,3]}), the way most servers write it."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fast_line(value: object) -> str | None:
+    """one_line(to_json_value(value)), at orjson's speed for the common case (the log's
+    rows and the filter ask for many); None when the value is nested too deeply."""
+    try:
+        return orjson.dumps(value, default=_default, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        pass
+    try:
+        return one_line(to_json_value(value))
+    except RecursionError:
+        return None
+
+
+def _default(value: object) -> JsonValue:
+    """What orjson can't write (bytes, tags, extensions, sets): the same stand-ins."""
+    return to_json_value(value)
