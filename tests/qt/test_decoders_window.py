@@ -7,18 +7,31 @@ from pathlib import Path
 
 import cbor2
 import msgpack
+import pytest
 from helpers.proto import write_tick_proto
 from helpers.servers import RecordingServer
-from helpers.ui import connect_to, detail_mode_combo, detail_modes, find, log_rows
+from helpers.ui import (
+    connect_to,
+    detail_mode_combo,
+    detail_modes,
+    find,
+    log_rows,
+    open_settings_tab,
+    settings_tabs,
+)
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QTabBar,
     QTableView,
+    QTabWidget,
     QTreeView,
 )
 from pytestqt.qtbot import QtBot
@@ -61,6 +74,12 @@ def select_last_binary_row(window: MainWindow) -> None:
         model.index(rows[-1], 0),
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
+
+
+def trigger(window: MainWindow, name: str) -> None:
+    action = window.findChild(QAction, name)
+    assert action is not None, name
+    action.trigger()
 
 
 def detail_text(window: MainWindow) -> str:
@@ -226,3 +245,35 @@ def test_the_composer_encodes_json_as_messagepack_and_cbor(
     compose(qtbot, window, "JSON → MessagePack", "[1]")
     qtbot.waitUntil(lambda: len(record.received) == 3, timeout=WAIT_MS)
     assert record.received[2] == msgpack.packb([1])  # the invalid one was never sent
+
+
+def test_an_imported_log_can_be_decoded_too(
+    recording_server: RecordingServer,
+    window: MainWindow,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    connect_to(qtbot, window, recording_server.url("/echo"))
+    compose(qtbot, window, "JSON → MessagePack", '{"symbol": "XRP"}')
+    qtbot.waitUntil(lambda: len(binary_rows(window)) == 2, timeout=WAIT_MS)  # sent, echoed
+    target = tmp_path / "ticks.jsonl"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_kw: (str(target), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(target), ""))
+    trigger(window, "actionExportLog")
+    status = find(window, QLabel, "exportStatusLabel")
+    qtbot.waitUntil(lambda: "Exported" in status.text(), timeout=WAIT_MS)
+    trigger(window, "actionImportLog")
+    tabs = find(window, QTabWidget, "connectionTabs")
+    qtbot.waitUntil(lambda: tabs.count() == 2, timeout=WAIT_MS)
+    imported = tabs.widget(1)
+    qtbot.waitUntil(lambda: len(binary_rows(imported)) == 2, timeout=WAIT_MS)
+    assert settings_tabs(imported)[-2:] == ["Decoding", "Variables"]
+    assert not find(imported, QTabBar, "settingsTabBar").isTabVisible(0)  # Headers: gone
+    open_settings_tab(imported, "Decoding")
+    combo = find(imported, QComboBox, "decoderCombo")
+    assert combo.isVisible()
+    combo.setCurrentText("MessagePack")
+    qtbot.waitUntil(
+        lambda: all('{"symbol":"XRP"}' in row for row in binary_rows(imported)), timeout=WAIT_MS
+    )

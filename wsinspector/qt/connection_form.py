@@ -198,6 +198,14 @@ class ConnectionForm(QWidget):
                 self.tab_bar.setCurrentIndex(index)
         self.set_collapsed(False)
 
+    def keep_only_tab(self, title: str) -> None:
+        """Hide every tab but `title` (a read-only page keeps its Decoding settings)."""
+        for index in range(self.tab_bar.count()):
+            shown = self.tab_bar.tabText(index).removeprefix("⚠ ") == title
+            self.tab_bar.setTabVisible(index, shown)
+            if shown:
+                self.tab_bar.setCurrentIndex(index)
+
     def tab_titles(self) -> list[str]:
         return [self.tab_bar.tabText(i) for i in range(self.tab_bar.count())]
 

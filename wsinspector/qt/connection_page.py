@@ -182,10 +182,11 @@ class ConnectionPage(QWidget):
             self.close_button,
             self.close_options_button,
             self.close_summary,
-            self.form,
             self.composer,
         ):
             widget.hide()
+        # Of the settings, only how binary payloads are decoded still means something here.
+        self.form.keep_only_tab("Decoding")
         self.uri_edit.setText(source)
         self.uri_edit.setReadOnly(True)
         self.uri_edit.setClearButtonEnabled(False)
