@@ -153,7 +153,6 @@ class DecoderSettingsTab(QWidget):
             except ProtoLoadError as exc:
                 error = str(exc)
         self.error_label.setText(error)
-        self.error_label.setVisible(bool(error))
         combo = self.message_type_combo
         combo.blockSignals(True)
         try:
@@ -174,3 +173,5 @@ class DecoderSettingsTab(QWidget):
         protobuf = DecoderKind(self.decoder_combo.currentData()) is DecoderKind.PROTOBUF
         for widget in (self.proto_file_edit, self.proto_file_button, self.message_type_combo):
             widget.setEnabled(protobuf)
+        # A .proto file's problem matters while Protocol Buffers is chosen.
+        self.error_label.setVisible(protobuf and bool(self.error_label.text()))

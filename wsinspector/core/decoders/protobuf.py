@@ -37,7 +37,8 @@ def decode_raw(data: bytes) -> Decoded:
     try:
         fields = _parse_unknown(data)
     except Exception as exc:  # DecodeError: the library names no offset
-        return failed(PROTOBUF, _reason(exc))
+        # Parsed as an empty message: its type name would only puzzle.
+        return failed(PROTOBUF, _reason(exc).replace(" with type 'google.protobuf.Empty'", ""))
     try:
         return decoded(PROTOBUF, _fields_value(fields, 0), RAW_NOTE)
     except RecursionError:
