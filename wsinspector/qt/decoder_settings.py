@@ -139,6 +139,7 @@ class DecoderSettingsTab(QWidget):
                 self.decoder_combo.findData(DecoderKind.PROTOBUF.value)
             )
             self.proto_file_edit.setText(path)
+            self._loaded_path = None  # the same file chosen again: read it again
             self._proto_file_entered()
 
     def _load_schema(self, path: str, message_type: str | None) -> None:
