@@ -136,6 +136,37 @@ def close_words(event: CloseEvent) -> str:
     return f"Closed{who}: {event.code} {close_code_name(event.code)}{reason}"
 
 
+def recording_end_words(close: CloseEvent | None, error: str) -> str:
+    """How a recorded session ended, for the History: the close, else the error, else why not."""
+    if error and (close is None or close.code == 1006):
+        return f"Failed: {error}"
+    if close is not None:
+        return close_words(close)
+    return "Ended without a close frame"
+
+
+def capture_set_aside_words(path: str, problem: str, aside: str) -> str:
+    """The capture database could not be used and a new one was started."""
+    return (
+        f"The capture database {path} can't be used: {problem}. It was set aside as {aside},"
+        " and a new one was started."
+    )
+
+
+def retention_words(by_age: int, by_size: int, max_age_days: float, max_bytes: int) -> str:
+    """What retention removed from the capture, for the History ("" when nothing)."""
+    parts = []
+    if by_age:
+        days = f"{max_age_days:g} day" + ("" if max_age_days == 1 else "s")
+        parts.append(f"{by_age:,} session{'s' if by_age != 1 else ''} older than {days}")
+    if by_size:
+        parts.append(
+            f"the {by_size:,} oldest session{'s' if by_size != 1 else ''}"
+            f" to keep the capture under {human_size(max_bytes)}"
+        )
+    return ("Removed " + " and ".join(parts) + ".") if parts else ""
+
+
 def _code_words(code: int | None, reason: str = "") -> str:
     words = close_code_name(code) if code is None else f"{code} ({close_code_name(code)})"
     return f"{words} {reason!r}" if reason else words

@@ -41,6 +41,39 @@ class EventLogListener(Protocol):
         """The `count` oldest events were dropped to keep the log within its capacity."""
 
 
+class EventSource(Protocol):
+    """What the log view, the filter and the exporters read: a live EventLog, or a read-only
+    log (imported from a file, or a recorded session read lazily from the capture)."""
+
+    def __len__(self) -> int: ...
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+
+    def entries(self) -> Sequence[Entry]:
+        """The stored entries (message tuples and records), for fast scans."""
+        ...
+
+    def id_at(self, index: int) -> int:
+        """The stable id of the event at `index`."""
+        ...
+
+    @property
+    def dropped(self) -> int:
+        """Events dropped for capacity (0 for a read-only log)."""
+        ...
+
+    @property
+    def capacity(self) -> int | None: ...
+
+    def add_listener(self, listener: EventLogListener, *, messages: bool = True) -> None: ...
+
+    def remove_listener(self, listener: EventLogListener) -> None: ...
+
+
 @dataclass(slots=True)
 class Counters:
     """Messages and payload bytes each way, kept as events are appended."""
@@ -72,7 +105,8 @@ class StoredEvents(Sequence[Event]):
 
     __slots__ = ("_entries",)
 
-    _entries: list[Entry]
+    # A list in EventLog and in logs read from files; a lazy sequence in a captured session.
+    _entries: Sequence[Entry]
 
     def entries(self) -> Sequence[Entry]:
         """The stored entries, read-only: message tuples and records, for fast scans."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Final
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from wsinspector.core.eventlog import Entry, EventLog, StoredEvents, to_event
+from wsinspector.core.eventlog import Entry, EventLog, EventLogListener, StoredEvents, to_event
 from wsinspector.core.events import (
     Direction,
     ErrorEvent,
@@ -286,6 +286,22 @@ class EntryLog(StoredEvents):
     def items(self) -> Iterator[tuple[int, Event]]:
         """(id, event) pairs in order."""
         return zip(self._ids, map(to_event, self._entries), strict=True)
+
+    # -- read-only as an EventSource (eventlog.EventSource): it never grows nor drops ----
+
+    @property
+    def dropped(self) -> int:
+        return 0
+
+    @property
+    def capacity(self) -> int | None:
+        return None
+
+    def add_listener(self, listener: EventLogListener, *, messages: bool = True) -> None:
+        """Nothing to tell: a read-only log never changes."""
+
+    def remove_listener(self, listener: EventLogListener) -> None:
+        """Nothing to undo (see add_listener)."""
 
 
 LogSource = EventLog | EntryLog | Iterable[tuple[int, Event]]

