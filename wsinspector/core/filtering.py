@@ -43,10 +43,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Final
+from typing import Final, cast
 
 from wsinspector.core.describe import event_summary
-from wsinspector.core.eventlog import EventLog, MessageEntry
+from wsinspector.core.eventlog import EventLog, EventSource, MessageEntry
 from wsinspector.core.events import ControlEvent, Direction, Event, MessageEvent
 from wsinspector.core.formatting import parse_hex
 
@@ -625,7 +625,7 @@ def _stored_entries(log: object) -> Sequence[Entry] | None:
 
 
 def filter_indexes(
-    log: EventLog | Sequence[Event],
+    log: EventSource | Sequence[Event],
     predicate: Callable[[Event], bool],
     start: int = 0,
     stop: int | None = None,
@@ -642,8 +642,9 @@ def filter_indexes(
     if isinstance(predicate, Predicate):
         if entries is not None:
             return predicate.scan(entries, start, stop, cache)
-        # Records of messages are tested one by one: correct, only slower.
-        return predicate.scan(log, start, stop, cache)
+        # A plain sequence of records (an EventSource has entries()): tested one by one,
+        # correct, only slower.
+        return predicate.scan(cast("Sequence[Event]", log), start, stop, cache)
     stop = len(log) if stop is None else min(stop, len(log))
     out: array[int] = array("q")
     out.extend(index for index in range(max(0, start), stop) if predicate(log[index]))

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QByteArray, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -29,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from wsinspector.core.capture import CaptureStore, Recorder
 from wsinspector.core.connection import Connection
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.decoders.text import encode_json
-from wsinspector.core.eventlog import DEFAULT_CAPACITY, EventLog
+from wsinspector.core.eventlog import DEFAULT_CAPACITY, Counters, EventLog
 from wsinspector.core.events import (
     ConnState,
     ErrorKind,
@@ -111,6 +113,11 @@ class ConnectionPage(QWidget):
         self.setObjectName("connectionPage")
         self.read_only = False
         self._logged_options: ConnectionOptions | None = None
+        # Recording to the capture (MainWindow.attach_capture): the store, the recording
+        # under way, and the read-only log shown instead of self.log (a recorded session).
+        self.capture: CaptureStore | None = None
+        self.recorder: Recorder | None = None
+        self.shown_source: EntryLog | None = None
         self.log = EventLog(capacity)
         self.connection = Connection(self.log)
         self.controller = SessionController(self.connection, self)
@@ -147,11 +154,12 @@ class ConnectionPage(QWidget):
         except ValueError as exc:
             self.log_panel.export_label.setText(f"Not exported: {exc}")
             return
-        source: EventLog | EntryLog = self.log
+        log: EventLog | EntryLog = self.shown_source or self.log
+        source = log
         if scope == "filtered":
-            source = rows_of(self.log, self.model.shown_log_indexes())
+            source = rows_of(log, self.model.shown_log_indexes())
         elif scope == "selected":
-            source = rows_of(self.log, self.log_view.selected_log_indexes())
+            source = rows_of(log, self.log_view.selected_log_indexes())
         self.model.flush()
         self.log_panel.export_cancel_button.show()
         self.exporter.start(source, path, fmt, redact=not include_secrets)
@@ -176,7 +184,39 @@ class ConnectionPage(QWidget):
         Nothing can be connected or sent from it; the URI bar shows where the events came
         from.
         """
+        self._become_read_only(source)
+        for event in events:
+            self.log.append(event)
+        self.model.flush()
+        last = self.connection.last_handshake
+        if last is not None:
+            self.handshake_pane.show_handshake(last)
+        self._finish_read_only(title, source, len(self.log))
+
+    def show_source(
+        self,
+        title: str,
+        source: EntryLog,
+        description: str,
+        *,
+        counters: Counters | None = None,
+        handshake: HandshakeEvent | None = None,
+    ) -> None:
+        """A read-only view of a log kept elsewhere (a recorded session read lazily from the
+        capture): shown as it is, not copied into this page's log."""
+        self._become_read_only(description)
+        self.shown_source = source
+        self.model.set_log(source)
+        if counters is not None:
+            self.log.counters = counters
+        if handshake is not None:
+            self.handshake_pane.show_handshake(handshake)
+        self._finish_read_only(title, description, len(source))
+
+    def _become_read_only(self, source: str) -> None:
         self.read_only = True
+        self.stop_recording()
+        self.record_check.hide()
         for widget in (
             self.connect_button,
             self.close_button,
@@ -190,17 +230,13 @@ class ConnectionPage(QWidget):
         self.uri_edit.setText(source)
         self.uri_edit.setReadOnly(True)
         self.uri_edit.setClearButtonEnabled(False)
-        for event in events:
-            self.log.append(event)
-        self.model.flush()
+
+    def _finish_read_only(self, title: str, source: str, count: int) -> None:
         self._update_counters()
-        last = self.connection.last_handshake
-        if last is not None:
-            self.handshake_pane.show_handshake(last)
         self._uri_title = title
         self.status_label.setProperty("state", "readonly")
         self.status_label.setStyleSheet("color: #4a5568; font-weight: bold;")
-        self.status_label.setText(f"Read-only: {len(self.log):,} events from {source}")
+        self.status_label.setText(f"Read-only: {count:,} events from {source}")
         self._countdown.stop()
         self.title_changed.emit()
 
@@ -264,6 +300,14 @@ class ConnectionPage(QWidget):
         action.setDefaultWidget(box)
         menu.addAction(action)
         self.close_options_button.setMenu(menu)
+        self.record_check = QCheckBox("Record")
+        self.record_check.setObjectName("recordCheck")
+        self.record_check.setChecked(True)
+        self.record_check.setToolTip(
+            "Keep this connection's traffic in the capture, to reopen and search later."
+            " Switch it off for private traffic."
+        )
+        self.record_check.setEnabled(False)  # until the window gives the page its capture
         self.close_summary = QLabel()
         self.close_summary.setObjectName("closeSummaryLabel")
         self.close_summary.setStyleSheet("color: #6b7280;")
@@ -276,6 +320,7 @@ class ConnectionPage(QWidget):
         row.addWidget(self.connect_button)
         row.addWidget(self.close_button)
         row.addWidget(self.close_options_button)
+        row.addWidget(self.record_check)
         row.addWidget(self.close_summary)
         self._uri_bar = row
 
@@ -404,6 +449,7 @@ class ConnectionPage(QWidget):
         self.reopen_button.clicked.connect(self._reopen)
         self.keep_profile_button.clicked.connect(self._keep_as_profile)
         self.close_button.clicked.connect(self.close_connection)
+        self.record_check.toggled.connect(self._on_record_toggled)
         self.close_code_spin.valueChanged.connect(self._update_close_summary)
         self.close_reason_edit.textChanged.connect(self._update_close_summary)
         self.ca_file_button.clicked.connect(self._choose_ca_file)
@@ -567,6 +613,8 @@ class ConnectionPage(QWidget):
         self.controller.ping()
 
     def clear_log(self) -> None:
+        if self.recorder is not None:
+            self.recorder.flush()  # what was shown stays in the capture
         self.log.clear()
         self.detail_view.show_event(None)
         self._update_counters()
@@ -581,6 +629,7 @@ class ConnectionPage(QWidget):
         if self.exporter.running:
             self.exporter.cancel()
         await self.controller.shutdown(reason)
+        self.stop_recording()
         self.model.detach()
 
     def splitter_state(self) -> dict[str, QByteArray]:
@@ -595,6 +644,43 @@ class ConnectionPage(QWidget):
         if "left" in states:
             self.left_splitter.restoreState(states["left"])
 
+    # -- recording --------------------------------------------------------------------------
+
+    def attach_capture(self, capture: CaptureStore | None) -> None:
+        """Record this page's connections into `capture` (None: nowhere, the box is off)."""
+        self.capture = capture
+        self.record_check.setEnabled(capture is not None and not self.read_only)
+        if capture is None:
+            self.record_check.setToolTip("Not recording: the capture database can't be used.")
+
+    def start_recording(self, from_id: int | None = None) -> Recorder | None:
+        """Record from the event `from_id` (default: the next one) until the connection
+        ends; a recording under way is ended first."""
+        if self.capture is None or self.read_only or self.capture.closed:
+            return None
+        self.stop_recording()
+        options = self.connection.options
+        profile = self.profile_binding.profile
+        self.recorder = self.capture.start_recording(
+            self.log,
+            uri=options.uri if options is not None else self.uri_edit.text(),
+            profile=profile.name if profile is not None else "",
+            options=options,
+            from_id=from_id,
+        )
+        return self.recorder
+
+    def stop_recording(self, words: str | None = None) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None and recorder.recording:
+            recorder.stop(words, wait=None)
+
+    def _on_record_toggled(self, on: bool) -> None:
+        if not on:
+            self.stop_recording("recording switched off")
+        elif self.connection.is_active and (self.recorder is None or not self.recorder.recording):
+            self.start_recording()
+
     # -- reactions --------------------------------------------------------------------------
 
     def _set_title(self, title: str) -> None:
@@ -602,7 +688,10 @@ class ConnectionPage(QWidget):
             self._uri_title = title
             self.title_changed.emit()
 
-    def _on_state(self, _event: StateEvent) -> None:
+    def _on_state(self, event: StateEvent) -> None:
+        if event.state is ConnState.CONNECTING and self.record_check.isChecked():
+            # A new session begins with this event (log[-1]): it is the first recorded.
+            self.start_recording(self.log.next_id - 1)
         self._apply_state()
         self.title_changed.emit()
 

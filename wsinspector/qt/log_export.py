@@ -14,7 +14,7 @@ from wsinspector.core.logfiles import EntryLog, LogExporter, LogFormat, snapshot
 EXPORT_CHUNK = 5_000
 
 
-def rows_of(log: EventLog, indexes: Sequence[int]) -> EntryLog:
+def rows_of(log: EventLog | EntryLog, indexes: Sequence[int]) -> EntryLog:
     """Some events of `log` (by index), with their stable ids, for a partial export."""
     whole = snapshot(log)
     ids, entries = whole.ids, whole.entries()

@@ -84,6 +84,15 @@ class LogView(QTableView):
         indexes = (model.log_index(row) for row in self._selected_rows())
         return [index for index in indexes if index is not None]
 
+    def select_log_index(self, log_index: int) -> bool:
+        """Select and show the row of the event at `log_index`; False if it is not shown."""
+        row = self.log_model.row_of(log_index)
+        if row is None:
+            return False
+        self.selectRow(row)
+        self.scrollTo(self.log_model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
     def selected_events(self) -> list[Event]:
         """The selected rows' events, in log order."""
         return [self.log_model.event_at(row) for row in self._selected_rows()]

@@ -31,7 +31,7 @@ from wsinspector.core.describe import (
     event_summary,
     event_type,
 )
-from wsinspector.core.eventlog import EventLog
+from wsinspector.core.eventlog import EventLog, EventSource
 from wsinspector.core.events import (
     ControlEvent,
     Direction,
@@ -127,7 +127,7 @@ class LogModel(QAbstractTableModel):
     rows_flushed = Signal(int)
     filter_progress = Signal(int, int)
 
-    def __init__(self, log: EventLog, parent: Any = None) -> None:
+    def __init__(self, log: EventSource, parent: Any = None) -> None:
         super().__init__(parent)
         self._log = log
         self._rows = len(log)  # log events inserted so far (unfiltered: shown)
@@ -153,8 +153,25 @@ class LogModel(QAbstractTableModel):
         log.add_listener(self)
 
     @property
-    def log(self) -> EventLog:
+    def log(self) -> EventSource:
         return self._log
+
+    def set_log(self, log: EventSource) -> None:
+        """Show another log (a read-only page over a recorded session); the filter is reset."""
+        self._log.remove_listener(self)
+        self._timer.stop()
+        self._scan_timer.stop()
+        self.beginResetModel()
+        self._log = log
+        self._rows = len(log)
+        self._top = 1 if log.dropped else 0
+        self._predicate, self._matches, self._scan_cache = None, None, None
+        self._scanned = 0
+        self._flush_pending = False
+        self._forget_cached()
+        self.endResetModel()
+        log.add_listener(self)
+        self.rows_flushed.emit(self.rowCount())
 
     def _forget_cached(self) -> None:
         """Log positions change meaning (dropped or cleared events): drop the cached record."""
@@ -334,6 +351,16 @@ class LogModel(QAbstractTableModel):
             return None
         matches = self._matches
         return index if matches is None else matches[index]
+
+    def row_of(self, log_index: int) -> int | None:
+        """The row that shows the event at `log_index`, or None when it is not shown."""
+        matches = self._matches
+        if matches is None:
+            return self._top + log_index if 0 <= log_index < self._rows else None
+        position = bisect_left(matches, log_index)
+        if position < len(matches) and matches[position] == log_index:
+            return self._top + position
+        return None
 
     def event_at(self, row: int) -> Event:
         index = self.log_index(row)

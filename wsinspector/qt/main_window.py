@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsinspector.core.eventlog import DEFAULT_CAPACITY
-from wsinspector.core.events import ConnState
-from wsinspector.core.logfiles import LogFileError, LogFormat, import_log
+from wsinspector.core.capture import CaptureFileError, CaptureStore
+from wsinspector.core.eventlog import DEFAULT_CAPACITY, Counters
+from wsinspector.core.events import ConnState, HandshakeEvent
+from wsinspector.core.logfiles import EntryLog, LogFileError, LogFormat, connections_of, import_log
 from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pages
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import config_dir
@@ -118,11 +119,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.store = ProfileStore()
         self.environments = self.store.load_environments()
+        self.capture, self.capture_problem = self._open_capture()
         self._recent_uris = QStringListModel(self._recent_uri_list(), self)
         self._build_profiles_dock()
         self._build_menus()
         self.new_page()
         self._restore_geometry()
+        if self.capture_problem:
+            self._tell("Capture database", self.capture_problem)
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
     def new_page(self) -> ConnectionPage:
         """Open a new, idle connection page and make it current."""
         page = ConnectionPage(capacity=self.log_capacity())
+        page.attach_capture(self.capture)
         page.restore_splitters(self._saved_splitters())
         page.profile_binding.attach(self.store, self.environments)
         completer = QCompleter(self._recent_uris, page.uri_edit)
@@ -283,6 +288,47 @@ class MainWindow(QMainWindow):
         page = self.new_page()
         page.show_events(f"📄 {Path(path).name}", imported, f"{path} ({imported.source})")
         page.offer_connections(imported.connections)
+        return page
+
+    # -- the capture ------------------------------------------------------------------------
+
+    @staticmethod
+    def _open_capture() -> tuple[CaptureStore | None, str]:
+        """The capture database every page records into, and words for a problem with it."""
+        try:
+            capture = CaptureStore.open_default()
+        except CaptureFileError as exc:
+            return None, f"Connections are not recorded this time: {exc}"
+        try:
+            capture.apply_retention()
+        except Exception as exc:  # recording matters more than trimming: go on
+            capture.problem = capture.problem or f"The capture could not be trimmed: {exc}"
+        return capture, capture.problem
+
+    def open_captured_session(self, session_id: int, row: int | None = None) -> ConnectionPage:
+        """Show a recorded session read-only in a new tab (filter, detail, export work), with
+        `row` selected if given. KeyError when there is no such session."""
+        capture = self.capture
+        if capture is None:
+            raise KeyError("no capture database is open")
+        info = capture.session(session_id)
+        events = capture.session_events(session_id)
+        if info is None:
+            raise KeyError(f"no recorded session {session_id}")
+        others = capture.other_events(session_id)
+        handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
+        page = self.new_page()
+        title = f"⏺ {info.profile or title_for_uri(info.uri)}"
+        page.show_source(
+            title,
+            events,
+            f"{info.uri} (recorded session {session_id})",
+            counters=Counters(info.messages_in, info.messages_out, info.bytes_in, info.bytes_out),
+            handshake=handshakes[-1] if handshakes else None,
+        )
+        page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
+        if row is not None:
+            page.log_view.select_log_index(row)
         return page
 
     def _tell(self, title: str, text: str) -> None:
@@ -574,5 +620,8 @@ class MainWindow(QMainWindow):
                 async with asyncio.timeout(SHUTDOWN_SECONDS):
                     await asyncio.gather(*(page.shutdown() for page in pages), *self._closing_pages)
         finally:
+            if self.capture is not None:
+                # Every page's recording ends and everything recorded is committed.
+                await asyncio.to_thread(self.capture.close)
             self._may_close = True
             self.close()

@@ -48,6 +48,7 @@ class Recorder:
         *,
         redact: bool,
         until_end: bool,
+        from_id: int | None = None,
         on_stopped: Callable[[Recorder], None] | None = None,
     ) -> None:
         self.session_id = session_id
@@ -56,7 +57,8 @@ class Recorder:
         self._redact = redact
         self._until_end = until_end
         self._on_stopped = on_stopped
-        self._next_id = log.next_id  # the id of the first event not handed over yet
+        # The id of the first event not handed over yet.
+        self._next_id = log.next_id if from_id is None else max(from_id, log.first_id)
         self._row = 0  # rows handed over so far: the next row's place in the session
         self._unsent = 0
         capacity = log.capacity
@@ -156,7 +158,9 @@ class Recorder:
         the writer has committed it all (or after `wait` seconds).
         """
         if not self._stopped:
-            self._finish(words, inside_callback=False)
+            # Detached later when a loop runs: stop() may be called from a log listener.
+            running = self._loop is not None and self._loop.is_running()
+            self._finish(words, inside_callback=running)
         if wait is not None:
             self._writer.sync(wait)
 

@@ -94,11 +94,15 @@ def connect(path: Path | str) -> sqlite3.Connection:
     connection = sqlite3.connect(
         os.fspath(path), isolation_level=None, check_same_thread=False, timeout=0
     )
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    connection.execute("PRAGMA journal_mode = WAL")
-    # In WAL mode NORMAL loses nothing committed when the process is killed; only a power
-    # cut may take the last transactions (and never damages the file).
-    connection.execute("PRAGMA synchronous = NORMAL")
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses nothing committed when the process is killed; only a
+        # power cut may take the last transactions (and never damages the file).
+        connection.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 

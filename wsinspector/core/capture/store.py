@@ -175,7 +175,10 @@ class CaptureStore:
         return self._writer.error
 
     def sync(self, timeout: float | None = 5.0) -> bool:
-        """Wait until everything handed to the writer so far is committed."""
+        """Hand over what every recording has and wait until it is committed (call it where
+        the logs are appended to); False on timeout."""
+        for recorder in list(self._recorders):
+            recorder.flush()
         return self._writer.sync(timeout)
 
     # -- recording ----------
@@ -189,6 +192,7 @@ class CaptureStore:
         options: ConnectionOptions | None = None,
         redact_secrets: bool = True,
         until_end: bool = True,
+        from_id: int | None = None,
     ) -> Recorder:
         """Record what `log` gets from now on as a new session; returns its Recorder.
 
@@ -196,7 +200,8 @@ class CaptureStore:
         starts. With `until_end` the recording stops by itself when the connection ends
         (closed or failed, after any reconnects); recorder.stop() stops it sooner. Secret
         headers and query values in the options and events are stored as "<redacted>"
-        unless `redact_secrets` is False.
+        unless `redact_secrets` is False. `from_id` starts the recording at an event already
+        in the log (e.g. the state event that begins the connection) instead of the next one.
         """
         record = options_record(options, redact=redact_secrets)
         stored_uri = redact_uri(uri) if redact_secrets else uri
@@ -214,6 +219,7 @@ class CaptureStore:
             session_id,
             redact=redact_secrets,
             until_end=until_end,
+            from_id=from_id,
             on_stopped=self._recording_stopped,
         )
         self._recorders.add(recorder)
