@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.capture import FILE_NAME
-from wsinspector.core.paths import data_dir
 from wsinspector.core.events import MessageEvent
+from wsinspector.core.paths import data_dir
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000
