@@ -28,7 +28,7 @@ from pathlib import Path
 from wsinspector.core.capture import CaptureStore
 from wsinspector.core.eventlog import EventLog
 
-WORDS = ["alpha", "beta", "gamma", "delta", "price", "tick", "order", "trade", "symbol", "quote", "bid", "ask", "volume"]
+WORDS = "alpha beta gamma delta price tick order trade symbol quote bid ask volume".split()  # noqa: SIM905
 
 
 def payloads(count: int, seed: int = 7) -> list[bytes]:
