@@ -53,7 +53,8 @@ class _VersionAction(argparse.Action):
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="wsinspector",
-        description="A desktop WebSocket inspector. With a URI, connects to it at once.",
+        description="A desktop WebSocket inspector. With a URI, connects to it at once."
+        " `wsinspector record --help` tells how to record a connection without a window.",
     )
     parser.add_argument("uri", nargs="?", help="ws:// or wss:// URI to connect to")
     parser.add_argument(
@@ -156,7 +157,13 @@ def make_application() -> QApplication:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["record"]:
+        # Headless: the core only, no Qt (it runs where no display exists).
+        from wsinspector.core.record import main as record_main
+
+        return record_main(arguments[1:])
+    args = parse_args(arguments)
     if args.self_check:
         # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

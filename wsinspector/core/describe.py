@@ -167,6 +167,30 @@ def retention_words(by_age: int, by_size: int, max_age_days: float, max_bytes: i
     return ("Removed " + " and ".join(parts) + ".") if parts else ""
 
 
+def record_summary_words(
+    *,
+    seconds: float,
+    messages_in: int,
+    messages_out: int,
+    bytes_in: int,
+    bytes_out: int,
+    ended: str,
+    session_id: int | None,
+    capture: str,
+    written: str,
+) -> str:
+    """The last line of `wsinspector record`: what was recorded, where, and how it ended."""
+    parts = [
+        f"Recorded {seconds:.1f} s: ↓ {messages_in:,} messages ({human_size(bytes_in)}),"
+        f" ↑ {messages_out:,} ({human_size(bytes_out)}); {ended}"
+    ]
+    if session_id is not None:
+        parts.append(f"session {session_id} in {capture}")
+    if written:
+        parts.append(written)
+    return "; ".join(parts) + "."
+
+
 def _code_words(code: int | None, reason: str = "") -> str:
     words = close_code_name(code) if code is None else f"{code} ({close_code_name(code)})"
     return f"{words} {reason!r}" if reason else words

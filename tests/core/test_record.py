@@ -1,0 +1,137 @@
+"""`wsinspector record`: headless recording in a subprocess against real loopback servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers.servers import RecordingServer, wait_for
+from websockets.asyncio.server import ServerConnection
+
+from wsinspector.app import main
+from wsinspector.core.capture import CaptureStore
+from wsinspector.core.logfiles import import_log
+from wsinspector.core.paths import data_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs the real command line, then tells whether Qt was imported on the way.
+_RUNNER = (
+    "import sys; from wsinspector.app import main; code = main(sys.argv[1:]);"
+    " print('QT-IMPORTED' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT');"
+    " sys.exit(code)"
+)
+
+
+def headless_env() -> dict[str, str]:
+    """No display and no Qt platform: what a CI job or a server without a screen has."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return env
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, "record", *args],
+        env=headless_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    process = start(*args)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+async def ticker(connection: ServerConnection, record: object) -> None:
+    """Sends a few messages, then waits for the client to close."""
+    for number in range(5):
+        await connection.send(f"tick {number}")
+    async for message in connection:
+        del message
+
+
+def test_sigterm_closes_with_1001_and_the_jsonl_reads_back(tmp_path: Path) -> None:
+    out = tmp_path / "session.jsonl"
+    with RecordingServer(behaviour=ticker) as server:
+        process = start(server.url("/ticks?token=s3cret"), "--out", str(out))
+        assert process.stdout is not None
+        first = [process.stdout.readline(), process.stdout.readline()]  # connecting, open
+        assert "Open — " in first[1], first
+        process.send_signal(signal.SIGTERM)
+        rest, stderr = process.communicate(timeout=20)
+        stdout = "".join(first) + rest
+        assert process.returncode == 0, stderr
+        wait_for(lambda: server.last.closed.is_set(), timeout=10)
+        assert server.last.close_code == 1001
+    lines = stdout.splitlines()
+    assert lines[-1] == "NO-QT"
+    assert "Connecting to ws://127.0.0.1" in lines[0]
+    assert any("Open — " in line for line in lines)
+    assert "closed normally" in lines[-2] and "Recorded" in lines[-2]
+    imported = import_log(out)
+    texts = [e.data.decode() for e in imported if getattr(e, "text", False)]
+    assert texts == [f"tick {n}" for n in range(5)]
+    assert "s3cret" not in out.read_text()
+    # The capture has it too, for the History.
+    store = CaptureStore.open(data_dir() / "capture.sqlite3")
+    try:
+        (info,) = store.sessions()
+        assert info.messages_in == 5 and info.end_words.startswith("Closed by the client: 1001")
+    finally:
+        store.close()
+
+
+def test_duration_closes_with_1000_and_exit_0(recording_server: RecordingServer) -> None:
+    result = run(recording_server.url("/echo"), "--duration", "0.5")
+    assert result.returncode == 0, result.stderr
+    wait_for(lambda: recording_server.last.closed.is_set(), timeout=10)
+    assert recording_server.last.close_code == 1000
+    assert result.stdout.splitlines()[-1] == "NO-QT"
+
+
+def test_a_refused_connection_exits_1_with_the_reason() -> None:
+    result = run("ws://127.0.0.1:9/")
+    assert result.returncode == 1
+    assert "Failed — connection refused" in result.stdout
+
+
+def test_usage_errors_exit_2_with_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args, words in (
+        ((), "give either a URI or --profile NAME"),
+        (("ws://a/", "--profile", "x"), "give either a URI or --profile NAME"),
+        (("ws://a/", "--env", "prod"), "--env goes with --profile"),
+        (("--profile", "nope"), "no profile named “nope”"),
+        (("ws://a/", "--out", str(tmp_path / "x.csv")), "record writes .jsonl or .har"),
+        (("ws://a/", "--duration", "0"), "--duration must be"),
+        (("http://a/",), "uri:"),
+    ):
+        assert main(["record", *args]) == 2, args
+        assert words in capsys.readouterr().err, args
+
+
+def test_a_server_that_closes_normally_exits_0_and_one_that_drops_exits_1(
+    recording_server: RecordingServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "closed.har"
+    result = run(recording_server.url("/close?code=1000&reason=done"), "--out", str(out))
+    assert result.returncode == 0, result.stdout
+    assert "Closed by the server: 1000" in result.stdout
+    har = json.loads(out.read_text())
+    assert har["log"]["entries"][0]["request"]["url"].endswith("/close?code=1000&reason=done")
+    dropped = run(recording_server.url("/drop"))
+    assert dropped.returncode == 1, dropped.stdout
