@@ -94,15 +94,17 @@ def search_text(
     limit: int,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[SearchHit]:
-    """Up to `limit` hits, newest session first (then in order within a session, newest
-    last). SQLite's lower() folds ASCII only: a needle with other letters is matched in
-    Python, over the rows whose payload is not plain ASCII or holds its ASCII part."""
+    """Up to `limit` hits, newest session first (in order within a session).
+
+    Unlike the log filter, an ASCII needle does not find its Unicode case-folding twins
+    ("strasse" does not find "Straße"): the price of letting SQLite narrow the scan."""
     if not needle or limit <= 0:
         return []
     hits: list[SearchHit] = []
-    ascii_needle = needle.isascii()
-    # The longest ASCII run of the needle narrows the scan in SQL; Python decides.
-    probe = needle.lower() if ascii_needle else _ascii_probe(needle)
+    # An ASCII needle narrows the scan in SQL (lower() folds ASCII only); Python decides.
+    # Any other is matched in Python with Unicode case folding over every text payload: a
+    # part of it can't narrow the scan, as folding maps letters to ASCII ("ß" → "ss").
+    probe = needle.lower() if needle.isascii() else ""
     sessions = [
         row[0]
         for row in connection.execute("SELECT id FROM sessions ORDER BY started DESC, id DESC")
@@ -140,16 +142,3 @@ def search_text(
                 break
             start = step_stop + 1
     return hits
-
-
-def _ascii_probe(needle: str) -> str:
-    """The longest ASCII run of `needle`, lowered, which SQLite's lower() finds too, or ""."""
-    best = ""
-    run = ""
-    for char in needle:
-        if char.isascii():
-            run += char.lower()
-        else:
-            best = max(best, run, key=len)
-            run = ""
-    return max(best, run, key=len)

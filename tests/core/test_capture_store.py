@@ -1,0 +1,251 @@
+"""The capture store without a window: recording a log, reading it back lazily, search,
+retention, secrets, and files that can't be used."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from wsinspector.core.capture import CaptureStore, Retention
+from wsinspector.core.capture.schema import SCHEMA_VERSION
+from wsinspector.core.eventlog import EventLog
+from wsinspector.core.events import (
+    CloseEvent,
+    ConnState,
+    ErrorEvent,
+    HandshakeEvent,
+    MessageEvent,
+    StateEvent,
+)
+from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.logfiles import export_log, import_log
+from wsinspector.core.options import ConnectionOptions
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CaptureStore:
+    capture = CaptureStore.open(tmp_path / "capture.sqlite3")
+    yield capture  # type: ignore[misc]
+    capture.close()
+
+
+def state(conn: int, value: ConnState, **fields: object) -> StateEvent:
+    return StateEvent(conn, time.time(), time.monotonic(), value, **fields)  # type: ignore[arg-type]
+
+
+def session(log: EventLog, messages: int, *, text: str = "message {n}", conn: int = 1) -> None:
+    """A whole connection in `log`: connecting, handshake, `messages` each way, close."""
+    log.append(state(conn, ConnState.CONNECTING, uri="ws://h/?token=t0ps3cret"))
+    log.append(
+        HandshakeEvent(
+            conn,
+            time.time(),
+            time.monotonic(),
+            "GET /?token=t0ps3cret HTTP/1.1",
+            (("Authorization", "Bearer hunter2"), ("Host", "h")),
+            "HTTP/1.1 101 Switching Protocols",
+            (("Set-Cookie", "sid=abc"),),
+        )
+    )
+    log.append(state(conn, ConnState.OPEN, uri="ws://h/?token=t0ps3cret"))
+    for n in range(messages):
+        payload = text.format(n=n).encode()
+        log.append_message(conn, n % 2 == 1, True, payload, time.time(), time.monotonic())
+    log.append(
+        CloseEvent(
+            conn, time.time(), time.monotonic(), 1000, "bye", "server", True, None, "", 1000, "bye"
+        )
+    )
+    log.append(state(conn, ConnState.CLOSED))
+
+
+def record(store: CaptureStore, messages: int, **kwargs: object) -> int:
+    log = EventLog(kwargs.pop("capacity", None))  # type: ignore[arg-type]
+    recorder = store.start_recording(
+        log,
+        uri="ws://h/?token=t0ps3cret",
+        options=ConnectionOptions(
+            "ws://h/?token=t0ps3cret", headers=(("Authorization", "Bearer hunter2"),)
+        ),
+    )
+    session(log, messages, **kwargs)  # type: ignore[arg-type]
+    assert not recorder.recording  # it stopped by itself when the connection closed
+    store.sync()
+    return recorder.session_id
+
+
+def test_a_recorded_session_reads_back_event_for_event_with_ids(store: CaptureStore) -> None:
+    log = EventLog(None)
+    recorder = store.start_recording(log, uri="ws://h/")
+    session(log, 5000)
+    store.sync()
+    events = store.session_events(recorder.session_id)
+    assert len(events) == len(log) == 5005
+    for index in (0, 2, 3, 2500, 5003, -1):
+        live, recorded = log[index], events[index]
+        if isinstance(live, MessageEvent):
+            assert recorded == live
+        else:
+            assert type(recorded) is type(live) and recorded.wall == live.wall
+    assert list(events.ids) == list(range(1, 5006))
+    assert events[10:13] == log[10:13]
+    (info,) = store.sessions()
+    assert (info.messages_in, info.messages_out, info.events) == (2500, 2500, 5005)
+    assert info.end_words == "Closed by the server: 1000 normal closure “bye”"
+    assert info.ended is not None
+
+
+def test_secrets_are_redacted_in_the_session_and_its_events(store: CaptureStore) -> None:
+    session_id = record(store, 3)
+    (info,) = store.sessions()
+    assert info.uri == "ws://h/?token=<redacted>"
+    assert info.options["headers"] == [["Authorization", "<redacted>"]]
+    assert info.redacted
+    raw = Path(store.path).read_bytes() + Path(f"{store.path}-wal").read_bytes()
+    assert b"hunter2" not in raw and b"t0ps3cret" not in raw and b"sid=abc" not in raw
+    handshake = next(e for e in store.session_events(session_id) if isinstance(e, HandshakeEvent))
+    assert ("Authorization", "<redacted>") in handshake.request_headers
+
+
+def test_the_filter_and_the_exporters_work_on_a_recorded_session(
+    store: CaptureStore, tmp_path: Path
+) -> None:
+    session_id = record(store, 3000, text="{n} apples")
+    events = store.session_events(session_id)
+    found = filter_indexes(events, compile_filter(LogFilter(text="999 APPLES")))
+    assert [events[i].data for i in found] == [b"999 apples", b"1999 apples", b"2999 apples"]  # type: ignore[attr-defined]
+    out = tmp_path / "session.jsonl"
+    assert export_log(events, out) == 3005
+    assert [e.data for e in import_log(out) if isinstance(e, MessageEvent)][-1] == b"2999 apples"
+
+
+def test_search_finds_text_in_every_session_case_insensitively(store: CaptureStore) -> None:
+    first = record(store, 100, text="alpha {n}")
+    second = record(store, 100, text="beta {n} Grüße")
+    hits = store.search("ALPHA 42")
+    assert [(h.session_id, h.row) for h in hits] == [(first, 3 + 42)]
+    (hit,) = hits
+    assert hit.preview[hit.match_start : hit.match_start + hit.match_length] == "alpha 42"
+    assert store.session_events(first)[hit.row].data == b"alpha 42"  # type: ignore[attr-defined]
+    unicode = store.search("GRÜSSE", limit=5)
+    assert len(unicode) == 5 and {h.session_id for h in unicode} == {second}
+    assert store.search("no such text") == []
+
+
+def test_retention_by_age_removes_old_sessions_and_says_so(store: CaptureStore) -> None:
+    old = record(store, 10)
+    new = record(store, 10)
+    month = 31 * 86_400
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE sessions SET started = started - ? WHERE id = ?", (month, old))
+    connection.close()
+    words = store.apply_retention()
+    assert words == "Removed 1 session older than 30 days."
+    assert [info.id for info in store.sessions()] == [new]
+    assert "Removed 1 session older than 30 days." in store.retention_note()
+    with pytest.raises(KeyError):
+        store.session_events(old)
+
+
+def test_retention_by_size_removes_the_oldest_sessions_first(tmp_path: Path) -> None:
+    store = CaptureStore.open(tmp_path / "c.sqlite3", Retention(max_bytes=600_000))
+    try:
+        ids = [record(store, 2000, text="{n} " + "x" * 100) for _ in range(4)]
+        assert store.size() > 600_000
+        words = store.apply_retention()
+        left = [info.id for info in store.sessions()]
+        assert left == ids[::-1][: len(left)] and 0 < len(left) < 4  # newest kept
+        assert store.size() <= 600_000
+        assert words.startswith(f"Removed the {4 - len(left)} oldest session")
+        # The file gives the space back (incremental vacuum), not only its free list.
+        assert os.path.getsize(store.path) < 2 * 600_000
+    finally:
+        store.close()
+
+
+def test_delete_and_clear(store: CaptureStore) -> None:
+    first, second = record(store, 10), record(store, 10)
+    store.delete_session(first)
+    assert [info.id for info in store.sessions()] == [second]
+    store.clear()
+    assert store.sessions() == [] and store.search("message") == []
+
+
+def test_a_damaged_file_is_set_aside_and_a_new_capture_started(tmp_path: Path) -> None:
+    path = tmp_path / "capture.sqlite3"
+    path.write_bytes(b"\x00garbage" * 1000)
+    store = CaptureStore.open(path)
+    try:
+        assert store.set_aside is not None and store.set_aside.read_bytes() == b"\x00garbage" * 1000
+        assert "can't be used" in store.problem and "set aside as" in store.problem
+        assert store.sessions() == []
+        record(store, 1)
+        assert len(store.sessions()) == 1
+    finally:
+        store.close()
+
+
+def test_a_capture_from_a_newer_version_is_set_aside_not_changed(tmp_path: Path) -> None:
+    path = tmp_path / "capture.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE future (x)")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    store = CaptureStore.open(path)
+    try:
+        assert "newer wsinspector" in store.problem
+        assert store.set_aside is not None
+        with sqlite3.connect(store.set_aside) as kept:
+            assert kept.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        kept.close()
+    finally:
+        store.close()
+
+
+def test_a_capture_that_cannot_be_opened_is_set_aside(tmp_path: Path) -> None:
+    # A folder where the file should be: SQLite can't open it, for root too (unlike a
+    # file without read permission).
+    path = tmp_path / "capture.sqlite3"
+    path.mkdir()
+    store = CaptureStore.open(path)
+    try:
+        assert store.set_aside is not None and store.set_aside.is_dir()
+        assert "can't be opened" in store.problem or "damaged" in store.problem
+        record(store, 1)
+    finally:
+        store.close()
+
+
+def test_a_reopened_capture_keeps_its_sessions_and_migrates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "capture.sqlite3"
+    store = CaptureStore.open(path)
+    record(store, 10)
+    store.close()
+    again = CaptureStore.open(path)
+    try:
+        assert again.set_aside is None and len(again.sessions()) == 1
+    finally:
+        again.close()
+
+
+def test_events_past_a_small_log_capacity_are_all_recorded(store: CaptureStore) -> None:
+    session_id = record(store, 5000, capacity=100)
+    events = store.session_events(session_id)
+    assert len(events) == 5005
+    assert events[4003].data == b"message 4000"  # type: ignore[attr-defined]
+
+
+def test_a_failed_connection_ends_in_its_error_words(store: CaptureStore) -> None:
+    log = EventLog()
+    recorder = store.start_recording(log, uri="ws://h/")
+    log.append(state(1, ConnState.CONNECTING, uri="ws://h/"))
+    log.append(ErrorEvent(1, time.time(), time.monotonic(), "connection refused"))
+    log.append(state(1, ConnState.FAILED, error="connection refused"))
+    store.sync()
+    assert not recorder.recording
+    (info,) = store.sessions()
+    assert info.end_words == "Failed: connection refused"
