@@ -66,6 +66,7 @@ CLOSE_CLICK_AFTER = 1.0  # seconds of flood before the Close button is clicked
 # Targets from the issue.
 TARGET_RATIO_APP = 0.8
 TARGET_LAG_P99_MS = 50.0
+TARGET_RATIO_RECORDING = 0.9  # recording on / off, alternating runs of one child
 TARGET_CLOSE_ANSWER_MS = 100.0
 TARGET_MEMORY_BYTES = 400.0
 TARGET_BIG_STALL_MS = 200.0
@@ -511,9 +512,13 @@ async def wait_ended(window: MainWindow, watch: StateWatch, timeout: float) -> N
         raise
 
 
-async def app_run(uri: str, expected: int) -> Result:
-    """3: the whole app; also the loop lag during the flood."""
+async def app_run(uri: str, expected: int, *, record: bool = False) -> Result:
+    """3: the whole app; also the loop lag during the flood. `record`: the page records the
+    connection into the capture (the app's default) and every message must reach it."""
+    from PySide6.QtWidgets import QCheckBox
+
     window = await open_window()
+    find(window, QCheckBox, "recordCheck").setChecked(record)
     watch = StateWatch(window)
     ticks = Ticks()
     ticks.start()
@@ -538,6 +543,8 @@ async def app_run(uri: str, expected: int) -> Result:
         first, end = flood_window(log)
         lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(first, end)]
         result["lag_ms"] = lags
+        if record:
+            result.update(await captured_summary(window, ended))
         await asyncio.sleep(0.1)
         bar = view.verticalScrollBar()
         result["followed"] = bar.value() == bar.maximum()
@@ -546,6 +553,22 @@ async def app_run(uri: str, expected: int) -> Result:
     finally:
         ticks.stop()
         await close_window(window)
+
+
+async def captured_summary(window: MainWindow, ended: float) -> Result:
+    """What the capture holds of the run: messages in its newest session, and how long after
+    the close the writer had committed them."""
+    capture = window.capture
+    if capture is None:
+        return {"captured": 0, "capture_error": "no capture database"}
+    capture.sync(30)
+    committed = now() - ended
+    newest = capture.sessions()[0]
+    return {
+        "captured": newest.messages_in,
+        "capture_commit_ms": committed * 1000,
+        "capture_error": capture.write_error,
+    }
 
 
 async def close_button_run(uri: str) -> Result:
@@ -695,11 +718,15 @@ async def memory_app_run(port: int, messages: int) -> Result:
         await close_window(window)
 
 
-async def rate_runs(args: argparse.Namespace) -> tuple[list[Result], list[Result]]:
-    """1 under qasync (first round only) and 3, --repeat times: (bare runs, app runs)."""
+async def rate_runs(
+    args: argparse.Namespace,
+) -> tuple[list[Result], list[Result], list[Result]]:
+    """1 under qasync (first round only) and 3 without and with recording, alternating,
+    --repeat times: (bare runs, app runs, app runs recording)."""
     uri = flood_uri(args.port, args.messages, args.size)
     bare: list[Result] = []
     runs: list[Result] = []
+    recorded: list[Result] = []
     for i in range(args.repeat):
         if i == 0:  # extra information: one run is enough
             run = await bare_run(uri, args.messages)
@@ -714,7 +741,15 @@ async def rate_runs(args: argparse.Namespace) -> tuple[list[Result], list[Result
             if run["lag_ms"]
             else f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s"
         )
-    return bare, runs
+        gc.collect()
+        run = await app_run(uri, args.messages, record=True)
+        recorded.append(run)
+        say(
+            f"  [3 app, recording] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s, "
+            f"{run['captured']:,} in the capture"
+            + (f", loop lag p99 {percentile(run['lag_ms'], 99):.1f} ms" if run["lag_ms"] else "")
+        )
+    return bare, runs, recorded
 
 
 async def close_runs(args: argparse.Namespace) -> list[Result]:
@@ -739,7 +774,7 @@ async def qt_main(args: argparse.Namespace) -> Result:
     if args.child == "memory-app":
         out["memory_app"] = await memory_app_run(args.port, args.memory_messages)
         return out
-    out["bare_qasync"], out["app"] = await rate_runs(args)
+    out["bare_qasync"], out["app"], out["app_recording"] = await rate_runs(args)
     out["close"] = await close_runs(args)
     if not args.skip_big:
         out["big"] = await big_run(args.port)
@@ -753,6 +788,8 @@ async def qt_main(args: argparse.Namespace) -> Result:
 def child_qt(args: argparse.Namespace) -> Result:
     """The Qt child: the measurements of qt_main() on a qasync loop, offscreen by default."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The windows record into a capture of their own, not the user's.
+    os.environ["WSINSPECTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="flood-capture-")
     import qasync
 
     import wsinspector.qt  # noqa: F401  # an import error fails the child before any run
@@ -1049,6 +1086,49 @@ def evaluate(results: Result, args: argparse.Namespace) -> Report:
         )
         catch_up = max(r["rows_catch_up_ms"] for r in app)
         report.add("rows_catch_up_ms", "3 model has all rows, after close", catch_up, "{:.0f} ms")
+
+    recorded = qt_part.get("app_recording", [])
+    if recorded:
+        report.section("Recording every message into the capture (app, alternating runs)")
+        recording_rate = median_of(recorded)
+        report.add("app_recording_rate", "3 whole app, recording", recording_rate, "{:,.0f}/s")
+        ratio_recording = recording_rate / app_rate if app_rate else math.nan
+        report.add(
+            "ratio_recording",
+            "ratio recording / not recording",
+            ratio_recording,
+            "{:.2f}",
+            f"≥ {TARGET_RATIO_RECORDING}",
+            ratio_recording >= TARGET_RATIO_RECORDING,
+        )
+        recording_lags = [lag for run in recorded for lag in run.get("lag_ms", [])]
+        p99 = percentile(recording_lags, 99) if recording_lags else math.nan
+        report.add(
+            "recording_lag_p99_ms",
+            "loop lag during flood p99, recording",
+            p99,
+            "{:.1f} ms",
+            "≤ 50 ms",
+            p99 <= TARGET_LAG_P99_MS,
+        )
+        missing = sum(abs(run["expected"] - run.get("captured", 0)) for run in recorded)
+        total = sum(run["expected"] for run in recorded)
+        report.add(
+            "capture_missing",
+            "messages missing from the capture",
+            float(missing),
+            "{:,.0f} of " + f"{total:,}",
+            "0 missing",
+            missing == 0,
+        )
+        if missing:
+            report.missing.append(f"messages missing from the capture: {missing}")
+        report.add(
+            "capture_commit_ms",
+            "  capture committed after the close, worst (info)",
+            max(run.get("capture_commit_ms", math.nan) for run in recorded),
+            "{:.0f} ms",
+        )
 
     report.section("Responsiveness (app)")
     lags = [lag for run in app for lag in run.get("lag_ms", [])]

@@ -88,7 +88,12 @@ def test_sigkill_during_a_recorded_flood_loses_at_most_the_last_second() -> None
             try:
                 # A random moment of the flood, after 0.7 to 1.5 s of it.
                 wanted = rng.randrange(70, 150) * BURST
-                wait_for(lambda: flood.total() >= wanted or process.poll() is not None, timeout=30)
+                wait_for(
+                    lambda wanted=wanted, process=process: (
+                        flood.total() >= wanted or process.poll() is not None
+                    ),
+                    timeout=30,
+                )
                 assert process.poll() is None, process.stderr.read() if process.stderr else ""
                 killed_at = time.time()
                 process.send_signal(signal.SIGKILL)

@@ -134,6 +134,11 @@ def test_search_finds_text_in_every_session_case_insensitively(store: CaptureSto
     unicode = store.search("GRÜSSE", limit=5)
     assert len(unicode) == 5 and {h.session_id for h in unicode} == {second}
     assert store.search("no such text") == []
+    # LIKE's wildcards in the search text are plain characters.
+    signs = record(store, 10, text="{n} 50%_off \\ price")
+    assert [h.row for h in store.search("7 50%_OFF \\")] == [3 + 7]
+    assert store.search("5%") == [] and store.search("50_") == []
+    assert {h.session_id for h in store.search("%_off")} == {signs}
 
 
 def test_retention_by_age_removes_old_sessions_and_says_so(store: CaptureStore) -> None:

@@ -32,22 +32,23 @@ def quit_window(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def chat(qtbot: QtBot, window: MainWindow, server: RecordingServer, texts: list[str]) -> None:
-    set_headers(window, [("Authorization", "Bearer hunter2")])
-    connect_to(qtbot, window, server.url("/echo?token=abc123"))
-    log = window.current_page().log
-    for text in texts:
-        find(window, QPlainTextEdit, "messageEdit").setPlainText(text)
-        qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: log.counters.messages_in == len(texts), timeout=WAIT_MS)
+    """On the current page: connect with secrets, send `texts`, wait for the echoes."""
     page = window.current_page()
-    qtbot.waitUntil(lambda: len(log_rows(page)) == len(log), timeout=WAIT_MS)
+    set_headers(page, [("Authorization", "Bearer hunter2")])
+    connect_to(qtbot, page, server.url("/echo?token=abc123"))
+    log = page.log
+    for text in texts:
+        find(page, QPlainTextEdit, "messageEdit").setPlainText(text)
+        qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: log.counters.messages_in == len(texts), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.model.shown == len(log), timeout=WAIT_MS)
 
 
 def test_a_session_recorded_before_quitting_opens_in_a_new_window_with_every_message(
     window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
 ) -> None:
     texts = [f"message number {n}" for n in range(25)]
-    assert find(window, QCheckBox, "recordCheck").isChecked()
+    assert find(window.current_page(), QCheckBox, "recordCheck").isChecked()
     chat(qtbot, window, recording_server, texts)
     live_rows = log_rows(window.current_page())
     quit_window(qtbot, window)
@@ -118,7 +119,7 @@ def test_a_recorded_session_filters_and_exports_and_opens_with_a_row_selected(
 def test_switching_record_off_keeps_the_connection_out_of_the_capture(
     window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
 ) -> None:
-    find(window, QCheckBox, "recordCheck").setChecked(False)
+    find(window.current_page(), QCheckBox, "recordCheck").setChecked(False)
     chat(qtbot, window, recording_server, ["private"])
     assert window.capture is not None
     window.capture.sync()
@@ -146,3 +147,27 @@ def test_an_unusable_capture_file_is_set_aside_and_recording_goes_on(
     finally:
         quit_window(qtbot, window)
         window.deleteLater()
+
+
+def test_the_older_events_dropped_row_opens_the_whole_session_from_the_capture(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    window._settings.setValue("log/capacity", 40)
+    page = window.new_page()
+    assert page.log.capacity == 40
+    chat(qtbot, window, recording_server, [f"burst {n}" for n in range(30)])
+    view = find(page, QTableView, "messageLog")
+    qtbot.waitUntil(lambda: "older events dropped" in log_rows(page)[0], timeout=WAIT_MS)
+    tabs_before = window.tabs.count()
+    first = view.model().index(0, 5)
+    view.selectRow(0)
+    menu = view.context_menu()
+    names = [action.objectName() for action in menu.actions()]
+    assert "logOpenWholeSessionAction" in names
+    menu.close()
+    view.doubleClicked.emit(first)
+    qtbot.waitUntil(lambda: window.tabs.count() == tabs_before + 1, timeout=WAIT_MS)
+    whole = window.current_page()
+    assert whole.read_only
+    rows = log_rows(whole)
+    assert sum("burst" in row for row in rows) == 60  # 30 sent, 30 echoed: none dropped

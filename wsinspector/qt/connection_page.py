@@ -99,12 +99,15 @@ class ConnectionPage(QWidget):
         connect_started(str): a connection to this URI (as typed, before variables) starts.
         reopen_requested(object): ConnectionOptions of a logged connection to open again.
         profile_requested(object): ConnectionOptions of a logged connection to save as a profile.
+        captured_session_requested(int): the id of a recorded session to open read-only (the
+            whole session, when the live log dropped its older events).
     """
 
     title_changed = Signal()
     connect_started = Signal(str)
     reopen_requested = Signal(object)
     profile_requested = Signal(object)
+    captured_session_requested = Signal(int)
 
     def __init__(
         self, parent: QWidget | None = None, *, capacity: int | None = DEFAULT_CAPACITY
@@ -118,6 +121,7 @@ class ConnectionPage(QWidget):
         self.capture: CaptureStore | None = None
         self.recorder: Recorder | None = None
         self.shown_source: EntryLog | None = None
+        self.recorded_session: int | None = None  # the last session recorded from this page
         self.log = EventLog(capacity)
         self.connection = Connection(self.log)
         self.controller = SessionController(self.connection, self)
@@ -464,6 +468,7 @@ class ConnectionPage(QWidget):
         )
         self.log_view.resend_requested.connect(self._resend)
         self.log_view.save_requested.connect(self._save_payload)
+        self.log_view.whole_session_requested.connect(self._open_whole_session)
         self.controller.state_changed.connect(self._on_state)
         self.controller.handshake_changed.connect(self._on_handshake)
         self.controller.closed.connect(lambda _event: self._refresh_status_text())
@@ -668,12 +673,18 @@ class ConnectionPage(QWidget):
             options=options,
             from_id=from_id,
         )
+        self.recorded_session = self.recorder.session_id
+        self.log_view.whole_session_offered = True
         return self.recorder
 
     def stop_recording(self, words: str | None = None) -> None:
         recorder, self.recorder = self.recorder, None
         if recorder is not None and recorder.recording:
             recorder.stop(words, wait=None)
+
+    def _open_whole_session(self) -> None:
+        if self.recorded_session is not None:
+            self.captured_session_requested.emit(self.recorded_session)
 
     def _on_record_toggled(self, on: bool) -> None:
         if not on:

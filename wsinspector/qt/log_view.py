@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,14 +47,21 @@ class LogView(QTableView):
     Signals:
         resend_requested(object): the user wants this MessageEvent in the composer.
         save_requested(object): the user wants this MessageEvent's payload in a file.
+        whole_session_requested(): the user wants the whole recorded session, older events
+            dropped from the live log included (offered on the "older events dropped" row
+            while `whole_session_offered` is True).
     """
 
     resend_requested = Signal(object)
     save_requested = Signal(object)
+    whole_session_requested = Signal()
 
     def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageLog")
+        # Set by the page while what this log dropped is in the capture.
+        self.whole_session_offered = False
+        self.doubleClicked.connect(self._on_double_click)
         # A QTableView, not a QTreeView: QTreeView lays out every row again on each insert,
         # which made a batch cost O(rows) (1.5 s per batch at 300k rows); a table with fixed
         # row heights costs the same at any size.
@@ -162,7 +169,28 @@ class LogView(QTableView):
             action.triggered.connect(slot)
             menu.addAction(action)
         menu.actions()[0].setShortcut(QKeySequence.StandardKey.Copy)
+        if self.whole_session_offered and self._dropped_row_selected():
+            menu.addSeparator()
+            action = QAction("Open the whole session from the capture", menu)
+            action.setObjectName("logOpenWholeSessionAction")
+            action.triggered.connect(self.whole_session_requested)
+            menu.addAction(action)
         return menu
+
+    def _dropped_row_selected(self) -> bool:
+        model = self.log_model
+        return any(
+            model.log_index(row) is None and model.log.dropped for row in self._selected_rows()
+        )
+
+    def _on_double_click(self, index: QModelIndex) -> None:
+        model = self.log_model
+        if (
+            self.whole_session_offered
+            and model.log.dropped
+            and model.log_index(index.row()) is None
+        ):
+            self.whole_session_requested.emit()
 
 
 class LogPanel(QWidget):

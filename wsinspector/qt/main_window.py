@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         page.connect_started.connect(self._remember_uri)
         page.reopen_requested.connect(self._open_options)
         page.profile_requested.connect(self._profile_from_options)
+        page.captured_session_requested.connect(self._open_captured_session_safely)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
@@ -311,6 +312,8 @@ class MainWindow(QMainWindow):
         capture = self.capture
         if capture is None:
             raise KeyError("no capture database is open")
+        # A session still being recorded shows what it has so far, up to this moment.
+        capture.sync(2.0)
         info = capture.session(session_id)
         events = capture.session_events(session_id)
         if info is None:
@@ -330,6 +333,12 @@ class MainWindow(QMainWindow):
         if row is not None:
             page.log_view.select_log_index(row)
         return page
+
+    def _open_captured_session_safely(self, session_id: int) -> None:
+        try:
+            self.open_captured_session(session_id)
+        except KeyError as exc:
+            self._tell("Session not opened", f"The recorded session can't be opened: {exc}")
 
     def _tell(self, title: str, text: str) -> None:
         # open(), not exec(): this may run inside a coroutine of qasync's loop.

@@ -104,7 +104,7 @@ def search_text(
     # An ASCII needle narrows the scan in SQL (lower() folds ASCII only); Python decides.
     # Any other is matched in Python with Unicode case folding over every text payload: a
     # part of it can't narrow the scan, as folding maps letters to ASCII ("ß" → "ss").
-    probe = needle.lower() if needle.isascii() else ""
+    probe = _like_pattern(needle) if needle.isascii() else ""
     sessions = [
         row[0]
         for row in connection.execute("SELECT id FROM sessions ORDER BY started DESC, id DESC")
@@ -120,7 +120,7 @@ def search_text(
                 rows = connection.execute(
                     "SELECT key, event_id, wall, incoming, payload FROM events"
                     " WHERE key >= ? AND key <= ? AND text = 1"
-                    " AND instr(lower(payload), ?) > 0 ORDER BY key",
+                    " AND CAST(payload AS TEXT) LIKE ? ESCAPE '\\' ORDER BY key",
                     (start, step_stop, probe),
                 )
             else:  # nothing ASCII to narrow by: every non-ASCII text payload is read
@@ -142,3 +142,9 @@ def search_text(
                 break
             start = step_stop + 1
     return hits
+
+
+def _like_pattern(needle: str) -> str:
+    """A LIKE pattern for `needle` anywhere (LIKE ignores ASCII case, as lower() would)."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
