@@ -104,10 +104,51 @@ def fts_record(path: Path, data: list[bytes], index: bool) -> float:
     return rate
 
 
+def window_open(folder: Path, session: int) -> None:
+    """MainWindow.open_captured_session() of the big session: time to the first paint, to the
+    last row scrolled into view, and the memory it adds."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["WSINSPECTOR_DATA_DIR"] = str(folder)
+    os.environ["WSINSPECTOR_CONFIG_DIR"] = str(folder / "config")
+    from PySide6.QtWidgets import QApplication
+
+    from wsinspector.qt import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    before = rss_mb()
+    begin = time.perf_counter()
+    page = window.open_captured_session(session)
+    app.processEvents()
+    shown = time.perf_counter() - begin
+    page.log_view.scrollToBottom()
+    app.processEvents()
+    page.log_view.scrollToTop()
+    app.processEvents()
+    scrolled = time.perf_counter() - begin
+    rows = page.model.rowCount()
+    print(
+        f"window: {rows:,} rows shown in {1000 * shown:.0f} ms, scrolled to the end and back"
+        f" by {1000 * scrolled:.0f} ms, +{rss_mb() - before:.1f} MB"
+    )
+    assert window.capture is not None
+    window.capture.close()
+    window.capture = None
+    window.hide()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--fts", action="store_true", help="also measure an FTS5 trigram index")
+    parser.add_argument(
+        "--window",
+        action="store_true",
+        help="also open the session in the window (offscreen) and scroll it",
+    )
     args = parser.parse_args()
     data = payloads(args.messages)
     with tempfile.TemporaryDirectory() as folder:
@@ -131,6 +172,8 @@ def main() -> None:
             took = time.perf_counter() - begin
             print(f"search {needle!r}: {len(hits)} hits in {1000 * took:.0f} ms")
         store.close()
+        if args.window:
+            window_open(Path(folder), session)
         if args.fts:
             for index in (False, True):
                 path = Path(folder) / f"fts-{index}.sqlite3"
