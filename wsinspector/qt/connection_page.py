@@ -158,7 +158,7 @@ class ConnectionPage(QWidget):
         except ValueError as exc:
             self.log_panel.export_label.setText(f"Not exported: {exc}")
             return
-        log: EventLog | EntryLog = self.shown_source or self.log
+        log: EventLog | EntryLog = self.log if self.shown_source is None else self.shown_source
         source = log
         if scope == "filtered":
             source = rows_of(log, self.model.shown_log_indexes())

@@ -1,11 +1,13 @@
 """Recording one connection's lifetime from its EventLog into the capture.
 
-A Recorder listens to the log. Per message it only counts (a method call and an addition):
-the messages themselves stay where the log keeps them. Every FLUSH_INTERVAL, before the
-log could drop what was not taken yet, and on any other event, the recorder copies the new
-slice of the log (references only) and hands it to the writer thread, which builds the rows
-and commits them. So a process killed in a flood loses at most the last FLUSH_INTERVAL plus
-one commit: well under a second.
+A Recorder listens to the log. Per message it does nothing at all: the messages stay where
+the log keeps them. Every FLUSH_INTERVAL, and on any other event, the recorder copies the
+new slice of the log (references only) and hands it to the writer thread, which builds the
+rows and commits them. So a process killed in a flood loses at most the last FLUSH_INTERVAL
+plus one commit: well under a second.
+
+A log with a small capacity could drop events between two hand-overs; only then does the
+recorder listen to messages too, counting them to hand over before the log drops any.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ if TYPE_CHECKING:
 
 # How often new events go to the writer: the most a SIGKILL can lose, less one commit.
 FLUSH_INTERVAL: Final = 0.25
-# Messages per hand-over in a flood, at most: keeps each batch's transaction short.
+# Messages per hand-over in a flood, at most, when the recorder counts messages.
 BATCH: Final = 8192
+# From this capacity up, no flood fills the log between two hand-overs (it would take
+# millions of messages a second; the reader yields to the loop every 512 messages, so the
+# hand-over timer runs in between): the recorder then does nothing per message.
+UNCOUNTED_CAPACITY: Final = 100_000
 
 
 class Recorder:
@@ -74,7 +80,9 @@ class Recorder:
             self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             self._loop = None  # no loop (a plain script): handed over by size and at stop()
-        log.add_listener(self)
+        # Without a loop there is no timer: messages are counted and handed over by size.
+        small = capacity is not None and capacity < UNCOUNTED_CAPACITY
+        log.add_listener(self, messages=self._loop is None or small)
         self._arm()
 
     @property

@@ -17,8 +17,10 @@ page's export may both read. Several processes may share the file (the window an
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +124,11 @@ def _session(row: tuple[object, ...]) -> SessionInfo:
     )
 
 
+def _release(writer: Writer, connection: sqlite3.Connection) -> None:
+    writer.stop(5.0)
+    connection.close()
+
+
 class CaptureStore:
     """The capture database of one process (open one per window; close it on quit)."""
 
@@ -140,6 +147,9 @@ class CaptureStore:
         self._writer = Writer(str(opened.path))
         self._recorders: set[Recorder] = set()
         self._closed = False
+        # A store dropped without close() (a window deleted unclosed) still commits what was
+        # queued and closes its file, quietly.
+        self._finalizer = weakref.finalize(self, _release, self._writer, self._connection)
 
     # -- opening and closing ----------
 
@@ -163,6 +173,7 @@ class CaptureStore:
         self._writer.stop(timeout)
         with self._lock:
             self._connection.close()
+        self._finalizer.detach()
         self._closed = True
 
     @property
