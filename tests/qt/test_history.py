@@ -11,9 +11,18 @@ from typing import Any
 import pytest
 import qasync
 from helpers.servers import RecordingServer
-from helpers.ui import find, row_texts
-from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QLabel, QLineEdit, QTreeView
+from helpers.ui import connect_to, find, log_rows, row_texts, set_headers
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+)
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.capture import CaptureStore
@@ -23,6 +32,8 @@ from wsinspector.core.logfiles import import_log
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import data_dir
 from wsinspector.core.session import Session
+from wsinspector.qt import MainWindow
+from wsinspector.qt.connection_page import ConnectionPage
 from wsinspector.qt.history_view import HistorySidebar
 
 WAIT_MS = 5000
@@ -249,3 +260,132 @@ def test_retention_note_is_shown(
     assert label.isVisible() and "older than 30 days" in label.text()
     sidebar.shutdown()
     assert Path(store.path).parent == data_dir()
+
+
+# -- in the window ----------
+
+
+def window_chat(qtbot: QtBot, window: MainWindow, uri: str, texts: list[str]) -> None:
+    """Connect the current page, send `texts` (echoed back), close with 1000."""
+    page = window.current_page()
+    before = page.log.counters.messages_in
+    connect_to(qtbot, window, uri)
+    for text in texts:
+        find(page, QPlainTextEdit, "messageEdit").setPlainText(text)
+        qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.log.counters.messages_in == before + len(texts), timeout=WAIT_MS)
+    qtbot.mouseClick(find(page, QPushButton, "closeButton"), Qt.MouseButton.LeftButton)
+    label = find(page, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == "closed", timeout=WAIT_MS)
+
+
+def window_sidebar(window: MainWindow) -> HistorySidebar:
+    assert window.history_sidebar is not None
+    return window.history_sidebar
+
+
+def messages_in(page: ConnectionPage) -> list[str]:
+    return [row for row in log_rows(page) if " | text | " in row]
+
+
+def test_window_history_opens_a_recorded_session_read_only(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    view = find(window, QTreeView, "historyView")
+    assert view.isVisible()
+    texts = [f"payload {n}" for n in range(12)]
+    window_chat(qtbot, window, recording_server.url("/echo"), texts)
+    sidebar = window_sidebar(window)
+    # Listed once the recording has ended (the History looks for it by itself).
+    qtbot.waitUntil(
+        lambda: "Closed by the client" in " ".join(history_rows(sidebar)), timeout=WAIT_MS
+    )
+    assert "↓ 12 ↑ 12" in history_rows(sidebar)[1]
+    tabs = find(window, QTabWidget, "connectionTabs")
+    before = tabs.count()
+    view.activated.emit(session_index(sidebar, 0))
+    assert tabs.count() == before + 1
+    page = window.current_page()
+    assert page.read_only
+    shown = messages_in(page)
+    assert len(shown) == 24
+    assert all(any(f"payload {n}" in row for row in shown) for n in range(12))
+
+
+def test_window_search_hit_opens_its_session_with_the_row_selected(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    echo = recording_server.url("/echo")
+    texts = [f"filler {n}" for n in range(300)]
+    texts[250] = "a rare giraffe appears"
+    window_chat(qtbot, window, echo, texts)
+    window_chat(qtbot, window, echo, ["later session"])
+    sidebar = window_sidebar(window)
+    qtbot.waitUntil(lambda: len(history_rows(sidebar)) == 3, timeout=WAIT_MS)
+    qtbot.keyClicks(find(window, QLineEdit, "historySearchEdit"), "giraffe")
+    results = find(window, QTreeView, "historySearchResults")
+    qtbot.waitUntil(lambda: results.model().rowCount() == 2, timeout=WAIT_MS)
+    results.activated.emit(results.model().index(1, 0))  # the echo, received
+    page = window.current_page()
+    assert page.read_only
+    log_view = find(page, QTableView, "messageLog")
+    selected = log_view.selectionModel().selectedRows()
+    assert len(selected) == 1
+    row = selected[0].row()
+    texts_of_row = " | ".join(
+        str(log_view.model().index(row, c).data() or "")
+        for c in range(log_view.model().columnCount())
+    )
+    assert "a rare giraffe appears" in texts_of_row and "↓" in texts_of_row
+    # Scrolled to: the selected row is inside the viewport.
+    rect = log_view.visualRect(selected[0])
+    assert log_view.viewport().rect().intersects(rect)
+
+
+def test_record_quit_and_a_new_window_lists_and_opens_the_session(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    texts = [f"kept {n}" for n in range(30)]
+    window_chat(qtbot, window, recording_server.url("/echo"), texts)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+
+    second = MainWindow()
+    second.show()
+    try:
+        sidebar = window_sidebar(second)
+        rows = history_rows(sidebar)
+        assert rows[0] == "Today" and len(rows) == 2
+        assert "↓ 30 ↑ 30" in rows[1] and "Closed by the client: 1000" in rows[1]
+        find(second, QTreeView, "historyView").activated.emit(session_index(sidebar, 0))
+        page = second.current_page()
+        assert page.read_only
+        shown = messages_in(page)
+        assert len(shown) == 60
+        assert all(
+            sum(f"kept {n} " in r or r.endswith(f"kept {n}") for r in shown) == 2 for n in range(30)
+        )
+    finally:
+        second.close()
+        qtbot.waitUntil(lambda: not second.isVisible(), timeout=WAIT_MS)
+        second.deleteLater()
+
+
+def test_window_make_a_profile_saves_uri_and_headers(
+    window: MainWindow,
+    qtbot: QtBot,
+    recording_server: RecordingServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_headers(window, [("X-Team", "blue")])
+    window_chat(qtbot, window, recording_server.url("/echo"), ["hello"])
+    sidebar = window_sidebar(window)
+    qtbot.waitUntil(lambda: len(history_rows(sidebar)) == 2, timeout=WAIT_MS)
+    find(window, QTreeView, "historyView").setCurrentIndex(session_index(sidebar, 0))
+    monkeypatch.setattr(
+        QInputDialog, "getText", staticmethod(lambda *_args: ("From history", True))
+    )
+    sidebar.action_profile.trigger()
+    (profile,) = [p for p in window.store.profiles() if p.name == "From history"]
+    assert profile.options.uri == recording_server.url("/echo")
+    assert ("X-Team", "blue") in profile.options.headers

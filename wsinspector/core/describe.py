@@ -519,3 +519,7 @@ def clear_history_question(count: int) -> str:
         f"Delete all {count:,} recorded session{plural}? Sessions being recorded now are kept."
         " This can't be undone."
     )
+
+
+def session_gone_words(session_id: int) -> str:
+    return f"The recorded session {session_id} is no longer in the capture (deleted or trimmed)."

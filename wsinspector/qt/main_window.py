@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.capture import CaptureFileError, CaptureStore
+from wsinspector.core.describe import session_gone_words
 from wsinspector.core.eventlog import DEFAULT_CAPACITY, Counters
 from wsinspector.core.events import ConnState, HandshakeEvent
 from wsinspector.core.logfiles import EntryLog, LogFileError, LogFormat, connections_of, import_log
@@ -42,6 +43,7 @@ from wsinspector.core.profiles import Environments, Profile, ProfileError, Profi
 from wsinspector.qt.about_dialog import show_about
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
 from wsinspector.qt.environments_dialog import EnvironmentsDialog
+from wsinspector.qt.history_view import HistorySidebar
 from wsinspector.qt.icons import icon
 from wsinspector.qt.profiles_view import ProfilesSidebar
 
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.capture, self.capture_problem = self._open_capture()
         self._recent_uris = QStringListModel(self._recent_uri_list(), self)
         self._build_profiles_dock()
+        self._build_history_dock()
         self._build_menus()
         self.new_page()
         self._restore_geometry()
@@ -340,6 +343,36 @@ class MainWindow(QMainWindow):
         except KeyError as exc:
             self._tell("Session not opened", f"The recorded session can't be opened: {exc}")
 
+    def _build_history_dock(self) -> None:
+        """The History of recorded sessions, under the profiles (none without a capture)."""
+        self.history_sidebar: HistorySidebar | None = None
+        self.history_dock: QDockWidget | None = None
+        if self.capture is None:
+            return
+        sidebar = HistorySidebar(self.capture)
+        sidebar.open_requested.connect(self.open_history_session)
+        sidebar.profile_requested.connect(self._profile_from_options)
+        dock = QDockWidget("History", self)
+        dock.setObjectName("historyDock")
+        dock.setWidget(sidebar)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.splitDockWidget(self.profiles_dock, dock, Qt.Orientation.Vertical)
+        self.history_sidebar = sidebar
+        self.history_dock = dock
+
+    def open_history_session(self, session_id: int, row: int = -1) -> ConnectionPage | None:
+        """Open a session of the History read-only, with `row` (≥ 0) selected and shown."""
+        try:
+            return self.open_captured_session(session_id, row if row >= 0 else None)
+        except KeyError:
+            self._tell("Session not opened", session_gone_words(session_id))
+            if self.history_sidebar is not None:
+                self.history_sidebar.refresh()
+            return None
+
     def _tell(self, title: str, text: str) -> None:
         # open(), not exec(): this may run inside a coroutine of qasync's loop.
         box = QMessageBox(
@@ -458,6 +491,12 @@ class MainWindow(QMainWindow):
         for action in (self.action_save_profile, self.action_save_profile_as):
             file_menu.addAction(action)
         file_menu.addAction(self.profiles_dock.toggleViewAction())
+        if self.history_dock is not None:
+            history_toggle = self.history_dock.toggleViewAction()
+            history_toggle.setObjectName("actionShowHistory")
+            history_toggle.setShortcut(QKeySequence("Ctrl+H"))
+            self.addAction(history_toggle)
+            file_menu.addAction(history_toggle)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -629,6 +668,8 @@ class MainWindow(QMainWindow):
                 async with asyncio.timeout(SHUTDOWN_SECONDS):
                     await asyncio.gather(*(page.shutdown() for page in pages), *self._closing_pages)
         finally:
+            if self.history_sidebar is not None:
+                self.history_sidebar.shutdown()
             if self.capture is not None:
                 # Every page's recording ends and everything recorded is committed.
                 await asyncio.to_thread(self.capture.close)
