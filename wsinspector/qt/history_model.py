@@ -32,8 +32,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # int row of the match in its session
 MATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # (start, length) of the match in the preview
 DAY_ROLE = Qt.ItemDataRole.UserRole + 4  # the day's ISO date, on day rows
 
-HISTORY_COLUMNS = ("Session", "Started", "Duration", "Messages", "Ended")
-MATCH_COLUMNS = ("Message", "Session", "Time", "Direction")
+# How it ended before how long: in a narrow dock the last columns are scrolled to.
+HISTORY_COLUMNS = ("Session", "Started", "Messages", "Ended", "Duration")
+MATCH_COLUMNS = ("Message", "Direction", "Session", "Time")
 PREVIEW_COLUMN = 0
 
 
@@ -85,9 +86,9 @@ class HistoryModel(QStandardItemModel):
                     [
                         first,
                         _item(session_start_words(info.started), tip),
-                        _item(session_duration_words(info.started, info.ended), tip),
                         _item(session_counts_words(info.messages_in, info.messages_out), tip),
                         _item(session_end_summary(info.ended, info.end_words), tip),
+                        _item(session_duration_words(info.started, info.ended), tip),
                     ]
                 )
             self.appendRow(group)
@@ -130,8 +131,8 @@ class MatchesModel(QStandardItemModel):
             self.appendRow(
                 [
                     preview,
+                    _item(search_hit_direction(hit.incoming)),
                     _item(title, _tooltip(info) if info else ""),
                     _item(search_hit_time(hit.wall)),
-                    _item(search_hit_direction(hit.incoming)),
                 ]
             )

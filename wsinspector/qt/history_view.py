@@ -52,6 +52,7 @@ from wsinspector.qt.session_search import MatchDelegate, SessionSearch
 # How often the History looks for sessions started, ended or deleted (by this window, another
 # window or a headless `wsinspector record`).
 POLL_MS: Final = 1000
+SESSION_COLUMN_WIDTH: Final = 170
 EXPORT_FORMATS: Final = (LogFormat.HAR, LogFormat.JSONL)
 
 
@@ -122,8 +123,14 @@ class HistorySidebar(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.header().setStretchLastSection(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # A long URI must not push the times, counts and ends out of a narrow dock: the
+        # session column keeps a fixed width (elided in the middle; the tooltip has it all).
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, SESSION_COLUMN_WIDTH)
+        header.setStretchLastSection(True)
 
         self.matches = MatchesModel(self)
         self.results = QTreeView()
@@ -135,7 +142,7 @@ class HistorySidebar(QWidget):
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setItemDelegateForColumn(0, MatchDelegate(self.results))
-        self.results.header().resizeSection(0, 260)
+        self.results.header().resizeSection(0, 240)
         self.results.hide()
 
         self.empty_label = QLabel("No recorded sessions yet: connections are recorded here.")

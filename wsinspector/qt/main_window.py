@@ -362,6 +362,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.profiles_dock, dock, Qt.Orientation.Vertical)
         self.history_sidebar = sidebar
         self.history_dock = dock
+        # Wide enough for a session's title, time and counts; the History gets the most room.
+        self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
 
     def open_history_session(self, session_id: int, row: int = -1) -> ConnectionPage | None:
         """Open a session of the History read-only, with `row` (≥ 0) selected and shown."""
