@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         page.connect_started.connect(self._remember_uri)
         page.reopen_requested.connect(self._open_options)
         page.profile_requested.connect(self._profile_from_options)
-        page.captured_session_requested.connect(self._open_captured_session_safely)
+        page.captured_session_requested.connect(self.open_history_session)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
@@ -336,12 +336,6 @@ class MainWindow(QMainWindow):
         if row is not None:
             page.log_view.select_log_index(row)
         return page
-
-    def _open_captured_session_safely(self, session_id: int) -> None:
-        try:
-            self.open_captured_session(session_id)
-        except KeyError as exc:
-            self._tell("Session not opened", f"The recorded session can't be opened: {exc}")
 
     def _build_history_dock(self) -> None:
         """The History of recorded sessions, under the profiles (none without a capture)."""
