@@ -79,7 +79,7 @@ def test_jsonl_export_then_import_shows_the_same_rows_in_a_read_only_tab(
     tabs = find(window, QTabWidget, "connectionTabs")
     qtbot.waitUntil(lambda: tabs.count() == 2, timeout=WAIT_MS)
     imported = tabs.widget(1)
-    assert tabs.currentIndex() == 1 and tabs.tabText(1) == "📄 chat.jsonl"
+    assert tabs.currentIndex() == 1 and tabs.tabText(1) == "▤ chat.jsonl"
     qtbot.waitUntil(lambda: len(log_rows(imported)) == len(rows), timeout=WAIT_MS)
     # Same rows, but the secrets went out redacted: the header and the token in the URI.
     redacted = [

@@ -31,20 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsinspector.core.capture import CaptureFileError, CaptureStore
+from wsinspector.core.capture import CaptureFileError, CaptureStore, Retention
 from wsinspector.core.describe import session_gone_words
-from wsinspector.core.eventlog import DEFAULT_CAPACITY, Counters
+from wsinspector.core.eventlog import Counters
 from wsinspector.core.events import ConnState, HandshakeEvent
 from wsinspector.core.logfiles import EntryLog, LogFileError, LogFormat, connections_of, import_log
 from wsinspector.core.open_pages import OpenPage, load_open_pages, save_open_pages
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.paths import config_dir
+from wsinspector.core.preferences import Preferences, preferences_from
 from wsinspector.core.profiles import Environments, Profile, ProfileError, ProfileStore
 from wsinspector.qt.about_dialog import show_about
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
 from wsinspector.qt.environments_dialog import EnvironmentsDialog
 from wsinspector.qt.history_view import HistorySidebar
 from wsinspector.qt.icons import icon
+from wsinspector.qt.preferences_dialog import PreferencesDialog
 from wsinspector.qt.profiles_view import ProfilesSidebar
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
@@ -121,7 +123,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.store = ProfileStore()
         self.environments = self.store.load_environments()
-        self.capture, self.capture_problem = self._open_capture()
+        self.capture, self.capture_problem = self._open_capture(self.preferences().retention())
         self._recent_uris = QStringListModel(self._recent_uri_list(), self)
         self._build_profiles_dock()
         self._build_history_dock()
@@ -148,8 +150,10 @@ class MainWindow(QMainWindow):
 
     def new_page(self) -> ConnectionPage:
         """Open a new, idle connection page and make it current."""
-        page = ConnectionPage(capacity=self.log_capacity())
+        preferences = self.preferences()
+        page = ConnectionPage(capacity=preferences.capacity())
         page.attach_capture(self.capture)
+        page.record_check.setChecked(preferences.record_new_pages)
         page.restore_splitters(self._saved_splitters())
         page.profile_binding.attach(self.store, self.environments)
         completer = QCompleter(self._recent_uris, page.uri_edit)
@@ -290,17 +294,17 @@ class MainWindow(QMainWindow):
             self._tell("Log not imported", f"{path} can't be imported: {reason}")
             return None
         page = self.new_page()
-        page.show_events(f"📄 {Path(path).name}", imported, f"{path} ({imported.source})")
+        page.show_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
         page.offer_connections(imported.connections)
         return page
 
     # -- the capture ------------------------------------------------------------------------
 
     @staticmethod
-    def _open_capture() -> tuple[CaptureStore | None, str]:
+    def _open_capture(retention: Retention) -> tuple[CaptureStore | None, str]:
         """The capture database every page records into, and words for a problem with it."""
         try:
-            capture = CaptureStore.open_default()
+            capture = CaptureStore.open_default(retention)
         except CaptureFileError as exc:
             return None, f"Connections are not recorded this time: {exc}"
         try:
@@ -324,7 +328,7 @@ class MainWindow(QMainWindow):
         others = capture.other_events(session_id)
         handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
         page = self.new_page()
-        title = f"⏺ {info.profile or title_for_uri(info.uri)}"
+        title = f"◷ {info.profile or title_for_uri(info.uri)}"
         page.show_source(
             title,
             events,
@@ -495,6 +499,14 @@ class MainWindow(QMainWindow):
             self.addAction(history_toggle)
             file_menu.addAction(history_toggle)
         file_menu.addSeparator()
+        self.action_preferences = self._action(
+            "actionPreferences",
+            "&Preferences…",
+            self.show_preferences,
+            QKeySequence.StandardKey.Preferences,
+        )
+        file_menu.addAction(self.action_preferences)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         connection_menu = menu.addMenu("&Connection")
@@ -574,14 +586,42 @@ class MainWindow(QMainWindow):
 
     # -- settings ---------------------------------------------------------------------------
 
+    def preferences(self) -> Preferences:
+        """The preferences kept in the settings file (defaults for what is not there)."""
+        settings = self._settings
+        return preferences_from({key: settings.value(key) for key in settings.allKeys()})
+
     def log_capacity(self) -> int | None:
-        """How many events a live log keeps (setting "log/capacity"; 0 = no limit)."""
-        value = self._settings.value("log/capacity", DEFAULT_CAPACITY)
+        """How many events a new tab's live log keeps (None: no limit)."""
+        return self.preferences().capacity()
+
+    def show_preferences(self) -> PreferencesDialog:
+        """The Preferences dialog, opened (not exec()'d: this may run in a coroutine)."""
+        dialog = PreferencesDialog(self.preferences(), self)
+        dialog.accepted.connect(lambda: self.set_preferences(dialog.preferences()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Keep `preferences`; new tabs use them, and the capture is trimmed to them now."""
+        for key, value in preferences.to_settings().items():
+            self._settings.setValue(key, value)
+        self._settings.sync()
+        capture = self.capture
+        if capture is None or capture.closed:
+            return
+        capture.retention = preferences.retention()
+        self._spawn(self._apply_retention(capture))
+
+    async def _apply_retention(self, capture: CaptureStore) -> None:
+        # Deleting many sessions takes a while: not on the UI thread.
         try:
-            capacity = int(str(value))
-        except ValueError:
-            return DEFAULT_CAPACITY
-        return capacity if capacity > 0 else None
+            await asyncio.to_thread(capture.apply_retention)
+        except Exception as exc:  # trimming matters less than going on
+            self._tell("History not trimmed", f"The capture could not be trimmed: {exc}")
+        if self.history_sidebar is not None:
+            self.history_sidebar.refresh()
 
     # -- remembered layout ------------------------------------------------------------------
 
