@@ -4,6 +4,8 @@ websockets server on 127.0.0.1 into a CaptureStore in the test's private data fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -389,3 +391,28 @@ def test_window_make_a_profile_saves_uri_and_headers(
     (profile,) = [p for p in window.store.profiles() if p.name == "From history"]
     assert profile.options.uri == recording_server.url("/echo")
     assert ("X-Team", "blue") in profile.options.headers
+
+
+def test_a_capture_that_fails_to_write_says_so_in_the_history(
+    qtbot: QtBot,
+    store: CaptureStore,
+    sidebar: HistorySidebar,
+    recording_server: RecordingServer,
+) -> None:
+    options = ConnectionOptions(recording_server.url("/echo"))
+    record(qtbot, store, options, ["saved"])
+    problem = find(sidebar, QLabel, "historyProblemLabel")
+    assert not problem.isVisible()
+    # Damage the file behind the store's back: the tables events are written to vanish.
+    with contextlib.closing(sqlite3.connect(store.path)) as other:
+        names = [
+            row[0]
+            for row in other.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if row[0] not in ("sessions", "meta", "sqlite_sequence")
+        ]
+        for name in names:
+            other.execute(f"DROP TABLE {name}")
+        other.commit()
+    record(qtbot, store, options, ["lost"])
+    qtbot.waitUntil(problem.isVisible, timeout=WAIT_MS)
+    assert "not being saved" in problem.text() and "no such table" in problem.text()

@@ -154,6 +154,13 @@ def capture_set_aside_words(path: str, problem: str, aside: str) -> str:
     )
 
 
+def capture_problem_words(write_error: str) -> str:
+    """The capture failing to write (disk full, file damaged), for the History ("" if not)."""
+    if not write_error:
+        return ""
+    return f"Recordings are not being saved: {write_error}."
+
+
 def retention_words(by_age: int, by_size: int, max_age_days: float, max_bytes: int) -> str:
     """What retention removed from the capture, for the History ("" when nothing)."""
     parts = []

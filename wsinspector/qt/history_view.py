@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from wsinspector.core.capture import CaptureStore, SearchHit, SessionInfo
 from wsinspector.core.capture.history import Signature, session_options, sessions_signature
 from wsinspector.core.describe import (
+    capture_problem_words,
     clear_history_question,
     delete_session_question,
     search_status_words,
@@ -154,6 +155,12 @@ class HistorySidebar(QWidget):
         self.retention_label.setWordWrap(True)
         self.retention_label.setStyleSheet("color: #6b7280;")
         self.retention_label.hide()
+        # A failing capture (disk full, file damaged) says so while it fails.
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("historyProblemLabel")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #b91c1c;")
+        self.problem_label.hide()
         self.notice_label = QLabel()
         self.notice_label.setObjectName("historyNoticeLabel")
         self.notice_label.setWordWrap(True)
@@ -168,6 +175,7 @@ class HistorySidebar(QWidget):
         layout.addWidget(self.results, 1)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.retention_label)
+        layout.addWidget(self.problem_label)
         layout.addWidget(self.notice_label)
 
         self.search = SessionSearch(store.path, self)
@@ -221,11 +229,19 @@ class HistorySidebar(QWidget):
         note = self.store.retention_note()
         self.retention_label.setText(note)
         self.retention_label.setVisible(bool(note))
+        self._show_problem()
+
+    def _show_problem(self) -> None:
+        words = capture_problem_words(self.store.write_error)
+        if words != self.problem_label.text():
+            self.problem_label.setText(words)
+            self.problem_label.setVisible(bool(words))
 
     def refresh_if_changed(self) -> None:
         if self.store.closed:
             self._poll.stop()
             return
+        self._show_problem()
         if sessions_signature(self.store.path) != self._signature:
             self.refresh()
 
