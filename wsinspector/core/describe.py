@@ -315,9 +315,32 @@ def _header_lines(headers: Headers) -> list[str]:
     return [f"{name}: {value}" for name, value in headers]
 
 
+def redirect_words(hop: int, status_code: int, location: str, uri: str) -> str:
+    """The note after a redirect's handshake row: where it leads."""
+    target = f"“{location}”" if location == uri else f"“{location}” ({uri})"
+    return f"redirect {hop}: HTTP {status_code} to {target}, following it"
+
+
+def header_value(headers: Headers, name: str) -> str:
+    """The first value of header `name` (any case), or ""."""
+    lower = name.lower()
+    return next((value for key, value in headers if key.lower() == lower), "")
+
+
+def is_redirect(event: HandshakeEvent) -> bool:
+    return (
+        not event.accepted
+        and event.status_code in (300, 301, 302, 303, 307, 308)
+        and any(name.lower() == "location" for name, _ in event.response_headers)
+    )
+
+
 def handshake_outcome(event: HandshakeEvent) -> str:
     if event.accepted:
         return "accepted"
+    if is_redirect(event):
+        location = header_value(event.response_headers, "Location")
+        return f"redirected (HTTP {event.status_code}) to {location}"
     if event.status_code is not None:
         return f"rejected (HTTP {event.status_code})"
     return "failed (no response)"

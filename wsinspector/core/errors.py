@@ -13,10 +13,12 @@ from websockets.exceptions import (
     InvalidMessage,
     InvalidStatus,
     InvalidURI,
+    PayloadTooBig,
     SecurityError,
 )
 
 from wsinspector.core.events import ErrorKind, close_code_name
+from wsinspector.core.limits import MessageTooBig
 
 
 def status_line(status_code: int, reason_phrase: str) -> str:
@@ -115,6 +117,22 @@ def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
     return f"the server's answer is not a valid HTTP response{detail}"
 
 
+def _describe_too_big(exc: PayloadTooBig) -> str:
+    closed = "; the client closed the connection with 1009 (message too big)"
+    if isinstance(exc, MessageTooBig):
+        return f"received a {exc}{closed}"
+    if exc.size is not None:
+        # websockets' bound on one frame (core/limits.py), checked before the payload is read.
+        return (
+            f"received a frame of {exc.size:,} bytes, more than the {exc.max_size:,} bytes read "
+            f"for one frame at this message size limit{closed}"
+        )
+    return (
+        f"received a compressed frame that inflates to more than {exc.max_size:,} bytes, "
+        f"the most read for one frame at this message size limit{closed}"
+    )
+
+
 def describe_error(exc: BaseException, *, uri: str = "") -> str:
     """One sentence for the status line and the log, with what to try next where it is clear.
 
@@ -150,6 +168,8 @@ def describe_error(exc: BaseException, *, uri: str = "") -> str:
         return describe_close(exc)
     if isinstance(exc, InvalidMessage):
         return _describe_invalid_message(exc, scheme)
+    if isinstance(exc, PayloadTooBig):
+        return _describe_too_big(exc)
     if isinstance(exc, InvalidURI | SecurityError | InvalidHandshake):
         return str(exc)
     if isinstance(exc, OSError):

@@ -8,8 +8,10 @@ prefixes (docs/topics/logging.rst), so the version is pinned (<18) and
 tests/core/test_frame_tap.py checks them.
 
 The tap is a Logger whose `debug()`/`log()` read those calls directly instead of building
-LogRecords: received data frames only record their opcode (so `recv(decode=False)` can still
-tell text from binary), control frames are handed on, everything else at WARNING or above is
+LogRecords: received data frames record their opcode (so `recv(decode=False)` can still
+tell text from binary) and are counted against the user's message size limit (see
+core/limits.py: a MessageTooBig raised here fails the connection with 1009), control frames
+are handed on, everything else at WARNING or above is
 forwarded to the "wsinspector.websockets" logger. websockets wraps the logger it is given in a
 LoggerAdapter per connection; `TappedConnection` (connect(create_connection=...)) gives the
 protocol the tap itself, which takes four Python calls off every frame of a flood.
@@ -26,6 +28,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.frames import Frame, Opcode
 
 from wsinspector.core.events import Direction
+from wsinspector.core.limits import MessageSizeGuard
 
 ControlCallback = Callable[[Direction, Frame], None]
 
@@ -45,6 +48,14 @@ class FrameTap(logging.Logger):
         self.incoming_opcodes: deque[Opcode] = deque()
         self.request_line = ""
         self.request_headers: list[tuple[str, str]] = []
+        self.size_guard = MessageSizeGuard(None)
+        # The guard's limit, read once per received message on the hot path.
+        self._limit = self.size_guard.limit
+
+    def limit_messages(self, limit: int | None) -> None:
+        """Fail the connection with 1009 once a received message passes `limit` bytes."""
+        self.size_guard = MessageSizeGuard(limit)
+        self._limit = self.size_guard.limit
 
     def isEnabledFor(self, level: int) -> bool:
         # websockets evaluates this once per connection to decide whether to log frames.
@@ -62,7 +73,12 @@ class FrameTap(logging.Logger):
             opcode = frame.opcode
             if opcode is _TEXT or opcode is _BINARY:
                 self.incoming_opcodes.append(opcode)
-            elif opcode is not _CONT and opcode is not _CLOSE:
+                # One comparison for the usual single-frame message within the limit.
+                if not frame.fin or len(frame.data) > self._limit:
+                    self.size_guard.first(len(frame.data), frame.fin)
+            elif opcode is _CONT:
+                self.size_guard.more(len(frame.data), frame.fin)
+            elif opcode is not _CLOSE:
                 self._on_control(Direction.IN, frame)
             return
         if msg == "> %s":

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsinspector.core.decoders.settings import DecoderSettings
+from wsinspector.core.limits import websockets_max_size
 from wsinspector.core.reconnect import ReconnectPolicy
+from wsinspector.core.redirects import MOST_REDIRECTS
 
 # An inspector must be able to receive what a server sends; the library's 1 MiB default would
 # fail the connection with 1009 on the first large message.
@@ -54,6 +56,8 @@ class ConnectionOptions:
     close_timeout: float = 3.0
     max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE
     compression: bool = True
+    # HTTP redirects one connection attempt follows at most (websockets' own limit is the most).
+    max_redirects: int = MOST_REDIRECTS
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     on_connect_messages: tuple[str, ...] = ()
     # How the page shows binary payloads (log, filter, detail view); not sent anywhere.
@@ -90,7 +94,9 @@ class ConnectionOptions:
             "ping_interval": self.ping_interval,
             "ping_timeout": self.ping_timeout,
             "close_timeout": self.close_timeout,
-            "max_size": self.max_message_size,
+            # The user's limit is enforced on whole messages by the frame tap (core/limits.py);
+            # websockets only bounds one frame.
+            "max_size": websockets_max_size(self.max_message_size),
             # No flow control between socket and reader: every received message ends up in the
             # log anyway, so pausing the transport saves no memory, while each pause/resume
             # re-creates a QSocketNotifier under qasync (+40% core throughput in a flood).

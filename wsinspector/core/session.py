@@ -22,10 +22,17 @@ import os
 import time
 from collections.abc import Generator
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConcurrencyError, ConnectionClosed, InvalidStatus, ProtocolError
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import (
+    ConcurrencyError,
+    ConnectionClosed,
+    InvalidStatus,
+    PayloadTooBig,
+    ProtocolError,
+)
 from websockets.frames import Close, Frame, Opcode
 
+from wsinspector.core.describe import redirect_words
 from wsinspector.core.errors import describe_close, describe_error, error_kind, status_line
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
@@ -40,13 +47,15 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.frametap import FrameTap, TappedConnection
+from wsinspector.core.frametap import FrameTap
+from wsinspector.core.guarded import GuardedConnection
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.reconnect import (
     STABLE_CONNECTION_SECONDS,
     close_is_retryable,
     failure_is_retryable,
 )
+from wsinspector.core.redirects import RedirectingConnect, location_of
 
 # How many queued messages the reader takes in one go before letting the loop run.
 READER_YIELD_EVERY = 512
@@ -71,6 +80,10 @@ class Session:
         self._unstable_delays: Generator[float] | None = None
         self._task: asyncio.Task[None] | None = None
         self._tap = FrameTap(self._on_control_frame)
+        self._tap.limit_messages(options.max_message_size)
+        # Pings and pongs that arrived in the same read as the 101, before the handshake was
+        # logged: they are logged right after it (None once it is).
+        self._early_controls: list[ControlEvent] | None = []
         # Pings sent and not yet answered: payload → (monotonic time sent, keepalive?).
         self._pings: dict[bytes, tuple[float, bool]] = {}
         self._manual_pings: set[bytes] = set()
@@ -91,10 +104,12 @@ class Session:
         self._begin_attempt()
         self._set_state(ConnState.CONNECTING)
         try:
-            async for websocket in connect(
+            async for websocket in RedirectingConnect(
                 options.uri,
+                on_redirect=self._on_redirect,
+                max_redirects=options.max_redirects,
                 logger=self._tap,
-                create_connection=TappedConnection,
+                create_connection=GuardedConnection,
                 process_exception=self._process_exception,
                 reconnect_delays=self._delays,
                 **options.connect_kwargs(),
@@ -228,6 +243,7 @@ class Session:
     def _begin_attempt(self) -> None:
         """Number the connection attempt about to start: its events, failed or not, carry it."""
         self._conn = self.log.next_connection_number()
+        self._early_controls = []
 
     async def _serve(self, websocket: ClientConnection) -> bool:
         """Log one open connection until it ends; True when it should be re-opened."""
@@ -250,6 +266,7 @@ class Session:
             closed = exc
         finally:
             self.websocket = None
+        self._explain_too_big(websocket)
         self._log_close(closed)
         if self._stopping:
             return False
@@ -292,6 +309,12 @@ class Session:
         self._begin_attempt()
         return None
 
+    def _on_redirect(self, exc: InvalidStatus, outcome: str | Exception, hop: int) -> None:
+        """A 3xx answer: log it as a handshake, then where it leads (or why not)."""
+        self._log_failed_handshake(exc)
+        if isinstance(outcome, str):
+            self._note(redirect_words(hop, exc.response.status_code, location_of(exc), outcome))
+
     def _delays(self) -> Generator[float]:
         for delay in self.options.reconnect.delays():
             self.attempt += 1
@@ -322,9 +345,16 @@ class Session:
                     if payload == data:
                         rtt = now - sent
                         break
-        self.log.append(
-            ControlEvent(self._conn, time.time(), now, direction, kind, data, rtt, keepalive)
-        )
+        event = ControlEvent(self._conn, time.time(), now, direction, kind, data, rtt, keepalive)
+        if self._early_controls is not None:
+            self._early_controls.append(event)
+        else:
+            self.log.append(event)
+
+    def _log_early_controls(self) -> None:
+        early, self._early_controls = self._early_controls, None
+        for event in early or ():
+            self.log.append(event)
 
     # -- logging helpers -----------------------------------------------------------------------
 
@@ -380,6 +410,7 @@ class Session:
         # This request got its answer: a later attempt that fails before sending its own
         # (refused, DNS, TLS) must not show this one as a failed handshake.
         self._tap.request_line = ""
+        self._log_early_controls()
 
     def _log_failed_handshake(self, exc: Exception) -> None:
         tap = self._tap
@@ -409,6 +440,12 @@ class Session:
             )
         )
         tap.request_line = ""
+
+    def _explain_too_big(self, websocket: ClientConnection) -> None:
+        """A 1009 of ours: the whole story in words (the close reason holds 123 bytes)."""
+        exc = websocket.protocol.parser_exc
+        if isinstance(exc, PayloadTooBig):
+            self._error(describe_error(exc), exc)
 
     def _log_close(self, closed: ConnectionClosed) -> None:
         rcvd, sent = closed.rcvd, closed.sent

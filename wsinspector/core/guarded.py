@@ -1,0 +1,94 @@
+"""The client connection the session uses: the frame tap plus three workarounds for hostile servers.
+
+Each is the smallest change that makes websockets 17.4 show what happened (issue 11; the
+upstream reports are in docs/upstream/), and each has a test in tests/core/test_hostile_servers.py
+that plays the exact bytes, and one in tests/core/test_websockets_pins.py that fails once the
+library behaves differently and the workaround can go:
+
+* **Nothing the kernel delivered is lost.** When writing fails (a pong answered to a server
+  that already reset the connection: ECONNRESET), asyncio's transport stops reading at once
+  and reports the connection lost, while the kernel may still hold bytes the server sent
+  before its reset: messages that were complete. `connection_lost` reads them first
+  (plain TCP: the socket is still open at that point) and hands them to the protocol, so they
+  reach the log before the 1006.
+* **A response the client refused is said at once.** When websockets cannot parse the
+  handshake response, it half-closes and waits for the server to close too; a server that
+  keeps the socket open makes the attempt run into the open timeout ("timed out during
+  opening handshake") instead of the reason. `data_received` wakes the handshake up as soon
+  as the protocol has failed it.
+* **Keepalive never outlives the connection.** websockets starts its keepalive task after
+  the handshake returns; if the connection was already lost in between (101, pings and EOF
+  in one read), nothing cancels it any more and, one ping interval later, it logs ERROR
+  "keepalive ping failed". `start_keepalive` does not start one for a lost connection.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from wsinspector.core.frametap import TappedConnection
+
+# The most bytes read from a lost connection's socket: the kernel's receive buffer holds at most
+# a few MiB; this only guards against a loop that would not end.
+DRAIN_LIMIT = 64 * 2**20
+_CHUNK = 256 * 1024
+
+
+class GuardedConnection(TappedConnection):
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # The response was refused while parsing (no Response event): let handshake() raise
+        # the reason now rather than wait for the server to close.
+        refused = self.response is None and self.protocol.handshake_exc is not None
+        if refused and not self.response_rcvd.done():
+            self.response_rcvd.set_result(None)
+
+    def start_keepalive(self) -> None:
+        if self.connection_lost_waiter.done():
+            return  # lost between the handshake and now: nothing to keep alive
+        super().start_keepalive()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            self._read_what_arrived()
+        super().connection_lost(exc)
+
+    def _read_what_arrived(self) -> None:
+        """Feed the protocol what the kernel still holds for a connection lost on a write error."""
+        transport = self.transport
+        if transport.get_extra_info("sslcontext") is not None:
+            # TLS: the bytes would have to go through the SSL object; not covered (yet).
+            return
+        transport_socket = transport.get_extra_info("socket")
+        if transport_socket is None:
+            return
+        try:
+            sock: socket.socket = transport_socket.dup()
+        except OSError:
+            return
+        with sock:
+            sock.setblocking(False)
+            budget = DRAIN_LIMIT
+            while budget > 0:
+                try:
+                    chunk = sock.recv(min(_CHUNK, budget))
+                except OSError:  # nothing more now (EAGAIN), or the reset itself
+                    return
+                if not chunk:
+                    return
+                budget -= len(chunk)
+                if not self._feed(chunk):
+                    return
+
+    def _feed(self, chunk: bytes) -> bool:
+        """What data_received does, minus writing (pongs can't go out any more)."""
+        protocol = self.protocol
+        try:
+            protocol.receive_data(chunk)
+        except EOFError:
+            return False  # the protocol had already seen the end of the stream
+        events = protocol.events_received()
+        protocol.data_to_send()  # dropped: the connection can't write
+        for event in events:
+            self.process_event(event)
+        return True
