@@ -97,9 +97,70 @@ def _describe_untrusted(exc: ssl.SSLCertVerificationError) -> str:
     return f"TLS certificate not trusted: {message}; {remedy}"
 
 
+# The bytes of a refused handshake response, as received: GuardedConnection attaches them to
+# the exception, so the words can quote the line that was refused.
+_RESPONSE_HEAD = "wsinspector_response_head"
+_QUOTE_CHARS = 80
+_LINE_LIMIT = re.compile(r"expected no more than (\d+) bytes")
+_HEADER_LIMIT = re.compile(r"expected no more than (\d+) headers")
+
+
+def remember_response_head(exc: BaseException, head: bytes) -> None:
+    """Keep the response bytes that `exc` refused with it, for describe_error."""
+    setattr(exc, _RESPONSE_HEAD, head)
+
+
+def _quote(line: bytes | str) -> str:
+    text = line.decode("latin-1") if isinstance(line, bytes) else line
+    text = text.rstrip("\r\n")
+    if len(text) > _QUOTE_CHARS:
+        text = text[:_QUOTE_CHARS] + "…"
+    return f"“{text}”"
+
+
+def _after_colon(text: str, prefix: str) -> str | None:
+    return text[len(prefix) :] if text.startswith(prefix) else None
+
+
+def _refusal_reason(cause: BaseException, head: bytes) -> str | None:
+    """Why websockets refused the response, naming the line: None when it is not known."""
+    text = str(cause)
+    inner = cause.__cause__ or cause.__context__
+    lines = head.split(b"\n")
+    if isinstance(cause, EOFError) and str(inner) == "line without CRLF":
+        bare = next((line for line in lines if line and not line.endswith(b"\r")), b"")
+        return f"the line {_quote(bare)} ends with LF alone; HTTP lines end with CRLF"
+    if (line := _after_colon(text, "invalid HTTP header line: ")) is not None:
+        if line[:1] in (" ", "\t"):
+            return (
+                f"the header line {_quote(line)} is folded onto the line before it "
+                "(obsolete line folding is not allowed)"
+            )
+        return f"the header line {_quote(line)} has no colon"
+    if (line := _after_colon(text, "unsupported protocol; expected HTTP/1.1: ")) is not None:
+        return f"the status line {_quote(line)} does not start with “HTTP/1.1”"
+    if (line := _after_colon(text, "invalid HTTP status line: ")) is not None:
+        return (
+            f"the status line {_quote(line)} is not “HTTP/1.1 code reason” "
+            "(a space and a reason phrase must follow the code)"
+        )
+    if match := _HEADER_LIMIT.search(text):
+        return f"the response has more than {int(match.group(1)):,} header lines, the most read"
+    if match := _LINE_LIMIT.search(text):
+        limit = int(match.group(1))
+        long = next((line for line in lines if len(line) > limit), b"")
+        where = f"the line starting {_quote(long[:40])}" if long else "a line"
+        return f"{where} is longer than {limit:,} bytes, the most read for one line"
+    return None
+
+
 def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
     cause = exc.__cause__
     plain = scheme == "ws"
+    head: bytes = getattr(exc, _RESPONSE_HEAD, b"")
+    reason = _refusal_reason(cause, head) if cause is not None else None
+    if reason is not None:
+        return f"the server's handshake response was refused: {reason}"
     if isinstance(cause, EOFError):
         inner = cause.__cause__ or cause.__context__
         partial = _PARTIAL_LINE.search(str(inner)) if isinstance(inner, EOFError) else None
@@ -170,6 +231,8 @@ def describe_error(exc: BaseException, *, uri: str = "") -> str:
         return _describe_invalid_message(exc, scheme)
     if isinstance(exc, PayloadTooBig):
         return _describe_too_big(exc)
+    if isinstance(exc, SecurityError) and (reason := _refusal_reason(exc, b"")) is not None:
+        return f"the server's handshake response was refused: {reason}"
     if isinstance(exc, InvalidURI | SecurityError | InvalidHandshake):
         return str(exc)
     if isinstance(exc, OSError):

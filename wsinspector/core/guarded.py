@@ -25,22 +25,35 @@ library behaves differently and the workaround can go:
 from __future__ import annotations
 
 import socket
+from typing import Any
 
+from wsinspector.core.errors import remember_response_head
 from wsinspector.core.frametap import TappedConnection
 
 # The most bytes read from a lost connection's socket: the kernel's receive buffer holds at most
 # a few MiB; this only guards against a loop that would not end.
 DRAIN_LIMIT = 64 * 2**20
 _CHUNK = 256 * 1024
+# The most response bytes kept to quote a refused line: above websockets' own limits.
+RESPONSE_HEAD_LIMIT = 64 * 1024
 
 
 class GuardedConnection(TappedConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The response as received until it is parsed, to quote the line a refusal is about.
+        self._response_head = bytearray()
+
     def data_received(self, data: bytes) -> None:
+        if self.response is None and len(self._response_head) < RESPONSE_HEAD_LIMIT:
+            self._response_head += data[: RESPONSE_HEAD_LIMIT - len(self._response_head)]
         super().data_received(data)
         # The response was refused while parsing (no Response event): let handshake() raise
         # the reason now rather than wait for the server to close.
         refused = self.response is None and self.protocol.handshake_exc is not None
         if refused and not self.response_rcvd.done():
+            assert self.protocol.handshake_exc is not None
+            remember_response_head(self.protocol.handshake_exc, bytes(self._response_head))
             self.response_rcvd.set_result(None)
 
     def start_keepalive(self) -> None:
