@@ -85,7 +85,7 @@ def summaries(log: EventLog) -> list[str]:
     return [event_summary(event) for event in log]
 
 
-# -- 1. a ping or pong inside a fragmented message ---------------------------------------------
+# -- 1. a ping or pong inside a fragmented message --
 
 
 def test_pong_inside_a_fragmented_message_does_not_count_toward_its_size() -> None:
@@ -121,7 +121,7 @@ def test_a_125_byte_ping_inside_a_message_at_the_limit() -> None:
     assert of_type(session.log, CloseEvent)[0].code == 1000
 
 
-# -- 2. the compressed size is not the message's size ------------------------------------------
+# -- 2. the compressed size is not the message's size --
 
 
 def test_compressed_message_within_the_limit_is_shown() -> None:
@@ -173,7 +173,7 @@ def test_a_frame_far_over_the_limit_is_refused_before_its_payload_is_read() -> N
     assert "ValueError" not in error.message and "PayloadTooBig" not in error.message
 
 
-# -- 3. a reset after pings ----------------------------------------------------------------------
+# -- 3. a reset after pings --
 
 
 def test_a_reset_after_pings_loses_no_message() -> None:
@@ -200,7 +200,7 @@ def test_a_reset_after_pings_loses_no_message() -> None:
         assert events.index(close) > events.index(messages[-1])
 
 
-# -- 4. keepalive outliving the connection --------------------------------------------------------
+# -- 4. keepalive outliving the connection --
 
 
 def test_nothing_of_a_finished_session_runs_on(caplog: pytest.LogCaptureFixture) -> None:
@@ -228,7 +228,7 @@ def test_nothing_of_a_finished_session_runs_on(caplog: pytest.LogCaptureFixture)
     assert errors == [], [r.getMessage() for r in errors]
 
 
-# -- 5. a response the client refused ---------------------------------------------------------------
+# -- 5. a response the client refused --
 
 
 REFUSED = {
@@ -288,7 +288,7 @@ def test_a_refused_response_is_said_at_once(case: str) -> None:
     assert error.message == session.last_error
 
 
-# -- 6. pings in the same read as the 101 -------------------------------------------------------------
+# -- 6. pings in the same read as the 101 --
 
 
 def test_pings_arriving_with_the_101_come_after_the_handshake_row() -> None:
@@ -308,7 +308,7 @@ def test_pings_arriving_with_the_101_come_after_the_handshake_row() -> None:
     assert events.index(message) > events.index(controls[-1])
 
 
-# -- 7. redirects --------------------------------------------------------------------------------------
+# -- 7. redirects --
 
 
 @pytest.mark.parametrize(
