@@ -23,6 +23,7 @@ under test can use any loop. ``received`` keeps what each connection read after 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import socket
 import struct
@@ -183,6 +184,13 @@ class ScriptedServer:
 
     def stop(self) -> None:
         self._stop.set()
+        # Wake the threads' blocking calls at once rather than at their next poll.
+        with self._lock:
+            sockets = [conn.sock for conn in self.connections]
+        for sock in [self._listener, *sockets]:
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         for thread in self._threads:
             thread.join(5.0)
         if self._listener is not None:
