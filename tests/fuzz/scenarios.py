@@ -48,6 +48,9 @@ DEFLATE = b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_take
 
 Payload = bytes | Callable[[str], bytes]
 
+# RFC 6455's sample key: a dump shows the 101 as it would be for it.
+SAMPLE_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+
 
 @dataclass
 class Scenario:
@@ -72,7 +75,7 @@ class Scenario:
             lines.append(f"connection {number}:")
             for step in steps:
                 if isinstance(step, Write):
-                    data = step.data("dGhlIHNhbXBsZSBub25jZQ==") if callable(step.data) else step.data
+                    data = step.data(SAMPLE_KEY) if callable(step.data) else step.data
                     shown = data.hex(" ")
                     if len(shown) > 3000:
                         shown = shown[:3000] + f" … ({len(data)} bytes)"
@@ -89,7 +92,7 @@ def deflated(data: bytes) -> bytes:
 
 def _payload(rng: random.Random, text: bool, size: int) -> bytes:
     if text and rng.random() < 0.85:
-        alphabet = "abcxyz 0123456789{}\":,é€😀"
+        alphabet = 'abcxyz 0123456789{}":,é€😀'
         # Exactly `size` bytes; a character cut at the end is invalid UTF-8, also shown.
         data = "".join(rng.choice(alphabet) for _ in range(size)).encode()[:size]
         if rng.random() < 0.15:
@@ -103,7 +106,9 @@ def _control(rng: random.Random) -> bytes:
     return frame(rng.choice((PING, PONG)), rng.randbytes(rng.choice((0, 1, 5, 125))))
 
 
-def _message(rng: random.Random, deflate: bool, size: int | None = None) -> tuple[bytes, bool, bytes]:
+def _message(
+    rng: random.Random, deflate: bool, size: int | None = None
+) -> tuple[bytes, bool, bytes]:
     """One valid message: (its frames, text?, its data)."""
     text = rng.random() < 0.5
     if size is None:
