@@ -64,6 +64,7 @@ all_options = st.builds(
     close_timeout=finite,
     max_message_size=st.none() | st.integers(),
     compression=st.booleans(),
+    max_redirects=st.integers(),
     reconnect=policies,
     on_connect_messages=st.lists(text, max_size=4).map(tuple),
     decoder=st.builds(

@@ -93,12 +93,12 @@ def deflated(data: bytes) -> bytes:
 def _payload(rng: random.Random, text: bool, size: int) -> bytes:
     if text and rng.random() < 0.85:
         alphabet = 'abcxyz 0123456789{}":,é€😀'
-        # Exactly `size` bytes; a character cut at the end is invalid UTF-8, also shown.
-        data = "".join(rng.choice(alphabet) for _ in range(size)).encode()[:size]
+        data = "".join(rng.choice(alphabet) for _ in range(size)).encode()
         if rng.random() < 0.15:
             cut = rng.randrange(len(data) + 1)
             data = data[:cut] + b"\xff\xfe" + data[cut:]  # invalid UTF-8: shown, not refused
-        return data
+        # Exactly `size` bytes; a character cut at the end is invalid UTF-8, also shown.
+        return data[:size]
     return rng.randbytes(size)
 
 

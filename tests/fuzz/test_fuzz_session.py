@@ -106,7 +106,12 @@ async def play(scenario: Scenario) -> tuple[Session, list[dict[str, Any]]]:
         if scenario.stays_open:
             # The server holds the connection without a fault: once everything arrived,
             # the user closes, which must end it within close()'s own bound.
-            await until(lambda: task.done() or len(incoming(session.log)) >= expected)
+            await until(
+                lambda: (
+                    task.done()
+                    or (session.state is ConnState.OPEN and len(incoming(session.log)) >= expected)
+                )
+            )
             if not task.done():
                 async with asyncio.timeout(3.0):
                     await session.close(timeout=1.0)

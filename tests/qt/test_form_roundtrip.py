@@ -29,6 +29,7 @@ from wsinspector.core.reconnect import (
     RECONNECT_FACTOR_MIN,
     ReconnectPolicy,
 )
+from wsinspector.core.redirects import MOST_REDIRECTS
 from wsinspector.qt.connection_form import ConnectionForm
 
 MIB = 2**20
@@ -89,6 +90,7 @@ form_options = st.builds(
     close_timeout=hundredths(0, CLOSE_TIMEOUT_MAX),
     max_message_size=st.none() | st.integers(1, MAX_MESSAGE_SIZE_MIB * MIB + MIB - 1),
     compression=st.booleans(),
+    max_redirects=st.integers(0, MOST_REDIRECTS),
     reconnect=policies,
     on_connect_messages=st.lists(on_connect_message, max_size=4)
     .filter(lambda messages: not messages or not messages[0].startswith("\ufeff"))

@@ -181,7 +181,7 @@ def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
 def _describe_too_big(exc: PayloadTooBig) -> str:
     closed = "; the client closed the connection with 1009 (message too big)"
     if isinstance(exc, MessageTooBig):
-        return f"received a {exc}{closed}"
+        return f"a received {exc}{closed}"
     if exc.size is not None:
         # websockets' bound on one frame (core/limits.py), checked before the payload is read.
         return (

@@ -101,6 +101,10 @@ class Session:
 
     async def run(self) -> None:
         options = self.options
+        if self._stopping:
+            # close() came before this task first ran: nothing was started.
+            self._set_state(ConnState.CLOSED)
+            return
         self._begin_attempt()
         self._set_state(ConnState.CONNECTING)
         try:
@@ -184,7 +188,7 @@ class Session:
                     await websocket.close(code, reason)
             except TimeoutError:
                 websocket.transport.abort()
-        elif task is not None and not task.done():
+        elif task is not None and not task.done() and self.state is not ConnState.IDLE:
             if self.state in (ConnState.CONNECTING, ConnState.RECONNECTING):
                 doing = (
                     "waiting to reconnect" if self.state is ConnState.RECONNECTING else "connecting"

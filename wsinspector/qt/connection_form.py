@@ -57,6 +57,7 @@ from wsinspector.core.reconnect import (
     RECONNECT_MIN_DELAY_MIN,
     ReconnectPolicy,
 )
+from wsinspector.core.redirects import MOST_REDIRECTS
 from wsinspector.core.validation import FieldError
 from wsinspector.qt.decoder_settings import DecoderSettingsTab
 
@@ -449,6 +450,16 @@ class ConnectionForm(QWidget):
         size_row.addWidget(self.max_size_spin, 1)
         size_row.addWidget(self.max_size_bytes_spin, 1)
         form.addRow("Largest message", size_row)
+        self.max_redirects_spin = QSpinBox()
+        self.max_redirects_spin.setObjectName("maxRedirectsSpin")
+        self.max_redirects_spin.setRange(0, MOST_REDIRECTS)
+        self.max_redirects_spin.setValue(MOST_REDIRECTS)
+        self.max_redirects_spin.setSpecialValueText("none")
+        self.max_redirects_spin.setToolTip(
+            "HTTP redirects (301, 302, 303, 307, 308) one connection attempt follows at most; "
+            "each is shown in the log"
+        )
+        form.addRow("Follow redirects", self.max_redirects_spin)
         return group
 
     def _on_max_size_bytes(self, extra: int) -> None:
@@ -535,6 +546,7 @@ class ConnectionForm(QWidget):
             close_timeout=self.close_timeout_spin.value(),
             max_message_size=max_size or None,
             compression=self.compression_check.isChecked(),
+            max_redirects=self.max_redirects_spin.value(),
             reconnect=policy,
             on_connect_messages=on_connect,
             decoder=self.decoder_tab.settings(),
@@ -575,6 +587,7 @@ class ConnectionForm(QWidget):
         whole, extra = divmod(options.max_message_size or 0, MIB)
         self.max_size_spin.setValue(whole)
         self.max_size_bytes_spin.setValue(extra)
+        self.max_redirects_spin.setValue(options.max_redirects)
         policy = options.reconnect
         self.auto_reconnect_check.setChecked(policy.enabled)
         self.initial_delay_spin.setValue(policy.initial_delay)

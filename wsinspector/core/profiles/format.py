@@ -204,6 +204,7 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "close_timeout": options.close_timeout,
         "max_message_size": options.max_message_size,
         "compression": options.compression,
+        "max_redirects": options.max_redirects,
         "reconnect": policy_to_json(options.reconnect),
         "on_connect_messages": list(options.on_connect_messages),
         "decoder": decoder_to_json(options.decoder),
@@ -276,6 +277,9 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         close_timeout=_float(data, "close_timeout", where, default.close_timeout),
         max_message_size=None if max_size is None else _int(max_size, f"{where}.max_message_size"),
         compression=_bool(data, "compression", where, default.compression),
+        max_redirects=_int(
+            data.get("max_redirects", default.max_redirects), f"{where}.max_redirects"
+        ),
         reconnect=policy_from_json(data.get("reconnect", {}), f"{where}.reconnect"),
         on_connect_messages=_strings(data, "on_connect_messages", where),
         decoder=decoder_from_json(data.get("decoder", {}), f"{where}.decoder"),
