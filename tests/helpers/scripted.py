@@ -300,13 +300,34 @@ class ScriptedServer:
                 return
             if chunk:
                 conn.received += chunk
-            # A masked close frame from the client (0x88), alone in its segment as websockets
-            # writes it; a real server answers it by closing the TCP connection.
+            # A real server answers the client's close frame by closing the TCP connection.
             if deaf:
                 if not chunk:
                     self._stop.wait()  # the client half-closed: still hold our side open
                     return
                 continue
-            if not chunk or chunk[0] == 0x88:
+            if not chunk or _has_close_frame(conn.received):
                 conn.sock.close()
                 return
+
+
+def _has_close_frame(data: bytes | bytearray) -> bool:
+    """Whether the client's frames in `data` (after its request) include a close frame."""
+    offset = 0
+    while offset + 2 <= len(data):
+        opcode, length = data[offset] & 0x0F, data[offset + 1] & 0x7F
+        header = 2
+        if length == 126:
+            if offset + 4 > len(data):
+                return False
+            length = struct.unpack_from("!H", data, offset + 2)[0]
+            header = 4
+        elif length == 127:
+            if offset + 10 > len(data):
+                return False
+            length = struct.unpack_from("!Q", data, offset + 2)[0]
+            header = 10
+        if opcode == 0x8:
+            return True
+        offset += header + 4 + length  # client frames are masked: 4 bytes of mask
+    return False

@@ -335,6 +335,18 @@ def is_redirect(event: HandshakeEvent) -> bool:
     )
 
 
+def redirect_hops_words(hops: list[HandshakeEvent]) -> str:
+    """The handshake pane's line of redirects that led to the handshake shown."""
+    if not hops:
+        return ""
+    steps = [
+        f"{event.status_line} → {header_value(event.response_headers, 'Location')}"
+        for event in hops
+    ]
+    plural = "s" if len(hops) != 1 else ""
+    return f"{len(hops)} redirect{plural}: " + " · ".join(steps)
+
+
 def handshake_outcome(event: HandshakeEvent) -> str:
     if event.accepted:
         return "accepted"

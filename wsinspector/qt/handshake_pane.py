@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
+from wsinspector.core.describe import is_redirect, redirect_hops_words
 from wsinspector.core.events import HandshakeEvent
 from wsinspector.core.formatting import human_size
 
@@ -51,6 +52,13 @@ class HandshakePane(QWidget):
         self.summary.setObjectName("handshakeSummaryLabel")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        # The redirect hops of the attempt shown (status, Location), one line.
+        self.redirects = QLabel()
+        self.redirects.setObjectName("handshakeRedirectsLabel")
+        self.redirects.setWordWrap(True)
+        self.redirects.setTextFormat(Qt.TextFormat.PlainText)
+        self.redirects.hide()
+        self._hops: list[HandshakeEvent] = []
         # Request above response: the pane sits beside the log, tall rather than wide, and
         # header lines are long.
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -64,9 +72,17 @@ class HandshakePane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
+        layout.addWidget(self.redirects)
         layout.addWidget(splitter, 1)
 
     def show_handshake(self, event: HandshakeEvent) -> None:
+        # Hops of one attempt share its connection number; another number starts afresh.
+        if self._hops and self._hops[0].conn != event.conn:
+            self._hops = []
+        if is_redirect(event) and event not in self._hops:
+            self._hops.append(event)
+        self.redirects.setText(redirect_hops_words(self._hops))
+        self.redirects.setVisible(bool(self._hops))
         self.request_view.setPlainText(header_lines(event.request_line, event.request_headers))
         self.response_view.setPlainText(response_text(event))
         if event.accepted:
@@ -76,13 +92,17 @@ class HandshakePane(QWidget):
             self.summary.setText(" · ".join(parts))
             self.summary.setStyleSheet("")
         else:
+            verb = "redirected" if is_redirect(event) else "rejected"
             self.summary.setText(
-                f"Handshake rejected: {event.status_line or 'no response'}"
+                f"Handshake {verb}: {event.status_line or 'no response'}"
                 + (f" · body {human_size(len(event.body))}" if event.body else "")
             )
             self.summary.setStyleSheet("color: #c53030; font-weight: bold;")
 
     def clear(self) -> None:
+        self._hops = []
+        self.redirects.clear()
+        self.redirects.hide()
         self.request_view.clear()
         self.response_view.clear()
         self.summary.clear()
