@@ -16,6 +16,8 @@ library behaves differently and the workaround can go:
   keeps the socket open makes the attempt run into the open timeout ("timed out during
   opening handshake") instead of the reason. `data_received` wakes the handshake up as soon
   as the protocol has failed it.
+* **No warnings from writes that can't happen.** After a failed write, asyncio logs a WARNING
+  from the fifth write on; `send_data` stops writing once the transport is closing.
 * **Keepalive never outlives the connection.** websockets starts its keepalive task after
   the handshake returns; if the connection was already lost in between (101, pings and EOF
   in one read), nothing cancels it any more and, one ping interval later, it logs ERROR
@@ -24,6 +26,7 @@ library behaves differently and the workaround can go:
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -55,6 +58,24 @@ class GuardedConnection(TappedConnection):
             assert self.protocol.handshake_exc is not None
             remember_response_head(self.protocol.handshake_exc, bytes(self._response_head))
             self.response_rcvd.set_result(None)
+
+    def send_data(self) -> None:
+        # websockets' send_data, except that nothing more is written once the transport is
+        # going: after one failed write (a pong to a server that reset), asyncio counts every
+        # further write and logs WARNING "socket.send() raised exception." from the fifth on,
+        # which a burst of pings in one read reaches at once.
+        transport = self.transport
+        for data in self.protocol.data_to_send():
+            if transport.is_closing():
+                continue
+            if data:
+                transport.write(data)
+            elif transport.can_write_eof():
+                # Half-close the TCP connection when possible, as websockets does.
+                with contextlib.suppress(Exception):
+                    transport.write_eof()
+            else:
+                transport.close()
 
     def start_keepalive(self) -> None:
         if self.connection_lost_waiter.done():
