@@ -255,7 +255,9 @@ def test_connect_kwargs_defaults() -> None:
     assert kwargs["subprotocols"] is None
     assert kwargs["additional_headers"] is None
     assert kwargs["compression"] == "deflate"
-    assert kwargs["max_size"] == DEFAULT_MAX_MESSAGE_SIZE
+    # No message limit for websockets, one frame bounded: the frame tap enforces the user's
+    # limit on whole messages (core/limits.py).
+    assert kwargs["max_size"] == (None, 2 * DEFAULT_MAX_MESSAGE_SIZE + 64 * 1024)
     assert kwargs["proxy"] is None  # never the system proxy: the handshake is what is shown
     assert (kwargs["open_timeout"], kwargs["ping_interval"], kwargs["ping_timeout"]) == (
         10.0,

@@ -161,9 +161,7 @@ def test_every_redirect_hop_is_in_the_log_and_the_handshake_pane(
     final = row_index(rows, "handshake", "GET /hop2 HTTP/1.1", "101")
     assert first < row_index(rows, "redirect 1: HTTP 302 to “/hop1”") < second < final
     label = find(window, QLabel, "handshakeRedirectsLabel")
-    assert label.text() == (
-        "2 redirects: HTTP/1.1 302 Found → /hop1 · HTTP/1.1 302 Found → /hop2"
-    )
+    assert label.text() == ("2 redirects: HTTP/1.1 302 Found → /hop1 · HTTP/1.1 302 Found → /hop2")
 
 
 def test_redirects_past_the_limit_are_refused_in_words(

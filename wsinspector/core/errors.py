@@ -105,6 +105,9 @@ _LINE_LIMIT = re.compile(r"expected no more than (\d+) bytes")
 _HEADER_LIMIT = re.compile(r"expected no more than (\d+) headers")
 
 
+NOT_HTTP = "the server's answer is not a valid HTTP response"
+
+
 def remember_response_head(exc: BaseException, head: bytes) -> None:
     """Keep the response bytes that `exc` refused with it, for describe_error."""
     setattr(exc, _RESPONSE_HEAD, head)
@@ -138,6 +141,8 @@ def _refusal_reason(cause: BaseException, head: bytes) -> str | None:
             )
         return f"the header line {_quote(line)} has no colon"
     if (line := _after_colon(text, "unsupported protocol; expected HTTP/1.1: ")) is not None:
+        if not line.upper().startswith("HTTP/"):
+            return f"{NOT_HTTP}: its first line {_quote(line)} is not an HTTP status line"
         return f"the status line {_quote(line)} does not start with “HTTP/1.1”"
     if (line := _after_colon(text, "invalid HTTP status line: ")) is not None:
         return (
@@ -160,6 +165,8 @@ def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
     head: bytes = getattr(exc, _RESPONSE_HEAD, b"")
     reason = _refusal_reason(cause, head) if cause is not None else None
     if reason is not None:
+        if reason.startswith(NOT_HTTP):
+            return reason
         return f"the server's handshake response was refused: {reason}"
     if isinstance(cause, EOFError):
         inner = cause.__cause__ or cause.__context__
