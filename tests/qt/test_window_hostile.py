@@ -1,5 +1,6 @@
-"""Issue 11's hostile servers in the window: what the log rows, the status line and the handshake
-pane show for the exact bytes of each defect (the core tests are tests/core/test_hostile_servers.py).
+"""Issue 11's hostile servers in the window: what the log rows, the status line and the
+handshake pane show for the exact bytes of each defect (the core's tests are in
+tests/core/test_hostile_servers.py).
 """
 
 from __future__ import annotations
