@@ -1,7 +1,7 @@
 """The user's message size limit, applied to whole messages as they are reassembled.
 
 websockets 17.4 checks its `max_size` against the wrong things for an inspector (issue 11,
-docs/upstream/websockets-message-size.md):
+docs/upstream/websockets-17.4.md):
 
 * a ping or pong inside a fragmented message counts toward the message's size;
 * a compressed frame's length on the wire is checked, so a message within the limit whose
