@@ -3,6 +3,9 @@
 #   sh packaging/dev.sh app [URI] [--demo]   launch the app
 #   sh packaging/dev.sh test [pytest args]   lint, type-check and run the whole test suite
 #   sh packaging/dev.sh bench [args]         run the flood benchmark (benchmarks/flood.py)
+#   sh packaging/dev.sh fuzz [N [FIRST]]     play N seeded hostile servers (default 2000, from
+#                                            seed FIRST, default 0) against the core session
+#                                            (tests/fuzz/); a failing seed prints its bytes
 #   sh packaging/dev.sh package [--out DIR]  build the one-folder app DIR/wsinspector/ (default
 #                                            dist/) with PyInstaller, run its --self-check and
 #                                            pack it as DIR/wsinspector-VERSION-linux-ARCH.tar.gz
@@ -158,6 +161,12 @@ case "$cmd" in
         "$venv/bin/mypy"
         "$venv/bin/lint-imports"
         exec "$venv/bin/python" -m pytest "$@"
+        ;;
+    fuzz)
+        ensure_venv
+        case "${1:-2000}${2:-0}" in *[!0-9]*) say "usage: sh packaging/dev.sh fuzz [N [FIRST]]"; exit 2 ;; esac
+        export WSINSPECTOR_FUZZ_SEEDS="${1:-2000}" WSINSPECTOR_FUZZ_FIRST="${2:-0}"
+        exec "$venv/bin/python" -m pytest tests/fuzz -q -p no:randomly
         ;;
     bench)
         ensure_venv
