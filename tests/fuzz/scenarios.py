@@ -41,7 +41,10 @@ TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
 
 # The client's options in every scenario: short timeouts keep each seed fast.
 LIMIT = 4096
-OPEN_TIMEOUT = 0.5
+# Long enough for a redirect chain on a loaded machine; a server that never answers gets
+# the short one, which it must run into.
+OPEN_TIMEOUT = 3.0
+SILENT_OPEN_TIMEOUT = 0.3
 CLOSE_TIMEOUT = 0.15
 
 DEFLATE = b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n"
@@ -63,6 +66,10 @@ class Scenario:
     accepted: bool = False
     # The server holds the socket open with no close and no fault: the user closes.
     stays_open: bool = False
+    open_timeout: float = OPEN_TIMEOUT
+    # The answer is one the client refuses as soon as it has read it: the words must say
+    # why, not that the open timeout ran out.
+    refused: bool = False
     story: list[str] = field(default_factory=list)
 
     def script(self, index: int, request: bytes) -> Sequence[Step]:
@@ -257,6 +264,8 @@ def build(seed: int) -> Scenario:
     if kind == "refused":
         answer, why = _broken_answer(rng)
         scenario.story.append(why)
+        # Garbage is refused once a line of it is complete; without a line end, it waits.
+        scenario.refused = why != "garbage" or (isinstance(answer, bytes) and b"\n" in answer)
         scenario.connections.append([Write(answer), rng.choice((Deaf(), Close(), Reset()))])
         return scenario
     if kind == "gone":
@@ -264,6 +273,7 @@ def build(seed: int) -> Scenario:
         return scenario
     if kind == "silent":
         scenario.connections.append([Deaf()])  # the open timeout ends it
+        scenario.open_timeout = SILENT_OPEN_TIMEOUT
         return scenario
     if kind == "slow":
         # A valid 101 dribbled out; then a short conversation.

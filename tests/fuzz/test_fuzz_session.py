@@ -35,7 +35,7 @@ from helpers.asyncwait import stays, until
 from helpers.scripted import ScriptedServer
 from helpers.sessions import of_type
 
-from fuzz.scenarios import CLOSE_TIMEOUT, LIMIT, OPEN_TIMEOUT, Scenario, build
+from fuzz.scenarios import CLOSE_TIMEOUT, LIMIT, Scenario, build
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     CloseEvent,
@@ -56,7 +56,7 @@ SEEDS = int(os.environ.get("WSINSPECTOR_FUZZ_SEEDS", FUZZ_SEEDS_CI))
 FIRST = int(os.environ.get("WSINSPECTOR_FUZZ_FIRST", 0))
 
 # A session must end by itself within this (open timeout, redirects, close timeout, slack).
-ENDS_WITHIN = 4.0
+ENDS_WITHIN = 6.0
 # What Python's own words look like: "ValueError: …", "KeyError", a traceback.
 PYTHON_WORDS = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b|Traceback|<class ")
 
@@ -94,7 +94,7 @@ async def play(scenario: Scenario) -> tuple[Session, list[dict[str, Any]]]:
     with ScriptedServer(scenario.script) as server:
         options = ConnectionOptions(
             server.url(),
-            open_timeout=OPEN_TIMEOUT,
+            open_timeout=scenario.open_timeout,
             close_timeout=CLOSE_TIMEOUT,
             ping_interval=0.03,  # keepalive runs, and must stop with the connection
             ping_timeout=1.0,
@@ -137,6 +137,9 @@ def check(scenario: Scenario, session: Session) -> None:
         assert not PYTHON_WORDS.search(text), text
     if session.state is ConnState.FAILED:
         assert session.last_error, "a failure without words"
+    if scenario.refused:
+        assert session.state is ConnState.FAILED
+        assert "timed out" not in session.last_error, session.last_error
     handshakes = of_type(log, HandshakeEvent)
     accepted = [h for h in handshakes if h.accepted]
     if not scenario.accepted:
