@@ -462,3 +462,22 @@ def test_close_returns_in_time_when_the_server_never_answers(
     session = run(body, timeout=15)
     (close,) = of_type(session.log, CloseEvent)
     assert (close.sent_code, close.received_code, close.clean) == (1001, None, False)
+
+
+def test_close_right_after_start_ends_the_session_closed(
+    recording_server: RecordingServer,
+) -> None:
+    """close() before the session's task first ran: it ends CLOSED, never cancelled."""
+
+    async def body() -> Session:
+        session = start(options_for(recording_server.url("/echo")))
+        async with asyncio.timeout(5):
+            await session.close()
+        return session
+
+    session = run(body)
+    assert session.task is not None and session.task.done()
+    assert not session.task.cancelled()
+    assert session.state is ConnState.CLOSED
+    assert [e.state for e in of_type(session.log, StateEvent)] == [ConnState.CLOSED]
+    assert recording_server.handshake_attempts == 0
