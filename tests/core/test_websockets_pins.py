@@ -11,13 +11,17 @@ import inspect
 import os
 import zlib
 
+from websockets.asyncio.client import connect
 from websockets.asyncio.connection import Connection
 from websockets.client import ClientProtocol
+from websockets.datastructures import Headers
+from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import (
     PerMessageDeflate,
     enable_client_permessage_deflate,
 )
 from websockets.frames import CloseCode
+from websockets.http11 import Response
 from websockets.uri import parse_uri
 from websockets.utils import accept_key
 
@@ -83,3 +87,14 @@ def test_websockets_starts_keepalive_whatever_the_connection_state() -> None:
     source = inspect.getsource(Connection.start_keepalive)
     assert "connection_lost_waiter" not in source
     assert "state" not in source.replace("keepalive_task", "")
+
+
+def test_websockets_lets_python_errors_out_of_a_redirect() -> None:
+    """Workaround: core/redirects.py (a Location that can't be followed, said in words)."""
+    response = Response(301, "Moved", Headers([("Location", "ws://[::1/x")]))
+    try:
+        connect("ws://127.0.0.1/").process_redirect(InvalidStatus(response))
+    except ValueError as exc:
+        assert str(exc) == "Invalid IPv6 URL"
+    else:
+        raise AssertionError("websockets now handles a bad Location itself")
