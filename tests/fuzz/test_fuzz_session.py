@@ -16,7 +16,7 @@ For every seed:
 
 CI runs a fixed set of seeds (FUZZ_SEEDS_CI, about 15 s on the 2-core CI machine). More seeds:
 
-    WSINSPECTOR_FUZZ_SEEDS=2000 sh packaging/dev.sh fuzz          # or: dev.sh fuzz 2000
+    sh packaging/dev.sh fuzz 2000 [FIRST]        # seeds FIRST .. FIRST+1999 (FIRST: 0)
     WSINSPECTOR_FUZZ_SEEDS=500 WSINSPECTOR_FUZZ_FIRST=10000 pytest tests/fuzz -q
 
 A failing seed's report prints the server's bytes, write by write (Scenario.dump()).

@@ -9,6 +9,10 @@ in through `reconnect_delays=`, the decision which failures to retry through
 after any connection that ends while the loop body does not `break`, and at once after one
 that had opened; `_serve` says when to break.
 
+The connection is websockets' own with three workarounds for hostile servers
+(core/guarded.py), the user's message size limit is applied to whole messages by the frame
+tap (core/limits.py), and redirects are followed by core/redirects.py, each hop logged.
+
 Stopping follows the client FAQ: an open connection is closed (the reader's recv() then
 ends); while connecting or waiting to retry there is nothing to close, so the task is
 cancelled.
