@@ -1,9 +1,10 @@
-"""The client connection the session uses: the frame tap plus three workarounds for hostile servers.
+"""The client connection the session uses: the frame tap plus workarounds for hostile servers.
 
-Each is the smallest change that makes websockets 17.4 show what happened (issue 11; the
-upstream reports are in docs/upstream/), and each has a test in tests/core/test_hostile_servers.py
-that plays the exact bytes, and one in tests/core/test_websockets_pins.py that fails once the
-library behaves differently and the workaround can go:
+Each is the smallest change that makes websockets 17.4 (and asyncio) show what happened
+(issue 11; the upstream reports are in docs/upstream/websockets-17.4.md). Each is tested with
+the exact bytes in tests/core/test_hostile_servers.py or the fuzzer (tests/fuzz/), and the
+websockets ones also in tests/core/test_websockets_pins.py, which fails once the library
+behaves differently and the workaround can go:
 
 * **Nothing the kernel delivered is lost.** When writing fails (a pong answered to a server
   that already reset the connection: ECONNRESET), asyncio's transport stops reading at once
