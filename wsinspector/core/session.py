@@ -36,7 +36,12 @@ from websockets.exceptions import (
 )
 from websockets.frames import Close, Frame, Opcode
 
-from wsinspector.core.describe import redirect_words
+from wsinspector.core.describe import (
+    file_stream_failed_words,
+    file_streamed_words,
+    file_streaming_words,
+    redirect_words,
+)
 from wsinspector.core.errors import describe_close, describe_error, error_kind, status_line
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
@@ -51,6 +56,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
+from wsinspector.core.file_source import FileRefused, FileSend, SendCancelled
 from wsinspector.core.frametap import FrameTap
 from wsinspector.core.guarded import GuardedConnection
 from wsinspector.core.options import ConnectionOptions
@@ -211,6 +217,43 @@ class Session:
 
     async def send_binary(self, data: bytes) -> None:
         await self._send(data, text=False)
+
+    async def send_file(self, file: FileSend) -> None:
+        """Send a checked file (core/file_source.check_file) as one binary message.
+
+        A small file is read whole and sent and logged like a typed message. A larger one
+        is streamed from the disk as a fragmented message, so it never sits in memory. The
+        log keeps payloads as bytes, and copying the file into it would undo the streaming:
+        such a message is logged as two notes instead of a message row, one as it starts
+        (name, size, "the log keeps none of its bytes") and one once it is out (the bytes
+        and frames sent and the SHA-256 of exactly those bytes, to compare with what the
+        server got). A stream that can't be finished (the file unreadable half way, or
+        cancelled) is an error row saying how far it got; websockets then fails the
+        connection with 1011, as RFC 6455 leaves no other way out of a message half sent.
+        Raises FileRefused, SendCancelled or NotConnectedError.
+        """
+        if not file.streamed:
+            await self._send(await file.read_all(), text=False)
+            return
+        websocket = self._open_websocket()
+        self._note(file_streaming_words(file.name, file.size))
+        try:
+            async with contextlib.aclosing(file.chunks()) as chunks:
+                await websocket.send(chunks, text=False)
+        except (FileRefused, SendCancelled) as exc:
+            why = exc.reason if isinstance(exc, FileRefused) else "stopped by the user"
+            self._error(
+                file_stream_failed_words(file.name, file.sent, file.size, why, ours=file.sent > 0),
+                exc,
+            )
+            raise
+        except ConnectionClosed as closed:
+            words = describe_close(closed)
+            self._error(
+                file_stream_failed_words(file.name, file.sent, file.size, words, ours=False)
+            )
+            raise NotConnectedError(words) from closed
+        self._note(file_streamed_words(file.name, file.sent, file.frames, file.sha256))
 
     async def ping(self, payload: bytes | None = None) -> None:
         """Send a ping; its pong appears in the log with the round-trip time."""

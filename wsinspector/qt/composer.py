@@ -10,7 +10,6 @@ composer again. Editing a recalled message stops the walk; sending it adds it as
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.formatting import parse_hex
 from wsinspector.core.profiles import MessageMode
+from wsinspector.qt.file_sender import FileSendStatus
 from wsinspector.qt.icons import icon
 
 TEXT, JSON, HEX = "Text", "JSON", "Binary (hex)"
@@ -55,6 +55,8 @@ class Composer(QWidget):
     Signals:
         send_text(str): a text message to send.
         send_binary(bytes): a binary message to send.
+        send_file(str): the path of a file to send as one binary message (the page checks
+            it against its limit and streams it; `file_status` shows the progress).
         send_encoded(str, object): JSON text to send encoded as the DecoderKind given
             (MessagePack or CBOR), once the page has filled its {{variables}}.
         ping_requested(): the user wants a ping.
@@ -65,6 +67,7 @@ class Composer(QWidget):
 
     send_text = Signal(str)
     send_binary = Signal(bytes)
+    send_file = Signal(str)
     send_encoded = Signal(str, object)
     ping_requested = Signal()
     save_requested = Signal(str, str)
@@ -99,6 +102,7 @@ class Composer(QWidget):
         self.error_label.setStyleSheet("color: #c53030;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
+        self.file_status = FileSendStatus()
 
         buttons = QVBoxLayout()
         buttons.addWidget(self.format_combo)
@@ -114,6 +118,7 @@ class Composer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.file_status)
 
         self.send_button.clicked.connect(self.send)
         self.send_file_button.clicked.connect(self._send_file)
@@ -267,14 +272,9 @@ class Composer(QWidget):
 
     def _send_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Send a file as a binary message")
-        if not path:
-            return
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            self.show_error(f"Not sent: can't read {path}: {exc.strerror}")
-            return
-        self.send_binary.emit(data)
+        if path:
+            self._clear_error()
+            self.send_file.emit(path)
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -486,6 +486,7 @@ class ConnectionPage(QWidget):
         self.log_panel.export_cancel_button.clicked.connect(self.exporter.cancel)
         self.profile_binding.changed.connect(self.title_changed)
         self.composer.send_binary.connect(self.controller.send_binary)
+        self.composer.send_file.connect(self._send_file)
         self.composer.send_encoded.connect(self._send_encoded)
         self.composer.ping_requested.connect(lambda: self.controller.ping())
         self.model.rows_flushed.connect(lambda _rows: self._update_counters())
@@ -591,6 +592,15 @@ class ConnectionPage(QWidget):
             self.composer.show_error("Not sent: " + "; ".join(e.message for e in errors))
             return
         self.controller.send_text(resolved)
+
+    def _send_file(self, path: str) -> None:
+        status = self.composer.file_status
+        if status.busy:
+            self.composer.show_error("Not sent: a file is still being sent; wait, or cancel it")
+            return
+        sending = self.controller.send_file(path)
+        if sending is not None and sending[0].streamed:
+            status.track(*sending)
 
     def _send_encoded(self, text: str, kind: DecoderKind) -> None:
         """JSON from the composer, its {{variables}} filled, sent as MessagePack or CBOR."""

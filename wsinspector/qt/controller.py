@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from wsinspector.core.connection import Connection
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
+from wsinspector.core.file_source import FileRefused, FileSend, SendCancelled, check_file
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import NotConnectedError, Session
 
@@ -101,6 +102,19 @@ class SessionController(QObject):
         if self.session is not None:
             self.spawn(self._guard(self.session.send_binary(data)))
 
+    def send_file(self, path: str) -> tuple[FileSend, asyncio.Task[Any]] | None:
+        """Check a file against the session's message size limit and start sending it:
+        the file and the task sending it, or None after message_failed said why not."""
+        session = self.session
+        if session is None:
+            return None
+        try:
+            file = check_file(path, session.options.max_message_size)
+        except FileRefused as exc:
+            self.message_failed.emit(str(exc))
+            return None
+        return file, self.spawn(self._guard(session.send_file(file)))
+
     def ping(self, payload: bytes | None = None) -> None:
         if self.session is not None:
             self.spawn(self._guard(self.session.ping(payload)))
@@ -131,6 +145,8 @@ class SessionController(QObject):
             await coroutine
         except NotConnectedError as exc:
             self.message_failed.emit(f"Not sent: {exc}")
+        except SendCancelled:
+            self.message_failed.emit("Stopped: the file was not sent whole; see the log")
         except ValueError as exc:
             self.message_failed.emit(str(exc))
         except Exception as exc:  # a failed send must not take the window down
