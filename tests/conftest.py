@@ -17,7 +17,8 @@ pytest_plugins = ["helpers.fixtures"]
 def _private_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every test, and every process it starts, gets its own config and data folders."""
+    """Every test, and every process it starts, gets its own config, data and state folders."""
     root = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("WSINSPECTOR_CONFIG_DIR", str(root / "config"))
     monkeypatch.setenv("WSINSPECTOR_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("WSINSPECTOR_STATE_DIR", str(root / "state"))

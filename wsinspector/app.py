@@ -192,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         done = asyncio.Event()
         window.closed_for_good.connect(done.set)
         loop = asyncio.get_running_loop()
+        # From here on an exception escaping a slot, a thread or a task is shown in the
+        # window and written to the state folder's log file; the app keeps running.
+        crashes = window.report_crashes(loop)
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(signum, window.close)
@@ -229,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ticker.stop()
             if demo is not None:
                 await demo.stop()
+            crashes.uninstall()
 
     try:
         asyncio.run(run(), loop_factory=lambda: qasync.QEventLoop(app))

@@ -611,3 +611,26 @@ def file_stream_failed_words(name: str, sent: int, size: int, why: str, *, ours:
 def file_progress_words(name: str, sent: int, size: int) -> str:
     """The composer's line while a file is streamed: "Sending x.bin: 12.0 of 200.0 MiB"."""
     return f"Sending {name}: {human_size(sent)} of {human_size(size)}"
+
+
+# -- unexpected errors ----------
+
+
+def crash_banner_words(kind: str, message: str, count: int) -> str:
+    """The window's banner for an unexpected error: what, and that nothing stopped."""
+    text = f"Unexpected error: {kind}: {message}" if message else f"Unexpected error: {kind}"
+    if count > 1:
+        text += f" ({count} so far)"
+    return text + ". wsinspector keeps running."
+
+
+def crash_log_words(log_path: str) -> str:
+    """Where an unexpected error was written ("" when the log file could not be)."""
+    if not log_path:
+        return "It could not be written to the log file."
+    return f"Written to {log_path}"
+
+
+def crash_details_words(where: str, traceback_text: str, log_path: str) -> str:
+    """The banner's Details…: where it happened, the traceback, and where it is kept."""
+    return f"In {where}.\n\n{traceback_text.rstrip()}\n\n{crash_log_words(log_path)}"

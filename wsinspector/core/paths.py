@@ -1,4 +1,4 @@
-"""Where wsinspector keeps its files: the per-user configuration and data folders."""
+"""Where wsinspector keeps its files: the per-user configuration, data and state folders."""
 
 from __future__ import annotations
 
@@ -20,3 +20,9 @@ def data_dir() -> Path:
     """The capture database: WSINSPECTOR_DATA_DIR when set, else the platform's place."""
     override = os.environ.get("WSINSPECTOR_DATA_DIR")
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def state_dir() -> Path:
+    """The log of unexpected errors: WSINSPECTOR_STATE_DIR when set, else the platform's place."""
+    override = os.environ.get("WSINSPECTOR_STATE_DIR")
+    return Path(override) if override else Path(platformdirs.user_state_dir(APP_NAME))

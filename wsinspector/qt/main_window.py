@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from wsinspector.core.capture import CaptureFileError, CaptureStore, Retention
+from wsinspector.core.crashlog import CrashReporter
 from wsinspector.core.describe import session_gone_words
 from wsinspector.core.eventlog import Counters
 from wsinspector.core.events import ConnState, HandshakeEvent
@@ -44,6 +46,7 @@ from wsinspector.core.profiles import Environments, Profile, ProfileError, Profi
 from wsinspector.qt.about_dialog import show_about
 from wsinspector.qt.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
 from wsinspector.qt.environments_dialog import EnvironmentsDialog
+from wsinspector.qt.error_banner import ErrorBanner
 from wsinspector.qt.history_view import HistorySidebar
 from wsinspector.qt.icons import icon
 from wsinspector.qt.preferences_dialog import PreferencesDialog
@@ -94,9 +97,12 @@ class MainWindow(QMainWindow):
 
     Signals:
         closed_for_good(): the window has closed after every connection was shut down.
+        crash_reported(object): a core.crashlog.Crash to show in the error banner; may be
+            emitted from any thread (a CrashReporter listener), it is shown on the GUI's.
     """
 
     closed_for_good = Signal()
+    crash_reported = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +126,15 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self.close_page_at)
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
         self.tabs.tabBar().installEventFilter(_MiddleClickCloser(self))
-        self.setCentralWidget(self.tabs)
+        self.error_banner = ErrorBanner()
+        self.crash_reported.connect(self.error_banner.show_crash)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.error_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.store = ProfileStore()
         self.environments = self.store.load_environments()
         self.capture, self.capture_problem = self._open_capture(self.preferences().retention())
@@ -132,6 +146,15 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         if self.capture_problem:
             self._tell("Capture database", self.capture_problem)
+
+    def report_crashes(self, loop: asyncio.AbstractEventLoop | None = None) -> CrashReporter:
+        """Catch unexpected errors (slots, threads, `loop`'s tasks) from now on: each is
+        written to the log file in the state folder and shown in the error banner. The
+        caller uninstalls the reporter when the window is gone."""
+        reporter = CrashReporter()
+        reporter.add_listener(self.crash_reported.emit)
+        reporter.install(loop)
+        return reporter
 
     # -- pages ------------------------------------------------------------------------------
 
