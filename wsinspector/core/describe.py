@@ -602,6 +602,8 @@ def file_streamed_words(name: str, sent: int, chunks: int, sha256: str) -> str:
 def file_stream_failed_words(name: str, sent: int, size: int, why: str, *, ours: bool) -> str:
     """A streamed file that could not be finished; `ours`: we stopped it, and as a message
     half sent can't be taken back, the connection is closed with 1011."""
+    if not sent:
+        return f"{name} was not sent: {why}"
     words = f"{name} was cut off after {sent:,} of {size:,} bytes: {why}"
     if ours:
         words += "; a message half sent can't be taken back, so the connection is closed (1011)"
