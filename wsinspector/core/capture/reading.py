@@ -1,8 +1,9 @@
 """A recorded session read lazily: a read-only log whose rows come from SQLite page by page.
 
-Opening a session reads two numbers (its first and last key); a row is read when somebody
-looks at it, with the PAGE_ROWS rows around it, and kept in a small cache bounded by payload
-bytes. So a session of a million messages opens at once and costs a few megabytes however it
+Opening a session reads one number (its last key); the first look reads the session's index
+(the first row of each chunk, a few hundred numbers for a million messages); a row is read
+when somebody looks at it, with the rest of its chunk (packing.py), and kept in a small cache
+bounded by payload bytes. So a session of a million messages opens at once and costs a few megabytes however it
 is scrolled, filtered (Predicate.scan reads it a chunk at a time) or exported.
 """
 
@@ -10,52 +11,57 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any, Final, overload
 
 import orjson
 
+from wsinspector.core.capture.packing import unpack
 from wsinspector.core.capture.schema import ROW_BITS, ROW_MASK
 from wsinspector.core.eventlog import Entry
 from wsinspector.core.logfiles.common import EntryLog
 from wsinspector.core.logfiles.jsonl import event_from_json
 
-PAGE_ROWS: Final = 1024
-# Cached pages are dropped, oldest first, beyond this many payload bytes (at least one kept).
+# Cached chunks are dropped, oldest first, beyond this many payload bytes (at least one kept).
 CACHE_BYTES: Final = 32 * 2**20
 CACHE_PAGES: Final = 64
 
+_INDEX: Final = "SELECT key, count FROM events WHERE key >= ? AND key <= ? ORDER BY key"
 _SELECT: Final = (
-    "SELECT key, event_id, conn, incoming, text, payload, wall, mono, record FROM events"
-    " WHERE key >= ? AND key < ? ORDER BY key"
+    "SELECT event_id, count, conn, text, conns, incoming, sizes, payloads, walls, monos,"
+    " wall, record FROM events WHERE key = ?"
 )
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
-    record = row[8]
-    if record is None:
-        # (conn, incoming, text, data, wall, mono), the way EventLog stores a message.
-        return (row[2], row[3] == 1, row[4] == 1, row[5], row[6], row[7])
+def _other(conn: int, wall: float, record: str) -> Entry:
     try:
         return event_from_json(orjson.loads(record))
     except Exception as exc:  # a damaged row must not take the window down
         from wsinspector.core.events import NoteEvent
 
-        return NoteEvent(row[2], row[6], row[7], f"unreadable recorded event: {exc}")
+        return NoteEvent(conn, wall, 0.0, f"unreadable recorded event: {exc}")
 
 
 class _Page:
-    __slots__ = ("entries", "ids", "size")
+    """The rows of one database row (a chunk of messages, or one other event), or of a gap
+    where rows are missing: rows `first` … `first + len(entries) - 1` of the session."""
 
-    def __init__(self, ids: list[int], entries: list[Entry], size: int) -> None:
+    __slots__ = ("entries", "first", "ids", "size")
+
+    def __init__(self, first: int, ids: Sequence[int], entries: list[Entry], size: int) -> None:
+        self.first = first
         self.ids = ids
         self.entries = entries
         self.size = size
 
 
 class _Rows:
-    """The rows of one session, read a page at a time, shared by the two views below."""
+    """The rows of one session, read a chunk at a time, shared by the two views below.
+
+    Its index (the first row of each chunk) is read once, on first use; a row is found in
+    it by bisection."""
 
     def __init__(
         self, connection: sqlite3.Connection, lock: threading.RLock, session: int, count: int
@@ -64,37 +70,58 @@ class _Rows:
         self._lock = lock
         self._base = session << ROW_BITS
         self.count = count
+        self._firsts: list[int] | None = None
+        self._counts: list[int] = []
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._bytes = 0
 
-    def page(self, number: int) -> _Page:
+    def _index(self) -> list[int]:
+        if self._firsts is None:
+            with self._lock:
+                rows = self._connection.execute(
+                    _INDEX, (self._base, self._base + max(0, self.count - 1))
+                ).fetchall()
+            self._firsts = [key & ROW_MASK for key, _ in rows]
+            self._counts = [count for _, count in rows]
+        return self._firsts
+
+    def page_of(self, row: int) -> _Page:
+        """The page holding `row` (0 <= row < count)."""
+        firsts = self._index()
+        number = bisect_right(firsts, row) - 1
+        if number >= 0 and row < firsts[number] + self._counts[number]:
+            return self._page(number)
+        # Rows never written (a failed write): each shown as missing, keeping places.
+        return _Page(row, [0], [_missing(row)], 0)
+
+    def _page(self, number: int) -> _Page:
         page = self._pages.get(number)
         if page is not None:
             self._pages.move_to_end(number)
             return page
-        first = self._base + number * PAGE_ROWS
+        first = (self._firsts or [])[number]
+        count = self._counts[number]
         with self._lock:
-            rows = self._connection.execute(_SELECT, (first, first + PAGE_ROWS)).fetchall()
-        ids: list[int] = []
-        entries: list[Entry] = []
-        size = 0
-        expected = first
-        for row in rows:
-            while row[0] > expected:  # a row that is missing (never written): keep places
-                ids.append(0)
-                entries.append(_missing(expected & ROW_MASK))
-                expected += 1
-            ids.append(row[1])
-            entries.append(_entry(row))
-            size += len(row[5]) if row[5] is not None else len(row[8] or "")
-            expected += 1
-        while len(entries) < min(PAGE_ROWS, self.count - number * PAGE_ROWS):
-            ids.append(0)
-            entries.append(_missing(expected & ROW_MASK))
-            expected += 1
-        page = _Page(ids, entries, size)
+            row = self._connection.execute(_SELECT, (self._base + first,)).fetchone()
+        if row is None:  # deleted since
+            entries: list[Entry] = [_missing(first + i) for i in range(count)]
+            page = _Page(first, [0] * count, entries, 0)
+        else:
+            event_id, _, conn, text, conns, incoming, sizes, payloads, walls, monos = row[:10]
+            wall, record = row[10], row[11]
+            if record is not None:
+                page = _Page(first, [event_id], [_other(conn, wall, record)], len(record))
+            else:
+                try:
+                    entries = unpack(  # type: ignore[assignment]
+                        count, conn, text, conns, incoming, sizes, payloads, walls, monos
+                    )
+                except (ValueError, TypeError):
+                    entries = [_damaged(first + i) for i in range(count)]
+                ids = range(event_id, event_id + count)
+                page = _Page(first, ids, entries, len(payloads or b""))
         self._pages[number] = page
-        self._bytes += size
+        self._bytes += page.size
         while len(self._pages) > 1 and (
             self._bytes > CACHE_BYTES or len(self._pages) > CACHE_PAGES
         ):
@@ -111,6 +138,18 @@ class _Rows:
 
     def span(self, index: slice) -> range:
         return range(*index.indices(self.count))
+
+    def run(self, start: int, stop: int) -> tuple[_Page, int, int]:
+        """The page holding `start`, and the slice of it up to `stop`."""
+        page = self.page_of(start)
+        offset = start - page.first
+        return page, offset, min(len(page.entries), offset + stop - start)
+
+
+def _damaged(row: int) -> Entry:
+    from wsinspector.core.events import NoteEvent
+
+    return NoteEvent(0, 0.0, 0.0, f"recorded event {row} is damaged")
 
 
 def _missing(row: int) -> Entry:
@@ -145,19 +184,21 @@ class CapturedEntries(Sequence[Entry]):
             out: list[Entry] = []
             position = span.start
             while position < span.stop:
-                number, offset = divmod(position, PAGE_ROWS)
-                part = rows.page(number).entries[offset : offset + span.stop - position]
-                out += part
-                position += len(part)
+                page, begin, end = rows.run(position, span.stop)
+                out += page.entries[begin:end]
+                position += end - begin
             return out
         position = rows.index(index)
-        number, offset = divmod(position, PAGE_ROWS)
-        return rows.page(number).entries[offset]
+        page = rows.page_of(position)
+        return page.entries[position - page.first]
 
     def __iter__(self) -> Iterator[Entry]:
         rows = self._rows
-        for number in range(0, (rows.count + PAGE_ROWS - 1) // PAGE_ROWS):
-            yield from rows.page(number).entries
+        position = 0
+        while position < rows.count:
+            page, begin, end = rows.run(position, rows.count)
+            yield from page.entries[begin:end]
+            position += end - begin
 
 
 class CapturedIds(Sequence[int]):
@@ -180,10 +221,19 @@ class CapturedIds(Sequence[int]):
     def __getitem__(self, index: int | slice) -> int | Sequence[int]:
         rows = self._rows
         if isinstance(index, slice):
-            return [self[i] for i in rows.span(index)]
+            span = rows.span(index)
+            if span.step != 1:
+                return [self[i] for i in span]
+            out: list[int] = []
+            position = span.start
+            while position < span.stop:
+                page, begin, end = rows.run(position, span.stop)
+                out += page.ids[begin:end]
+                position += end - begin
+            return out
         position = rows.index(index)
-        number, offset = divmod(position, PAGE_ROWS)
-        return rows.page(number).ids[offset]
+        page = rows.page_of(position)
+        return page.ids[position - page.first]
 
 
 class CapturedEvents(EntryLog):

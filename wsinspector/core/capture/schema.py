@@ -2,11 +2,13 @@
 file that can't be used.
 
 Version history (PRAGMA user_version):
-  1: sessions, events (messages as columns, other events as JSON Lines records), meta.
+  1: sessions, events (a row per message, other events as JSON Lines records), meta.
+  2: messages packed, a run of them per row (packing.py); other events keep a row each.
 
-Events are keyed `session << 32 | row`: a session's rows lie together in the table's own
-B-tree (no second index to keep up while recording), a row is found by its place in the
-session, and a session is read or deleted as one range of keys.
+Rows of events are keyed `session << 32 | row` (of their first event): a session's rows lie
+together in the table's own B-tree (no second index to keep up while recording), the chunk
+holding an event is the last key at or before its place, and a session is read or deleted as
+one range of keys.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 FILE_NAME: Final = "capture.sqlite3"
 
 # Rows of one session: keys session << ROW_BITS | row.
@@ -31,7 +33,7 @@ ROW_MASK: Final = (1 << ROW_BITS) - 1
 # last milliseconds; a delete of a big session may take a second).
 BUSY_TIMEOUT_MS: Final = 10_000
 
-_V1: Final = (
+_SESSIONS: Final = (
     """
     CREATE TABLE sessions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,29 +52,51 @@ _V1: Final = (
     )
     """,
     "CREATE INDEX sessions_started ON sessions(started)",
-    # key: session << 32 | row. Messages fill incoming/text/payload and leave record NULL;
-    # other events (rare) leave those NULL and keep their JSON Lines record.
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+# key: session << 32 | row of the first event. A chunk of messages (packing.py) fills the
+# columns from count to monos and leaves record NULL; another event (rare) has count 1, its
+# JSON Lines record, and the message columns NULL.
+_EVENTS_V2: Final = (
     """
     CREATE TABLE events (
         key INTEGER PRIMARY KEY,
         event_id INTEGER NOT NULL,
+        count INTEGER NOT NULL,
         conn INTEGER NOT NULL,
-        incoming INTEGER,
         text INTEGER,
-        payload BLOB,
+        conns BLOB,
+        incoming BLOB,
+        sizes BLOB,
+        payloads BLOB,
+        walls BLOB,
+        monos BLOB,
         wall REAL NOT NULL,
-        mono REAL NOT NULL,
         record TEXT
     )
     """,
     # Only the rare non-message events: the handshake of a million-message session is
-    # found without a scan, and recording a message costs no index entry.
+    # found without a scan, and recording costs no index entry.
     "CREATE INDEX events_others ON events(key) WHERE record IS NOT NULL",
-    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-# MIGRATIONS[n] takes a database of version n to version n + 1.
-MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {0: _V1}
+
+def _v1_to_v2(connection: sqlite3.Connection) -> None:
+    """Repack version 1's row per message into chunks, session by session."""
+    from wsinspector.core.capture.migration import repack_v1
+
+    repack_v1(connection, _EVENTS_V2)
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    for statement in (*_SESSIONS, *_EVENTS_V2):
+        connection.execute(statement)
+
+
+# MIGRATIONS[n] takes a database of version n to version n + 1; a new file (version 0) is
+# made at the current version at once.
+MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2}
 
 
 class CaptureFileError(Exception):
@@ -123,9 +147,13 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     connection.execute("BEGIN IMMEDIATE")
     try:
+        # Another process may have migrated it while this one waited for the lock.
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            _create(connection)
+            version = SCHEMA_VERSION
         while version < SCHEMA_VERSION:
-            for statement in MIGRATIONS[version]:
-                connection.execute(statement)
+            MIGRATIONS[version](connection)
             version += 1
         connection.execute(f"PRAGMA user_version = {version}")
         connection.execute("COMMIT")

@@ -23,11 +23,16 @@ costing the recording anything.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+import os
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from wsinspector.core.capture.packing import offsets, unpack_float
 from wsinspector.core.capture.schema import ROW_BITS, ROW_MASK
+
+NARROW_IN_SQL = os.environ.get("WSI_NARROW", "1") == "1"
 
 PREVIEW_BEFORE: Final = 40
 PREVIEW_CHARS: Final = 160
@@ -96,6 +101,52 @@ def make_hit(
     )
 
 
+def _chunk_hits(
+    key: int, event_id: int, incoming: bytes, sizes: bytes, payloads: bytes, walls: bytes,
+    needle: str,
+) -> Iterator[SearchHit]:
+    """The messages of one chunk of text messages that contain `needle`, in order."""
+    bounds = offsets(sizes)
+
+    def hit(index: int) -> SearchHit | None:
+        return make_hit(
+            key + index,
+            event_id + index,
+            unpack_float(walls, index),
+            incoming[index],
+            payloads[bounds[index] : bounds[index + 1]],
+            needle,
+        )
+
+    if needle.isascii():
+        # ASCII case folded over the whole chunk at C speed, as LIKE does: a match is a
+        # message's if it lies within one payload; one straddling two is not, and the search
+        # goes on from its next byte.
+        haystack = payloads.lower()
+        target = needle.lower().encode()
+        found = haystack.find(target)
+        while found >= 0:
+            index = bisect_right(bounds, found) - 1
+            end = bounds[index + 1]
+            if found + len(target) <= end:
+                one = hit(index)
+                if one is not None:
+                    yield one
+                found = haystack.find(target, end)  # one hit per message
+            else:
+                found = haystack.find(target, found + 1)
+        return
+    # Unicode case folding works per character, so the chunk's folded text contains the
+    # needle's if any message's does (or the chunk's lowered text, as _locate also tries).
+    text = payloads.decode("utf-8", "replace")
+    if needle.casefold() not in text.casefold() and needle.lower() not in text.lower():
+        return
+    for index in range(len(bounds) - 1):
+        one = hit(index)
+        if one is not None:
+            yield one
+
+
 def search_text(
     connection: sqlite3.Connection,
     needle: str,
@@ -105,14 +156,11 @@ def search_text(
     """Up to `limit` hits, newest session first (in order within a session).
 
     Unlike the log filter, an ASCII needle does not find its Unicode case-folding twins
-    ("strasse" does not find "Straße"): the price of letting SQLite narrow the scan."""
+    ("strasse" does not find "Straße"): the price of narrowing the scan by bytes."""
     if not needle or limit <= 0:
         return []
     hits: list[SearchHit] = []
-    # An ASCII needle narrows the scan in SQL (lower() folds ASCII only); Python decides.
-    # Any other is matched in Python with Unicode case folding over every text payload: a
-    # part of it can't narrow the scan, as folding maps letters to ASCII ("ß" → "ss").
-    probe = _like_pattern(needle) if needle.isascii() else ""
+    probe = _like_pattern(needle) if needle.isascii() and NARROW_IN_SQL else ""
     sessions = [
         row[0]
         for row in connection.execute("SELECT id FROM sessions ORDER BY started DESC, id DESC")
@@ -126,20 +174,19 @@ def search_text(
             step_stop = min(stop, start + _STEP_ROWS - 1)
             if probe:
                 rows = connection.execute(
-                    "SELECT key, event_id, wall, incoming, payload FROM events"
+                    "SELECT key, event_id, incoming, sizes, payloads, walls FROM events"
                     " WHERE key >= ? AND key <= ? AND text = 1"
-                    " AND CAST(payload AS TEXT) LIKE ? ESCAPE '\\' ORDER BY key",
+                    " AND CAST(payloads AS TEXT) LIKE ? ESCAPE '\\' ORDER BY key",
                     (start, step_stop, probe),
                 )
-            else:  # nothing ASCII to narrow by: every non-ASCII text payload is read
+            else:
                 rows = connection.execute(
-                    "SELECT key, event_id, wall, incoming, payload FROM events"
+                    "SELECT key, event_id, incoming, sizes, payloads, walls FROM events"
                     " WHERE key >= ? AND key <= ? AND text = 1 ORDER BY key",
                     (start, step_stop),
                 )
-            for key, event_id, wall, incoming, payload in rows:
-                hit = make_hit(key, event_id, wall, incoming, payload, needle)
-                if hit is not None:
+            for key, event_id, incoming, sizes, payloads, walls in rows:
+                for hit in _chunk_hits(key, event_id, incoming, sizes, payloads, walls, needle):
                     hits.append(hit)
                     if len(hits) >= limit:
                         return hits

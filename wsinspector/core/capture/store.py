@@ -264,13 +264,15 @@ class CaptureStore:
             exists = self._connection.execute(
                 "SELECT 1 FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()
+            # The last chunk (or other event): its first row and how many it holds.
             last = self._connection.execute(
-                "SELECT max(key) FROM events WHERE key >= ? AND key <= ?",
+                "SELECT key, count FROM events WHERE key >= ? AND key <= ?"
+                " ORDER BY key DESC LIMIT 1",
                 (base, base | ROW_MASK),
-            ).fetchone()[0]
+            ).fetchone()
         if exists is None:
             raise KeyError(f"no recorded session {session_id}")
-        count = 0 if last is None else (last & ROW_MASK) + 1
+        count = 0 if last is None else (last[0] & ROW_MASK) + last[1]
         return CapturedEvents(self._connection, self._lock, session_id, count)
 
     def other_events(self, session_id: int) -> list[tuple[int, Entry]]:

@@ -1,7 +1,8 @@
 """The capture's one writer thread: batches of events in, one transaction per turn out.
 
 Recorders (on the event loop) hand over slices of their log, as the log stores them (message
-tuples and the rare event records), and return at once; every row is built and written here.
+tuples and the rare event records), and return at once; every row is built and written here:
+runs of messages packed into chunks (packing.py), the other events a row each.
 Whatever is queued when the thread wakes goes into a single transaction, so a flood costs a
 few commits a second whatever its rate.
 """
@@ -15,12 +16,11 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import add, itemgetter
 from typing import Final
 
 import orjson
 
+from wsinspector.core.capture.packing import CHUNK_COLUMNS, ChunkRow, pack
 from wsinspector.core.capture.schema import ROW_BITS, connect
 from wsinspector.core.eventlog import Entry
 from wsinspector.core.events import Event
@@ -29,16 +29,10 @@ from wsinspector.core.logfiles.jsonl import event_json
 
 _LOG = logging.getLogger(__name__)
 
-INSERT_MESSAGES: Final = (
-    "INSERT INTO events (key, event_id, conn, incoming, text, payload, wall, mono)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+INSERT_CHUNK: Final = f"INSERT INTO events ({CHUNK_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 INSERT_OTHER: Final = (
-    "INSERT INTO events (key, event_id, conn, wall, mono, record) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (key, event_id, count, conn, wall, record) VALUES (?, ?, 1, ?, ?, ?)"
 )
-
-_incoming = itemgetter(1)
-_payload = itemgetter(3)
 
 
 @dataclass(slots=True)
@@ -185,23 +179,23 @@ class Writer:
             if types.count(tuple) == len(types)
             else [index for index, kind in enumerate(types) if kind is not tuple]
         )
+        chunks: list[ChunkRow] = []
         for stop in [*others, len(entries)]:
-            if stop > start:  # a run of messages: rows built and bound at C speed
-                run = entries[start:stop]
-                key = base + job.first_row + start
-                first_id = job.first_id + start
-                count = len(run)
-                keys = zip(range(key, key + count), range(first_id, first_id + count), strict=True)
-                # (key, id) + (conn, incoming, text, data, wall, mono): one row per message.
-                connection.executemany(INSERT_MESSAGES, map(add, keys, run))
-                incoming = sum(map(_incoming, run))  # type: ignore[arg-type]
-                total.messages_in += incoming
-                total.messages_out += len(run) - incoming
-                sizes = list(map(len, map(_payload, run)))  # type: ignore[arg-type]
-                size_in = sum(compress(sizes, map(_incoming, run)))  # type: ignore[arg-type]
-                total.bytes_in += size_in
-                total.bytes_out += sum(sizes) - size_in
+            if stop > start:  # a run of messages: packed into chunks at C speed
+                rows, messages_in, bytes_in, size = pack(
+                    entries[start:stop],  # type: ignore[arg-type]
+                    base + job.first_row + start,
+                    job.first_id + start,
+                )
+                chunks += rows
+                total.messages_in += messages_in
+                total.messages_out += stop - start - messages_in
+                total.bytes_in += bytes_in
+                total.bytes_out += size - bytes_in
             if stop < len(entries):
+                if chunks:  # rows go in key order
+                    connection.executemany(INSERT_CHUNK, chunks)
+                    chunks = []
                 event: Event = entries[stop]  # type: ignore[assignment]
                 stored = redact_event(event) if job.redact else event
                 connection.execute(
@@ -211,9 +205,10 @@ class Writer:
                         job.first_id + stop,
                         event.conn,
                         event.wall,
-                        event.mono,
                         orjson.dumps(event_json(stored, job.first_id + stop)).decode(),
                     ),
                 )
             start = stop + 1
+        if chunks:
+            connection.executemany(INSERT_CHUNK, chunks)
         total.rows += len(entries)
