@@ -1,29 +1,30 @@
 """Search across sessions: text messages of every recorded session that contain some text.
 
-Substring search, case-insensitive, like the log filter. SQLite scans the payloads newest
-session first (`CAST(payload AS TEXT) LIKE '%text%'`, which ignores ASCII case) and stops at
-the limit; Python confirms each hit with Unicode case folding and finds where it is. A needle
-with non-ASCII letters is matched in Python over every text payload (slower, still correct).
+Substring search, case-insensitive, like the log filter. Messages are stored packed
+(packing.py): the text chunks are read newest session first, and each chunk's payloads are
+searched at once in Python, ASCII case folded by bytes.lower() and found by bytes.find(); a
+match is mapped to its message by bisection over the payloads' offsets, one that straddles
+two payloads is not a match (the search goes on from its next byte), and Python confirms
+each hit with Unicode case folding and finds where it is. A needle with non-ASCII letters is
+matched in Python over the text of the chunks that contain it once case folded.
 
-Chosen by measurement (benchmarks/capture.py --fts; 1,000,000 JSON ticks of ~100 bytes, 2
-cores of a shared AMD EPYC VM, SQLite 3.40.1, 2026-11-27):
+Chosen by measurement (benchmarks/capture.py; 1,000,000 JSON ticks of ~100 bytes, 2 cores of
+a shared AMD EPYC VM, SQLite 3.40.1, 2026-11-27), search for one hit / no hit:
 
-                                      plain scan (chosen)      FTS5 trigram index
-    rows written per second           188,000                  8,900 (21 x slower)
-    file size                         105 MiB                  354 MiB
-    search, one hit / no hit          410-460 ms / 410-890 ms  9 ms / 0 ms
+    scan in Python (chosen)                            270 ms / 275 ms
+    SQL narrows: CAST(payloads AS TEXT) LIKE '%text%'  170 ms /  65 ms
 
-instr(lower(payload)) took 850-1,100 ms for the same scan, and LIKE over the blob itself
-matches nothing (a BLOB is not text to LIKE). The index answers at once, but it would cost
-the recording a factor of 21 in write rate (the flood writes ~100,000 messages/s through
-the writer thread) and 3.4 times the disk; the scan meets the 1-second target without
-costing the recording anything.
+LIKE is faster but wrong here: it stops at a NUL character (valid in a text message), so a
+chunk holding one would hide every later match in it. Both meet the 1-second target.
+
+Before the packing (a row per message), an FTS5 trigram index was measured against the plain
+scan (benchmarks/capture.py --fts): it answered in 9 ms but wrote 21 times fewer rows per
+second (8,900 against 188,000) and took 3.4 times the disk, so the scan was chosen.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import os
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,8 +32,6 @@ from typing import Final
 
 from wsinspector.core.capture.packing import offsets, unpack_float
 from wsinspector.core.capture.schema import ROW_BITS, ROW_MASK
-
-NARROW_IN_SQL = os.environ.get("WSI_NARROW", "1") == "1"
 
 PREVIEW_BEFORE: Final = 40
 PREVIEW_CHARS: Final = 160
@@ -160,7 +159,6 @@ def search_text(
     if not needle or limit <= 0:
         return []
     hits: list[SearchHit] = []
-    probe = _like_pattern(needle) if needle.isascii() and NARROW_IN_SQL else ""
     sessions = [
         row[0]
         for row in connection.execute("SELECT id FROM sessions ORDER BY started DESC, id DESC")
@@ -172,19 +170,11 @@ def search_text(
             if cancelled is not None and cancelled():
                 return hits
             step_stop = min(stop, start + _STEP_ROWS - 1)
-            if probe:
-                rows = connection.execute(
-                    "SELECT key, event_id, incoming, sizes, payloads, walls FROM events"
-                    " WHERE key >= ? AND key <= ? AND text = 1"
-                    " AND CAST(payloads AS TEXT) LIKE ? ESCAPE '\\' ORDER BY key",
-                    (start, step_stop, probe),
-                )
-            else:
-                rows = connection.execute(
-                    "SELECT key, event_id, incoming, sizes, payloads, walls FROM events"
-                    " WHERE key >= ? AND key <= ? AND text = 1 ORDER BY key",
-                    (start, step_stop),
-                )
+            rows = connection.execute(
+                "SELECT key, event_id, incoming, sizes, payloads, walls FROM events"
+                " WHERE key >= ? AND key <= ? AND text = 1 ORDER BY key",
+                (start, step_stop),
+            )
             for key, event_id, incoming, sizes, payloads, walls in rows:
                 for hit in _chunk_hits(key, event_id, incoming, sizes, payloads, walls, needle):
                     hits.append(hit)
@@ -198,8 +188,3 @@ def search_text(
             start = step_stop + 1
     return hits
 
-
-def _like_pattern(needle: str) -> str:
-    """A LIKE pattern for `needle` anywhere (LIKE ignores ASCII case, as lower() would)."""
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
