@@ -53,9 +53,7 @@ _mono = itemgetter(5)
 CHUNK_COLUMNS: Final = (
     "key, event_id, count, conn, text, conns, incoming, sizes, payloads, walls, monos, wall"
 )
-ChunkRow = tuple[
-    int, int, int, int, int, bytes | None, bytes, bytes, bytes, bytes, bytes, float
-]
+ChunkRow = tuple[int, int, int, int, int, bytes | None, bytes, bytes, bytes, bytes, bytes, float]
 
 
 def _bytes(values: array[int] | array[float]) -> bytes:
@@ -129,7 +127,8 @@ def pack(
 
 def offsets(sizes: bytes) -> list[int]:
     """Where each payload of a chunk starts in its `payloads`, and (last) where they end."""
-    return [0, *accumulate(_array("I", sizes))]
+    lengths: array[int] = _array("I", sizes)  # type: ignore[assignment]
+    return [0, *accumulate(lengths)]
 
 
 def unpack(
@@ -154,13 +153,14 @@ def unpack(
     if len(wall_of) != count or len(mono_of) != count or len(conn_of or wall_of) != count:
         raise ValueError("damaged chunk")
     return list(
-        zip(  # type: ignore[arg-type]
+        zip(
             repeat(conn, count) if conn_of is None else conn_of,
             map(bool, incoming),
             repeat(text == 1, count),
             data,
             wall_of,
             mono_of,
+            strict=True,
         )
     )
 

@@ -3,8 +3,9 @@
 Opening a session reads one number (its last key); the first look reads the session's index
 (the first row of each chunk, a few hundred numbers for a million messages); a row is read
 when somebody looks at it, with the rest of its chunk (packing.py), and kept in a small cache
-bounded by payload bytes. So a session of a million messages opens at once and costs a few megabytes however it
-is scrolled, filtered (Predicate.scan reads it a chunk at a time) or exported.
+bounded by payload bytes. So a session of a million messages opens at once and costs a few
+megabytes however it is scrolled, filtered (Predicate.scan reads it a chunk at a time) or
+exported.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any, Final, overload
+from typing import Final, overload
 
 import orjson
 

@@ -101,7 +101,12 @@ def make_hit(
 
 
 def _chunk_hits(
-    key: int, event_id: int, incoming: bytes, sizes: bytes, payloads: bytes, walls: bytes,
+    key: int,
+    event_id: int,
+    incoming: bytes,
+    sizes: bytes,
+    payloads: bytes,
+    walls: bytes,
     needle: str,
 ) -> Iterator[SearchHit]:
     """The messages of one chunk of text messages that contain `needle`, in order."""
@@ -187,4 +192,3 @@ def search_text(
                 break
             start = step_stop + 1
     return hits
-
