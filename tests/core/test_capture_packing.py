@@ -172,8 +172,9 @@ V1_DDL = (
 )
 
 
-def write_v1(path: Path, logs: list[EventLog]) -> None:
-    """A capture as version 1 wrote it: a row per event, keyed session << 32 | row."""
+def write_v1(path: Path, logs: list[EventLog], jump: int = 0) -> None:
+    """A capture as version 1 wrote it: a row per event, keyed session << 32 | row; the ids
+    of the last session's second half are `jump` higher (events the log dropped unrecorded)."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     for statement in V1_DDL:
@@ -184,7 +185,10 @@ def write_v1(path: Path, logs: list[EventLog]) -> None:
             "INSERT INTO sessions (id, uri, started, events) VALUES (?, 'ws://old/', ?, ?)",
             (number, time.time() - 100 + number, len(log)),
         )
-        for row, (event_id, entry) in enumerate(zip(ids_of(log), log.entries(), strict=True)):
+        ids = ids_of(log)
+        if number == len(logs):
+            ids = ids[: len(ids) // 2] + [i + jump for i in ids[len(ids) // 2 :]]
+        for row, (event_id, entry) in enumerate(zip(ids, log.entries(), strict=True)):
             key = number << 32 | row
             if type(entry) is tuple:
                 conn, incoming, text, data, wall, mono = entry
@@ -215,7 +219,7 @@ def test_a_version_1_capture_is_repacked_when_opened(tmp_path: Path) -> None:
     mixed_log(first)
     for n in range(50):
         second.append_message(3, True, True, f"old needle {n}".encode(), 10.0 + n, 1.0)
-    write_v1(path, [first, second])
+    write_v1(path, [first, second], jump=1000)
     store = CaptureStore.open(path)
     try:
         assert store.set_aside is None, store.problem
@@ -229,7 +233,8 @@ def test_a_version_1_capture_is_repacked_when_opened(tmp_path: Path) -> None:
         for number, log in ((1, first), (2, second)):
             events = store.session_events(number)
             assert list(events.entries()) == list(log.entries())
-            assert list(events.ids) == list(ids_of(log))
+        assert list(store.session_events(1).ids) == ids_of(first)
+        assert list(store.session_events(2).ids) == [*range(1, 26), *range(1026, 1051)]
         assert [row for row, _ in store.other_events(1)] == [
             row for row, e in enumerate(first.entries()) if type(e) is not tuple
         ]
