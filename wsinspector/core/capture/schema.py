@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from wsinspector.core.capture.migration import repack_v1
+
 SCHEMA_VERSION: Final = 2
 FILE_NAME: Final = "capture.sqlite3"
 
@@ -84,8 +86,6 @@ _EVENTS_V2: Final = (
 
 def _v1_to_v2(connection: sqlite3.Connection) -> None:
     """Repack version 1's row per message into chunks, session by session."""
-    from wsinspector.core.capture.migration import repack_v1
-
     repack_v1(connection, _EVENTS_V2)
 
 
