@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from wsinspector.core.capture import CaptureStore, Retention
 from wsinspector.core.capture.schema import SCHEMA_VERSION
+from wsinspector.core.describe import session_end_summary
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     CloseEvent,
@@ -254,3 +257,50 @@ def test_a_failed_connection_ends_in_its_error_words(store: CaptureStore) -> Non
     assert not recorder.recording
     (info,) = store.sessions()
     assert info.end_words == "Failed: connection refused"
+
+
+KILLED_RECORDER = """
+import os, signal, sys, time
+from wsinspector.core.capture import CaptureStore
+from wsinspector.core.eventlog import EventLog
+store = CaptureStore.open(sys.argv[1])
+log = EventLog()
+store.start_recording(log, uri="ws://example.test/killed")
+log.append_message(1, True, True, b"before the kill", time.time(), time.monotonic())
+store.sync()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_session_whose_recording_process_was_killed_reads_cut_short(
+    store: CaptureStore,
+) -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RECORDER, str(store.path)], timeout=30, check=False
+    )
+    assert killed.returncode == -9
+    live = EventLog()
+    recorder = store.start_recording(live, uri="ws://example.test/live")
+    by_uri = {info.uri: info for info in store.sessions()}
+    gone, here = by_uri["ws://example.test/killed"], by_uri["ws://example.test/live"]
+    assert gone.ended is None and not gone.recording
+    assert session_end_summary(gone.ended, gone.end_words, gone.recording).startswith("Cut short")
+    assert here.ended is None and here.recording
+    assert session_end_summary(here.ended, here.end_words, here.recording) == "Recording…"
+    recorder.stop("closed")
+    assert not store.session(recorder.session_id).recording  # type: ignore[union-attr]
+
+    # A second store of this process on the same file (another window) records: not cut short.
+    other = CaptureStore.open(store.path)
+    try:
+        elsewhere = other.start_recording(EventLog(), uri="ws://example.test/other-window")
+        assert store.session(elsewhere.session_id).recording  # type: ignore[union-attr]
+        elsewhere.stop("closed")
+    finally:
+        other.close()
+    # A process id used again by this process does not bring a killed session back to life.
+    with store._lock:
+        store._connection.execute(
+            "UPDATE sessions SET pid = ? WHERE id = ?", (os.getpid(), gone.id)
+        )
+    assert not store.session(gone.id).recording  # type: ignore[union-attr]

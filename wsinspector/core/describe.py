@@ -480,11 +480,11 @@ def session_counts_words(messages_in: int, messages_out: int) -> str:
     return f"{RECEIVED_ARROW} {messages_in:,} {SENT_ARROW} {messages_out:,}"
 
 
-def session_end_summary(ended: float | None, end_words: str) -> str:
-    """How a recorded session ended; one without an end is still recording (or was cut short,
-    the recording process killed)."""
+def session_end_summary(ended: float | None, end_words: str, recording: bool = True) -> str:
+    """How a recorded session ended; one without an end is still being recorded, or was cut
+    short (the recording process was killed before it could write the end)."""
     if ended is None:
-        return "Recording… (or cut short)"
+        return "Recording…" if recording else "Cut short: the recording process stopped"
     return end_words or "Ended"
 
 
@@ -513,6 +513,7 @@ def session_summary(
     bytes_in: int,
     bytes_out: int,
     end_words: str,
+    recording: bool = True,
 ) -> str:
     """A recorded session in a few lines, for a tooltip: what, when, how much, how it ended."""
     when = datetime.fromtimestamp(started).strftime("%Y-%m-%d %H:%M:%S")
@@ -524,7 +525,7 @@ def session_summary(
         f"{RECEIVED_ARROW} {messages_in:,} received ({human_size(bytes_in)})"
         f" · {SENT_ARROW} {messages_out:,} sent ({human_size(bytes_out)})"
     )
-    lines.append(session_end_summary(ended, end_words))
+    lines.append(session_end_summary(ended, end_words, recording))
     return "\n".join(lines)
 
 

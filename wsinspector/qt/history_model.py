@@ -57,6 +57,7 @@ def _tooltip(info: SessionInfo) -> str:
         bytes_in=info.bytes_in,
         bytes_out=info.bytes_out,
         end_words=info.end_words,
+        recording=info.recording,
     )
 
 
@@ -87,7 +88,7 @@ class HistoryModel(QStandardItemModel):
                         first,
                         _item(session_start_words(info.started), tip),
                         _item(session_counts_words(info.messages_in, info.messages_out), tip),
-                        _item(session_end_summary(info.ended, info.end_words), tip),
+                        _item(session_end_summary(info.ended, info.end_words, info.recording), tip),
                         _item(session_duration_words(info.started, info.ended), tip),
                     ]
                 )

@@ -4,6 +4,8 @@ file that can't be used.
 Version history (PRAGMA user_version):
   1: sessions, events (a row per message, other events as JSON Lines records), meta.
   2: messages packed, a run of them per row (packing.py); other events keep a row each.
+  3: sessions.pid, the recording process: a session with no end whose process is gone was
+     cut short (killed), not still recording.
 
 Rows of events are keyed `session << 32 | row` (of their first event): a session's rows lie
 together in the table's own B-tree (no second index to keep up while recording), the chunk
@@ -24,7 +26,7 @@ from typing import Final
 
 from wsinspector.core.capture.migration import repack_v1
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 FILE_NAME: Final = "capture.sqlite3"
 
 # Rows of one session: keys session << ROW_BITS | row.
@@ -50,7 +52,8 @@ _SESSIONS: Final = (
         events INTEGER NOT NULL DEFAULT 0,
         end_words TEXT NOT NULL DEFAULT '',
         options TEXT NOT NULL DEFAULT '{}',
-        redacted INTEGER NOT NULL DEFAULT 1
+        redacted INTEGER NOT NULL DEFAULT 1,
+        pid INTEGER
     )
     """,
     "CREATE INDEX sessions_started ON sessions(started)",
@@ -94,9 +97,17 @@ def _create(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _v2_to_v3(connection: sqlite3.Connection) -> None:
+    """Sessions name the process recording them (unknown for the ones already there)."""
+    connection.execute("ALTER TABLE sessions ADD COLUMN pid INTEGER")
+
+
 # MIGRATIONS[n] takes a database of version n to version n + 1; a new file (version 0) is
 # made at the current version at once.
-MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _v1_to_v2}
+MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 
 
 class CaptureFileError(Exception):

@@ -17,6 +17,7 @@ page's export may both read. Several processes may share the file (the window an
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -72,6 +73,9 @@ class SessionInfo:
     end_words: str
     options: Mapping[str, object]
     redacted: bool
+    # True while a process (this one or another) is recording it; a session with no end and
+    # no recording process left was cut short.
+    recording: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +102,31 @@ def options_record(options: ConnectionOptions | None, *, redact: bool) -> dict[s
 
 _SESSION_COLUMNS: Final = (
     "id, uri, profile, started, ended, messages_in, messages_out, bytes_in, bytes_out,"
-    " events, end_words, options, redacted"
+    " events, end_words, options, redacted, pid"
 )
 
 
-def _session(row: tuple[object, ...]) -> SessionInfo:
+# (capture file, session id) of every session this process records, whichever store records
+# it: another window's store on the same file must not call them cut short.
+_RECORDING_HERE: set[tuple[str, int]] = set()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _session(row: tuple[object, ...], path: str) -> SessionInfo:
     try:
         options = orjson.loads(row[11])  # type: ignore[arg-type]
     except orjson.JSONDecodeError:
@@ -121,7 +145,16 @@ def _session(row: tuple[object, ...]) -> SessionInfo:
         end_words=row[10],  # type: ignore[arg-type]
         options=options if isinstance(options, dict) else {},
         redacted=bool(row[12]),
+        recording=row[4] is None and _still_recording(row[0], row[13], path),  # type: ignore[arg-type]
     )
+
+
+def _still_recording(session_id: int, pid: int | None, path: str) -> bool:
+    if pid is None:  # recorded before sessions named their process: can't tell
+        return True
+    if pid == os.getpid():
+        return (path, session_id) in _RECORDING_HERE
+    return process_alive(pid)
 
 
 def _release(writer: Writer, connection: sqlite3.Connection) -> None:
@@ -218,9 +251,16 @@ class CaptureStore:
         stored_uri = redact_uri(uri) if redact_secrets else uri
         with self._lock:
             cursor = self._connection.execute(
-                "INSERT INTO sessions (uri, profile, started, options, redacted)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (stored_uri, profile, time.time(), orjson.dumps(record).decode(), redact_secrets),
+                "INSERT INTO sessions (uri, profile, started, options, redacted, pid)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    stored_uri,
+                    profile,
+                    time.time(),
+                    orjson.dumps(record).decode(),
+                    redact_secrets,
+                    os.getpid(),
+                ),
             )
             session_id = cursor.lastrowid
         assert session_id is not None
@@ -234,10 +274,12 @@ class CaptureStore:
             on_stopped=self._recording_stopped,
         )
         self._recorders.add(recorder)
+        _RECORDING_HERE.add((str(self.path), session_id))
         return recorder
 
     def _recording_stopped(self, recorder: Recorder) -> None:
         self._recorders.discard(recorder)
+        _RECORDING_HERE.discard((str(self.path), recorder.session_id))
 
     # -- reading ----------
 
@@ -247,14 +289,14 @@ class CaptureStore:
             rows = self._connection.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions ORDER BY started DESC, id DESC"
             ).fetchall()
-        return [_session(row) for row in rows]
+        return [_session(row, str(self.path)) for row in rows]
 
     def session(self, session_id: int) -> SessionInfo | None:
         with self._lock:
             row = self._connection.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()
-        return _session(row) if row is not None else None
+        return _session(row, str(self.path)) if row is not None else None
 
     def session_events(self, session_id: int) -> CapturedEvents:
         """The events of a session as recorded so far: a lazy, read-only log (rows are read
