@@ -37,6 +37,7 @@ from wsinspector.core.events import (
 from wsinspector.core.frametap import FrameTap
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
+from wsinspector.core.wireframes import WireMeter
 
 
 async def open_session(uri: str, **kwargs: Any) -> Session:
@@ -189,7 +190,14 @@ def test_tap_directly() -> None:
     logger.debug("= connection is %s", "OPEN")  # neither a frame nor a request line
     assert tap.request_line == "GET /path?q=1 HTTP/1.1"
     assert tap.request_headers == [("Host", "example")]
-    assert list(tap.incoming_opcodes) == [Opcode.TEXT, Opcode.BINARY]
+    # A plain message is its opcode; a fragmented one the frames it came in.
+    fragmented, plain = tap.incoming_opcodes
+    assert isinstance(fragmented, tuple)
+    assert [(f.opcode, f.fin, f.length) for f in fragmented] == [
+        (Opcode.TEXT, False, 1),
+        (Opcode.CONT, True, 1),
+    ]
+    assert plain is Opcode.BINARY
     assert [(d, f.opcode, f.data) for d, f in seen] == [
         (Direction.IN, Opcode.PING, b"p"),
         (Direction.OUT, Opcode.PONG, b"p"),
@@ -217,6 +225,25 @@ def test_the_protocol_logs_frames_straight_into_the_tap(
         await until(lambda: session.log.counters.messages_in == 1)
         (received,) = [e for e in of_type(session.log, MessageEvent) if e.direction == "in"]
         assert received.text and received.data == b"through the tap"
+        await close_session(session)
+
+    run(body)
+
+
+def test_the_negotiated_extensions_are_metered_once_the_connection_opens(
+    recording_server: RecordingServer,
+) -> None:
+    """Pins ``"= connection is %s"`` with "OPEN", logged after the handshake response set
+    `protocol.extensions` and before any frame is parsed: the tap wraps them in a WireMeter
+    there, to see received frames before permessage-deflate inflates them."""
+
+    async def body() -> None:
+        session = await open_session(recording_server.url("/echo"))
+        websocket = session.websocket
+        assert websocket is not None
+        (meter,) = websocket.protocol.extensions
+        assert isinstance(meter, WireMeter)
+        assert [type(e).__name__ for e in meter.inner] == ["PerMessageDeflate"]
         await close_session(session)
 
     run(body)

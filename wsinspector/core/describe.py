@@ -9,8 +9,12 @@ from __future__ import annotations
 import base64
 import codecs
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Final
+
+from websockets.exceptions import InvalidHeader
+from websockets.headers import parse_extension
 
 from wsinspector.core.events import (
     CloseEvent,
@@ -32,6 +36,13 @@ from wsinspector.core.formatting import (
     hex_dump,
     human_size,
     preview,
+)
+from wsinspector.core.rates import Rates
+from wsinspector.core.wireframes import (
+    WireFrame,
+    fragment_count,
+    is_compressed,
+    wire_size,
 )
 
 # Payload bytes of a control frame or a rejected handshake's body put into a description.
@@ -637,3 +648,124 @@ def crash_log_words(log_path: str) -> str:
 def crash_details_words(where: str, traceback_text: str, log_path: str) -> str:
     """The banner's Details…: where it happened, the traceback, and where it is kept."""
     return f"In {where}.\n\n{traceback_text.rstrip()}\n\n{crash_log_words(log_path)}"
+
+
+# -- frames, compression, rates and latency ----------
+
+
+def frame_words(frame: WireFrame) -> str:
+    """One frame of a message for its row in the frame view: opcode, FIN, RSV bits, length.
+
+    "continuation · FIN · RSV1 · 312 B on the wire"; a control frame that came between the
+    fragments says which way it went.
+    """
+    parts = [frame.name]
+    if frame.is_control:
+        parts.append(
+            "sent between the fragments" if not frame.incoming else "between the fragments"
+        )
+    parts.append("FIN" if frame.fin else "not FIN")
+    bits = [
+        name
+        for name, on in (("RSV1", frame.rsv1), ("RSV2", frame.rsv2), ("RSV3", frame.rsv3))
+        if on
+    ]
+    parts.append(" ".join(bits) if bits else "no RSV bits")
+    parts.append(f"{human_size(frame.length)} on the wire")
+    return " · ".join(parts)
+
+
+def frames_type_suffix(frames: Sequence[WireFrame]) -> str:
+    """What the Type column adds for a fragmented message: ", 3 frames" (nothing for one)."""
+    count = fragment_count(frames)
+    return f", {count} frames" if count > 1 else ""
+
+
+def compression_ratio(payload: int, wire: int) -> float:
+    """Wire size over payload size (0.1 = compressed to a tenth); 1.0 for an empty payload."""
+    return wire / payload if payload else 1.0
+
+
+def wire_size_words(payload: int, frames: Sequence[WireFrame]) -> str:
+    """The Size column of a message whose frames are known: compressed ones show both sizes."""
+    if not is_compressed(frames):
+        return human_size(payload)
+    wire = wire_size(frames)
+    return f"{human_size(payload)} → {human_size(wire)} ({compression_ratio(payload, wire):.0%})"
+
+
+def wire_size_sentence(payload: int, frames: Sequence[WireFrame]) -> str:
+    """The same in a sentence, for a tooltip or the detail view."""
+    count = fragment_count(frames)
+    in_frames = f" in {count} frames" if count > 1 else ""
+    if not is_compressed(frames):
+        return f"{human_size(payload)} payload{in_frames}, not compressed"
+    wire = wire_size(frames)
+    return (
+        f"{human_size(payload)} payload, {human_size(wire)} on the wire{in_frames} "
+        f"(permessage-deflate: {compression_ratio(payload, wire):.1%} of the payload)"
+    )
+
+
+_DEFLATE_PARAMETER_WORDS: Final = {
+    "server_no_context_takeover": "the server starts each message with a fresh compression "
+    "context (no context takeover)",
+    "client_no_context_takeover": "this client starts each message with a fresh compression "
+    "context (no context takeover)",
+    "server_max_window_bits": "the server compresses with a window of at most 2^{} bytes",
+    "client_max_window_bits": "this client compresses with a window of at most 2^{} bytes",
+}
+
+
+def extension_words(header: str) -> list[str]:
+    """The negotiated extensions (the response's Sec-WebSocket-Extensions) in words, one line
+    per extension and parameter; [] when none were negotiated."""
+    if not header.strip():
+        return []
+    try:
+        extensions = parse_extension(header)
+    except InvalidHeader:
+        return [f"extensions (not readable): {header}"]
+    lines: list[str] = []
+    for name, parameters in extensions:
+        if name == "permessage-deflate":
+            lines.append("permessage-deflate: messages are compressed (RFC 7692)")
+            for parameter, value in parameters:
+                words = _DEFLATE_PARAMETER_WORDS.get(parameter)
+                if words is None:
+                    lines.append(f"  {parameter}" + (f"={value}" if value else ""))
+                elif "{}" in words:
+                    lines.append(f"  {parameter}={value}: " + words.format(value or 15))
+                else:
+                    lines.append(f"  {parameter}: {words}")
+            if not parameters:
+                lines.append("  default parameters: context takeover both ways, 32 KiB windows")
+        else:
+            shown = "; ".join(p + (f"={v}" if v else "") for p, v in parameters)
+            lines.append(f"{name}" + (f": {shown}" if shown else ""))
+    return lines
+
+
+def keepalive_timeout_words(
+    interval: float | None, timeout: float | None, rtts: Sequence[float]
+) -> str:
+    """Why a connection ended with 1011 "keepalive ping timeout", with the last round trips."""
+    every = f" every {interval:g} s" if interval else ""
+    within = f"within {timeout:g} s" if timeout else "in time"
+    text = (
+        f"Keepalive timeout: this client pings the server{every}, and the server did not "
+        f"answer the last ping {within}, so the connection was closed with 1011"
+    )
+    if rtts:
+        text += "; the last round trips were " + ", ".join(format_duration(r) for r in rtts)
+    else:
+        text += "; no ping of this connection was ever answered"
+    return text + "."
+
+
+def rate_words(rates: Rates, rtt: float | None) -> str:
+    """The status bar's rate: "↓ 1,234 msg/s · 120.5 KiB/s   ↑ 0 msg/s · 0 B/s   RTT 1.2 ms"."""
+    rtt_text = format_duration(rtt) if rtt is not None else "none yet"
+    received = f"{rates.messages_in:,.0f} msg/s · {human_size(round(rates.bytes_in))}/s"
+    sent = f"{rates.messages_out:,.0f} msg/s · {human_size(round(rates.bytes_out))}/s"
+    return f"{RECEIVED_ARROW} {received}   {SENT_ARROW} {sent}   RTT {rtt_text}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, overload
 
 from wsinspector.core.events import Direction, Event, MessageEvent, message_event
+from wsinspector.core.wireframes import MessageFrames
 
 # A live log keeps this many events; past that the oldest are dropped, and said so.
 DEFAULT_CAPACITY = 1_000_000
@@ -146,6 +147,7 @@ class EventLog(StoredEvents):
         "_message_listeners",
         "counters",
         "dropped",
+        "frames",
     )
 
     def __init__(self, capacity: int | None = DEFAULT_CAPACITY) -> None:
@@ -161,6 +163,19 @@ class EventLog(StoredEvents):
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
         self.counters = Counters()
+        # The frames of the messages that tell more than their payload (fragmented,
+        # compressed, or logged while a frame view was on), by event id: a side table, so a
+        # plain message stays one small tuple.
+        self.frames: dict[int, MessageFrames] = {}
+
+    def set_frames(self, event_id: int, frames: MessageFrames) -> None:
+        """Keep the frames message `event_id` crossed the wire in."""
+        if self.index_of(event_id) is not None:
+            self.frames[event_id] = frames
+
+    def frames_of(self, event_id: int) -> MessageFrames | None:
+        """The frames of message `event_id`, or None for a plain message (or none kept)."""
+        return self.frames.get(event_id)
 
     def next_connection_number(self) -> int:
         """A number for a new connection: 1, 2, 3 … across sessions, and across clear()."""
@@ -247,12 +262,16 @@ class EventLog(StoredEvents):
         del self._entries[:count]
         self._first_id += count
         self.dropped += count
+        if self.frames:
+            first = self._first_id
+            self.frames = {key: value for key, value in self.frames.items() if key >= first}
         for listener in self._listeners:
             listener.events_dropped(self, count)
 
     def clear(self) -> None:
         self._first_id += len(self._entries)
         self._entries.clear()
+        self.frames = {}
         self.counters = Counters()
         for listener in self._listeners:
             listener.log_cleared(self)

@@ -15,6 +15,16 @@ are handed on, everything else at WARNING or above is
 forwarded to the "wsinspector.websockets" logger. websockets wraps the logger it is given in a
 LoggerAdapter per connection; `TappedConnection` (connect(create_connection=...)) gives the
 protocol the tap itself, which takes four Python calls off every frame of a flood.
+
+Frames (core/wireframes.py): a plain message (one frame, not compressed) is still only its
+opcode in `incoming_opcodes`, so a flood pays nothing more. A fragmented one, a compressed
+one, or any one while `record_all` is on (a page's frame view) is put there as the tuple of
+its WireFrames instead, control frames that came between its fragments included. Once the
+connection is open ("= connection is OPEN", logged after the handshake response set the
+negotiated extensions and before any frame is parsed), a `WireMeter` is put around those
+extensions, because the frames logged are the decoded ones: the meter sees them compressed.
+Sent messages are recorded only when compressed or while `record_all` is on: their frames go
+to `on_sent_frames` once the last one is out.
 """
 
 from __future__ import annotations
@@ -26,11 +36,14 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.frames import Frame, Opcode
+from websockets.protocol import Protocol
 
 from wsinspector.core.events import Direction
 from wsinspector.core.limits import MessageSizeGuard
+from wsinspector.core.wireframes import MessageFrames, WireFrame, WireMeter, wire_frame
 
 ControlCallback = Callable[[Direction, Frame], None]
+SentFramesCallback = Callable[[MessageFrames], None]
 
 _TEXT = Opcode.TEXT
 _BINARY = Opcode.BINARY
@@ -39,23 +52,49 @@ _CLOSE = Opcode.CLOSE
 
 
 class FrameTap(logging.Logger):
-    def __init__(self, on_control: ControlCallback) -> None:
+    def __init__(
+        self, on_control: ControlCallback, on_sent_frames: SentFramesCallback | None = None
+    ) -> None:
         super().__init__("wsinspector.wire", logging.DEBUG)
         self.propagate = False
         self._on_control = on_control
+        self._on_sent_frames = on_sent_frames
         self._forward = logging.getLogger("wsinspector.websockets")
-        # Opcodes of received messages not yet taken by the reader, oldest first.
-        self.incoming_opcodes: deque[Opcode] = deque()
+        # Received messages not yet taken by the reader, oldest first: the opcode of a plain
+        # one, the frames of one that tells more (fragmented, compressed, or record_all).
+        self.incoming_opcodes: deque[Opcode | MessageFrames] = deque()
         self.request_line = ""
         self.request_headers: list[tuple[str, str]] = []
         self.size_guard = MessageSizeGuard(None)
         # The guard's limit, read once per received message on the hot path.
         self._limit = self.size_guard.limit
+        # The protocol of the connection under way (set by TappedConnection).
+        self.protocol: Protocol | None = None
+        self._meter: WireMeter | None = None
+        self._record_all = False
+        self._plain = True  # neither a meter nor record_all: plain messages keep no frames
+        self._in_frames: list[WireFrame] | None = None  # the message being received
+        self._out_frames: list[WireFrame] = []  # the message being sent
 
     def limit_messages(self, limit: int | None) -> None:
         """Fail the connection with 1009 once a received message passes `limit` bytes."""
         self.size_guard = MessageSizeGuard(limit)
         self._limit = self.size_guard.limit
+
+    @property
+    def record_all(self) -> bool:
+        """Every message's frames are recorded, not only the fragmented or compressed ones."""
+        return self._record_all
+
+    @record_all.setter
+    def record_all(self, value: bool) -> None:
+        self._record_all = value
+        self._plain = not value and self._meter is None
+
+    @property
+    def records_sent(self) -> bool:
+        """Sent messages get their frames (compressed, or record_all)."""
+        return not self._plain
 
     def isEnabledFor(self, level: int) -> bool:
         # websockets evaluates this once per connection to decide whether to log frames.
@@ -72,28 +111,84 @@ class FrameTap(logging.Logger):
             frame = args[0]
             opcode = frame.opcode
             if opcode is _TEXT or opcode is _BINARY:
-                self.incoming_opcodes.append(opcode)
+                fin = frame.fin
+                if self._plain and fin:
+                    self.incoming_opcodes.append(opcode)
+                else:
+                    self._in_frames = [self._received(frame)]
+                    if fin:
+                        self._message_received()
                 # One comparison for the usual single-frame message within the limit.
-                if not frame.fin or len(frame.data) > self._limit:
-                    self.size_guard.first(len(frame.data), frame.fin)
+                if not fin or len(frame.data) > self._limit:
+                    self.size_guard.first(len(frame.data), fin)
             elif opcode is _CONT:
+                frames = self._in_frames
+                if frames is not None:
+                    frames.append(self._received(frame))
+                    if frame.fin:
+                        self._message_received()
                 self.size_guard.more(len(frame.data), frame.fin)
             elif opcode is not _CLOSE:
+                if self._in_frames is not None:
+                    self._in_frames.append(self._received(frame))
                 self._on_control(Direction.IN, frame)
             return
         if msg == "> %s":
             frame = args[0]
             opcode = frame.opcode
             if opcode is Opcode.PING or opcode is Opcode.PONG:
+                if self._in_frames is not None:
+                    self._in_frames.append(wire_frame(frame, incoming=False))
                 self._on_control(Direction.OUT, frame)
+            elif not self._plain and self._meter is None and opcode is not _CLOSE:
+                # No extension changes it: the frame logged is the frame sent.
+                self._sent(frame)
+            return
+        if msg == "= connection is %s":
+            if args[0] == "OPEN":
+                self._meter_extensions()
             return
         if msg == "> GET %s HTTP/1.1":
             # A new connection attempt starts: nothing of the previous one applies any more.
             self.incoming_opcodes.clear()
             self.request_line = f"GET {args[0]} HTTP/1.1"
             self.request_headers = []
+            self._meter = None
+            self._plain = not self._record_all
+            self._in_frames = None
+            self._out_frames = []
         elif msg == "> %s: %s":
             self.request_headers.append((str(args[0]), str(args[1])))
+
+    # -- frames ----------------------------------------------------------------------------
+
+    def _received(self, frame: Frame) -> WireFrame:
+        meter = self._meter
+        if meter is None:
+            return wire_frame(frame, incoming=True)
+        return wire_frame(frame, incoming=True, length=meter.in_length, rsv1=meter.in_rsv1)
+
+    def _message_received(self) -> None:
+        frames = self._in_frames
+        assert frames is not None
+        self._in_frames = None
+        self.incoming_opcodes.append(tuple(frames))
+
+    def _sent(self, frame: Frame) -> None:
+        self._out_frames.append(wire_frame(frame, incoming=False))
+        if frame.fin:
+            frames, self._out_frames = tuple(self._out_frames), []
+            if self._on_sent_frames is not None:
+                self._on_sent_frames(frames)
+
+    def _meter_extensions(self) -> None:
+        """Put a WireMeter around the extensions the handshake negotiated, if any."""
+        protocol = self.protocol
+        if protocol is None or not protocol.extensions:
+            return
+        self._meter = WireMeter(protocol.extensions, self._sent)
+        protocol.extensions = [self._meter]
+        self._plain = False
 
 
 class TappedConnection(ClientConnection):
@@ -106,3 +201,4 @@ class TappedConnection(ClientConnection):
             # The connection keeps the adapter (keepalive notes, errors carry the websocket);
             # only the per-frame calls of the protocol skip it.
             self.protocol.logger = adapter.logger
+            adapter.logger.protocol = self.protocol

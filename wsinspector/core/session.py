@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import os
 import time
+from collections import deque
 from collections.abc import Generator
 
 from websockets.asyncio.client import ClientConnection
@@ -40,6 +41,7 @@ from wsinspector.core.describe import (
     file_stream_failed_words,
     file_streamed_words,
     file_streaming_words,
+    keepalive_timeout_words,
     redirect_words,
 )
 from wsinspector.core.errors import describe_close, describe_error, error_kind, status_line
@@ -66,9 +68,14 @@ from wsinspector.core.reconnect import (
     failure_is_retryable,
 )
 from wsinspector.core.redirects import RedirectingConnect, location_of
+from wsinspector.core.wireframes import MessageFrames
 
 # How many queued messages the reader takes in one go before letting the loop run.
 READER_YIELD_EVERY = 512
+# Round-trip times kept for the status bar and for explaining a keepalive timeout.
+RTTS_KEPT = 8
+# websockets' reason when a keepalive pong did not come within ping_timeout (it closes 1011).
+KEEPALIVE_TIMEOUT_REASON = "keepalive ping timeout"
 
 
 class NotConnectedError(RuntimeError):
@@ -89,7 +96,7 @@ class Session:
         self._last_failure: Exception | None = None
         self._unstable_delays: Generator[float] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._tap = FrameTap(self._on_control_frame)
+        self._tap = FrameTap(self._on_control_frame, self._on_sent_frames)
         self._tap.limit_messages(options.max_message_size)
         # Pings and pongs that arrived in the same read as the 101, before the handshake was
         # logged: they are logged right after it (None once it is).
@@ -97,6 +104,26 @@ class Session:
         # Pings sent and not yet answered: payload → (monotonic time sent, keepalive?).
         self._pings: dict[bytes, tuple[float, bool]] = {}
         self._manual_pings: set[bytes] = set()
+        # Ids of sent messages whose frames the tap is yet to report, oldest first.
+        self._sent_ids: deque[int] = deque()
+        # The latest round trips of pings (manual or keepalive), oldest first, in seconds.
+        self.rtts: deque[float] = deque(maxlen=RTTS_KEPT)
+
+    @property
+    def record_frames(self) -> bool:
+        """Every message's frames are kept (a page's frame view is on), not only the
+        fragmented or compressed ones."""
+        return self._tap.record_all
+
+    @record_frames.setter
+    def record_frames(self, value: bool) -> None:
+        self._tap.record_all = value
+        self._sent_ids.clear()
+
+    @property
+    def last_rtt(self) -> float | None:
+        """The round trip of the last ping answered on this session, in seconds."""
+        return self.rtts[-1] if self.rtts else None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -270,6 +297,14 @@ class Session:
                 "a ping with this payload is still waiting for its pong"
             ) from exc
 
+    async def pong(self, payload: bytes = b"") -> None:
+        """Send an unsolicited pong (RFC 6455 §5.5.3: a heartbeat needing no answer)."""
+        websocket = self._open_websocket()
+        try:
+            await websocket.pong(payload)
+        except ConnectionClosed as closed:
+            raise NotConnectedError(describe_close(closed)) from closed
+
     def _open_websocket(self) -> ClientConnection:
         websocket = self.websocket
         if websocket is None or self.state is not ConnState.OPEN:
@@ -286,6 +321,8 @@ class Session:
 
     async def _send_on(self, websocket: ClientConnection, data: bytes, text: bool) -> None:
         # Logged before the await so that the log shows it before any reply to it.
+        if self._tap.records_sent:
+            self._sent_ids.append(self.log.next_id)
         self.log.append_message(self._conn, False, text, data, time.time(), time.monotonic())
         await websocket.send(data, text=text)
 
@@ -303,6 +340,8 @@ class Session:
         self.attempt = 0
         self._pings.clear()
         self._manual_pings.clear()
+        self._sent_ids.clear()
+        self.rtts.clear()
         self._log_handshake(websocket)
         if retries:
             plural = "s" if retries != 1 else ""
@@ -319,6 +358,7 @@ class Session:
             self.websocket = None
         self._explain_too_big(websocket)
         self._log_close(closed)
+        self._explain_keepalive_timeout(closed)
         if self._stopping:
             return False
         self.last_error = describe_close(closed)
@@ -333,16 +373,33 @@ class Session:
         wall = time.time
         mono = time.monotonic
         text = Opcode.TEXT
+        binary = Opcode.BINARY
         count = 0
         while True:
             # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
             data = await recv(False)
-            append(conn, True, next_opcode() is text, data, wall(), mono())
+            kind = next_opcode()
+            if kind is text:
+                append(conn, True, True, data, wall(), mono())
+            elif kind is binary:
+                append(conn, True, False, data, wall(), mono())
+            else:  # the frames of a fragmented or compressed message
+                self._append_framed(conn, data, kind)  # type: ignore[arg-type]
             count += 1
             if not count % READER_YIELD_EVERY:
                 # recv() does not yield while messages are queued: thousands may be, and
                 # timers (the UI's among them) would wait for all of them.
                 await asyncio.sleep(0)
+
+    def _append_framed(self, conn: int, data: bytes, frames: MessageFrames) -> None:
+        is_text = next(f.opcode for f in frames if not f.is_control) == Opcode.TEXT
+        log = self.log
+        log.append_message(conn, True, is_text, data, time.time(), time.monotonic())
+        log.set_frames(log.next_id - 1, frames)
+
+    def _on_sent_frames(self, frames: MessageFrames) -> None:
+        if self._sent_ids:
+            self.log.set_frames(self._sent_ids.popleft(), frames)
 
     # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
 
@@ -395,6 +452,7 @@ class Session:
                     del self._pings[payload]
                     if payload == data:
                         rtt = now - sent
+                        self.rtts.append(rtt)
                         break
         event = ControlEvent(self._conn, time.time(), now, direction, kind, data, rtt, keepalive)
         if self._early_controls is not None:
@@ -497,6 +555,16 @@ class Session:
         exc = websocket.protocol.parser_exc
         if isinstance(exc, PayloadTooBig):
             self._error(describe_error(exc), exc)
+
+    def _explain_keepalive_timeout(self, closed: ConnectionClosed) -> None:
+        """websockets closes with 1011 when a keepalive pong is late: say so in words."""
+        sent = closed.sent
+        if sent is None or sent.code != 1011 or sent.reason != KEEPALIVE_TIMEOUT_REASON:
+            return
+        options = self.options
+        self._error(
+            keepalive_timeout_words(options.ping_interval, options.ping_timeout, tuple(self.rtts))
+        )
 
     def _log_close(self, closed: ConnectionClosed) -> None:
         rcvd, sent = closed.rcvd, closed.sent

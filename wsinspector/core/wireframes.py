@@ -1,0 +1,135 @@
+"""The frames of one message as they crossed the wire, and a meter for compressed frames.
+
+A plain message (one frame, no compression) needs nothing beyond its payload: its frame is
+implied (opcode from text/binary, FIN set, no RSV bit, payload length = its size). Only
+messages that tell more are given a tuple of WireFrame, kept in the EventLog's side table by
+event id: fragmented ones, compressed ones, and every message while a page's frame view is
+on. Control frames that came between the fragments of a message are listed among its frames
+where they came (they are logged as ping/pong events of their own too).
+
+Why a meter: websockets logs a received frame ("< %s") after its extensions decoded it
+(permessage-deflate has inflated the payload and cleared RSV1) and a sent frame ("> %s")
+before they encode it. What crossed the wire is only seen inside the extensions' decode()
+and encode(), so `WireMeter` wraps the negotiated extensions and notes each frame there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from websockets.extensions.base import Extension
+from websockets.frames import Frame, Opcode
+from websockets.typing import ExtensionName
+
+# RFC 6455 §5.2 names of the opcodes.
+OPCODE_NAMES = {
+    Opcode.CONT: "continuation",
+    Opcode.TEXT: "text",
+    Opcode.BINARY: "binary",
+    Opcode.CLOSE: "close",
+    Opcode.PING: "ping",
+    Opcode.PONG: "pong",
+}
+
+_DATA_OPCODES = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+
+
+class WireFrame(NamedTuple):
+    """One frame as it crossed the wire; `length` is its payload length there (compressed)."""
+
+    opcode: int
+    fin: bool
+    rsv1: bool
+    rsv2: bool
+    rsv3: bool
+    length: int
+    incoming: bool = True
+
+    @property
+    def name(self) -> str:
+        return opcode_name(self.opcode)
+
+    @property
+    def is_control(self) -> bool:
+        return self.opcode >= 0x8
+
+
+MessageFrames = tuple[WireFrame, ...]
+
+
+def opcode_name(opcode: int) -> str:
+    """The RFC 6455 name of an opcode ("text", "continuation" …), or its number in hex."""
+    try:
+        return OPCODE_NAMES[Opcode(opcode)]
+    except ValueError:
+        return f"0x{opcode:x}"
+
+
+def wire_frame(
+    frame: Frame, incoming: bool, length: int | None = None, rsv1: bool | None = None
+) -> WireFrame:
+    return WireFrame(
+        int(frame.opcode),
+        frame.fin,
+        frame.rsv1 if rsv1 is None else rsv1,
+        frame.rsv2,
+        frame.rsv3,
+        len(frame.data) if length is None else length,
+        incoming,
+    )
+
+
+def data_frames(frames: Sequence[WireFrame]) -> list[WireFrame]:
+    """The frames that carry the message itself (control frames between them left out)."""
+    return [frame for frame in frames if not frame.is_control]
+
+
+def wire_size(frames: Sequence[WireFrame]) -> int:
+    """Payload bytes of the message on the wire: the sum over its data frames."""
+    return sum(frame.length for frame in frames if not frame.is_control)
+
+
+def fragment_count(frames: Sequence[WireFrame]) -> int:
+    return sum(1 for frame in frames if not frame.is_control)
+
+
+def is_compressed(frames: Sequence[WireFrame]) -> bool:
+    """The message went compressed (RSV1 on its first frame, RFC 7692 §6)."""
+    first = next((frame for frame in frames if not frame.is_control), None)
+    return first is not None and first.rsv1
+
+
+class WireMeter(Extension):
+    """Wraps a connection's negotiated extensions and notes each frame as it is on the wire.
+
+    Received: before the inner extensions decode it, `in_rsv1`/`in_length` are the frame's
+    wire facts (the frame tap reads them when websockets logs the decoded frame). Sent: after
+    they encode it, every data frame goes to `on_sent(frame)`.
+    """
+
+    name = ExtensionName("wsinspector-wire-meter")
+
+    def __init__(self, inner: Sequence[Extension], on_sent: Callable[[Frame], None]) -> None:
+        self.inner = list(inner)
+        self._reversed = list(reversed(self.inner))
+        self._on_sent = on_sent
+        self.in_rsv1 = False
+        self.in_length = 0
+
+    def decode(self, frame: Frame, *, max_size: int | None = None) -> Frame:
+        self.in_rsv1 = frame.rsv1
+        self.in_length = len(frame.data)
+        for extension in self._reversed:
+            frame = extension.decode(frame, max_size=max_size)
+        return frame
+
+    def encode(self, frame: Frame) -> Frame:
+        for extension in self.inner:
+            frame = extension.encode(frame)
+        if frame.opcode in _DATA_OPCODES:
+            self._on_sent(frame)
+        return frame
+
+    def __repr__(self) -> str:
+        return f"WireMeter({self.inner!r})"
