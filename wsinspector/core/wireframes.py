@@ -22,6 +22,9 @@ from websockets.extensions.base import Extension
 from websockets.frames import Frame, Opcode
 from websockets.typing import ExtensionName
 
+from wsinspector.core.events import Direction, MessageEvent
+from wsinspector.core.formatting import parse_hex
+
 # RFC 6455 §5.2 names of the opcodes.
 OPCODE_NAMES = {
     Opcode.CONT: "continuation",
@@ -133,3 +136,36 @@ class WireMeter(Extension):
 
     def __repr__(self) -> str:
         return f"WireMeter({self.inner!r})"
+
+
+def implied_frames(event: MessageEvent) -> MessageFrames:
+    """The one frame a message went in when nothing more was recorded of it: unfragmented and
+    uncompressed (the session records every other kind), so its payload is its wire length."""
+    return (
+        WireFrame(
+            int(Opcode.TEXT if event.text else Opcode.BINARY),
+            True,
+            False,
+            False,
+            False,
+            len(event.data),
+            event.direction is Direction.IN,
+        ),
+    )
+
+
+# RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+MAX_CONTROL_PAYLOAD = 125
+
+
+def parse_control_payload(text: str, as_hex: bool) -> bytes:
+    """The payload of a ping or pong typed by the user, as text (UTF-8) or hex digits.
+
+    ValueError with a message for people: bad hex, or more than a control frame can carry.
+    """
+    payload = parse_hex(text) if as_hex else text.encode()
+    if len(payload) > MAX_CONTROL_PAYLOAD:
+        raise ValueError(
+            f"{len(payload)} bytes: a ping or pong carries at most {MAX_CONTROL_PAYLOAD} bytes"
+        )
+    return payload

@@ -53,6 +53,7 @@ from wsinspector.core.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.connection_form import ConnectionForm, error_label
+from wsinspector.qt.control_frames import ControlFrameBar
 from wsinspector.qt.controller import SessionController
 from wsinspector.qt.detail_view import MessageDetailView
 from wsinspector.qt.handshake_pane import HandshakePane
@@ -61,6 +62,7 @@ from wsinspector.qt.log_export import ExportRunner, rows_of
 from wsinspector.qt.log_view import LogPanel
 from wsinspector.qt.logmodel import LogModel
 from wsinspector.qt.page_profile import ProfileBinding
+from wsinspector.qt.rate_view import RateView
 from wsinspector.qt.saved_messages_view import SavedMessagesView
 
 STATE_COLORS = {
@@ -227,10 +229,14 @@ class ConnectionPage(QWidget):
             self.close_options_button,
             self.close_summary,
             self.composer,
+            self.control_frames,
+            self.rate_view,
+            self.log_panel.frame_view_check,
         ):
             widget.hide()
         # Of the settings, only how binary payloads are decoded still means something here.
         self.form.keep_only_tab("Decoding")
+        self.rate_view.stop()
         self.uri_edit.setText(source)
         self.uri_edit.setReadOnly(True)
         self.uri_edit.setClearButtonEnabled(False)
@@ -404,6 +410,11 @@ class ConnectionPage(QWidget):
         right.addWidget(self.ca_file_button)
         right.addWidget(self.no_verify_button)
         right.addWidget(self.tls_warning)
+        # The page's status bar also shows the rates each way and the last round trip, with a
+        # chart of the last minutes; in this strip it takes no height from the log.
+        self.rate_view = RateView(self.log, lambda: self.controller.last_rtt)
+        self.rate_label = self.rate_view.label
+        right.addWidget(self.rate_view)
         strip = QHBoxLayout()
         strip.setContentsMargins(4, 2, 4, 2)
         strip.addLayout(left, 1)
@@ -419,6 +430,13 @@ class ConnectionPage(QWidget):
         self.counters_label = self.log_panel.counters_label
         self.follow_check = self.log_panel.follow_check
         self.composer = Composer()
+        self.control_frames = ControlFrameBar()
+        composer_box = QWidget()
+        composer_layout = QVBoxLayout(composer_box)
+        composer_layout.setContentsMargins(0, 0, 0, 0)
+        composer_layout.setSpacing(2)
+        composer_layout.addWidget(self.composer, 1)
+        composer_layout.addWidget(self.control_frames)
         self.detail_view = MessageDetailView()
         self.handshake_pane = HandshakePane()
         self.detail_tabs = QTabWidget()
@@ -432,7 +450,7 @@ class ConnectionPage(QWidget):
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.setObjectName("logComposerSplitter")
         self.left_splitter.addWidget(self.log_panel)
-        self.left_splitter.addWidget(self.composer)
+        self.left_splitter.addWidget(composer_box)
         self.left_splitter.setStretchFactor(0, 1)
         self.left_splitter.setStretchFactor(1, 0)
         self.left_splitter.setSizes([520, 120])
@@ -488,7 +506,9 @@ class ConnectionPage(QWidget):
         self.composer.send_binary.connect(self.controller.send_binary)
         self.composer.send_file.connect(self._send_file)
         self.composer.send_encoded.connect(self._send_encoded)
-        self.composer.ping_requested.connect(lambda: self.controller.ping())
+        self.composer.ping_requested.connect(self.ping)
+        self.control_frames.pong_requested.connect(self.pong)
+        self.log_panel.frame_view_check.toggled.connect(self.controller.set_record_frames)
         self.model.rows_flushed.connect(lambda _rows: self._update_counters())
         self.log_view.selectionModel().selectionChanged.connect(self._on_selection)
         self.form.decoder_tab.decoder_changed.connect(self._set_decoder)
@@ -625,7 +645,16 @@ class ConnectionPage(QWidget):
         self.controller.close(code, reason)
 
     def ping(self) -> None:
-        self.controller.ping()
+        """Send a ping with the payload typed under the composer (random bytes when empty)."""
+        payload = self.control_frames.payload()
+        if payload is not None:
+            self.controller.ping(payload or None)
+
+    def pong(self) -> None:
+        """Send an unsolicited pong with the payload typed under the composer."""
+        payload = self.control_frames.payload()
+        if payload is not None:
+            self.controller.pong(payload)
 
     def clear_log(self) -> None:
         if self.recorder is not None:
@@ -641,6 +670,7 @@ class ConnectionPage(QWidget):
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Close the connection (1001, bounded in time) and stop everything of this page."""
         self._countdown.stop()
+        self.rate_view.stop()
         if self.exporter.running:
             self.exporter.cancel()
         await self.controller.shutdown(reason)
@@ -730,6 +760,7 @@ class ConnectionPage(QWidget):
         self.close_button.setEnabled(active and state is not ConnState.CLOSING)
         is_open = state is ConnState.OPEN
         self.composer.set_connected(is_open)
+        self.control_frames.set_connected(is_open)
         options = self.connection.options
         insecure = options is not None and options.is_secure and not options.tls_verify
         self.tls_warning.setVisible(is_open and insecure)

@@ -39,6 +39,7 @@ class SessionController(QObject):
         self.connection = connection
         self.log = log = connection.log
         self.session: Session | None = None
+        self._record_frames = False
         # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
         self._tasks: set[asyncio.Task[Any]] = set()
         log.add_listener(self, messages=False)
@@ -87,6 +88,7 @@ class SessionController(QObject):
             await self.session.close(1000, "reconnecting with new settings")
         self.connection.begin(options)
         self.session = Session(options, self.log)
+        self.session.record_frames = self._record_frames
         self.session.start()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
@@ -118,6 +120,21 @@ class SessionController(QObject):
     def ping(self, payload: bytes | None = None) -> None:
         if self.session is not None:
             self.spawn(self._guard(self.session.ping(payload)))
+
+    def pong(self, payload: bytes = b"") -> None:
+        if self.session is not None:
+            self.spawn(self._guard(self.session.pong(payload)))
+
+    def set_record_frames(self, on: bool) -> None:
+        """Keep every message's frames (the page's frame view is on), this session and next."""
+        self._record_frames = on
+        if self.session is not None:
+            self.session.record_frames = on
+
+    @property
+    def last_rtt(self) -> float | None:
+        """The round trip of the session's last answered ping, in seconds."""
+        return self.session.last_rtt if self.session is not None else None
 
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Close the connection as its page goes away (1001) and wait for every task."""

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from wsinspector.core.describe import is_redirect, redirect_hops_words
+from wsinspector.core.describe import extension_words, is_redirect, redirect_hops_words
 from wsinspector.core.events import HandshakeEvent
 from wsinspector.core.formatting import human_size
 
@@ -59,6 +59,13 @@ class HandshakePane(QWidget):
         self.redirects.setTextFormat(Qt.TextFormat.PlainText)
         self.redirects.hide()
         self._hops: list[HandshakeEvent] = []
+        # The negotiated extensions' parameters in words (permessage-deflate's above all).
+        self.extensions_label = QLabel()
+        self.extensions_label.setObjectName("extensionsLabel")
+        self.extensions_label.setWordWrap(True)
+        self.extensions_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.extensions_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.extensions_label.hide()
         # Request above response: the pane sits beside the log, tall rather than wide, and
         # header lines are long.
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -73,6 +80,7 @@ class HandshakePane(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.redirects)
+        layout.addWidget(self.extensions_label)
         layout.addWidget(splitter, 1)
 
     def show_handshake(self, event: HandshakeEvent) -> None:
@@ -91,6 +99,9 @@ class HandshakePane(QWidget):
             parts.append(f"extensions: {event.extensions or 'none'}")
             self.summary.setText(" · ".join(parts))
             self.summary.setStyleSheet("")
+            words = extension_words(event.extensions)
+            self.extensions_label.setText("\n".join(words))
+            self.extensions_label.setVisible(bool(words))
         else:
             verb = "redirected" if is_redirect(event) else "rejected"
             self.summary.setText(
@@ -98,6 +109,7 @@ class HandshakePane(QWidget):
                 + (f" · body {human_size(len(event.body))}" if event.body else "")
             )
             self.summary.setStyleSheet("color: #c53030; font-weight: bold;")
+            self.extensions_label.hide()
 
     def clear(self) -> None:
         self._hops = []
@@ -106,3 +118,5 @@ class HandshakePane(QWidget):
         self.request_view.clear()
         self.response_view.clear()
         self.summary.clear()
+        self.extensions_label.clear()
+        self.extensions_label.hide()

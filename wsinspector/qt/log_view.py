@@ -122,7 +122,19 @@ class LogView(QTableView):
         QGuiApplication.clipboard().setText(json.dumps(value, ensure_ascii=False, indent=2))
 
     def _selected_rows(self) -> list[int]:
-        return sorted({index.row() for index in self.selectionModel().selectedRows()})
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        model = self.log_model
+        if not model.frame_view:
+            return rows
+        # In the frame view a message's frame rows stand for the message: one row per event.
+        kept: list[int] = []
+        last: int | None = None
+        for row in rows:
+            index = model.log_index(row)
+            if index is None or index != last:
+                kept.append(row)
+            last = index
+        return kept
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
@@ -208,6 +220,12 @@ class LogPanel(QWidget):
         self.view = LogView(model)
         self.counters_label = QLabel()
         self.counters_label.setObjectName("countersLabel")
+        self.frame_view_check = QCheckBox("Frames")
+        self.frame_view_check.setObjectName("frameViewCheck")
+        self.frame_view_check.setToolTip(
+            "List each message's frames under it: opcode (text, binary, continuation, ping, "
+            "pong, close), FIN, RSV bits and payload length on the wire"
+        )
         self.follow_check = QCheckBox("Follow")
         self.follow_check.setObjectName("followCheck")
         self.follow_check.setChecked(True)
@@ -233,6 +251,7 @@ class LogPanel(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.jump_button)
         bar.addWidget(self.counters_label)
+        bar.addWidget(self.frame_view_check)
         bar.addWidget(self.follow_check)
         bar.addWidget(self.clear_button)
         self.filter_bar = LogFilterBar(self)
@@ -244,6 +263,7 @@ class LogPanel(QWidget):
         # A binary payload's decoded text, for the filter (None while no decoder is set).
         self.decode: Decode | None = None
         self.filter_bar.filter_changed.connect(self.set_filter)
+        self.frame_view_check.toggled.connect(model.set_frame_view)
         model.filter_progress.connect(self.filter_bar.show_counts)
 
         self._unseen = 0

@@ -3,6 +3,17 @@
 Rows are not copied: row i is `log[i]`, formatted only when the view paints it. Appends are
 not announced one by one; the model notes that rows are pending and inserts all of them with
 one beginInsertRows/endInsertRows on a short timer, so a flood costs a few inserts a second.
+
+The frame view (set_frame_view) lists each message's frames as rows under it. Why rows of
+this flat model, and not a tree or a separate pane: the log is a QTableView for speed (a
+QTreeView lays out every row again on each insert), and the model already maps rows to log
+positions through `_matches` while filtered. With the frame view on it simply always maps,
+with a parallel `_frame_of` array saying which frame of the event a row shows (-1: the
+event's own row). So filtering, the dropped-events note, batched inserts, selection (a frame
+row selects its message), export and follow work unchanged, and with the view off (the
+default) nothing at all is added to the flood's path. A message's frames are the ones the
+session recorded (fragmented, compressed, or logged while the view was on), else the one
+frame a plain message is on the wire (core.wireframes.implied_frames).
 """
 
 from __future__ import annotations
@@ -25,11 +36,16 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from wsinspector.core.decoders.page import decoded_preview
 from wsinspector.core.describe import (
+    RECEIVED_ARROW,
     SENT_ARROW,
     direction_arrow,
     dropped_words,
     event_summary,
     event_type,
+    frame_words,
+    frames_type_suffix,
+    wire_size_sentence,
+    wire_size_words,
 )
 from wsinspector.core.eventlog import EventLog, EventSource
 from wsinspector.core.events import (
@@ -42,8 +58,15 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import Predicate, ScanCache, filter_indexes
+from wsinspector.core.filtering import (
+    LogFilter,
+    Predicate,
+    ScanCache,
+    compile_filter,
+    filter_indexes,
+)
 from wsinspector.core.formatting import format_time, human_size
+from wsinspector.core.wireframes import MessageFrames, implied_frames
 from wsinspector.qt.icons import icon
 
 # Older events tested per step of a new filter's scan: a few ms each, so the window answers.
@@ -109,6 +132,8 @@ _ARROW_FONT.setBold(True)
 
 
 _NO_EVENT: Event = NoteEvent(0, 0.0, 0.0, "")
+# The frame view maps rows even with no filter: through this one, which passes everything.
+_EVERYTHING = compile_filter(LogFilter())
 
 
 class LogModel(QAbstractTableModel):
@@ -134,8 +159,13 @@ class LogModel(QAbstractTableModel):
         # 1 while row 0 is the "N older events dropped" note, else 0.
         self._top = 1 if log.dropped else 0
         self._predicate: Predicate | None = None
+        self._user_predicate: Predicate | None = None  # the filter bar's; None: no filter
         self._scan_cache: ScanCache | None = None
-        self._matches: array[int] | None = None  # log indexes shown, while filtered
+        self._matches: array[int] | None = None  # log index per row, while filtered or framed
+        self._frame_view = False
+        # With the frame view on, per row: -1 for an event's own row, k for its frame k.
+        self._frame_of: array[int] | None = None
+        self._shown_events = 0  # event rows among `_matches` (frame rows not counted)
         self._scanned = 0  # log indexes below this were tested against the filter
         self._flush_pending = False
         self._timer = QTimer(self)
@@ -181,12 +211,34 @@ class LogModel(QAbstractTableModel):
     @property
     def shown(self) -> int:
         """Log events shown as rows (the matching ones while filtered)."""
-        matches = self._matches
-        return self._rows if matches is None else len(matches)
+        return self._rows if self._matches is None else self._shown_events
 
     @property
     def is_filtered(self) -> bool:
-        return self._matches is not None
+        return self._user_predicate is not None
+
+    @property
+    def frame_view(self) -> bool:
+        return self._frame_view
+
+    def set_frame_view(self, on: bool) -> None:
+        """List each message's frames under it (on), or only the events (off)."""
+        if on != self._frame_view:
+            self._frame_view = on
+            self.set_filter(self._user_predicate)
+
+    def frame_row(self, row: int) -> int:
+        """Which frame of its event `row` shows: -1 for the event's own row."""
+        frame_of = self._frame_of
+        index = row - self._top
+        if frame_of is None or not 0 <= index < len(frame_of):
+            return -1
+        return frame_of[index]
+
+    def frames_at(self, position: int) -> MessageFrames | None:
+        """The recorded frames of the message at log position `position`, if any."""
+        table = self._log.frames
+        return table.get(self._log.first_id + position) if table else None
 
     @property
     def scanning(self) -> bool:
@@ -206,11 +258,18 @@ class LogModel(QAbstractTableModel):
         """Show only the events `predicate` accepts (None: all of them)."""
         self._scan_timer.stop()
         self.beginResetModel()
-        if predicate is None or predicate.accepts_all:
-            self._predicate, self._matches = None, None
+        if predicate is not None and predicate.accepts_all:
+            predicate = None
+        self._user_predicate = predicate
+        self._forget_cached()
+        if predicate is None and not self._frame_view:
+            self._predicate, self._matches, self._frame_of = None, None, None
             self._scan_cache = None
         else:
-            self._predicate, self._matches = predicate, array("q")
+            self._predicate = predicate if predicate is not None else _EVERYTHING
+            self._matches = array("q")
+            self._frame_of = array("i") if self._frame_view else None
+            self._shown_events = 0
             if self._scan_cache is None:
                 # Lowered payloads kept between scans: the next filter typed is cheaper.
                 self._scan_cache = ScanCache()
@@ -233,16 +292,41 @@ class LogModel(QAbstractTableModel):
         self._scanned = stop
         if self._scanned < self._rows:
             self._scan_timer.start()
-        self.filter_progress.emit(len(matches), len(self._log))
+        if self._user_predicate is not None:
+            self.filter_progress.emit(self._shown_events, len(self._log))
 
     def _append_matches(self, found: Sequence[int]) -> None:
         matches = self._matches
         if matches is None or not found:
             return
+        frame_of = self._frame_of
+        if frame_of is None:
+            rows, kinds = found, None
+        else:
+            rows, kinds = self._with_frames(found)
         first = self._top + len(matches)
-        self.beginInsertRows(QModelIndex(), first, first + len(found) - 1)
-        matches.extend(found)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        matches.extend(rows)
+        if frame_of is not None and kinds is not None:
+            frame_of.extend(kinds)
+        self._shown_events += len(found)
         self.endInsertRows()
+
+    def _with_frames(self, found: Sequence[int]) -> tuple[array[int], array[int]]:
+        """Rows for these log indexes in the frame view: each event, then its frames."""
+        rows, kinds = array("q"), array("i")
+        entries = self._log.entries()
+        table = self._log.frames
+        first_id = self._log.first_id
+        for index in found:
+            rows.append(index)
+            kinds.append(-1)
+            if type(entries[index]) is tuple:  # a message (other events are stored as records)
+                frames = table.get(first_id + index) if table else None
+                count = len(frames) if frames else 1
+                rows.extend([index] * count)
+                kinds.extend(range(count))
+        return rows, kinds
 
     # -- EventLogListener -------------------------------------------------------------------
 
@@ -263,6 +347,12 @@ class LogModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), self._top, self._top + gone - 1)
             if matches is not None:
                 self._matches = array("q", (index - count for index in matches[gone:]))
+                frame_of = self._frame_of
+                if frame_of is None:
+                    self._shown_events -= gone
+                else:
+                    self._shown_events -= sum(1 for kind in frame_of[:gone] if kind < 0)
+                    self._frame_of = frame_of[gone:]
         self._rows = max(0, self._rows - count)
         self._scanned = max(0, self._scanned - count)
         if gone:
@@ -283,6 +373,9 @@ class LogModel(QAbstractTableModel):
         self._scanned = 0
         if self._matches is not None:
             self._matches = array("q")
+            self._shown_events = 0
+        if self._frame_of is not None:
+            self._frame_of = array("i")
         self._flush_pending = False
         self._timer.stop()
         self._scan_timer.stop()
@@ -313,7 +406,8 @@ class LogModel(QAbstractTableModel):
                     )
                 )
                 self._scanned = total
-            self.filter_progress.emit(len(matches), total)
+            if self._user_predicate is not None:
+                self.filter_progress.emit(self._shown_events, total)
         self.rows_flushed.emit(self.rowCount())
 
     def detach(self) -> None:
@@ -340,9 +434,15 @@ class LogModel(QAbstractTableModel):
         return None
 
     def shown_log_indexes(self) -> Sequence[int]:
-        """The log indexes of every row shown (the matching ones while filtered)."""
-        matches = self._matches
-        return range(self._rows) if matches is None else matches
+        """The log indexes of every event shown (the matching ones while filtered)."""
+        matches, frame_of = self._matches, self._frame_of
+        if matches is None:
+            return range(self._rows)
+        if frame_of is None:
+            return matches
+        return array(
+            "q", (index for index, kind in zip(matches, frame_of, strict=True) if kind < 0)
+        )
 
     def log_index(self, row: int) -> int | None:
         """The log index shown in `row`; None for the "older events dropped" note."""
@@ -399,8 +499,11 @@ class LogModel(QAbstractTableModel):
             event = self._log[position] if row >= 0 else self._dropped_note()
             self._cached_position, self._cached_event = position, event
         column = index.column()
+        frame_of = self._frame_of
+        if frame_of is not None and row >= 0 and frame_of[row] >= 0:
+            return self._frame_data(event, position, frame_of[row], column, role)
         if role == _DISPLAY:
-            return self._display(event, column)
+            return self._display(event, column, position)
         if role == EVENT_ROLE:
             return event
         if role == _DECORATION:
@@ -431,10 +534,40 @@ class LogModel(QAbstractTableModel):
                 return ("sent" if arrow == SENT_ARROW else "received") if arrow else None
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
+            if column == Column.SIZE and kind is MessageEvent:
+                frames = self.frames_at(position)
+                if frames is not None:
+                    return wire_size_sentence(len(event.data), frames)  # type: ignore[attr-defined]
             return None
         return None
 
-    def _display(self, event: Event, column: int) -> str | None:
+    def _frame_data(self, event: Event, position: int, k: int, column: int, role: int) -> Any:
+        """A frame row of the frame view: the k-th frame of the message at `position`."""
+        if role == EVENT_ROLE:
+            return event
+        if not isinstance(event, MessageEvent):
+            return None
+        frames = self.frames_at(position) or implied_frames(event)
+        if k >= len(frames):
+            return None
+        frame = frames[k]
+        if role == _DISPLAY:
+            if column == Column.DIRECTION:
+                return RECEIVED_ARROW if frame.incoming else SENT_ARROW
+            if column == Column.TYPE:
+                return f"  ↳ {frame.name}"
+            if column == Column.SIZE:
+                return human_size(frame.length)
+            if column == Column.DATA:
+                return frame_words(frame)
+            return ""
+        if role == _FOREGROUND:
+            if column == Column.DIRECTION:
+                return _RECEIVED_BRUSH if frame.incoming else _SENT_BRUSH
+            return _NOTE_BRUSH
+        return None
+
+    def _display(self, event: Event, column: int, position: int = -1) -> str | None:
         if column == Column.TIME:
             return format_time(event.wall)
         if column == Column.CONNECTION:
@@ -442,8 +575,16 @@ class LogModel(QAbstractTableModel):
         if column == Column.DIRECTION:
             return direction_arrow(event)
         if column == Column.TYPE:
+            if type(event) is MessageEvent and position >= 0:
+                frames = self.frames_at(position)
+                if frames is not None:
+                    return event_type(event) + frames_type_suffix(frames)
             return event_type(event)
         if column == Column.SIZE:
+            if type(event) is MessageEvent and position >= 0:
+                frames = self.frames_at(position)
+                if frames is not None:
+                    return wire_size_words(len(event.data), frames)
             if isinstance(event, MessageEvent | ControlEvent):
                 return human_size(len(event.data))
             return ""
