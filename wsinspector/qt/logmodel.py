@@ -534,10 +534,10 @@ class LogModel(QAbstractTableModel):
                 return ("sent" if arrow == SENT_ARROW else "received") if arrow else None
             if column == Column.DATA and isinstance(event, ErrorEvent) and event.detail:
                 return event.detail
-            if column == Column.SIZE and kind is MessageEvent:
+            if column == Column.SIZE and type(event) is MessageEvent:
                 frames = self.frames_at(position)
                 if frames is not None:
-                    return wire_size_sentence(len(event.data), frames)  # type: ignore[attr-defined]
+                    return wire_size_sentence(len(event.data), frames)
             return None
         return None
 

@@ -1,0 +1,224 @@
+"""What crossed the wire, as the user sees it: the frame view, wire sizes with compression,
+the negotiated extension in words, the rate label and its chart, ping payloads and pongs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from helpers.rawframes import RawFrameServer, raw
+from helpers.servers import RecordedConnection, RecordingServer
+from helpers.ui import connect_to, find, log_rows
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import Frame, Opcode
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 5000
+
+FRAGMENTED_WITH_PING = raw(
+    Frame(Opcode.TEXT, b"frag", fin=False),
+    Frame(Opcode.PING, b"mid"),
+    Frame(Opcode.CONT, b"ment", fin=False),
+    Frame(Opcode.CONT, b"ed!", fin=True),
+    Frame(Opcode.TEXT, b"plain"),
+)
+
+
+def cells(row: str) -> list[str]:
+    return row.split(" | ")
+
+
+def test_frame_view_lists_each_messages_frames_under_it(window: MainWindow, qtbot: QtBot) -> None:
+    with RawFrameServer(FRAGMENTED_WITH_PING) as server:
+        find(window, QCheckBox, "compressionCheck").setChecked(False)
+        connect_to(qtbot, window, server.url("/"))
+        page = window.current_page()
+        qtbot.waitUntil(lambda: page.log.counters.messages_in == 2, timeout=WAIT_MS)
+        page.model.flush()
+        check = find(window, QCheckBox, "frameViewCheck")
+        assert not check.isChecked()  # off by default
+        # Off: the fragmented message's row says how many frames it came in.
+        rows = [cells(r) for r in log_rows(window)]
+        kinds = [(r[2], r[3], r[5]) for r in rows if r[3] not in ("state", "handshake")]
+        assert kinds == [
+            ("↓", "ping", "6d 69 64"),
+            ("↑", "pong", "6d 69 64"),
+            ("↓", "text, 3 frames", "fragmented!"),
+            ("↓", "text", "plain"),
+        ]
+        before = len(rows)
+
+        check.setChecked(True)
+        qtbot.waitUntil(lambda: len(log_rows(window)) == before + 6, timeout=WAIT_MS)
+        rows = [cells(r) for r in log_rows(window)]
+        start = next(i for i, r in enumerate(rows) if r[5] == "fragmented!")
+        frames = [(r[2], r[3].strip(), r[4], r[5]) for r in rows[start + 1 : start + 6]]
+        assert frames == [
+            ("↓", "↳ text", "4 B", "text · not FIN · no RSV bits · 4 B on the wire"),
+            (
+                "↓",
+                "↳ ping",
+                "3 B",
+                "ping · between the fragments · FIN · no RSV bits · 3 B on the wire",
+            ),
+            (
+                "↑",
+                "↳ pong",
+                "3 B",
+                "pong · sent between the fragments · FIN · no RSV bits · 3 B on the wire",
+            ),
+            (
+                "↓",
+                "↳ continuation",
+                "4 B",
+                "continuation · not FIN · no RSV bits · 4 B on the wire",
+            ),
+            ("↓", "↳ continuation", "3 B", "continuation · FIN · no RSV bits · 3 B on the wire"),
+        ]
+        # The plain message opens into the one frame it was.
+        assert rows[start + 6][5] == "plain"
+        assert rows[start + 7][3].strip() == "↳ text"
+        assert rows[start + 7][5] == "text · FIN · no RSV bits · 5 B on the wire"
+
+        # A frame row selects its message: the detail view shows the whole message.
+        view = find(window, QAbstractItemView, "messageLog")
+        view.selectionModel().select(
+            view.model().index(start + 4, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        assert [e.data for e in page.log_view.selected_events()] == [b"fragmented!"]  # type: ignore[attr-defined]
+
+        check.setChecked(False)
+        qtbot.waitUntil(lambda: len(log_rows(window)) == before, timeout=WAIT_MS)
+
+
+COMPRESSIBLE = ("wsinspector " * 900)[:10_000]
+
+
+async def send_compressible(connection: ServerConnection, record: RecordedConnection) -> None:
+    await connection.send(COMPRESSIBLE)
+    await connection.wait_closed()
+
+
+def test_compressed_message_shows_its_size_on_the_wire_and_the_ratio(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    server = RecordingServer(behaviour=send_compressible)
+    with server:
+        connect_to(qtbot, window, server.url("/"))
+        page = window.current_page()
+        qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
+        page.model.flush()
+        (row,) = [c for c in map(cells, log_rows(window)) if c[2:4] == ["↓", "text"]]
+        size = row[4]
+        match = re.fullmatch(r"9\.8 KiB → (\d+) B \((\d+)%\)", size)
+        assert match is not None, size
+        wire, percent = int(match.group(1)), int(match.group(2))
+        assert wire < 1000 and percent == round(100 * wire / 10_000)
+        # The sentence in the tooltip, and the frame with RSV1 set in the frame view.
+        model = page.model
+        index = next(
+            model.index(r, 4) for r in range(model.rowCount()) if cells(log_rows(window)[r]) == row
+        )
+        tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+        assert tip.startswith(f"9.8 KiB payload, {wire} B on the wire (permessage-deflate: ")
+        find(window, QCheckBox, "frameViewCheck").setChecked(True)
+        qtbot.waitUntil(
+            lambda: f"text · FIN · RSV1 · {wire} B on the wire" in log_rows(window)[-1],
+            timeout=WAIT_MS,
+        )
+        # The handshake pane says what was negotiated, in words.
+        words = find(window, QLabel, "extensionsLabel").text()
+        assert words.startswith("permessage-deflate: messages are compressed")
+        assert "client_max_window_bits" in words
+
+
+async def burst_on_request(connection: ServerConnection, record: RecordedConnection) -> None:
+    async for message in connection:
+        if message == "burst":
+            for _ in range(10):  # 300 messages of 100 bytes over about a second
+                for _ in range(30):
+                    await connection.send("x" * 100)
+                await asyncio.sleep(0.1)
+
+
+def test_rate_label_after_a_burst_and_the_last_round_trip(window: MainWindow, qtbot: QtBot) -> None:
+    server = RecordingServer(behaviour=burst_on_request)
+    with server:
+        connect_to(qtbot, window, server.url("/"))
+        label = find(window, QLabel, "rateLabel")
+        sparkline = find(window, QWidget, "rateSparkline")
+        assert label.isVisible() and sparkline.isVisible()
+        assert label.text().endswith("RTT none yet")
+        page = window.current_page()
+        page.composer.message_edit.setPlainText("burst")
+        qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+
+        def received_rate() -> int:
+            match = re.match(r"↓ ([\d,]+) msg/s · ([\d.]+ (?:B|KiB))/s", label.text())
+            return int(match.group(1).replace(",", "")) if match else -1
+
+        qtbot.waitUntil(lambda: received_rate() >= 100, timeout=WAIT_MS)
+        assert "↑ " in label.text()
+        qtbot.waitUntil(lambda: page.log.counters.messages_in == 300, timeout=WAIT_MS)
+        # Past the window the rate falls back to nothing.
+        qtbot.waitUntil(lambda: received_rate() == 0, timeout=WAIT_MS)
+        assert sparkline.toolTip().startswith("Last ")
+        assert re.search(r"up to [\d,]+ msg/s", sparkline.toolTip())
+
+        qtbot.mouseClick(find(window, QPushButton, "pingButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: re.search(r"RTT [\d.]+ (µs|ms)$", label.text()) is not None, timeout=WAIT_MS
+        )
+
+
+def test_ping_payload_as_hex_and_an_unsolicited_pong_are_logged(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    with RawFrameServer(b"") as server:
+        connect_to(qtbot, window, server.url("/"))
+        payload = find(window, QLineEdit, "pingPayloadEdit")
+        hex_check = find(window, QCheckBox, "pingPayloadHexCheck")
+        error = find(window, QLabel, "pingPayloadError")
+        ping, pong = (
+            find(window, QPushButton, "pingButton"),
+            find(window, QPushButton, "pongButton"),
+        )
+
+        hex_check.setChecked(True)
+        payload.setText("01 zz")
+        qtbot.mouseClick(ping, Qt.MouseButton.LeftButton)
+        assert error.isVisible() and "'zz' (item 2) is not hex" in error.text()
+        payload.setText("ab" * 126)
+        qtbot.mouseClick(pong, Qt.MouseButton.LeftButton)
+        assert error.isVisible() and "at most 125 bytes" in error.text()
+        assert not server.frames  # nothing was sent
+
+        payload.setText("0x01 ff 7a")
+        assert not error.isVisible()
+        qtbot.mouseClick(ping, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: any("| 01 ff 7a · round trip" in r for r in log_rows(window)),
+            timeout=WAIT_MS,
+        )
+        hex_check.setChecked(False)
+        payload.setText("beat")
+        qtbot.mouseClick(pong, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(server.frames) == 2, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "| 62 65 61 74" in log_rows(window)[-1], timeout=WAIT_MS)
+        rows = [cells(r)[2:] for r in log_rows(window) if cells(r)[3] in ("ping", "pong")]
+        assert [r[:4] for r in rows] == [
+            ["↑", "ping", "3 B", "01 ff 7a"],
+            ["↓", "pong", "3 B", rows[1][3]],
+            ["↑", "pong", "4 B", "62 65 61 74"],
+        ]
+        assert rows[1][3].startswith("01 ff 7a · round trip ")
+        assert [(f.opcode, f.data) for f in server.frames] == [
+            (Opcode.PING, b"\x01\xff\x7a"),
+            (Opcode.PONG, b"beat"),
+        ]
