@@ -222,3 +222,46 @@ def test_ping_payload_as_hex_and_an_unsolicited_pong_are_logged(
             (Opcode.PING, b"\x01\xff\x7a"),
             (Opcode.PONG, b"beat"),
         ]
+
+
+def test_frame_view_rows_follow_filter_drops_and_clear(qtbot: QtBot) -> None:
+    """The model's frame rows under a filter, when old events are dropped, and on clear."""
+    from wsinspector.core.eventlog import EventLog
+    from wsinspector.core.filtering import LogFilter, compile_filter
+    from wsinspector.core.wireframes import WireFrame
+    from wsinspector.qt.logmodel import LogModel
+
+    log = EventLog(capacity=10)
+    model = LogModel(log)
+    counts: list[tuple[int, int]] = []
+    model.filter_progress.connect(lambda shown, total: counts.append((shown, total)))
+    fragmented = (
+        WireFrame(Opcode.TEXT, False, False, False, False, 2),
+        WireFrame(Opcode.CONT, True, False, False, False, 2),
+    )
+    for n in range(4):
+        log.append_message(1, True, True, f"m{n}xx".encode(), 0.0, 0.0)
+        if n % 2:
+            log.set_frames(log.next_id - 1, fragmented)
+    model.flush()
+    model.set_frame_view(True)
+    # m0 (1 frame), m1 (2), m2 (1), m3 (2): 4 event rows and 6 frame rows.
+    assert model.rowCount() == 10 and model.shown == 4
+    assert [model.frame_row(r) for r in range(4)] == [-1, 0, -1, 0]
+    assert list(model.shown_log_indexes()) == [0, 1, 2, 3]
+    assert not counts  # no filter: no "N of M"
+    model.set_filter(compile_filter(LogFilter(text="m1")))
+    assert model.rowCount() == 3 and model.shown == 1
+    assert counts[-1] == (1, 4)  # events, not rows
+    model.set_filter(None)
+    for n in range(4, 12):  # past capacity + 10%: the oldest are dropped
+        log.append_message(1, False, False, b"\x00", 0.0, 0.0)
+    model.flush()
+    assert log.dropped == 2 and len(log) == 10  # m0 and m1 went
+    # The note; m2 and its frame; m3 and its two; 8 binary messages and their frame each.
+    assert model.rowCount() == 1 + 2 + 3 + 16
+    assert list(log.frames) == [4]  # m1's frames (id 2) went with it; m3's stay
+    assert model.shown == len(log)
+    log.clear()
+    assert model.rowCount() == 0 and model.shown == 0
+    model.detach()
