@@ -254,7 +254,7 @@ def test_frame_view_rows_follow_filter_drops_and_clear(qtbot: QtBot) -> None:
     assert model.rowCount() == 3 and model.shown == 1
     assert counts[-1] == (1, 4)  # events, not rows
     model.set_filter(None)
-    for n in range(4, 12):  # past capacity + 10%: the oldest are dropped
+    for _ in range(4, 12):  # past capacity + 10%: the oldest are dropped
         log.append_message(1, False, False, b"\x00", 0.0, 0.0)
     model.flush()
     assert log.dropped == 2 and len(log) == 10  # m0 and m1 went
