@@ -265,3 +265,25 @@ def test_frame_view_rows_follow_filter_drops_and_clear(qtbot: QtBot) -> None:
     log.clear()
     assert model.rowCount() == 0 and model.shown == 0
     model.detach()
+
+
+def test_keepalive_timeout_is_explained_in_the_log_with_the_last_round_trips(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """A server that answers two keepalive pings, then none: 1011, said in words."""
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    with RawFrameServer(b"", pongs=2) as server:
+        find(window, QDoubleSpinBox, "pingIntervalSpin").setValue(0.2)
+        find(window, QDoubleSpinBox, "pingTimeoutSpin").setValue(0.4)
+        find(window, QDoubleSpinBox, "closeTimeoutSpin").setValue(0.3)
+        find(window, QCheckBox, "autoReconnectCheck").setChecked(False)
+        connect_to(qtbot, window, server.url("/"))
+        label = find(window, QLabel, "connectionStatusLabel")
+        qtbot.waitUntil(lambda: label.property("state") == "closed", timeout=WAIT_MS)
+        window.current_page().model.flush()
+        rows = log_rows(window)
+        assert any("| 1011 internal error “keepalive ping timeout”" in r for r in rows), rows
+        (words,) = [r for r in rows if "Keepalive timeout:" in r]
+        assert "did not answer the last ping within 0.4 s" in words
+        assert re.search(r"the last round trips were [\d.]+ (µs|ms), [\d.]+ (µs|ms)\.$", words)
