@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -43,6 +44,12 @@ def row_texts(model: QAbstractItemModel) -> list[str]:
 def log_rows(root: QWidget) -> list[str]:
     view = find(root, QAbstractItemView, "messageLog")
     return row_texts(view.model())
+
+
+def without_wire_sizes(rows: list[str]) -> list[str]:
+    """Log rows without a live page's wire sizes ("5 B → 7 B (140%)" becomes "5 B"): log
+    files and the capture keep payloads, not the frames they crossed the wire in."""
+    return [re.sub(r" → [^|]*\(\d+%\)", "", row) for row in rows]
 
 
 def set_headers(root: QWidget, headers: list[tuple[str, str]]) -> None:

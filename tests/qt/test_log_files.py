@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from helpers.servers import RecordingServer
-from helpers.ui import find, log_rows, set_headers
+from helpers.ui import find, log_rows, set_headers, without_wire_sizes
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -86,10 +85,8 @@ def test_jsonl_export_then_import_shows_the_same_rows_in_a_read_only_tab(
     # file keeps payloads, not the frames they crossed in: the live page's wire sizes
     # ("5 B → 7 B (140%)" with permessage-deflate) are not in it.
     redacted = [
-        re.sub(r" → [^|]*\(\d+%\)", "", row)
-        .replace("hunter2", "<redacted>")
-        .replace("abc123", "<redacted>")
-        for row in rows
+        row.replace("hunter2", "<redacted>").replace("abc123", "<redacted>")
+        for row in without_wire_sizes(rows)
     ]
     assert log_rows(imported) == redacted
     assert not find(imported, QPushButton, "connectButton").isVisible()

@@ -134,6 +134,7 @@ _ARROW_FONT.setBold(True)
 _NO_EVENT: Event = NoteEvent(0, 0.0, 0.0, "")
 # The frame view maps rows even with no filter: through this one, which passes everything.
 _EVERYTHING = compile_filter(LogFilter())
+_NO_FRAMES: dict[int, MessageFrames] = {}
 
 
 class LogModel(QAbstractTableModel):
@@ -196,6 +197,8 @@ class LogModel(QAbstractTableModel):
         self._rows = len(log)
         self._top = 1 if log.dropped else 0
         self._predicate, self._matches, self._scan_cache = None, None, None
+        self._user_predicate, self._frame_of, self._frame_view = None, None, False
+        self._shown_events = 0
         self._scanned = 0
         self._flush_pending = False
         self._forget_cached()
@@ -235,10 +238,18 @@ class LogModel(QAbstractTableModel):
             return -1
         return frame_of[index]
 
+    def _frame_table(self) -> tuple[dict[int, MessageFrames], int]:
+        """The live log's frames by event id and the id of its first event; read-only logs
+        (files, the capture) keep no frames."""
+        log = self._log
+        if isinstance(log, EventLog) and log.frames:
+            return log.frames, log.first_id
+        return _NO_FRAMES, 0
+
     def frames_at(self, position: int) -> MessageFrames | None:
         """The recorded frames of the message at log position `position`, if any."""
-        table = self._log.frames
-        return table.get(self._log.first_id + position) if table else None
+        table, first_id = self._frame_table()
+        return table.get(first_id + position) if table else None
 
     @property
     def scanning(self) -> bool:
@@ -316,8 +327,7 @@ class LogModel(QAbstractTableModel):
         """Rows for these log indexes in the frame view: each event, then its frames."""
         rows, kinds = array("q"), array("i")
         entries = self._log.entries()
-        table = self._log.frames
-        first_id = self._log.first_id
+        table, first_id = self._frame_table()
         for index in found:
             rows.append(index)
             kinds.append(-1)
