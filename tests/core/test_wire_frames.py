@@ -4,6 +4,8 @@ against servers whose bytes the test wrote (raw) or a real websockets server (de
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Any
 
 from helpers.asyncwait import run, until, wait_state
@@ -29,6 +31,7 @@ from wsinspector.core.events import (
     ErrorEvent,
     MessageEvent,
 )
+from wsinspector.core.file_source import READ_WHOLE_LIMIT, check_file
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
 from wsinspector.core.wireframes import WireFrame, fragment_count, is_compressed, wire_size
@@ -235,3 +238,30 @@ def test_ping_with_payload_and_unsolicited_pong_are_logged() -> None:
         (Opcode.PONG, b"beat"),
     ]
     assert session.last_rtt is not None
+
+
+def test_frames_of_a_streamed_file_do_not_go_to_the_next_message(tmp_path: Path) -> None:
+    """A streamed file is logged as notes, not a message: its frames belong to no row, and
+    a message sent while it streams (logged at once, sent after it) keeps its own."""
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(READ_WHOLE_LIMIT + 10))
+
+    async def body() -> Session:
+        session = await open_session(server.url("/"), compression=False, max_message_size=None)
+        session.record_frames = True
+        file = check_file(path, None)
+        assert file.streamed
+        streaming = asyncio.create_task(session.send_file(file))
+        await until(lambda: len(session.log) and "big.bin" in str(session.log[-1]))
+        await session.send_text("after")  # logged now, sent once the stream is out
+        await streaming
+        await until(lambda: len(session.log.frames) == 1)
+        await close_session(session)
+        return session
+
+    with RawFrameServer(b"") as server:
+        session = run(body)
+    (after_id,) = message_ids(session.log)
+    assert session.log.frames_of(after_id) == (
+        WireFrame(Opcode.TEXT, True, False, False, False, 5, False),
+    )

@@ -24,7 +24,8 @@ connection is open ("= connection is OPEN", logged after the handshake response 
 negotiated extensions and before any frame is parsed), a `WireMeter` is put around those
 extensions, because the frames logged are the decoded ones: the meter sees them compressed.
 Sent messages are recorded only when compressed or while `record_all` is on: their frames go
-to `on_sent_frames` once the last one is out.
+to `on_sent_frames` once the last one is out, with the payload object send() was given (so
+the session knows which logged message they belong to).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ from wsinspector.core.limits import MessageSizeGuard
 from wsinspector.core.wireframes import MessageFrames, WireFrame, WireMeter, wire_frame
 
 ControlCallback = Callable[[Direction, Frame], None]
-SentFramesCallback = Callable[[MessageFrames], None]
+# (the payload object the message was sent with, its frames)
+SentFramesCallback = Callable[[object, MessageFrames], None]
 
 _TEXT = Opcode.TEXT
 _BINARY = Opcode.BINARY
@@ -75,6 +77,7 @@ class FrameTap(logging.Logger):
         self._plain = True  # neither a meter nor record_all: plain messages keep no frames
         self._in_frames: list[WireFrame] | None = None  # the message being received
         self._out_frames: list[WireFrame] = []  # the message being sent
+        self._out_payload: object = None  # the payload its first frame was given
 
     def limit_messages(self, limit: int | None) -> None:
         """Fail the connection with 1009 once a received message passes `limit` bytes."""
@@ -140,9 +143,13 @@ class FrameTap(logging.Logger):
                 if self._in_frames is not None:
                     self._in_frames.append(wire_frame(frame, incoming=False))
                 self._on_control(Direction.OUT, frame)
-            elif not self._plain and self._meter is None and opcode is not _CLOSE:
-                # No extension changes it: the frame logged is the frame sent.
-                self._sent(frame)
+            elif not self._plain and opcode is not _CLOSE:
+                if opcode is not _CONT:
+                    # Logged before extensions encode it: still the payload send() was given.
+                    self._out_payload = frame.data
+                if self._meter is None:
+                    # No extension changes it: the frame logged is the frame sent.
+                    self._sent(frame)
             return
         if msg == "= connection is %s":
             if args[0] == "OPEN":
@@ -178,8 +185,9 @@ class FrameTap(logging.Logger):
         self._out_frames.append(wire_frame(frame, incoming=False))
         if frame.fin:
             frames, self._out_frames = tuple(self._out_frames), []
+            payload, self._out_payload = self._out_payload, None
             if self._on_sent_frames is not None:
-                self._on_sent_frames(frames)
+                self._on_sent_frames(payload, frames)
 
     def _meter_extensions(self) -> None:
         """Put a WireMeter around the extensions the handshake negotiated, if any."""

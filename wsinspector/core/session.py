@@ -104,8 +104,10 @@ class Session:
         # Pings sent and not yet answered: payload → (monotonic time sent, keepalive?).
         self._pings: dict[bytes, tuple[float, bool]] = {}
         self._manual_pings: set[bytes] = set()
-        # Ids of sent messages whose frames the tap is yet to report, oldest first.
-        self._sent_ids: deque[int] = deque()
+        # Sent messages whose frames the tap is yet to report: id(payload) → (event id,
+        # payload). By the payload object, not by order: a message logged while a file
+        # streams goes out after it, and the stream's frames belong to no message row.
+        self._sent_ids: dict[int, tuple[int, bytes]] = {}
         # The latest round trips of pings (manual or keepalive), oldest first, in seconds.
         self.rtts: deque[float] = deque(maxlen=RTTS_KEPT)
 
@@ -322,7 +324,7 @@ class Session:
     async def _send_on(self, websocket: ClientConnection, data: bytes, text: bool) -> None:
         # Logged before the await so that the log shows it before any reply to it.
         if self._tap.records_sent:
-            self._sent_ids.append(self.log.next_id)
+            self._sent_ids[id(data)] = (self.log.next_id, data)
         self.log.append_message(self._conn, False, text, data, time.time(), time.monotonic())
         await websocket.send(data, text=text)
 
@@ -397,9 +399,10 @@ class Session:
         log.append_message(conn, True, is_text, data, time.time(), time.monotonic())
         log.set_frames(log.next_id - 1, frames)
 
-    def _on_sent_frames(self, frames: MessageFrames) -> None:
-        if self._sent_ids:
-            self.log.set_frames(self._sent_ids.popleft(), frames)
+    def _on_sent_frames(self, payload: object, frames: MessageFrames) -> None:
+        entry = self._sent_ids.pop(id(payload), None)
+        if entry is not None and entry[1] is payload:
+            self.log.set_frames(entry[0], frames)
 
     # -- reconnect hooks (called by websockets' connect iterator) -----------------------------
 
