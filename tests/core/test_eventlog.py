@@ -24,6 +24,7 @@ from wsinspector.core.events import (
     close_code_name,
     message_event,
 )
+from wsinspector.core.wireframes import FrameTable, WireFrame
 
 
 class Recorder:
@@ -183,3 +184,24 @@ def test_connection_numbers_keep_counting_across_sessions_and_clear() -> None:
     assert [log.next_connection_number() for _ in range(2)] == [1, 2]
     log.clear()
     assert log.next_connection_number() == 3
+
+
+def test_frame_table_keeps_single_frames_packed_and_gives_them_back_exactly() -> None:
+    table = FrameTable()
+    compressed_text_in = (WireFrame(0x1, True, True, False, False, 312, True),)
+    binary_out = (WireFrame(0x2, True, False, False, False, 9, False),)
+    fragmented = (
+        WireFrame(0x1, False, False, False, False, 5, True),
+        WireFrame(0x9, True, False, False, False, 2, True),
+        WireFrame(0x0, True, False, False, False, 3, True),
+    )
+    late = (WireFrame(0x1, True, True, False, False, 40, False),)
+    table.set(3, compressed_text_in)
+    table.set(4, fragmented)
+    table.set(7, binary_out)
+    table.set(5, late)  # after 7: out of order
+    assert table._ids.tolist() == [3, 7]  # the single frames in order are packed
+    assert dict(table) == {3: compressed_text_in, 4: fragmented, 5: late, 7: binary_out}
+    assert table.get(6) is None and 6 not in table and len(table) == 4
+    table.drop_before(5)
+    assert dict(table) == {5: late, 7: binary_out}

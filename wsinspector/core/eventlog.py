@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, overload
 
 from wsinspector.core.events import Direction, Event, MessageEvent, message_event
-from wsinspector.core.wireframes import MessageFrames
+from wsinspector.core.wireframes import FrameTable, MessageFrames
 
 # A live log keeps this many events; past that the oldest are dropped, and said so.
 DEFAULT_CAPACITY = 1_000_000
@@ -166,12 +166,12 @@ class EventLog(StoredEvents):
         # The frames of the messages that tell more than their payload (fragmented,
         # compressed, or logged while a frame view was on), by event id: a side table, so a
         # plain message stays one small tuple.
-        self.frames: dict[int, MessageFrames] = {}
+        self.frames = FrameTable()
 
     def set_frames(self, event_id: int, frames: MessageFrames) -> None:
         """Keep the frames message `event_id` crossed the wire in."""
         if self.index_of(event_id) is not None:
-            self.frames[event_id] = frames
+            self.frames.set(event_id, frames)
 
     def frames_of(self, event_id: int) -> MessageFrames | None:
         """The frames of message `event_id`, or None for a plain message (or none kept)."""
@@ -263,15 +263,14 @@ class EventLog(StoredEvents):
         self._first_id += count
         self.dropped += count
         if self.frames:
-            first = self._first_id
-            self.frames = {key: value for key, value in self.frames.items() if key >= first}
+            self.frames.drop_before(self._first_id)
         for listener in self._listeners:
             listener.events_dropped(self, count)
 
     def clear(self) -> None:
         self._first_id += len(self._entries)
         self._entries.clear()
-        self.frames = {}
+        self.frames = FrameTable()
         self.counters = Counters()
         for listener in self._listeners:
             listener.log_cleared(self)

@@ -15,7 +15,9 @@ and encode(), so `WireMeter` wraps the negotiated extensions and notes each fram
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from websockets.extensions.base import Extension
@@ -169,3 +171,68 @@ def parse_control_payload(text: str, as_hex: bool) -> bytes:
             f"{len(payload)} bytes: a ping or pong carries at most {MAX_CONTROL_PAYLOAD} bytes"
         )
     return payload
+
+
+class FrameTable(Mapping[int, MessageFrames]):
+    """The frames of messages by event id, as EventLog keeps them.
+
+    Most recorded messages are one compressed frame each: with permessage-deflate on (the
+    default of most servers) that is every message of a flood. A tuple of WireFrame per
+    message would cost about 240 bytes each; such a frame is kept instead as one packed
+    integer (its wire length, RSV1, text or binary, direction) in an array next to its event
+    id, 16 bytes in all, and rebuilt when read. Ids come in increasing order from the log;
+    one that does not (a sent message whose frames went out after a later message came in)
+    and every message of several frames go to a plain dict.
+    """
+
+    __slots__ = ("_ids", "_many", "_packed")
+
+    def __init__(self) -> None:
+        self._ids: array[int] = array("q")
+        self._packed: array[int] = array("q")
+        self._many: dict[int, MessageFrames] = {}
+
+    def set(self, event_id: int, frames: MessageFrames) -> None:
+        ids = self._ids
+        if len(frames) == 1 and (not ids or event_id > ids[-1]) and event_id not in self._many:
+            frame = frames[0]
+            if frame.fin and not frame.rsv2 and not frame.rsv3 and frame.opcode in _ONE_FRAME:
+                ids.append(event_id)
+                self._packed.append(
+                    frame.length << 3
+                    | frame.rsv1 << 2
+                    | (frame.opcode == Opcode.TEXT) << 1
+                    | frame.incoming
+                )
+                return
+        self._many[event_id] = frames
+
+    def __getitem__(self, event_id: int) -> MessageFrames:
+        frames = self._many.get(event_id)
+        if frames is not None:
+            return frames
+        ids = self._ids
+        at = bisect_left(ids, event_id)
+        if at == len(ids) or ids[at] != event_id:
+            raise KeyError(event_id)
+        packed = self._packed[at]
+        opcode = Opcode.TEXT if packed & 2 else Opcode.BINARY
+        rsv1, incoming = bool(packed & 4), bool(packed & 1)
+        return (WireFrame(int(opcode), True, rsv1, False, False, packed >> 3, incoming),)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted((*self._ids, *self._many)))
+
+    def __len__(self) -> int:
+        return len(self._ids) + len(self._many)
+
+    def drop_before(self, first_id: int) -> None:
+        """Forget the frames of events older than `first_id` (dropped from the log)."""
+        at = bisect_left(self._ids, first_id)
+        del self._ids[:at]
+        del self._packed[:at]
+        if self._many:
+            self._many = {key: value for key, value in self._many.items() if key >= first_id}
+
+
+_ONE_FRAME = (Opcode.TEXT, Opcode.BINARY)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -238,7 +238,7 @@ class LogModel(QAbstractTableModel):
             return -1
         return frame_of[index]
 
-    def _frame_table(self) -> tuple[dict[int, MessageFrames], int]:
+    def _frame_table(self) -> tuple[Mapping[int, MessageFrames], int]:
         """The live log's frames by event id and the id of its first event; read-only logs
         (files, the capture) keep no frames."""
         log = self._log
