@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final, overload
 
 import orjson
@@ -159,6 +159,34 @@ def _missing(row: int) -> Entry:
     return NoteEvent(0, 0.0, 0.0, f"recorded event {row} is missing")
 
 
+def _entries_of(page: _Page) -> Sequence[Entry]:
+    return page.entries
+
+
+def _ids_of(page: _Page) -> Sequence[int]:
+    return page.ids
+
+
+def _read[T](
+    rows: _Rows, index: int | slice, column: Callable[[_Page], Sequence[T]]
+) -> T | list[T]:
+    """One value, or a slice, of a column of the session's pages (entries or ids)."""
+    if isinstance(index, slice):
+        span = rows.span(index)
+        if span.step != 1:
+            return [_read(rows, i, column) for i in span]  # type: ignore[misc]
+        out: list[T] = []
+        position = span.start
+        while position < span.stop:
+            page, begin, end = rows.run(position, span.stop)
+            out += column(page)[begin:end]
+            position += end - begin
+        return out
+    position = rows.index(index)
+    page = rows.page_of(position)
+    return column(page)[position - page.first]
+
+
 class CapturedEntries(Sequence[Entry]):
     """The stored entries of a recorded session (message tuples, event records), lazily."""
 
@@ -177,21 +205,7 @@ class CapturedEntries(Sequence[Entry]):
     def __getitem__(self, index: slice) -> Sequence[Entry]: ...
 
     def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
-        rows = self._rows
-        if isinstance(index, slice):
-            span = rows.span(index)
-            if span.step != 1:
-                return [self[i] for i in span]
-            out: list[Entry] = []
-            position = span.start
-            while position < span.stop:
-                page, begin, end = rows.run(position, span.stop)
-                out += page.entries[begin:end]
-                position += end - begin
-            return out
-        position = rows.index(index)
-        page = rows.page_of(position)
-        return page.entries[position - page.first]
+        return _read(self._rows, index, _entries_of)
 
     def __iter__(self) -> Iterator[Entry]:
         rows = self._rows
@@ -220,21 +234,7 @@ class CapturedIds(Sequence[int]):
     def __getitem__(self, index: slice) -> Sequence[int]: ...
 
     def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        rows = self._rows
-        if isinstance(index, slice):
-            span = rows.span(index)
-            if span.step != 1:
-                return [self[i] for i in span]
-            out: list[int] = []
-            position = span.start
-            while position < span.stop:
-                page, begin, end = rows.run(position, span.stop)
-                out += page.ids[begin:end]
-                position += end - begin
-            return out
-        position = rows.index(index)
-        page = rows.page_of(position)
-        return page.ids[position - page.first]
+        return _read(self._rows, index, _ids_of)
 
 
 class CapturedEvents(EntryLog):
