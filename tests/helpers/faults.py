@@ -19,7 +19,7 @@ from typing import Literal
 
 from websockets.utils import accept_key
 
-from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
+from helpers.servers import DEFAULT_TIMEOUT, ProtocolServer
 
 __all__ = ["DEFAULT_GARBAGE", "FaultMode", "FaultServer"]
 
@@ -29,7 +29,7 @@ FAULT_MODES: frozenset[str] = frozenset({"refuse_after_accept", "garbage", "hang
 DEFAULT_GARBAGE = b"SSH-2.0-OpenSSH_9.6 not http\r\n\x00\xff\xfe\x01garbage\r\n\r\n"
 
 
-class FaultServer(BackgroundLoopServer):
+class FaultServer(ProtocolServer):
     def __init__(
         self,
         mode: FaultMode,
@@ -47,11 +47,6 @@ class FaultServer(BackgroundLoopServer):
         self._lock = threading.Lock()
         self._accepted = 0
         self._received = bytearray()
-        self._server: asyncio.Server | None = None
-        self._transports: set[asyncio.Transport] = set()
-
-    def _scheme(self) -> str:
-        return "ws"
 
     @property
     def accepted(self) -> int:
@@ -65,24 +60,8 @@ class FaultServer(BackgroundLoopServer):
         with self._lock:
             return bytes(self._received)
 
-    async def _open(self, port: int) -> int:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: _FaultProtocol(self), HOST, port, reuse_address=True
-        )
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def _close(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.close()
-        for transport in list(self._transports):
-            transport.abort()
-        await server.wait_closed()
-        # Let connection_lost callbacks run so no transport outlives the loop.
-        while self._transports:
-            await asyncio.sleep(0.01)
+    def _protocol(self) -> asyncio.Protocol:
+        return _FaultProtocol(self)
 
 
 def _websocket_key(request: bytes) -> str | None:

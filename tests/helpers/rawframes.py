@@ -19,7 +19,7 @@ from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 from websockets.utils import accept_key
 
-from helpers.servers import DEFAULT_TIMEOUT, HOST, BackgroundLoopServer
+from helpers.servers import DEFAULT_TIMEOUT, ProtocolServer
 
 __all__ = ["RawFrameServer", "raw"]
 
@@ -29,7 +29,7 @@ def raw(*frames: Frame) -> bytes:
     return b"".join(frame.serialize(mask=False) for frame in frames)
 
 
-class RawFrameServer(BackgroundLoopServer):
+class RawFrameServer(ProtocolServer):
     def __init__(
         self,
         script: bytes = b"",
@@ -45,11 +45,6 @@ class RawFrameServer(BackgroundLoopServer):
         self.extensions = extensions
         self._lock = threading.Lock()
         self._frames: list[Frame] = []
-        self._server: asyncio.Server | None = None
-        self._transports: set[asyncio.Transport] = set()
-
-    def _scheme(self) -> str:
-        return "ws"
 
     @property
     def frames(self) -> list[Frame]:
@@ -57,23 +52,8 @@ class RawFrameServer(BackgroundLoopServer):
         with self._lock:
             return list(self._frames)
 
-    async def _open(self, port: int) -> int:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: _RawProtocol(self), HOST, port, reuse_address=True
-        )
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def _close(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.close()
-        for transport in list(self._transports):
-            transport.abort()
-        await server.wait_closed()
-        while self._transports:
-            await asyncio.sleep(0.01)
+    def _protocol(self) -> asyncio.Protocol:
+        return _RawProtocol(self)
 
 
 class _RawProtocol(asyncio.Protocol):

@@ -277,6 +277,40 @@ class RecordedConnection:
 Behaviour = str | Callable[[ServerConnection, RecordedConnection], Awaitable[None]]
 
 
+class ProtocolServer(BackgroundLoopServer):
+    """Base of the raw-socket servers: an asyncio.Server of ``_protocol()`` instances on
+    127.0.0.1 that tracks its transports, so that stopping aborts every connection still open.
+    Protocols add their transport to ``_transports`` when made and discard it when lost."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._server: asyncio.Server | None = None
+        self._transports: set[asyncio.Transport] = set()
+
+    def _scheme(self) -> str:
+        return "ws"
+
+    def _protocol(self) -> asyncio.Protocol:
+        raise NotImplementedError
+
+    async def _open(self, port: int) -> int:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._protocol, HOST, port, reuse_address=True)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _close(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        for transport in list(self._transports):
+            transport.abort()
+        await server.wait_closed()
+        # Let connection_lost callbacks run so no transport outlives the loop.
+        while self._transports:
+            await asyncio.sleep(0.01)
+
+
 def _query(path: str) -> tuple[str, dict[str, str]]:
     parts = urlsplit(path)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}

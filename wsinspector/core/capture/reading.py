@@ -187,54 +187,52 @@ def _read[T](
     return column(page)[position - page.first]
 
 
-class CapturedEntries(Sequence[Entry]):
-    """The stored entries of a recorded session (message tuples, event records), lazily."""
+class _Column[T](Sequence[T]):
+    """One column (entries or ids) of a recorded session's pages, as a lazy sequence."""
 
-    __slots__ = ("_rows",)
+    __slots__ = ("_column", "_rows")
 
-    def __init__(self, rows: _Rows) -> None:
+    def __init__(self, rows: _Rows, column: Callable[[_Page], Sequence[T]]) -> None:
         self._rows = rows
+        self._column = column
 
     def __len__(self) -> int:
         return self._rows.count
 
     @overload
-    def __getitem__(self, index: int) -> Entry: ...
+    def __getitem__(self, index: int) -> T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Entry]: ...
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
 
-    def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
-        return _read(self._rows, index, _entries_of)
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return _read(self._rows, index, self._column)
 
-    def __iter__(self) -> Iterator[Entry]:
-        rows = self._rows
+    def __iter__(self) -> Iterator[T]:
+        rows, column = self._rows, self._column
         position = 0
         while position < rows.count:
             page, begin, end = rows.run(position, rows.count)
-            yield from page.entries[begin:end]
+            yield from column(page)[begin:end]
             position += end - begin
 
 
-class CapturedIds(Sequence[int]):
-    """The stable ids of a recorded session's events, lazily."""
+class CapturedEntries(_Column[Entry]):
+    """The stored entries of a recorded session (message tuples, event records), lazily."""
 
-    __slots__ = ("_rows",)
+    __slots__ = ()
 
     def __init__(self, rows: _Rows) -> None:
-        self._rows = rows
+        super().__init__(rows, _entries_of)
 
-    def __len__(self) -> int:
-        return self._rows.count
 
-    @overload
-    def __getitem__(self, index: int) -> int: ...
+class CapturedIds(_Column[int]):
+    """The stable ids of a recorded session's events, lazily."""
 
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    __slots__ = ()
 
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        return _read(self._rows, index, _ids_of)
+    def __init__(self, rows: _Rows) -> None:
+        super().__init__(rows, _ids_of)
 
 
 class CapturedEvents(EntryLog):
