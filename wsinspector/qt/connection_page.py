@@ -777,8 +777,6 @@ class ConnectionPage(QWidget):
 
     def _on_handshake(self, event: HandshakeEvent) -> None:
         self.handshake_pane.show_handshake(event)
-        if event.accepted and "permessage-deflate" in event.extensions:
-            self.log_view.fit_compressed_sizes()
         if not event.accepted:
             self.detail_tabs.setCurrentWidget(self.handshake_pane)
 

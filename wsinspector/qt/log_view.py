@@ -39,8 +39,6 @@ COLUMN_WIDTHS = (
     (Column.TYPE, 80),
     (Column.SIZE, 70),
 )
-# The Size column of a compressed connection reads "9.8 KiB → 312 B (3%)".
-COMPRESSED_SIZE_SAMPLE = "99.9 KiB → 99.9 KiB (99%)"
 
 
 class LogView(QTableView):
@@ -86,13 +84,6 @@ class LogView(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in COLUMN_WIDTHS:
             header.resizeSection(column, width)
-
-    def fit_compressed_sizes(self) -> None:
-        """Widen the Size column (never narrow it) to show a payload and its wire size."""
-        header = self.horizontalHeader()
-        wanted = self.fontMetrics().horizontalAdvance(COMPRESSED_SIZE_SAMPLE) + 12
-        if header.sectionSize(Column.SIZE) < wanted:
-            header.resizeSection(Column.SIZE, wanted)
 
     def selected_log_indexes(self) -> list[int]:
         """The log indexes of the selected rows, in log order (the dropped-events note aside)."""
