@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import csv
 import gc
+import io
 import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wsinspector.core.describe import event_record, transcript_line
 from wsinspector.core.eventlog import EventLog
@@ -31,6 +35,7 @@ from wsinspector.core.events import (
     StateEvent,
 )
 from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.formatting import format_time
 from wsinspector.core.logfiles import (
     REDACTED,
     Cancelled,
@@ -43,6 +48,9 @@ from wsinspector.core.logfiles import (
     import_log,
     redact_uri,
 )
+from wsinspector.core.logfiles import text as logfiles_text
+from wsinspector.core.logfiles.common import snapshot
+from wsinspector.core.logfiles.text import write_csv
 from wsinspector.core.options import UserAgentMode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -434,6 +442,79 @@ def test_csv_tells_each_payload_that_is_not_utf8(tmp_path: Path) -> None:
     export_log(make_log(events), path)
     with path.open(newline="", encoding="utf-8") as file:
         assert [row[5] for row in csv.reader(file)][1:] == ["c3", "a9", "é"]
+
+
+# A chunk that holds only text messages in UTF-8 (a flood's) is written column by column;
+# any other chunk row by row. Both must write the same bytes.
+_PAYLOADS = st.one_of(
+    st.text(max_size=12).map(str.encode),
+    st.sampled_from([b"", b'"', b'""', b'a,"b"\r\nc', b"\xff", b"\xc3", "é€😀".encode()]),
+    st.binary(max_size=6),
+)
+_WALLS = st.builds(
+    float.__add__,
+    st.integers(1_700_000_000, 1_700_000_003).map(float),
+    st.one_of(
+        st.floats(0, 1, exclude_max=True),
+        # where the rounding to a microsecond carries into the next millisecond or second
+        st.sampled_from([0.9999995, 0.9999996, 0.0009995, 0.0004995, 0.1234565, 0.5]),
+    ),
+)
+_MESSAGES = st.lists(
+    st.tuples(st.integers(1, 2), st.booleans(), st.booleans(), _PAYLOADS, _WALLS),
+    min_size=1,
+    max_size=60,
+)
+# A flood's times: many rows in each millisecond, never going back.
+_DENSE_WALLS = st.builds(
+    lambda start, steps: [start + step * 1e-6 for step in sorted(steps)],
+    _WALLS,
+    st.lists(st.integers(0, 600), min_size=60, max_size=60),
+)
+
+
+def _csv(log: EventLog, chunk: int) -> bytes:
+    out = io.BytesIO()
+    for _ in write_csv(out, snapshot(log), redact=True, chunk=chunk):
+        pass
+    return out.getvalue()
+
+
+def _assert_csv_is_the_rows_csv(log: EventLog, walls: list[float], chunk: int) -> None:
+    fast = _csv(log, chunk)
+    with mock.patch.object(logfiles_text, "_text_message_rows", return_value=None):
+        assert _csv(log, chunk) == fast
+    rows = list(csv.reader(io.StringIO(fast.decode(), newline="")))[1:]
+    assert [row[0][11:23] for row in rows] == [format_time(wall) for wall in walls]
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages=_MESSAGES, text_only=st.booleans(), chunk=st.integers(1, 60))
+def test_csv_of_text_message_chunks_is_the_rows_csv(
+    messages: list[tuple[int, bool, bool, bytes, float]], text_only: bool, chunk: int
+) -> None:
+    log = EventLog()
+    for conn, incoming, text, data, wall in messages:
+        if text_only:
+            text = True
+            data = data.decode("utf-8", "replace").encode()
+        log.append_message(conn, incoming, text, data, wall, 1.0)
+    _assert_csv_is_the_rows_csv(log, [message[4] for message in messages], chunk)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    walls=_DENSE_WALLS,
+    payloads=st.lists(st.text(max_size=8).map(str.encode), min_size=60, max_size=60),
+    chunk=st.integers(20, 60),
+)
+def test_csv_of_a_flood_is_the_rows_csv(
+    walls: list[float], payloads: list[bytes], chunk: int
+) -> None:
+    log = EventLog()
+    for wall, data in zip(walls, payloads, strict=True):
+        log.append_message(1, True, True, data, wall, 1.0)
+    _assert_csv_is_the_rows_csv(log, walls, chunk)
 
 
 def test_txt_is_the_transcript(tmp_path: Path) -> None:
