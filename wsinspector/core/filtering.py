@@ -43,6 +43,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 from typing import Final, cast
 
 from wsinspector.core.describe import event_summary
@@ -506,49 +507,53 @@ def _has_category(value: object, categories: set[object], op_code: object, sub: 
     return False
 
 
+# A message entry's payload; a TypeError for any other event (see _Chunk.of).
+_PAYLOAD: Final = cast("Callable[[Entry], bytes]", itemgetter(3))
+
+
+def _payloads(part: Sequence[Entry]) -> list[bytes]:
+    """Each entry's payload; b"" for an event other than a message."""
+    return [e[3] if e.__class__ is tuple else b"" for e in part]
+
+
 class _Chunk:
-    """A chunk of a log as a bulk scan reads it: its payloads joined and lowered."""
+    """A chunk of a log as a bulk scan reads it: its payloads joined and lowered.
 
-    __slots__ = ("_ends", "_lengths", "ascii", "first_entry", "last_entry", "lowered", "others")
+    Where each payload ends is worked out only when a search finds something (ends()): most
+    chunks of a search hold no match.
+    """
 
-    def __init__(
-        self,
-        lowered: bytes,
-        lengths: list[int] | None,
-        ascii_only: bool,
-        others: list[int],
-        first_entry: Entry,
-        last_entry: Entry,
-    ) -> None:
+    __slots__ = ("_ends", "_part", "ascii", "first_entry", "last_entry", "lowered", "others")
+
+    def __init__(self, lowered: bytes, part: Sequence[Entry], others: list[int]) -> None:
         self.lowered = lowered
-        self._lengths = lengths
+        self._part: Sequence[Entry] | None = part
         self._ends: array[int] | list[int] | None = None
-        self.ascii = ascii_only
+        self.ascii = lowered.isascii()  # lower() keeps bytes ASCII or not
         self.others = others  # positions of the entries that are not messages
-        self.first_entry = first_entry
-        self.last_entry = last_entry
+        self.first_entry = part[0]
+        self.last_entry = part[-1]
 
     @classmethod
     def of(cls, entries: Sequence[Entry], first: int, last: int) -> _Chunk:
         part = entries[first:last]
-        payloads = [e[3] if e.__class__ is tuple else None for e in part]
-        others: list[int] = []
         try:
-            joined = b"".join(payloads)  # type: ignore[arg-type]
-        except TypeError:  # a None: the chunk holds events other than messages
-            others = [local for local, data in enumerate(payloads) if data is None]
-            payloads = [b"" if data is None else data for data in payloads]
-            joined = b"".join(payloads)  # type: ignore[arg-type]
-        lengths = list(map(len, payloads))  # type: ignore[arg-type]
-        return cls(joined.lower(), lengths, joined.isascii(), others, part[0], part[-1])
+            # An event other than a message has no item 3: a TypeError, and the slow way.
+            joined = b"".join(map(_PAYLOAD, part))
+            others: list[int] = []
+        except TypeError:
+            others = [local for local, e in enumerate(part) if e.__class__ is not tuple]
+            joined = b"".join(_payloads(part))
+        return cls(joined.lower(), part, others)
 
     def ends(self) -> list[int]:
         """Where each payload ends in `lowered`."""
         ends = self._ends
         if ends is None:
-            assert self._lengths is not None
-            ends = self._ends = list(accumulate(self._lengths))
-            self._lengths = None
+            assert self._part is not None
+            payloads = _payloads(self._part) if self.others else map(_PAYLOAD, self._part)
+            ends = self._ends = list(accumulate(map(len, payloads)))
+            self._part = None
         elif isinstance(ends, array):
             return ends.tolist()  # bisect is much slower on an array than on a list
         return ends
@@ -556,12 +561,11 @@ class _Chunk:
     @property
     def size(self) -> int:
         """How many entries the chunk holds."""
-        return len(self._ends) if self._ends is not None else len(self._lengths or ())
+        return len(self._part) if self._part is not None else len(self._ends or ())
 
     def payloads(self, entries: Sequence[Entry], first: int) -> list[bytes]:
         """The payloads as they are (b"" for other events), read again from the log."""
-        count = self.size
-        return [e[3] if e.__class__ is tuple else b"" for e in entries[first : first + count]]
+        return _payloads(entries[first : first + self.size])
 
     def compact(self) -> None:
         """Keep the ends in 8 bytes each, for a chunk kept in a ScanCache."""
