@@ -356,6 +356,10 @@ class AtomicOutput:
 
     abort() (or an exception inside `with`) removes the temporary file: a cancelled or failed
     export leaves no file behind, and never a half-written one in place of a good one.
+
+    The file is not fsync'ed before the rename. An export is a copy of events the app still
+    holds (and records), so surviving a power cut in the next seconds is not worth what the
+    sync costs: 0.25 to 0.4 s for a million messages here, 15% of a JSONL export's time.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -377,15 +381,12 @@ class AtomicOutput:
 
     def commit(self) -> None:
         try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
             self.file.close()
             os.replace(self.temp_path, self.path)
         except BaseException:
             self.abort()
             raise
         self._done = True
-        _sync_folder(os.path.dirname(self.path))
 
     def abort(self) -> None:
         if self._done:
@@ -405,17 +406,3 @@ class AtomicOutput:
 
 
 _O_BINARY: Final[int] = getattr(os, "O_BINARY", 0)
-
-
-def _sync_folder(folder: str) -> None:
-    """Make a rename in `folder` durable (POSIX); nothing where folders can't be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
