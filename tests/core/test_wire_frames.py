@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.asyncwait import run, until, wait_state
 from helpers.rawframes import RawFrameServer, raw
 from helpers.sessions import of_type
@@ -15,10 +17,12 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
 from wsinspector.core.describe import (
+    compressed_size_words,
     extension_words,
     frame_words,
     frames_type_suffix,
     keepalive_timeout_words,
+    wire_size_sentence,
     wire_size_words,
 )
 from wsinspector.core.eventlog import EventLog
@@ -164,8 +168,14 @@ def test_compressed_message_sizes_on_the_wire_each_way() -> None:
         assert frame.rsv1 and frame.fin and frame.opcode == Opcode.TEXT
         assert 0 < frame.length < 1000 < event.size == 10_000
         assert is_compressed(frames)
-        words = wire_size_words(event.size, frames)
-        assert words.startswith("9.8 KiB → ") and words.endswith("%)")
+        # The Size column: the payload and how much smaller it went, short enough for the
+        # column; the tooltip's sentence has both sizes.
+        match = re.fullmatch(r"9\.8 KiB -(\d+)%", wire_size_words(event.size, frames))
+        assert match is not None
+        assert abs(int(match.group(1)) - 100 * (1 - frame.length / event.size)) <= 0.5
+        sentence = wire_size_sentence(event.size, frames)
+        assert sentence.startswith(f"9.8 KiB payload, {frame.length} B on the wire (")
+        assert "% of the payload, " in sentence and sentence.endswith("% smaller)")
     assert received[0].direction is Direction.IN and sent[0].direction is Direction.OUT
     event, frames = fragmented
     assert frames is not None and event.data == b"abc" * 100 + b"def" * 100
@@ -175,6 +185,27 @@ def test_compressed_message_sizes_on_the_wire_each_way() -> None:
         (Opcode.CONT, True, False),  # websockets ends a fragmented send with an empty frame
     ]
     assert wire_size(frames) < event.size
+
+
+@pytest.mark.parametrize(
+    ("payload", "wire", "cell", "tip_ends"),
+    [
+        (10_000, 312, "9.8 KiB -97%", "3.1% of the payload, 96.9% smaller)"),
+        # Deflate makes a tiny message larger: the cell says so, it does not say "140%".
+        (5, 7, "5 B +40%", "140.0% of the payload, 40.0% larger)"),
+        # One byte larger rounds to no change, but never to "-0%".
+        (1000, 1003, "1000 B +0%", "100.3% of the payload, 0.3% larger)"),
+        (1000, 1000, "1000 B \N{PLUS-MINUS SIGN}0%", "100.0% of the payload, the same size)"),
+        # An empty message has no ratio; its wire byte is in the tooltip.
+        (0, 1, "0 B", "0 B payload, 1 B on the wire (permessage-deflate)"),
+    ],
+)
+def test_compressed_size_in_the_column_and_in_full(
+    payload: int, wire: int, cell: str, tip_ends: str
+) -> None:
+    frames = [WireFrame(Opcode.TEXT, fin=True, rsv1=True, rsv2=False, rsv3=False, length=wire)]
+    assert compressed_size_words(payload, wire) == cell == wire_size_words(payload, frames)
+    assert wire_size_sentence(payload, frames).endswith(tip_ends)
 
 
 def test_negotiated_extension_parameters_in_words() -> None:

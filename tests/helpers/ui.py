@@ -46,10 +46,14 @@ def log_rows(root: QWidget) -> list[str]:
     return row_texts(view.model())
 
 
+# A compressed message's Size cell: its payload size, then the change on the wire.
+_WIRE_CHANGE = re.compile(r"(?<=\| )(\d+(?:\.\d)? [KMGT]?i?B) [-+\N{PLUS-MINUS SIGN}]\d+%(?= \|)")
+
+
 def without_wire_sizes(rows: list[str]) -> list[str]:
-    """Log rows without a live page's wire sizes ("5 B → 7 B (140%)" becomes "5 B"): log
-    files and the capture keep payloads, not the frames they crossed the wire in."""
-    return [re.sub(r" → [^|]*\(\d+%\)", "", row) for row in rows]
+    """Log rows without a live page's wire sizes ("5 B +40%" becomes "5 B"): log files and
+    the capture keep payloads, not the frames they crossed the wire in."""
+    return [_WIRE_CHANGE.sub(r"\1", row) for row in rows]
 
 
 def set_headers(root: QWidget, headers: list[tuple[str, str]]) -> None:

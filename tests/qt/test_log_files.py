@@ -83,7 +83,7 @@ def test_jsonl_export_then_import_shows_the_same_rows_in_a_read_only_tab(
     qtbot.waitUntil(lambda: len(log_rows(imported)) == len(rows), timeout=WAIT_MS)
     # Same rows, but the secrets went out redacted: the header and the token in the URI. The
     # file keeps payloads, not the frames they crossed in: the live page's wire sizes
-    # ("5 B → 7 B (140%)" with permessage-deflate) are not in it.
+    # ("5 B +40%" with permessage-deflate) are not in it.
     redacted = [
         row.replace("hunter2", "<redacted>").replace("abc123", "<redacted>")
         for row in without_wire_sizes(rows)

@@ -8,9 +8,18 @@ import re
 
 from helpers.rawframes import RawFrameServer, raw
 from helpers.servers import RecordedConnection, RecordingServer
-from helpers.ui import connect_to, find, log_rows
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QLabel, QLineEdit, QPushButton, QWidget
+from helpers.ui import connect_to, find, log_rows, row_texts
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
@@ -18,6 +27,7 @@ from websockets.frames import Frame, Opcode
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000
+SIZE_COLUMN = 4
 
 FRAGMENTED_WITH_PING = raw(
     Frame(Opcode.TEXT, b"frag", fin=False),
@@ -105,6 +115,14 @@ async def send_compressible(connection: ServerConnection, record: RecordedConnec
     await connection.wait_closed()
 
 
+def size_tooltip(model: QAbstractItemModel, row: list[str]) -> str:
+    """The tooltip of the Size cell of the log row whose cells are `row`."""
+    rows = [cells(text) for text in row_texts(model)]
+    tip = model.data(model.index(rows.index(row), SIZE_COLUMN), Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(tip, str)
+    return tip
+
+
 def test_compressed_message_shows_its_size_on_the_wire_and_the_ratio(
     window: MainWindow, qtbot: QtBot
 ) -> None:
@@ -115,18 +133,16 @@ def test_compressed_message_shows_its_size_on_the_wire_and_the_ratio(
         qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
         page.model.flush()
         (row,) = [c for c in map(cells, log_rows(window)) if c[2:4] == ["↓", "text"]]
-        size = row[4]
-        match = re.fullmatch(r"9\.8 KiB → (\d+) B \((\d+)%\)", size)
-        assert match is not None, size
-        wire, percent = int(match.group(1)), int(match.group(2))
-        assert wire < 1000 and percent == round(100 * wire / 10_000)
-        # The sentence in the tooltip, and the frame with RSV1 set in the frame view.
-        model = page.model
-        index = next(
-            model.index(r, 4) for r in range(model.rowCount()) if cells(log_rows(window)[r]) == row
-        )
-        tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
-        assert tip.startswith(f"9.8 KiB payload, {wire} B on the wire (permessage-deflate: ")
+        # The payload's size and how much smaller it went; both sizes in the tooltip.
+        match = re.fullmatch(r"9\.8 KiB -(\d+)%", row[4])
+        assert match is not None, row[4]
+        tip = size_tooltip(page.model, row)
+        tip_match = re.match(r"9\.8 KiB payload, (\d+) B on the wire \(permessage-deflate: ", tip)
+        assert tip_match is not None, tip
+        wire = int(tip_match.group(1))
+        assert wire < 1000 and abs(int(match.group(1)) - 100 * (1 - wire / 10_000)) <= 0.5
+        assert tip.endswith("% smaller)")
+        # The frame with RSV1 set in the frame view.
         find(window, QCheckBox, "frameViewCheck").setChecked(True)
         qtbot.waitUntil(
             lambda: f"text · FIN · RSV1 · {wire} B on the wire" in log_rows(window)[-1],
@@ -136,6 +152,35 @@ def test_compressed_message_shows_its_size_on_the_wire_and_the_ratio(
         words = find(window, QLabel, "extensionsLabel").text()
         assert words.startswith("permessage-deflate: messages are compressed")
         assert "client_max_window_bits" in words
+
+
+def test_compressed_size_fits_the_size_column_whole(window: MainWindow, qtbot: QtBot) -> None:
+    """Not "9.8 KiB → …": the cell's text fits the column's default width, and widening it
+    for that brought no horizontal scroll bar, which moves the rows a following log shows."""
+    window.resize(1280, 800)
+    server = RecordingServer(behaviour=send_compressible)
+    with server:
+        connect_to(qtbot, window, server.url("/"))
+        page = window.current_page()
+        qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
+        page.model.flush()
+        view = find(window, QTableView, "messageLog")
+        model = view.model()
+        (row,) = [r for r in range(model.rowCount()) if cells(row_texts(model)[r])[3] == "text"]
+        index = model.index(row, SIZE_COLUMN)
+        text = model.data(index)
+        assert text.startswith("9.8 KiB ") and "%" in text
+        # What the view's own delegate needs to paint the text whole (its margins included).
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        needed = view.itemDelegate().sizeHint(option, index).width()
+        assert needed <= view.visualRect(index).width() == view.columnWidth(SIZE_COLUMN)
+        assert view.horizontalScrollBar().maximum() == 0
+        # Nothing is lost: the wire size is in the cell's tooltip.
+        assert re.match(
+            r"9\.8 KiB payload, \d+ B on the wire",
+            size_tooltip(model, cells(row_texts(model)[row])),
+        )
 
 
 async def burst_on_request(connection: ServerConnection, record: RecordedConnection) -> None:

@@ -686,25 +686,57 @@ def compression_ratio(payload: int, wire: int) -> float:
     return wire / payload if payload else 1.0
 
 
+def size_change_words(payload: int, wire: int) -> str:
+    """How the wire size differs from the payload's, signed: "-97%" smaller, "+40%" larger.
+
+    Signed rather than a bare ratio: "3%" reads as "3% of it" to a 7-Zip user and as "3%
+    saved" to a gzip user, while "-97%" and "+40%" read like any diff. The sign comes from
+    the sizes, not the rounding, so a message one byte larger never shows "-0%".
+    """
+    magnitude = f"{abs(100 * (compression_ratio(payload, wire) - 1)):.0f}%"
+    if wire < payload:
+        return f"-{magnitude}"
+    return f"+{magnitude}" if wire > payload else f"\N{PLUS-MINUS SIGN}{magnitude}"
+
+
+def compressed_size_words(payload: int, wire: int) -> str:
+    """The Size column of a compressed message: "9.8 KiB -97%".
+
+    Short enough for the log's narrow Size column (both sizes and a ratio were elided to
+    "9.8 KiB → …"). The payload size comes first, as for an uncompressed message, so rows
+    compare alike; no arrow, because ↓ and ↑ already say received and sent in the log. An
+    empty payload has no ratio: its wire bytes are in the tooltip.
+    """
+    if not payload:
+        return human_size(payload)
+    return f"{human_size(payload)} {size_change_words(payload, wire)}"
+
+
 def wire_size_words(payload: int, frames: Sequence[WireFrame]) -> str:
-    """The Size column of a message whose frames are known: compressed ones show both sizes."""
+    """The Size column of a message whose frames are known: compressed ones show the change."""
     if not is_compressed(frames):
         return human_size(payload)
-    wire = wire_size(frames)
-    return f"{human_size(payload)} → {human_size(wire)} ({compression_ratio(payload, wire):.0%})"
+    return compressed_size_words(payload, wire_size(frames))
 
 
 def wire_size_sentence(payload: int, frames: Sequence[WireFrame]) -> str:
-    """The same in a sentence, for a tooltip or the detail view."""
+    """The same in full, for the Size cell's tooltip: both sizes and the ratio.
+
+    "9.8 KiB payload, 312 B on the wire (permessage-deflate: 3.1% of the payload, 96.9%
+    smaller)": what the Size column's "9.8 KiB -97%" stands for.
+    """
     count = fragment_count(frames)
     in_frames = f" in {count} frames" if count > 1 else ""
     if not is_compressed(frames):
         return f"{human_size(payload)} payload{in_frames}, not compressed"
     wire = wire_size(frames)
-    return (
-        f"{human_size(payload)} payload, {human_size(wire)} on the wire{in_frames} "
-        f"(permessage-deflate: {compression_ratio(payload, wire):.1%} of the payload)"
-    )
+    how = "permessage-deflate"
+    if payload:
+        ratio = compression_ratio(payload, wire)
+        change = "smaller" if wire < payload else "larger" if wire > payload else "the same size"
+        amount = f"{abs(100 * (ratio - 1)):.1f}% " if wire != payload else ""
+        how += f": {ratio:.1%} of the payload, {amount}{change}"
+    return f"{human_size(payload)} payload, {human_size(wire)} on the wire{in_frames} ({how})"
 
 
 _DEFLATE_PARAMETER_WORDS: Final = {

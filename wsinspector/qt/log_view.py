@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from wsinspector.core.describe import event_record, payload_text
+from wsinspector.core.describe import compressed_size_words, event_record, payload_text
 from wsinspector.core.events import Event, MessageEvent
 from wsinspector.core.filtering import Decode, LogFilter, compile_filter
 from wsinspector.qt.icons import icon
@@ -39,6 +40,13 @@ COLUMN_WIDTHS = (
     (Column.TYPE, 80),
     (Column.SIZE, 70),
 )
+# The widest Size cell the column shows whole: a compressed message under 100 KiB. Short as
+# it is, "9.8 KiB -97%" takes 77 px in DejaVu Sans 9 pt (Linux's usual default font), and a
+# cell has 6 px of margins: 70 px elided it. The column grows by that much only (to 93 px
+# there), which leaves the stretched Data column above its minimum of 100 px in the default
+# layout, so no horizontal scroll bar appears (a wider column brought one, which shifted the
+# rows a following log shows).
+SIZE_SAMPLE = compressed_size_words(102_297, 1_023)  # "99.9 KiB -99%"
 
 
 class LogView(QTableView):
@@ -84,6 +92,14 @@ class LogView(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in COLUMN_WIDTHS:
             header.resizeSection(column, width)
+        header.resizeSection(Column.SIZE, max(header.sectionSize(Column.SIZE), self._size_fit()))
+
+    def _size_fit(self) -> int:
+        """The Size column's width that shows SIZE_SAMPLE unelided in this font and style."""
+        # A cell's text keeps this margin on each side (QCommonStyle's item text margin).
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        # +2: room for a grid line, should one be shown, and a pixel of rounding.
+        return self.fontMetrics().horizontalAdvance(SIZE_SAMPLE) + 2 * margin + 2
 
     def selected_log_indexes(self) -> list[int]:
         """The log indexes of the selected rows, in log order (the dropped-events note aside)."""
