@@ -172,7 +172,9 @@ def test_compressed_message_sizes_on_the_wire_each_way() -> None:
         # column; the tooltip's sentence has both sizes.
         match = re.fullmatch(r"9\.8 KiB -(\d+)%", wire_size_words(event.size, frames))
         assert match is not None
-        assert abs(int(match.group(1)) - 100 * (1 - frame.length / event.size)) <= 0.5
+        # Rounded, and never "-100%" while bytes crossed the wire.
+        percent = int(match.group(1))
+        assert percent <= 99 and abs(percent - 100 * (1 - frame.length / event.size)) < 1
         sentence = wire_size_sentence(event.size, frames)
         assert sentence.startswith(f"9.8 KiB payload, {frame.length} B on the wire (")
         assert "% of the payload, " in sentence and sentence.endswith("% smaller)")
@@ -191,6 +193,8 @@ def test_compressed_message_sizes_on_the_wire_each_way() -> None:
     ("payload", "wire", "cell", "tip_ends"),
     [
         (10_000, 312, "9.8 KiB -97%", "3.1% of the payload, 96.9% smaller)"),
+        # 99.5% smaller rounds to 99%, not to "-100%": some bytes did cross the wire.
+        (10_000, 50, "9.8 KiB -99%", "0.5% of the payload, 99.5% smaller)"),
         # Deflate makes a tiny message larger: the cell says so, it does not say "140%".
         (5, 7, "5 B +40%", "140.0% of the payload, 40.0% larger)"),
         # One byte larger rounds to no change, but never to "-0%".

@@ -691,12 +691,13 @@ def size_change_words(payload: int, wire: int) -> str:
 
     Signed rather than a bare ratio: "3%" reads as "3% of it" to a 7-Zip user and as "3%
     saved" to a gzip user, while "-97%" and "+40%" read like any diff. The sign comes from
-    the sizes, not the rounding, so a message one byte larger never shows "-0%".
+    the sizes, not the rounding, so a message one byte larger never shows "-0%"; and a
+    message with bytes on the wire never shows "-100%", which would say it had none.
     """
-    magnitude = f"{abs(100 * (compression_ratio(payload, wire) - 1)):.0f}%"
+    percent = round(abs(100 * (compression_ratio(payload, wire) - 1)))
     if wire < payload:
-        return f"-{magnitude}"
-    return f"+{magnitude}" if wire > payload else f"\N{PLUS-MINUS SIGN}{magnitude}"
+        return f"-{min(percent, 99) if wire else percent}%"
+    return f"+{percent}%" if wire > payload else f"\N{PLUS-MINUS SIGN}{percent}%"
 
 
 def compressed_size_words(payload: int, wire: int) -> str:
