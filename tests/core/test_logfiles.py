@@ -48,6 +48,7 @@ from wsinspector.core.logfiles import (
     import_log,
     redact_uri,
 )
+from wsinspector.core.logfiles import jsonl as logfiles_jsonl
 from wsinspector.core.logfiles import text as logfiles_text
 from wsinspector.core.logfiles.common import snapshot
 from wsinspector.core.logfiles.text import write_csv
@@ -138,8 +139,15 @@ def read_lines(path: Path) -> list[dict[str, object]]:
 # -- JSON Lines ----------
 
 
-def test_jsonl_round_trip_gives_equal_events_and_ids(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [None, 1, 3])
+def test_jsonl_round_trip_gives_equal_events_and_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
+) -> None:
+    """Also read `batch` lines at a time: runs of text messages are read in one call."""
+    if batch is not None:
+        monkeypatch.setattr(logfiles_jsonl, "READ_BATCH", batch)
     events = every_kind_of_event()
+    events[4:4] = [MessageEvent(2, T0 + n, 1.0 + n, IN, True, f"m{n}".encode()) for n in range(7)]
     log = EventLog()
     log.append(NoteEvent(0, 1.0, 1.0, "cleared later"))
     log.clear()  # ids go on from 2: the file keeps them
@@ -672,6 +680,11 @@ def write_jsonl(path: Path, *lines: str) -> Path:
 
 
 GOOD = '{"id": 1, "type": "text", "time": 1.5, "connection": 1, "direction": "sent", "data": "hi"}'
+# A text message's line as wsinspector writes it: every field.
+WHOLE = (
+    '{"id": 9, "time": 1.5, "connection": 1, "type": "text", "direction": "sent", "data": "hi",'
+    ' "size": 2, "mono": 1.5}'
+)
 
 
 @pytest.mark.parametrize(
@@ -719,10 +732,33 @@ GOOD = '{"id": 1, "type": "text", "time": 1.5, "connection": 1, "direction": "se
             '{"id": 2, "type": "close", "time": 1.5, "connection": true, "code": 1000}',
             r'line 3: "connection" must be a whole number, not true or false',
         ),
+        # Whole text-message lines but for one field: the batched reader must not take them.
+        (
+            WHOLE.replace('"sent"', '"up"'),
+            r'line 3: "direction" must be one of "sent", "received", not "up"',
+        ),
+        (
+            WHOLE.replace('"connection": 1', '"connection": 1.0'),
+            r'line 3: "connection" must be a whole number, not a number',
+        ),
+        (
+            WHOLE.replace('"type": "text"', '"type": "Text"'),
+            r'line 3: unknown event type "Text"',
+        ),
+        (
+            WHOLE.replace('"id": 9', '"id": true'),
+            r'line 3: "id" must be a whole number, not true or false',
+        ),
     ],
 )
-def test_malformed_jsonl_names_the_line(tmp_path: Path, line: str, message: str) -> None:
-    path = write_jsonl(tmp_path / "bad.jsonl", GOOD, line, GOOD)
+@pytest.mark.parametrize("batch", [None, 2])
+def test_malformed_jsonl_names_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str, batch: int | None
+) -> None:
+    # With 2 lines a batch, the bad line and a whole text-message line are read together.
+    if batch is not None:
+        monkeypatch.setattr(logfiles_jsonl, "READ_BATCH", batch)
+    path = write_jsonl(tmp_path / "bad.jsonl", GOOD, line, WHOLE)
     with pytest.raises(LogFileError, match=message):
         import_log(path)
 

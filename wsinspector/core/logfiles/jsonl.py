@@ -12,6 +12,8 @@ from __future__ import annotations
 import binascii
 from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import batched
+from operator import attrgetter
 from typing import IO, Any, Final
 
 import msgspec
@@ -485,17 +487,79 @@ def read_jsonl(
     `checkpoint(lines_read)` is called every CHECKPOINT_LINES lines (to report progress, or
     to raise and stop). Raises LogFileError naming the line for anything malformed.
     """
-    loads = orjson.loads
-    incoming_of = _INCOMING
     ids: list[int] = []
     entries: list[Entry] = []
     head: dict[str, Any] | None = None
-    next_checkpoint = CHECKPOINT_LINES if checkpoint is not None else -1
-    for number, line in enumerate(lines, 1):
-        if number == next_checkpoint:
-            assert checkpoint is not None
-            checkpoint(number)
-            next_checkpoint += CHECKPOINT_LINES
+    next_checkpoint = CHECKPOINT_LINES
+    read = 0
+    for batch in batched(lines, READ_BATCH):
+        first = read + 1
+        read += len(batch)
+        if checkpoint is not None and read >= next_checkpoint:
+            checkpoint(read)
+            next_checkpoint += CHECKPOINT_LINES * ((read - next_checkpoint) // CHECKPOINT_LINES + 1)
+        if head is not None and _read_text_lines(batch, ids, entries):
+            continue
+        head = _read_each(batch, first, head, ids, entries)
+    if head is None:
+        raise LogFileError("the file is empty")
+    return head, ids, entries
+
+
+# Lines read and decoded together (see _read_text_lines).
+READ_BATCH: Final = 10_000
+_TEXT_LINES: Final = msgspec.json.Decoder(_TextLine)
+_WORD_DIRECTIONS: Final = frozenset(_DIRECTION_WORDS)
+_TYPE: Final = attrgetter("type")
+_DIRECTION: Final = attrgetter("direction")
+_ID: Final = attrgetter("id")
+
+
+def _read_text_lines(batch: Sequence[bytes], ids: list[int], entries: list[Entry]) -> bool:
+    """Read `batch` in one msgspec call if every line of it is a text message with its data
+    as text (a flood's lines, written by _TextLine), and say so; else leave it to _read_each.
+
+    Twice as fast as a dict per line: the fields are checked in C as they are decoded.
+    """
+    try:
+        rows = _TEXT_LINES.decode_lines(b"".join(batch))
+    except msgspec.DecodeError:  # a line of another kind, or malformed: _read_each says
+        return False
+    if (
+        len(rows) != len(batch)  # blank lines
+        or set(map(_TYPE, rows)) != {"text"}
+        or not _WORD_DIRECTIONS.issuperset(map(_DIRECTION, rows))
+    ):
+        return False
+    incoming_of = _INCOMING
+    ids.extend(map(_ID, rows))
+    entries.extend(
+        [
+            (
+                row.connection,
+                incoming_of[row.direction],
+                True,
+                row.data.encode(),
+                row.time,
+                row.mono,
+            )
+            for row in rows
+        ]
+    )
+    return True
+
+
+def _read_each(
+    batch: Sequence[bytes],
+    first: int,
+    head: dict[str, Any] | None,
+    ids: list[int],
+    entries: list[Entry],
+) -> dict[str, Any] | None:
+    """Read `batch` line by line (its first line is line `first`); returns the header."""
+    loads = orjson.loads
+    incoming_of = _INCOMING
+    for number, line in enumerate(batch, first):
         if head is None:
             if not line.strip():
                 raise LogFileError(f"line {number}: empty; a log starts with its header line")
@@ -540,6 +604,4 @@ def read_jsonl(
             raise LogFileError(f"line {number}: {exc}") from None
         ids.append(event_id)
         entries.append(any_entry)
-    if head is None:
-        raise LogFileError("the file is empty")
-    return head, ids, entries
+    return head
