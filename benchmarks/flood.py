@@ -14,8 +14,9 @@ with messages per second (median of --repeat runs, first message to close), the 
 and 3/1, every message counted in the log and the model; the event-loop lag during the app's
 flood (how late a 10 ms precise Qt timer fires); how soon the Close button answers during a
 flood; resident memory per logged message after --memory-messages messages (fresh process);
-the longest UI stall while one 16 MiB text message arrives and while it is selected; and the
-export/filter timings once those exist ("not built yet" until then).
+the longest UI stall while one 16 MiB text message arrives and while it is selected; and, over
+the memory run's log, the export (JSONL, HAR, CSV), import (JSONL) and filter (substring,
+regex) timings.
 
 Each group runs in a child process of this script (crash isolation, fresh memory); every wait
 has a timeout. Prints a table (figure, value, target, PASS/FAIL), writes a JSON result file
