@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from helpers.asyncwait import until
 from helpers.servers import RecordingServer, wait_for
 from websockets.asyncio.server import ServerConnection
 
 from wsinspector.app import main
 from wsinspector.core.capture import CaptureStore
+from wsinspector.core.crashlog import LOG_NAME
 from wsinspector.core.logfiles import import_log
-from wsinspector.core.paths import data_dir
+from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.paths import data_dir, state_dir
+from wsinspector.core.record import RecordPlan, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,3 +142,45 @@ def test_a_server_that_closes_normally_exits_0_and_one_that_drops_exits_1(
     assert har["log"]["entries"][0]["request"]["url"].endswith("/close?code=1000&reason=done")
     dropped = run(recording_server.url("/drop"))
     assert dropped.returncode == 1, dropped.stdout
+
+
+def test_an_unexpected_error_is_said_on_stderr_and_the_recording_goes_on(
+    recording_server: RecordingServer,
+) -> None:
+    """A thread's and a loop callback's exception while recording (in this process, to raise
+    them): one line each on stderr, the tracebacks in the crash log, and a normal end."""
+    plan = RecordPlan(ConnectionOptions(recording_server.url("/echo")), duration=1.5)
+    out, err = io.StringIO(), io.StringIO()
+    hooks = (sys.excepthook, threading.excepthook)
+
+    def thread_fails() -> None:
+        raise ValueError("the writer broke")
+
+    def callback_fails() -> None:
+        raise KeyError("no such session")
+
+    async def recording_with_errors() -> int:
+        recording = asyncio.ensure_future(record(plan, out, err))
+        await until(lambda: "Open" in out.getvalue(), message=out.getvalue)
+        failing = threading.Thread(target=thread_fails, name="CaptureWriter")
+        failing.start()
+        failing.join()
+        asyncio.get_running_loop().call_soon(callback_fails)
+        await until(lambda: err.getvalue().count("\n") == 2, message=err.getvalue)
+        return await recording
+
+    assert asyncio.run(recording_with_errors()) == 0
+    log_path = state_dir() / LOG_NAME
+    thread_line, callback_line = err.getvalue().splitlines()
+    assert thread_line == (
+        "wsinspector record: unexpected error in thread CaptureWriter: ValueError: the writer"
+        f" broke. Written to {log_path}"
+    )
+    assert callback_line.startswith("wsinspector record: unexpected error in an asyncio callback")
+    assert callback_line.endswith(f"KeyError: 'no such session'. Written to {log_path}")
+    assert "closed normally" in out.getvalue()
+    written = log_path.read_text()
+    assert 'raise ValueError("the writer broke")' in written
+    assert "raise KeyError" in written
+    # The hooks are put back once the recording ends.
+    assert (sys.excepthook, threading.excepthook) == hooks

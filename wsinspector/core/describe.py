@@ -645,6 +645,12 @@ def crash_log_words(log_path: str) -> str:
     return f"Written to {log_path}"
 
 
+def record_crash_words(where: str, kind: str, message: str, log_path: str) -> str:
+    """`wsinspector record`'s line on stderr for an unexpected error: it goes on recording."""
+    what = f"{kind}: {message}" if message else kind
+    return f"wsinspector record: unexpected error in {where}: {what}. {crash_log_words(log_path)}"
+
+
 def crash_details_words(where: str, traceback_text: str, log_path: str) -> str:
     """The banner's Details…: where it happened, the traceback, and where it is kept."""
     return f"In {where}.\n\n{traceback_text.rstrip()}\n\n{crash_log_words(log_path)}"

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TextIO
 
 from wsinspector.core.connection import Connection
-from wsinspector.core.describe import record_summary_words
+from wsinspector.core.crashlog import Crash, CrashReporter
+from wsinspector.core.describe import record_crash_words, record_summary_words
 from wsinspector.core.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.events import CloseEvent, ConnState, Event, StateEvent
 from wsinspector.core.formatting import format_time
@@ -178,12 +179,34 @@ class _StatePrinter:
         pass
 
 
-async def record(plan: RecordPlan, out: TextIO = sys.stdout) -> int:
-    """Run the recording to its end; returns the exit status."""
+async def record(plan: RecordPlan, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run the recording to its end; returns the exit status.
+
+    An unexpected error (a task's, a callback's, a thread's, such as the capture writer's)
+    is written to the crash log and said in one line on `err`, as the window's banner would:
+    the recording goes on.
+    """
 
     def write(line: str) -> None:
         print(line, file=out, flush=True)
 
+    def say_crash(crash: Crash) -> None:
+        print(
+            record_crash_words(crash.where, crash.kind, crash.message, crash.log_path),
+            file=err,
+            flush=True,
+        )
+
+    crashes = CrashReporter()
+    crashes.add_listener(say_crash)
+    crashes.install(asyncio.get_running_loop())
+    try:
+        return await _record(plan, write)
+    finally:
+        crashes.uninstall()
+
+
+async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
     store = None
     if plan.capture:
         from wsinspector.core.capture import CaptureFileError, CaptureStore
