@@ -25,6 +25,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 
 from wsinspector.qt import MainWindow
+from wsinspector.qt.connection_page import ConnectionPage
 
 WAIT_MS = 5000
 SIZE_COLUMN = 4
@@ -123,15 +124,23 @@ def size_tooltip(model: QAbstractItemModel, row: list[str]) -> str:
     return tip
 
 
+def receive_the_compressible_message(
+    qtbot: QtBot, window: MainWindow, server: RecordingServer
+) -> ConnectionPage:
+    """Connect to `server` (send_compressible) and wait until its message is a row."""
+    connect_to(qtbot, window, server.url("/"))
+    page = window.current_page()
+    qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
+    page.model.flush()
+    return page
+
+
 def test_compressed_message_shows_its_size_on_the_wire_and_the_ratio(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     server = RecordingServer(behaviour=send_compressible)
     with server:
-        connect_to(qtbot, window, server.url("/"))
-        page = window.current_page()
-        qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
-        page.model.flush()
+        page = receive_the_compressible_message(qtbot, window, server)
         (row,) = [c for c in map(cells, log_rows(window)) if c[2:4] == ["↓", "text"]]
         # The payload's size and how much smaller it went; both sizes in the tooltip.
         match = re.fullmatch(r"9\.8 KiB -(\d+)%", row[4])
@@ -161,10 +170,7 @@ def test_compressed_size_fits_the_size_column_whole(window: MainWindow, qtbot: Q
     window.resize(1280, 800)
     server = RecordingServer(behaviour=send_compressible)
     with server:
-        connect_to(qtbot, window, server.url("/"))
-        page = window.current_page()
-        qtbot.waitUntil(lambda: page.log.counters.messages_in == 1, timeout=WAIT_MS)
-        page.model.flush()
+        receive_the_compressible_message(qtbot, window, server)
         view = find(window, QTableView, "messageLog")
         model = view.model()
         (row,) = [r for r in range(model.rowCount()) if cells(row_texts(model)[r])[3] == "text"]
