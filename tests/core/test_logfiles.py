@@ -749,6 +749,16 @@ WHOLE = (
             WHOLE.replace('"id": 9', '"id": true'),
             r'line 3: "id" must be a whole number, not true or false',
         ),
+        # Times the log could not show (datetime's range): refused when read, not when painted.
+        (
+            WHOLE.replace('"time": 1.5', '"time": 1e300'),
+            r'line 3: "time" must be a time between 1970 and the year 9999 \(0 to 253402300799'
+            r" s\), not 1e\+300",
+        ),
+        (
+            GOOD.replace('"time": 1.5', '"time": -1e12'),
+            r'line 3: "time" must be a time between 1970 and the year 9999',
+        ),
     ],
 )
 @pytest.mark.parametrize("batch", [None, 2])
@@ -842,6 +852,16 @@ def har_with(tmp_path: Path, change: str) -> Path:
             r"^log\.entries\[2\]\.response\.status: expected a whole number, found a string$",
         ),
         ("har['log']['entries'] = har['log']['entries'][:1]", r"no WebSocket connections"),
+        # Times the log could not show (datetime's range): refused when read, not when painted.
+        (
+            "har['log']['entries'][1]['_webSocketMessages'][0]['time'] = 1e300",
+            r"^log\.entries\[1\]\._webSocketMessages\[0\]\.time: expected a time between 1970"
+            r" and the year 9999 \(0 to 253402300799 s\), not 1e\+300$",
+        ),
+        (
+            "har['log']['entries'][1]['time'] = 1e300",
+            r"^log\.entries\[1\]\.time: expected a time between 1970 and the year 9999",
+        ),
     ],
 )
 def test_malformed_har_names_the_field(tmp_path: Path, change: str, message: str) -> None:

@@ -27,6 +27,18 @@ from wsinspector.core.events import (
 
 REDACTED: Final = "<redacted>"
 
+# The last second (the end of the year 9999) a time can have to be shown: datetime's range. A
+# file that says 1e300 would otherwise be read, then fail every time a row of it is painted.
+LATEST_WALL: Final = 253_402_300_799.0
+
+
+def wall_out_of_range(wall: float) -> str | None:
+    """Why `wall` (seconds since 1970) can't be a log's time, or None when it can."""
+    if 0.0 <= wall <= LATEST_WALL:
+        return None
+    return f"a time between 1970 and the year 9999 (0 to {LATEST_WALL:.0f} s), not {wall!r}"
+
+
 # Records encoded per orjson.dumps() call. Small enough that a batch's dicts are freed
 # before the garbage collector promotes them to an older generation: with 10,000 per
 # batch, the collector's full passes took as long as the encoding itself.

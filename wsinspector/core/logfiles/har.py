@@ -40,6 +40,7 @@ from wsinspector.core.logfiles.common import (
     json_kind,
     redact_event,
     redact_uri,
+    wall_out_of_range,
 )
 from wsinspector.core.options import ConnectionOptions, UserAgentMode
 
@@ -388,6 +389,10 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
     opened = (
         round(started + max(0.0, float(elapsed)) / 1000, 6) if math.isfinite(elapsed) else started
     )
+    for wall, name in ((started, "startedDateTime"), (opened, "time")):
+        problem = wall_out_of_range(wall)
+        if problem is not None:
+            raise _Bad(f"{path}.{name}", f"expected {problem}")
 
     response = _optional(entry, "response", path, dict, {})
     response_path = f"{path}.response"
@@ -446,6 +451,9 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
             if first_time is None:
                 first_time = when
             when = opened + (when - first_time)
+        problem = wall_out_of_range(when)
+        if problem is not None:
+            raise _Bad(f"{where}.time", f"expected {problem}")
         opcode = _field(message, "opcode", where, int)
         data = _optional(message, "data", where, str, "")
         if opcode == OPCODE_TEXT:

@@ -14,7 +14,7 @@ from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import batched
 from operator import attrgetter
-from typing import IO, Any, Final
+from typing import IO, Annotated, Any, Final
 
 import msgspec
 import orjson
@@ -36,7 +36,15 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.logfiles.common import BATCH, EntryLog, LogFileError, json_kind, redact_event
+from wsinspector.core.logfiles.common import (
+    BATCH,
+    LATEST_WALL,
+    EntryLog,
+    LogFileError,
+    json_kind,
+    redact_event,
+    wall_out_of_range,
+)
 
 FORMAT_NAME: Final = "wsinspector-log"
 FORMAT_VERSION: Final = 1
@@ -136,7 +144,8 @@ class _TextLine(msgspec.Struct, gc=False):
     """
 
     id: int
-    time: float
+    # Checked when read: a time the log can show (see common.LATEST_WALL).
+    time: Annotated[float, msgspec.Meta(ge=0.0, le=LATEST_WALL)]
     connection: int
     type: str
     direction: str
@@ -328,6 +337,9 @@ _ERROR_KINDS: Final = {kind.value: kind for kind in ErrorKind}
 def _common(obj: dict[str, Any]) -> tuple[int, float, float]:
     conn = _int(obj, "connection")
     wall = _float(obj, "time")
+    problem = wall_out_of_range(wall)
+    if problem is not None:
+        raise _Bad(f'"time" must be {problem}')
     mono = _float(obj, "mono", wall)
     return conn, wall, mono
 
@@ -581,6 +593,7 @@ def _read_each(
                 and type(conn) is int
                 and type(wall) is float
                 and type(mono) is float
+                and 0.0 <= wall <= LATEST_WALL
             ):
                 if type(data) is str:
                     payload = data.encode()
