@@ -16,7 +16,7 @@ flood (how late a 10 ms precise Qt timer fires); how soon the Close button answe
 flood; resident memory per logged message after --memory-messages messages (fresh process);
 the longest UI stall while one 16 MiB text message arrives and while it is selected; and, over
 the memory run's log, the export (JSONL, HAR, CSV), import (JSONL) and filter (substring,
-regex) timings.
+regex) timings; and the loop lag while the window exports 1,000,000 messages.
 
 Each group runs in a child process of this script (crash isolation, fresh memory); every wait
 has a timeout. Prints a table (figure, value, target, PASS/FAIL), writes a JSON result file
@@ -716,6 +716,53 @@ async def big_run(port: int) -> Result:
         await close_window(window)
 
 
+EXPORT_LAG_EVENTS = 1_000_000
+
+
+async def export_lag_run(events: int) -> Result:
+    """The loop lag while the window exports a log of `events` 100-byte messages as the app
+    does (ExportRunner: one chunk per turn of the event loop), to JSONL, CSV and HAR."""
+    from wsinspector.core.logfiles import LogFormat
+    from wsinspector.qt.log_export import ExportRunner
+
+    window = await open_window()
+    ticks = Ticks()
+    result: Result = {"events": events}
+    try:
+        log = log_model(window).log
+        payload = b'{"type":"tick","pad":"' + b"x" * 76 + b'"}'  # 100 bytes
+        wall = time.time()
+        for index in range(events):
+            log.append_message(1, True, True, payload, wall + index * 1e-5, index * 1e-5)
+        await asyncio.sleep(0.5)  # the model has taken the rows in
+        with tempfile.TemporaryDirectory() as folder:
+            for fmt in (LogFormat.JSONL, LogFormat.CSV, LogFormat.HAR):
+                runner = ExportRunner()
+                done = asyncio.Event()
+                runner.finished.connect(lambda *_, done=done: done.set())
+                runner.failed.connect(lambda *_, done=done: done.set())
+                ticks.start()
+                started = now()
+                runner.start(log, str(Path(folder) / f"log.{fmt.value}"), fmt, redact=True)
+                await asyncio.wait_for(done.wait(), 120)
+                ended = now()
+                ticks.stop()
+                lags = [max(0.0, gap * 1000 - TICK_MS) for gap in ticks.intervals(started, ended)]
+                result[fmt.value] = {
+                    "seconds": ended - started,
+                    "lag_p99_ms": percentile(lags, 99),
+                    "lag_max_ms": max(lags, default=math.nan),
+                }
+                say(
+                    f"  [export in the window] {fmt.value}: {ended - started:.2f} s, loop lag"
+                    f" p99 {percentile(lags, 99):.1f} ms, max {max(lags, default=math.nan):.1f} ms"
+                )
+        return result
+    finally:
+        ticks.stop()
+        await close_window(window)
+
+
 async def memory_app_run(port: int, messages: int) -> Result:
     """Resident memory per logged message with the whole app (fresh process)."""
     window = await open_window()
@@ -805,6 +852,7 @@ async def qt_main(args: argparse.Namespace) -> Result:
         return out
     out["bare_qasync"], out["app"], out["app_recording"] = await rate_runs(args)
     out["close"] = await close_runs(args)
+    out["export_lag"] = await export_lag_run(EXPORT_LAG_EVENTS)
     if not args.skip_big:
         out["big"] = await big_run(args.port)
         say(
@@ -1308,6 +1356,18 @@ def evaluate(results: Result, args: argparse.Namespace) -> Report:
             "{:.2f} s",
             f"≤ {target:g} s",
             None if value is None else value <= target,
+        )
+    export_lag = qt_part.get("export_lag", {})
+    for fmt in ("jsonl", "csv", "har"):
+        run = export_lag.get(fmt, {})
+        p99 = run.get("lag_p99_ms")
+        report.add(
+            f"export_lag_{fmt}_p99_ms",
+            f"loop lag p99 while the window exports {fmt.upper()}",
+            p99,
+            "{:.1f} ms",
+            f"≤ {TARGET_LAG_P99_MS:.0f} ms",
+            None if p99 is None else p99 <= TARGET_LAG_P99_MS,
         )
     return report
 
