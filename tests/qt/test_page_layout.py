@@ -3,6 +3,7 @@ settings that fold away, and a window that comes back as it was left."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import qasync
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
 from helpers.ui import connect_to, find, open_settings_tab
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDoubleSpinBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -87,6 +89,62 @@ def test_the_log_does_not_move_when_an_error_or_warning_appears(
     connect_to(qtbot, window, tls_server.server.url("/echo"))
     assert find(window, QLabel, "tlsWarningLabel").isVisible()
     assert log_top() == before
+
+
+def background_rows_from(label: QLabel, top: int) -> bool:
+    """Whether the label's pixels from row `top` down are all background: no line of text
+    drawn there, even in part. The background is the label's commonest colour."""
+    image = label.grab().toImage()
+    colours = Counter(
+        image.pixel(x, y) for y in range(image.height()) for x in range(image.width())
+    )
+    background = colours.most_common(1)[0][0]
+    return all(
+        image.pixel(x, y) == background
+        for y in range(max(0, top), image.height())
+        for x in range(image.width())
+    )
+
+
+def test_a_long_status_shows_whole_lines_and_the_rest_in_its_tooltip(
+    free_port: int, window: MainWindow, qtbot: QtBot
+) -> None:
+    """The status strip holds two lines: a reconnect's status with its last error is longer.
+    No third line is cut through at the strip's edge; the whole status is in the tooltip, and
+    the countdown changing it every tick moves nothing."""
+    window.resize(1280, 800)
+    find(window, QLineEdit, "uriEdit").setText(f"ws://127.0.0.1:{free_port}/")
+    find(window, QCheckBox, "autoReconnectCheck").setChecked(True)
+    find(window, QDoubleSpinBox, "reconnectInitialDelaySpin").setValue(30)
+    find(window, QCheckBox, "reconnectJitterCheck").setChecked(False)
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(window, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: "last error" in label.text(), timeout=WAIT_MS)
+    assert label.property("state") == "reconnecting"
+
+    def next_tick() -> None:  # the countdown: "in 29.9 s", "in 29.8 s" …
+        shown = label.text()
+        qtbot.waitUntil(lambda: label.text() != shown, timeout=WAIT_MS)
+
+    next_tick()  # and the layout has had its turn since the status got long
+    text = label.text()
+    assert text.endswith("connection refused: nothing listens on that host and port")
+    room = label.contentsRect()
+    spacing = label.fontMetrics().lineSpacing()
+    needed = label.fontMetrics().boundingRect(
+        QRect(0, 0, room.width(), 10_000), Qt.TextFlag.TextWordWrap, text
+    )
+    assert needed.height() > room.height(), "the status fits: this test needs a longer one"
+    # Whole lines only: below the last line that fits, nothing is drawn.
+    assert background_rows_from(label, room.top() + room.height() // spacing * spacing)
+    assert label.toolTip() == text
+
+    log = find(window, QWidget, "messageLog")
+    where = (label.geometry(), log.mapTo(window, QPoint(0, 0)))
+    for _tick in range(3):
+        next_tick()
+        assert (label.geometry(), log.mapTo(window, QPoint(0, 0))) == where
+        assert label.toolTip() == label.text()
 
 
 def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) -> None:

@@ -56,6 +56,7 @@ from wsinspector.qt.connection_form import ConnectionForm, error_label
 from wsinspector.qt.control_frames import ControlFrameBar
 from wsinspector.qt.controller import SessionController
 from wsinspector.qt.detail_view import MessageDetailView
+from wsinspector.qt.elided_label import ElidedLabel
 from wsinspector.qt.handshake_pane import HandshakePane
 from wsinspector.qt.icons import icon
 from wsinspector.qt.log_export import ExportRunner, rows_of
@@ -344,11 +345,14 @@ class ConnectionPage(QWidget):
 
     def _build_status_area(self) -> None:
         """Status, warnings and errors in one strip of fixed height: nothing below jumps."""
-        self.status_label = QLabel()
+        # The strip holds two lines: a longer status (a reconnect's last error) ends in "…"
+        # with the whole of it in the tooltip, rather than the strip growing. While
+        # reconnecting the status alternates between a short "Connecting …" and a long
+        # "Reconnecting … last error: …" on every attempt; a growing strip would bounce the
+        # log up and down each time. The error is also a row of the log, shown in full.
+        self.status_label = ElidedLabel(max_lines=2)
         self.status_label.setObjectName("connectionStatusLabel")
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setWordWrap(True)
         self.status_label.setMinimumWidth(200)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.tls_warning = QLabel(
