@@ -22,11 +22,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabBar,
+    QTableView,
+    QTabWidget,
+    QToolButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
+from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.profiles import Profile
 from wsinspector.qt import MainWindow
+from wsinspector.qt.logmodel import Column
 
 WAIT_MS = 5000
 
@@ -145,6 +151,71 @@ def test_a_long_status_shows_whole_lines_and_the_rest_in_its_tooltip(
         next_tick()
         assert (label.geometry(), log.mapTo(window, QPoint(0, 0))) == where
         assert label.toolTip() == label.text()
+
+
+def chat(qtbot: QtBot, window: MainWindow, texts: list[str]) -> None:
+    page = window.current_page()
+    before = page.log.counters.messages_in
+    for text in texts:
+        find(window, QPlainTextEdit, "messageEdit").setPlainText(text)
+        qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.log.counters.messages_in == before + len(texts), timeout=WAIT_MS)
+    page.model.flush()  # the rows are in the log view too
+
+
+def busy_profile_page(window: MainWindow, qtbot: QtBot, uri: str) -> int:
+    """The default layout (Profiles and History docks open) at 1280x800, a profile's page
+    (its detail pane has three tabs) after 124 messages, with a row selected: Follow pauses
+    and "Jump to newest" shows. Returns the History dock's width before the messages."""
+    window.resize(1280, 800)
+    profile = window.store.save(Profile("Echo", ConnectionOptions(uri)))
+    window.open_profile(profile)
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(window, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
+    assert window.history_dock is not None
+    dock_width = window.history_dock.width()
+    chat(qtbot, window, [f'{{"n": {n}, "pad": "{"x" * 2000}"}}' for n in range(60)])
+    view = find(window, QTableView, "messageLog")
+    view.selectRow(5)
+    chat(qtbot, window, ["one more", "and another"])
+    jump = find(window, QPushButton, "jumpToNewestButton")
+    qtbot.waitUntil(lambda: jump.isVisible() and "new)" in jump.text(), timeout=WAIT_MS)
+    return dock_width
+
+
+def test_the_counters_stay_whole_while_jump_to_newest_shows(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    dock_width = busy_profile_page(window, qtbot, recording_server.url("/echo"))
+    counters = find(window, QLabel, "countersLabel")
+    assert "↓ 62 msgs · 118." in counters.text()  # KiB
+    needed = counters.fontMetrics().horizontalAdvance(counters.text())
+    qtbot.waitUntil(lambda: counters.width() >= needed, timeout=WAIT_MS)
+    panel = counters.parentWidget()
+    assert panel is not None
+    assert counters.mapTo(panel, QPoint(counters.width(), 0)).x() <= panel.width()
+    # Not by pushing the docks aside: the History keeps its width as messages arrive.
+    assert window.history_dock is not None
+    assert window.history_dock.width() == dock_width
+    assert window.width() == 1280
+
+
+def test_the_detail_tabs_and_the_data_column_fit_at_1280x800_with_the_docks(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    busy_profile_page(window, qtbot, recording_server.url("/echo"))
+    tabs = find(window, QTabWidget, "detailTabs")
+    bar = tabs.tabBar()
+    shown = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+    assert [bar.tabText(i) for i in shown] == ["Selected event", "Handshake", "Saved messages"]
+    assert not any(button.isVisible() for button in bar.findChildren(QToolButton))
+    assert bar.tabRect(shown[-1]).right() < bar.width()
+    # Room for a preview of 20 characters or so next to the fixed columns.
+    view = find(window, QTableView, "messageLog")
+    data = view.columnWidth(Column.DATA)
+    assert data >= 20 * view.fontMetrics().averageCharWidth(), data
+    assert view.horizontalScrollBar().maximum() == 0
 
 
 def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) -> None:

@@ -77,6 +77,8 @@ STATE_COLORS = {
 }
 
 NEW_PAGE_TITLE = "New connection"
+# The log (with the composer) and the detail pane share the page's width in this proportion.
+BODY_PROPORTIONS = (720, 540)
 
 
 def title_for_uri(uri: str) -> str:
@@ -462,9 +464,18 @@ class ConnectionPage(QWidget):
         self.body_splitter.setObjectName("pageSplitter")
         self.body_splitter.addWidget(self.left_splitter)
         self.body_splitter.addWidget(self.detail_tabs)
-        self.body_splitter.setStretchFactor(0, 3)
-        self.body_splitter.setStretchFactor(1, 2)
-        self.body_splitter.setSizes([720, 540])
+        # QSplitter shares the width in the proportion of these sizes (the stretch factors
+        # only mark both sides as stretching), as long as each side gets its minimum width.
+        # At 1280x800 with the Profiles and History docks the body is 878 px: 502 for the
+        # log (its Data column keeps ~150 px), 376 for the detail pane: its three tabs
+        # without scroll arrows, a message's pretty JSON unwrapped, and the handshake's
+        # summary and extensions in few enough lines to leave 12 header lines each way.
+        # (540/340 gave the log 40 px more but wrapped those two into a line more each.)
+        # What squeezed the detail pane to 195 px was the log's minimum width (700 px
+        # with "Jump to newest" in its title bar), now about 410: see log_view.LogPanel.
+        self.body_splitter.setStretchFactor(0, 1)
+        self.body_splitter.setStretchFactor(1, 1)
+        self.body_splitter.setSizes(list(BODY_PROPORTIONS))
         return self.body_splitter
 
     def _wire(self) -> None:

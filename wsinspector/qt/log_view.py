@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,8 @@ COLUMN_WIDTHS = (
 # layout, so no horizontal scroll bar appears (a wider column brought one, which shifted the
 # rows a following log shows).
 SIZE_SAMPLE = compressed_size_words(102_297, 1_023)  # "99.9 KiB -99%"
+# Pixels between the floating "Jump to newest" button and the rows' bottom right corner.
+JUMP_MARGIN = 8
 
 
 class LogView(QTableView):
@@ -222,7 +224,8 @@ class LogView(QTableView):
 
 
 class LogPanel(QWidget):
-    """The log's title bar (counters, Follow, Jump to newest, Clear) above the LogView.
+    """The log's title bar (counters, Frames, Follow, Clear) above the LogView, and "Jump to
+    newest" floating over the LogView's bottom right corner while following pauses.
 
     Signals:
         clear_requested(): the user wants the log emptied.
@@ -236,6 +239,9 @@ class LogPanel(QWidget):
         self.view = LogView(model)
         self.counters_label = QLabel()
         self.counters_label.setObjectName("countersLabel")
+        self.counters_label.setToolTip(
+            "Messages sent (↑) and received (↓) in this log: how many, and their payload size"
+        )
         self.frame_view_check = QCheckBox("Frames")
         self.frame_view_check.setObjectName("frameViewCheck")
         self.frame_view_check.setToolTip(
@@ -248,25 +254,34 @@ class LogPanel(QWidget):
         self.follow_check.setToolTip(
             "Keep the newest message in view; pauses while you scroll up or select rows"
         )
-        self.jump_button = QPushButton()
+        # Floats over the log's bottom right corner, where the new rows are, as chat apps
+        # show it: in the title bar it took 160 px when it appeared, pushing the counters
+        # aside (cut off in a narrow pane) and making the bar's minimum width jump.
+        self.jump_button = QPushButton(self.view)
         self.jump_button.setObjectName("jumpToNewestButton")
         self.jump_button.setToolTip("Scroll to the newest row and follow again")
+        self.jump_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.jump_button.hide()
-        self.clear_button = QPushButton(icon("clear"), "Clear")
+        # The bin alone, as in Postman's message pane: a text button took 80 px of a bar
+        # that must fit a narrow pane with the counters whole (Log ▸ Clear log says it too).
+        self.clear_button = QPushButton(icon("clear"), "")
         self.clear_button.setObjectName("clearLogButton")
+        self.clear_button.setToolTip("Clear the log")
+        self.clear_button.setAccessibleName("Clear the log")
         self.export_label = QLabel()
         self.export_label.setObjectName("exportStatusLabel")
         self.export_label.setTextFormat(Qt.TextFormat.PlainText)
         self.export_cancel_button = QPushButton("Cancel export")
         self.export_cancel_button.setObjectName("exportCancelButton")
         self.export_cancel_button.hide()
+        # No "Messages" title before the counters ("↑ 3 msgs · …" says it): at 1280x800
+        # with the docks open the log's pane is about 500 px wide, and the bar must leave
+        # the counters room to grow (thousands of messages, MiB) without widening the pane.
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("<b>Messages</b>"))
+        bar.addWidget(self.counters_label)
         bar.addWidget(self.export_label)
         bar.addWidget(self.export_cancel_button)
         bar.addStretch(1)
-        bar.addWidget(self.jump_button)
-        bar.addWidget(self.counters_label)
         bar.addWidget(self.frame_view_check)
         bar.addWidget(self.follow_check)
         bar.addWidget(self.clear_button)
@@ -290,6 +305,7 @@ class LogPanel(QWidget):
         self.jump_button.clicked.connect(self.jump_to_newest)
         self.clear_button.clicked.connect(self.clear_requested)
         self.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.view.viewport().installEventFilter(self)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_jump())
         model.rows_flushed.connect(self._on_rows_flushed)
 
@@ -368,7 +384,25 @@ class LogPanel(QWidget):
                 return
             self.jump_button.hide()
             return
-        self.jump_button.setText(
-            f"Jump to newest ({self._unseen:,} new)" if self._unseen else "Jump to newest"
-        )
+        text = f"Jump to newest ({self._unseen:,} new)" if self._unseen else "Jump to newest"
+        if text != self.jump_button.text() or self.jump_button.isHidden():
+            self.jump_button.setText(text)
+            self._place_jump_button()
         self.jump_button.show()
+        self.jump_button.raise_()
+
+    def _place_jump_button(self) -> None:
+        """In the bottom right corner of the rows, clear of the scroll bars."""
+        button = self.jump_button
+        button.resize(button.sizeHint())
+        area = self.view.viewport().geometry()
+        margin = JUMP_MARGIN
+        button.move(
+            max(area.left(), area.right() - button.width() - margin + 1),
+            max(area.top(), area.bottom() - button.height() - margin + 1),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and not self.jump_button.isHidden():
+            self._place_jump_button()  # the viewport changed size (pane or scroll bars)
+        return False
