@@ -314,6 +314,42 @@ def test_window_history_opens_a_recorded_session_read_only(
     assert all(any(f"payload {n}" in row for row in shown) for n in range(12))
 
 
+def test_the_history_counts_of_a_session_being_recorded_follow_the_page(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    """Not the counts of the moment the session appeared: while it records, its row shows
+    what the page has exchanged so far (refreshed by the History's poll, about a second)."""
+    page = window.current_page()
+    sidebar = window_sidebar(window)
+    connect_to(qtbot, window, recording_server.url("/echo"))
+
+    def shown_counts() -> str:
+        rows = sidebar.session_rows()
+        return rows[0][1][2] if rows else ""
+
+    # Listed while recording, before anything is sent.
+    qtbot.waitUntil(lambda: shown_counts() == "↓ 0 ↑ 0", timeout=WAIT_MS)
+    assert "Recording" in sidebar.session_rows()[0][1][3]
+
+    def page_counts() -> str:
+        counters = page.log.counters
+        return f"↓ {counters.messages_in} ↑ {counters.messages_out}"
+
+    sent = 0
+    for count in (3, 4):  # two rounds: the row follows the page, not just once
+        for _ in range(count):
+            sent += 1
+            find(page, QPlainTextEdit, "messageEdit").setPlainText(f"message {sent}")
+            qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+        expected = f"↓ {sent} ↑ {sent}"
+        qtbot.waitUntil(lambda expected=expected: page_counts() == expected, timeout=WAIT_MS)  # type: ignore[misc]
+        qtbot.waitUntil(lambda: shown_counts() == page_counts(), timeout=WAIT_MS)
+        assert "Recording" in sidebar.session_rows()[0][1][3]
+    # Its tooltip says the same.
+    tooltip = str(session_index(sidebar, 0).siblingAtColumn(2).data(Qt.ItemDataRole.ToolTipRole))
+    assert "↓ 7 received" in tooltip and "↑ 7 sent" in tooltip
+
+
 def test_window_search_hit_opens_its_session_with_the_row_selected(
     window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
 ) -> None:

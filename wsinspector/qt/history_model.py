@@ -61,6 +61,17 @@ def _tooltip(info: SessionInfo) -> str:
     )
 
 
+def _cells(info: SessionInfo) -> tuple[str, ...]:
+    """A session's row as HISTORY_COLUMNS show it."""
+    return (
+        session_title(info.profile, info.uri),
+        session_start_words(info.started),
+        session_counts_words(info.messages_in, info.messages_out),
+        session_end_summary(info.ended, info.end_words, info.recording),
+        session_duration_words(info.started, info.ended),
+    )
+
+
 class HistoryModel(QStandardItemModel):
     """Day rows ("Today", "Yesterday", dates), each with its sessions, newest first."""
 
@@ -83,16 +94,24 @@ class HistoryModel(QStandardItemModel):
                 tip = _tooltip(info)
                 first = _item(session_title(info.profile, info.uri), tip)
                 first.setData(info.id, SESSION_ROLE)
-                group.appendRow(
-                    [
-                        first,
-                        _item(session_start_words(info.started), tip),
-                        _item(session_counts_words(info.messages_in, info.messages_out), tip),
-                        _item(session_end_summary(info.ended, info.end_words, info.recording), tip),
-                        _item(session_duration_words(info.started, info.ended), tip),
-                    ]
-                )
+                group.appendRow([first, *(_item(text, tip) for text in _cells(info)[1:])])
             self.appendRow(group)
+
+    def update_session(self, info: SessionInfo) -> None:
+        """Show `info`'s counts, end and duration in its row, in place (the selection and
+        the scroll position stay): for a session being recorded, whose counts grow."""
+        first = self.index_of(info.id)
+        parent = first.parent() if first is not None else None
+        if first is None or parent is None:
+            return
+        self.sessions = [info if known.id == info.id else known for known in self.sessions]
+        tip = _tooltip(info)
+        for column, text in enumerate(_cells(info)):
+            item = parent.child(first.row(), column)
+            if item.text() != text:
+                item.setText(text)
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
 
     def session_rows(self) -> list[tuple[int, list[str]]]:
         """(session id, the texts of its row), top to bottom: what a user reads."""

@@ -3,8 +3,10 @@ with one (open, export, make a profile, delete; clear the whole history).
 
 It reads the CaptureStore on the UI thread (the sessions table is small) and looks every
 POLL_MS for a session started, ended or deleted, with a query of a few numbers on a short-
-lived connection: nothing is done per recorded message. Searches run in a worker thread
-(session_search.py).
+lived connection; while sessions are being recorded, the same tick reads their rows again
+(one look-up by id each) to show their growing counts, which the capture's writer keeps as
+it commits (a few times a second). Nothing is done per recorded message. Searches run in a
+worker thread (session_search.py).
 """
 
 from __future__ import annotations
@@ -244,6 +246,21 @@ class HistorySidebar(QWidget):
         self._show_problem()
         if sessions_signature(self.store.path) != self._signature:
             self.refresh()
+        else:
+            self._refresh_recording()
+
+    def _refresh_recording(self) -> None:
+        """The counts of the sessions being recorded, as the capture has committed them."""
+        for session_id, known in list(self._sessions.items()):
+            if not known.recording:
+                continue
+            info = self.store.session(session_id)
+            # Not recording any more: its end is being committed, and the change of the
+            # signature that comes with it refreshes the whole list (no "cut short" flash).
+            if info is None or not info.recording or info == known:
+                continue
+            self._sessions[session_id] = info
+            self.model.update_session(info)
 
     def shutdown(self) -> None:
         """Stop looking at the store (before it closes)."""
