@@ -261,6 +261,10 @@ class LogPanel(QWidget):
         self.jump_button.setObjectName("jumpToNewestButton")
         self.jump_button.setToolTip("Scroll to the newest row and follow again")
         self.jump_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        # A click leaves the focus where it was: the button hides itself when clicked, and
+        # hiding the focused child hands the focus to the log, which then selects its first
+        # row when it has no current one (and Follow would pause again at once).
+        self.jump_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.jump_button.hide()
         # The bin alone, as in Postman's message pane: a text button took 80 px of a bar
         # that must fit a narrow pane with the counters whole (Log ▸ Clear log says it too).
