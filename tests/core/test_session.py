@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from helpers.asyncwait import run, until, wait_state
 from helpers.faults import FaultServer
+from helpers.rawframes import RawFrameServer, raw
 from helpers.servers import RecordingServer
 from helpers.sessions import finished, of_type
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import Frame, Opcode
 from websockets.http11 import USER_AGENT
 
 from wsinspector.core.eventlog import EventLog
@@ -481,3 +483,24 @@ def test_close_right_after_start_ends_the_session_closed(
     assert session.state is ConnState.CLOSED
     assert [e.state for e in of_type(session.log, StateEvent)] == [ConnState.CLOSED]
     assert recording_server.handshake_attempts == 0
+
+
+def test_the_reader_lets_the_loop_run_while_thousands_of_messages_are_queued() -> None:
+    """recv() never yields while messages are queued: 20,000 arrive in one read, and a timer
+    due meanwhile must fire while the reader is still logging them, not after all of them."""
+    count = 20_000
+    script = raw(*(Frame(Opcode.TEXT, b"m%d" % n) for n in range(count)))
+
+    async def body() -> None:
+        with RawFrameServer(script) as server:
+            session = await open_session(options_for(server.url()))
+            messages = session.log.counters
+
+            fired: list[int] = []
+            await until(lambda: messages.messages_in > 0)
+            asyncio.get_running_loop().call_soon(lambda: fired.append(messages.messages_in))
+            await until(lambda: messages.messages_in == count, timeout=30)
+            assert fired and fired[0] < count, fired
+            await close_session(session)
+
+    run(body)
