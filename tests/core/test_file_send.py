@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers.asyncwait import run, until, wait_state
-from helpers.sessions import of_type
+from helpers.asyncwait import run, until
+from helpers.sessions import of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import ConnState, ErrorEvent, MessageEvent, NoteEvent
+from wsinspector.core.events import ErrorEvent, MessageEvent, NoteEvent
 from wsinspector.core.file_source import (
     CHUNK_SIZE,
     READ_WHOLE_LIMIT,
@@ -31,7 +30,6 @@ from wsinspector.core.file_source import (
     SendCancelled,
     check_file,
 )
-from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
 
 MIB = 1024 * 1024
@@ -78,15 +76,6 @@ def write_file(path: Path, size: int) -> str:
             digest.update(part)
             left -= len(part)
     return digest.hexdigest()
-
-
-async def open_session(uri: str, **kwargs: object) -> Session:
-    options = ConnectionOptions(uri, ping_interval=None, close_timeout=1.0, **kwargs)  # type: ignore[arg-type]
-    session = Session(options, EventLog())
-    session.start()
-    await wait_state(session, ConnState.OPEN, ConnState.FAILED)
-    assert session.state is ConnState.OPEN, session.last_error
-    return session
 
 
 def test_a_large_file_is_streamed_intact_without_being_read_whole(tmp_path: Path) -> None:

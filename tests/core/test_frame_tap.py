@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
-from helpers.asyncwait import run, until, wait_state
+from helpers.asyncwait import run, until
 from helpers.servers import RecordingServer
-from helpers.sessions import of_type
+from helpers.sessions import close_session, of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
@@ -38,22 +37,6 @@ from wsinspector.core.frametap import FrameTap
 from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
 from wsinspector.core.wireframes import WireMeter
-
-
-async def open_session(uri: str, **kwargs: Any) -> Session:
-    kwargs.setdefault("ping_interval", None)
-    kwargs.setdefault("close_timeout", 1.0)
-    session = Session(ConnectionOptions(uri, **kwargs), EventLog())
-    session.start()
-    await wait_state(session, ConnState.OPEN, ConnState.FAILED)
-    assert session.state is ConnState.OPEN, session.last_error
-    return session
-
-
-async def close_session(session: Session) -> None:
-    async with asyncio.timeout(5):
-        await session.close()
-    assert session.state is ConnState.CLOSED
 
 
 def test_keepalive_pings_are_logged_as_keepalive(recording_server: RecordingServer) -> None:

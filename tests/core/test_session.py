@@ -10,14 +10,13 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from helpers.asyncwait import run, until, wait_state
 from helpers.faults import FaultServer
 from helpers.rawframes import RawFrameServer, raw
 from helpers.servers import RecordingServer
-from helpers.sessions import finished, of_type
+from helpers.sessions import close_session, finished, of_type, open_session, options_for
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 from websockets.http11 import USER_AGENT
@@ -38,31 +37,10 @@ from wsinspector.core.options import ConnectionOptions, UserAgentMode
 from wsinspector.core.session import NotConnectedError, Session
 
 
-def options_for(uri: str, **kwargs: Any) -> ConnectionOptions:
-    """Options for a loopback test: no keepalive noise, short timeouts."""
-    kwargs.setdefault("ping_interval", None)
-    kwargs.setdefault("open_timeout", 5.0)
-    kwargs.setdefault("close_timeout", 1.0)
-    return ConnectionOptions(uri, **kwargs)
-
-
 def start(options: ConnectionOptions) -> Session:
     session = Session(options, EventLog())
     session.start()
     return session
-
-
-async def open_session(options: ConnectionOptions) -> Session:
-    session = start(options)
-    await wait_state(session, ConnState.OPEN, ConnState.FAILED)
-    assert session.state is ConnState.OPEN, session.last_error
-    return session
-
-
-async def close_session(session: Session) -> None:
-    async with asyncio.timeout(5):
-        await session.close()
-    assert session.state is ConnState.CLOSED
 
 
 # -- the handshake as the server sees it -----------------------------------------------------

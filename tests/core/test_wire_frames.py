@@ -7,12 +7,11 @@ import asyncio
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from helpers.asyncwait import run, until, wait_state
+from helpers.asyncwait import run, until
 from helpers.rawframes import RawFrameServer, raw
-from helpers.sessions import of_type
+from helpers.sessions import close_session, of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
@@ -28,7 +27,6 @@ from wsinspector.core.describe import (
 from wsinspector.core.eventlog import EventLog
 from wsinspector.core.events import (
     CloseEvent,
-    ConnState,
     ControlEvent,
     ControlKind,
     Direction,
@@ -36,24 +34,8 @@ from wsinspector.core.events import (
     MessageEvent,
 )
 from wsinspector.core.file_source import READ_WHOLE_LIMIT, check_file
-from wsinspector.core.options import ConnectionOptions
 from wsinspector.core.session import Session
 from wsinspector.core.wireframes import WireFrame, fragment_count, is_compressed, wire_size
-
-
-async def open_session(uri: str, **kwargs: Any) -> Session:
-    kwargs.setdefault("ping_interval", None)
-    kwargs.setdefault("close_timeout", 1.0)
-    session = Session(ConnectionOptions(uri, **kwargs), EventLog())
-    session.start()
-    await wait_state(session, ConnState.OPEN, ConnState.FAILED)
-    assert session.state is ConnState.OPEN, session.last_error
-    return session
-
-
-async def close_session(session: Session) -> None:
-    async with asyncio.timeout(5):
-        await session.close()
 
 
 def message_ids(log: EventLog) -> list[int]:
