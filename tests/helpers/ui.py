@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from wsinspector.qt.detail_view import MessageDetailView
+
 W = TypeVar("W", bound=QWidget)
 
 
@@ -117,3 +119,18 @@ def detail_mode_combo(root: QWidget) -> QComboBox:
 def detail_modes(root: QWidget) -> list[str]:
     box = detail_mode_combo(root)
     return [box.itemText(i) for i in range(box.count())]
+
+
+def standalone_detail_view(qtbot: QtBot) -> MessageDetailView:
+    """A MessageDetailView of its own, shown at 700x500, for tests of the view alone."""
+    view = MessageDetailView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    return view
+
+
+def detail_notice(root: QWidget) -> str:
+    """The detail view's notice ("" while it is hidden)."""
+    found = find(root, QLabel, "detailNotice")
+    return found.text() if not found.isHidden() else ""

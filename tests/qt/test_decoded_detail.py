@@ -8,8 +8,8 @@ from pathlib import Path
 
 import cbor2
 from helpers.proto import write_tick_proto
-from helpers.ui import detail_mode_combo, detail_modes
-from PySide6.QtWidgets import QCheckBox, QLabel, QPlainTextEdit, QTreeView
+from helpers.ui import detail_mode_combo, detail_modes, detail_notice, standalone_detail_view
+from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.decoders.page import PageDecoder
@@ -25,33 +25,19 @@ def message(data: bytes, *, text: bool) -> MessageEvent:
     return MessageEvent(1, 1_700_000_000.0, 0.0, Direction.IN, text, data)
 
 
-def make_view(qtbot: QtBot) -> MessageDetailView:
-    view = MessageDetailView()
-    qtbot.addWidget(view)
-    view.resize(700, 500)
-    view.show()
-    return view
-
-
 def body(view: MessageDetailView) -> str:
     found = view.findChild(QPlainTextEdit, "detailBody")
     assert found is not None
     return found.toPlainText()
 
 
-def notice(view: MessageDetailView) -> str:
-    found = view.findChild(QLabel, "detailNotice")
-    assert found is not None
-    return found.text() if found.isVisible() else ""
-
-
 def test_base64_text_is_offered_and_decoded_into_json_and_tree(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(base64.b64encode(b'{"user": "ann", "ids": [7]}'), text=True))
     assert detail_modes(view) == ["Text", "Hex", "Base64-decoded"]
     detail_mode_combo(view).setCurrentText("Base64-decoded")
     assert body(view) == '{\n  "user": "ann",\n  "ids": [\n    7\n  ]\n}'
-    assert "base64-decoded" in notice(view) and "JSON" in notice(view)
+    assert "base64-decoded" in detail_notice(view) and "JSON" in detail_notice(view)
     tree_check = view.findChild(QCheckBox, "detailDecodedTreeCheck")
     assert tree_check is not None and tree_check.isVisible()
     tree_check.setChecked(True)
@@ -66,19 +52,19 @@ def test_base64_text_is_offered_and_decoded_into_json_and_tree(qtbot: QtBot) -> 
 
 
 def test_cbor_and_a_schema_mode_from_the_page_decoder(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     schema = load_proto(str(write_tick_proto(tmp_path)))
     view.set_decoder(PageDecoder(DecoderSettings(DecoderKind.CBOR)))
     view.show_event(message(cbor2.dumps({"a": b"\x01\x02"}), text=False))
     assert detail_mode_combo(view).currentText() == "CBOR"
     assert body(view) == '{\n  "a": "0x0102"\n}'
-    assert "hex" in notice(view)
+    assert "hex" in detail_notice(view)
 
     tick = schema.message_class("demo.Tick")(symbol="BTC", sizes=[5])
     settings = DecoderSettings(DecoderKind.PROTOBUF, "tick.proto", "demo.Tick")
     view.set_decoder(PageDecoder(settings, schema))
     view.show_event(message(tick.SerializeToString(), text=False))
     assert detail_mode_combo(view).currentText() == "Protobuf: demo.Tick"
-    assert '"symbol": "BTC"' in body(view) and "base64" in notice(view)
+    assert '"symbol": "BTC"' in body(view) and "base64" in detail_notice(view)
     detail_mode_combo(view).setCurrentText("MessagePack")  # not MessagePack: says why
-    assert "Not MessagePack" in notice(view) and body(view).startswith("00000000  0a 03")
+    assert "Not MessagePack" in detail_notice(view) and body(view).startswith("00000000  0a 03")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.ui import detail_mode_combo, detail_modes
+from helpers.ui import detail_mode_combo, detail_modes, detail_notice, standalone_detail_view
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtTest import QTest
@@ -48,14 +48,6 @@ def message(data: bytes, *, text: bool = True, direction: Direction = Direction.
     return MessageEvent(conn=1, wall=WALL, mono=0.0, direction=direction, text=text, data=data)
 
 
-def make_view(qtbot: QtBot) -> MessageDetailView:
-    view = MessageDetailView()
-    qtbot.addWidget(view)
-    view.resize(700, 500)
-    view.show()
-    return view
-
-
 def show_more_button(view: MessageDetailView) -> QPushButton:
     found = view.findChild(QPushButton, "detailShowMoreButton")
     assert found is not None
@@ -68,12 +60,6 @@ def header(view: MessageDetailView) -> str:
     return found.text()
 
 
-def notice(view: MessageDetailView) -> str:
-    found = view.findChild(QLabel, "detailNotice")
-    assert found is not None
-    return found.text() if not found.isHidden() else ""
-
-
 def body(view: MessageDetailView) -> QPlainTextEdit:
     found = view.findChild(QPlainTextEdit, "detailBody")
     assert found is not None
@@ -81,7 +67,7 @@ def body(view: MessageDetailView) -> QPlainTextEdit:
 
 
 def test_widget_names(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     assert view.objectName() == "messageDetailView"
     assert body(view).isReadOnly()
     fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -89,7 +75,7 @@ def test_widget_names(qtbot: QtBot) -> None:
 
 
 def test_json_message_is_pretty_printed_by_default(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b'{"op":"hello","n":[1,2],"ok":true}'))
     assert view.mode() == "JSON"
     assert detail_modes(view) == ["Text", "JSON", "Tree", "Hex"]
@@ -101,7 +87,7 @@ def test_json_message_is_pretty_printed_by_default(qtbot: QtBot) -> None:
 
 
 def test_json_keys_strings_numbers_and_literals_are_colored(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     # The emoji comes before the number on its line: Qt positions are UTF-16 units.
     view.show_event(message('{"key😀": -1.5, "s": "value", "t": null}'.encode()))
     document = body(view).document()
@@ -122,7 +108,7 @@ def test_json_keys_strings_numbers_and_literals_are_colored(qtbot: QtBot) -> Non
 
 
 def test_switching_modes_formats_only_on_demand(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"[1, 2]"))
     # Private, but laziness is the point of this test: only the JSON body exists yet.
     assert set(view._bodies) == {"JSON"}
@@ -135,18 +121,18 @@ def test_switching_modes_formats_only_on_demand(qtbot: QtBot) -> None:
 
 
 def test_plain_text_message_defaults_to_text_without_json(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"hello\nworld", direction=Direction.OUT))
     assert view.mode() == "Text"
     assert detail_modes(view) == ["Text", "Hex"]
     assert view.text() == "hello\nworld"
     assert "Sent" in header(view)
     assert show_more_button(view).isHidden()
-    assert notice(view) == ""
+    assert detail_notice(view) == ""
 
 
 def test_binary_message_is_a_hex_dump(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"Hello world\n\x00\x01\x02\x03\xff", text=False))
     assert view.mode() == "Hex"
     assert "JSON" not in detail_modes(view)
@@ -160,19 +146,19 @@ def test_binary_message_is_a_hex_dump(qtbot: QtBot) -> None:
 
 
 def test_invalid_utf8_text_is_shown_with_a_warning(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b'{"name": "caf\xe9"}'))
     assert view.mode() == "Text"
     assert "JSON" not in detail_modes(view)
     assert view.text() == '{"name": "caf\ufffd"}'
-    assert "invalid UTF-8" in notice(view)
+    assert "invalid UTF-8" in detail_notice(view)
     detail_mode_combo(view).setCurrentText("Hex")
     assert "e9" in view.text()
-    assert "invalid UTF-8" in notice(view)
+    assert "invalid UTF-8" in detail_notice(view)
 
 
 def test_16_mib_text_shows_a_part_and_offers_more_in_steps(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     big = message(b"a" * (16 * MiB))
     view.show_event(big)
     assert view.mode() == "Text"
@@ -180,31 +166,31 @@ def test_16_mib_text_shows_a_part_and_offers_more_in_steps(qtbot: QtBot) -> None
     button = show_more_button(view)
     assert not button.isHidden()
     assert button.text() == "Show 128.0 KiB more"
-    assert "first 128.0 KiB of 16.0 MiB" in notice(view)
+    assert "first 128.0 KiB of 16.0 MiB" in detail_notice(view)
     button.click()
     assert len(view.text()) == 2 * DISPLAY_LIMIT
-    assert "first 256.0 KiB of 16.0 MiB" in notice(view)
+    assert "first 256.0 KiB of 16.0 MiB" in detail_notice(view)
     assert button.isHidden()  # Text stops at TEXT_LIMIT: each step would cost more than the last
-    assert "Save the message, or use Hex" in notice(view)
+    assert "Save the message, or use Hex" in detail_notice(view)
     save = view.findChild(QPushButton, "detailSaveButton")
     assert save is not None and not save.isHidden()
 
 
 def test_big_json_is_not_pretty_printed(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     document = b"[" + b"1234567, " * (2 * MiB // 9) + b"0]"
     view.show_event(message(document))
     assert view.mode() == "Text"
     assert "JSON" not in detail_modes(view)
-    assert "No JSON view" in notice(view)
+    assert "No JSON view" in detail_notice(view)
 
 
 def test_show_more_continues_the_payload_where_it_stopped(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     data = b"0123456789abcde\n" * (DISPLAY_LIMIT // 16 + 100)
     view.show_event(message(data, text=False))
     assert len(view.text().splitlines()) == DISPLAY_LIMIT // 16
-    assert "first 128.0 KiB" in notice(view)
+    assert "first 128.0 KiB" in detail_notice(view)
     show_more_button(view).click()
     assert show_more_button(view).isHidden()
     lines = view.text().splitlines()
@@ -217,7 +203,7 @@ def test_show_more_continues_the_payload_where_it_stopped(qtbot: QtBot) -> None:
 
 
 def test_show_more_does_not_split_a_character_between_pieces(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     text = "a" + "é" * (DISPLAY_LIMIT // 2)
     view.show_event(message(text.encode()))
     while not show_more_button(view).isHidden():
@@ -226,14 +212,14 @@ def test_show_more_does_not_split_a_character_between_pieces(qtbot: QtBot) -> No
 
 
 def test_truncation_does_not_split_a_character(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"a" + "é".encode() * DISPLAY_LIMIT))
     assert "\ufffd" not in view.text()
-    assert notice(view).count("invalid") == 0
+    assert detail_notice(view).count("invalid") == 0
 
 
 def test_long_unbroken_line_wraps_anywhere(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"QUJD" * 100_000))
     assert body(view).wordWrapMode() == QTextOption.WrapMode.WrapAnywhere
     view.show_event(message(b"short words only"))
@@ -241,7 +227,7 @@ def test_long_unbroken_line_wraps_anywhere(qtbot: QtBot) -> None:
 
 
 def test_close_event_description(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     event = CloseEvent(
         conn=2,
         wall=WALL,
@@ -267,7 +253,7 @@ def test_close_event_description(qtbot: QtBot) -> None:
 
 
 def test_dropped_connection_close(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(
         CloseEvent(conn=1, wall=WALL, mono=0.0, code=1006, reason="", initiator="", clean=False)
     )
@@ -277,7 +263,7 @@ def test_dropped_connection_close(qtbot: QtBot) -> None:
 
 
 def test_other_events_are_described(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(
         ControlEvent(
             conn=1,
@@ -337,7 +323,7 @@ def test_other_events_are_described(qtbot: QtBot) -> None:
 
 
 def test_none_clears(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"[1]"))
     view.show_event(None)
     assert view.text() == ""
@@ -347,7 +333,7 @@ def test_none_clears(qtbot: QtBot) -> None:
 
 
 def test_showing_the_same_event_again_keeps_the_chosen_mode(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     event = message(b"[1]")
     view.show_event(event)
     detail_mode_combo(view).setCurrentText("Hex")
@@ -407,7 +393,7 @@ def test_ctrl_f_opens_the_find_bar_only_in_the_detail_view(qtbot: QtBot) -> None
 
 
 def test_find_counts_marks_and_steps_through_matches(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"one two ONE three\none"))
     view.open_find()
     QTest.keyClicks(find_edit(view), "one")
@@ -431,7 +417,7 @@ def test_find_counts_marks_and_steps_through_matches(qtbot: QtBot) -> None:
 
 
 def test_find_in_a_truncated_message_says_so(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"needle.............\n" * (DISPLAY_LIMIT // 20 + 1000)))
     view.open_find()
     find_edit(view).setText("needle")
@@ -441,7 +427,7 @@ def test_find_in_a_truncated_message_says_so(qtbot: QtBot) -> None:
 
 
 def test_set_highlight_marks_the_filter_matches(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"an Error, then error 42 and 7"))
     view.set_highlight("ERROR", regex=False)
     assert marks(view, HIGHLIGHT_COLOR) == ["Error", "error"]
@@ -461,14 +447,14 @@ def test_set_highlight_marks_the_filter_matches(qtbot: QtBot) -> None:
 
 
 def test_highlight_after_an_astral_character(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message("😀😀 find me, 😀 find".encode()))
     view.set_highlight("find", regex=False)
     assert marks(view) == ["find", "find"]  # Qt counts UTF-16 units, Python code points
 
 
 def test_highlight_in_hex_marks_both_columns(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     data = b"Hello world, 0123\xde\xad\xbe\xef tail"
     view.show_event(message(data, text=False))
     view.set_highlight("WORLD", regex=False)
@@ -481,7 +467,7 @@ def test_highlight_in_hex_marks_both_columns(qtbot: QtBot) -> None:
 
 
 def test_only_matches_near_the_screen_are_marked(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     view.show_event(message(b"".join(b"line %d has a match\n" % i for i in range(5000))))
     view.set_highlight("match", regex=False)
     shown = len(marks(view))
@@ -494,7 +480,7 @@ def test_only_matches_near_the_screen_are_marked(qtbot: QtBot) -> None:
 
 
 def test_show_more_goes_on_for_text_made_of_lines(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     data = b"".join(
         b"%06d the quick brown fox jumps over the lazy dog\n" % i for i in range(12_000)
     )
@@ -506,11 +492,11 @@ def test_show_more_goes_on_for_text_made_of_lines(qtbot: QtBot) -> None:
         clicks += 1
     assert clicks == len(data) // DISPLAY_LIMIT
     assert view.text() == data.decode()
-    assert notice(view) == ""
+    assert detail_notice(view) == ""
 
 
 def test_matches_are_found_in_text_shown_later(qtbot: QtBot) -> None:
-    view = make_view(qtbot)
+    view = standalone_detail_view(qtbot)
     # One match straddles the end of the first piece, one lies in the second.
     data = b"x\n" * (DISPLAY_LIMIT // 2 - 2) + b"needle" + b"x\n" * 100 + b"needle\n"
     view.show_event(message(data))
