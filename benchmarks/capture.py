@@ -12,7 +12,7 @@ Fills a fresh capture in a temporary folder through the real Recorder and writer
   a word in no message.
 With --fts it also measures the alternative: an FTS5 trigram index kept on the text payloads
 (a contentless table filled in the same transactions), its cost to the recording rate and
-its search time, to choose between the two (see core/capture/search.py).
+its search time, to choose between the two (see core/storage/capture/search.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from wsinspector.core.capture import CaptureStore
-from wsinspector.core.eventlog import EventLog
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.storage.capture import CaptureStore
 
 WORDS = "alpha beta gamma delta price tick order trade symbol quote bid ask volume".split()  # noqa: SIM905
 

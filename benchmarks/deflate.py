@@ -67,9 +67,9 @@ async def bare(uri: str) -> tuple[int, float]:
 
 
 async def core(uri: str) -> tuple[int, float, float, int]:
-    from wsinspector.core.eventlog import EventLog
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.session import Session
+    from wsinspector.core.log.eventlog import EventLog
+    from wsinspector.core.websocket.options import ConnectionOptions
+    from wsinspector.core.websocket.session import Session
 
     log = EventLog()
     session = Session(ConnectionOptions(uri, ping_interval=None, max_message_size=None), log)

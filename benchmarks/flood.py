@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # Qt is imported by the Qt child only
     from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
 
     from wsinspector.qt import MainWindow
-    from wsinspector.qt.logmodel import LogModel
+    from wsinspector.qt.workspace.logmodel import LogModel
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -150,7 +150,7 @@ async def bare_run(uri: str, expected: int) -> Result:
 
 def flood_window(log: Any) -> tuple[float, float]:
     """(mono of the first message, mono of the close) in an EventLog."""
-    from wsinspector.core.events import CloseEvent, MessageEvent
+    from wsinspector.core.log.events import CloseEvent, MessageEvent
 
     first = end = math.nan
     for event in log:
@@ -166,7 +166,7 @@ def flood_window(log: Any) -> tuple[float, float]:
 
 
 def log_summary(log: Any, expected: int) -> Result:
-    from wsinspector.core.events import CloseEvent
+    from wsinspector.core.log.events import CloseEvent
 
     first, end = flood_window(log)
     seconds = end - first
@@ -186,9 +186,9 @@ def log_summary(log: Any, expected: int) -> Result:
 
 async def core_run(uri: str, expected: int) -> Result:
     """2: the core Session feeding an EventLog."""
-    from wsinspector.core.eventlog import EventLog
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.session import Session
+    from wsinspector.core.log.eventlog import EventLog
+    from wsinspector.core.websocket.options import ConnectionOptions
+    from wsinspector.core.websocket.session import Session
 
     log = EventLog()
     options = ConnectionOptions(uri, compression=False, ping_interval=None, max_message_size=None)
@@ -240,7 +240,7 @@ def child_asyncio(args: argparse.Namespace) -> Result:
 
 def event_object_bytes(log: Any) -> int:
     """What one logged message costs in Python objects, by sys.getsizeof."""
-    from wsinspector.core.events import MessageEvent
+    from wsinspector.core.log.events import MessageEvent
 
     event = next(e for e in log if type(e) is MessageEvent)
     pointer = 8  # the list slot
@@ -254,9 +254,9 @@ def event_object_bytes(log: Any) -> int:
 
 
 def child_memory(args: argparse.Namespace) -> Result:
-    from wsinspector.core.eventlog import EventLog
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.session import Session
+    from wsinspector.core.log.eventlog import EventLog
+    from wsinspector.core.websocket.options import ConnectionOptions
+    from wsinspector.core.websocket.session import Session
 
     messages = args.memory_messages
     uri = flood_uri(args.port, messages, 100)
@@ -294,8 +294,8 @@ def child_memory(args: argparse.Namespace) -> Result:
 
 def log_file_timings(log: Any) -> Result:
     """Seconds to export the log (JSONL, HAR, CSV), import the JSONL back, and filter it."""
-    from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
-    from wsinspector.core.logfiles import export_log, import_log
+    from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
+    from wsinspector.core.storage.logfiles import export_log, import_log
 
     timings: Result = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -643,7 +643,7 @@ async def close_button_run(uri: str) -> Result:
 
 def big_message_row(model: LogModel) -> int | None:
     """The row of the 16 MiB message once the model shows it, else None."""
-    from wsinspector.core.events import MessageEvent
+    from wsinspector.core.log.events import MessageEvent
 
     log = model.log
     for index in range(min(len(log), model.rowCount())):
@@ -722,8 +722,8 @@ EXPORT_LAG_EVENTS = 1_000_000
 async def export_lag_run(events: int) -> Result:
     """The loop lag while the window exports a log of `events` 100-byte messages as the app
     does (ExportRunner: one chunk per turn of the event loop), to JSONL, CSV and HAR."""
-    from wsinspector.core.logfiles import LogFormat
-    from wsinspector.qt.log_export import ExportRunner
+    from wsinspector.core.storage.logfiles import LogFormat
+    from wsinspector.qt.workspace.log_export import ExportRunner
 
     window = await open_window()
     ticks = Ticks()

@@ -78,7 +78,7 @@ start_demo() {
 import asyncio
 import sys
 
-from wsinspector.core.demo import DemoServer
+from wsinspector.core.tools.demo import DemoServer
 
 
 async def main() -> None:
@@ -109,10 +109,10 @@ save_profiles() {
     "$python" - "$demo_url" <<'EOF'
 import sys
 
-from wsinspector.core.demo import DEMO_SUBPROTOCOL
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import Profile, ProfileStore
-from wsinspector.core.reconnect import ReconnectPolicy
+from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.storage.profiles import Profile, ProfileStore
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
 
 url = sys.argv[1]
 store = ProfileStore()

@@ -175,8 +175,8 @@ def test_demo_serves_other_clients_too_and_ctrl_c_quits() -> None:
 def test_profile_option_opens_a_saved_profile_and_connects(
     recording_server: RecordingServer,
 ) -> None:
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.profiles import Environments, Profile, ProfileStore
+    from wsinspector.core.storage.profiles import Environments, Profile, ProfileStore
+    from wsinspector.core.websocket.options import ConnectionOptions
 
     store = ProfileStore()  # the folder this test's processes share (conftest)
     store.save(Profile("Echo", ConnectionOptions(recording_server.url("/{{path}}"))))
@@ -190,8 +190,8 @@ def test_profile_option_opens_a_saved_profile_and_connects(
 
 
 def test_an_unknown_profile_lists_the_known_ones() -> None:
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.profiles import Profile, ProfileStore
+    from wsinspector.core.storage.profiles import Profile, ProfileStore
+    from wsinspector.core.websocket.options import ConnectionOptions
 
     ProfileStore().save(Profile("Staging", ConnectionOptions("ws://127.0.0.1:9/")))
     result = run_cli("--profile", "Prod", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import wsinspector
-from wsinspector.core.versions import APP_ID
+from wsinspector.core.app.versions import APP_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"

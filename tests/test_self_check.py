@@ -24,7 +24,7 @@ import wsinspector
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SH = ROOT / "packaging" / "dev.sh"
 APP_ID = "io.github.wsinspector"
-# The self-check's steps, in order (wsinspector/qt/self_check.py, STEP_SECONDS).
+# The self-check's steps, in order (wsinspector/qt/window/self_check.py, STEP_SECONDS).
 STEPS = (
     "window",
     "identity",
@@ -117,8 +117,8 @@ def test_self_check_from_source_passes_without_a_display() -> None:
 # there, say so, and still shut down quickly.
 BROKEN_ECHO = """
 from wsinspector.app import main
-from wsinspector.core import demo
-from wsinspector.qt import self_check
+from wsinspector.core.tools import demo
+from wsinspector.qt.window import self_check
 
 async def swallow(self, connection, *, answer_help):
     async for _message in connection:

@@ -22,7 +22,7 @@ def version_text() -> str:
     Loads QtCore for Qt's runtime version: that needs no display, and a Qt that can't load
     is reported as such instead of failing.
     """
-    from wsinspector.core.versions import gather
+    from wsinspector.core.app.versions import gather
 
     try:
         from PySide6.QtCore import qVersion
@@ -93,7 +93,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def profile_problem(name: str, environment: str | None) -> str | None:
     """Why `--profile name [--env environment]` can't be opened, listing the known names."""
-    from wsinspector.core.profiles import ProfileStore
+    from wsinspector.core.storage.profiles import ProfileStore
 
     store = ProfileStore()
     names = sorted(profile.name for profile in store.profiles())
@@ -133,13 +133,13 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
 
 
 def make_application() -> QApplication:
-    """The QApplication, named by the one reverse-DNS id (see core/versions.py): its
+    """The QApplication, named by the one reverse-DNS id (see core/app/versions.py): its
     application name is the X11 window class, its desktop file name the Wayland app id.
     """
     from PySide6.QtWidgets import QApplication
 
-    from wsinspector.core.versions import APP_ID, APP_NAME, ORGANIZATION_DOMAIN
-    from wsinspector.qt.icons import icon
+    from wsinspector.core.app.versions import APP_ID, APP_NAME, ORGANIZATION_DOMAIN
+    from wsinspector.qt.widgets.icons import icon
 
     # argv[0] names the X11 window instance: "wsinspector", also under `python -m`.
     app = QApplication.instance() or QApplication([APP_NAME])
@@ -160,14 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["record"]:
         # Headless: the core only, no Qt (it runs where no display exists).
-        from wsinspector.core.record import main as record_main
+        from wsinspector.core.tools.record import main as record_main
 
         return record_main(arguments[1:])
     args = parse_args(arguments)
     if args.self_check:
         # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from wsinspector.qt.self_check import run_self_check
+        from wsinspector.qt.window.self_check import run_self_check
 
         return run_self_check(make_application())
     problem = display_problem(os.environ, sys.platform)
@@ -181,8 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtCore import QTimer
 
-    from wsinspector.core.demo import DEMO_SUBPROTOCOL, DemoServer
-    from wsinspector.core.options import ConnectionOptions
+    from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL, DemoServer
+    from wsinspector.core.websocket.options import ConnectionOptions
     from wsinspector.qt import MainWindow
 
     app = make_application()

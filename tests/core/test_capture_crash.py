@@ -17,8 +17,8 @@ from pathlib import Path
 from helpers.servers import RecordingServer, wait_for
 from websockets.asyncio.server import ServerConnection
 
-from wsinspector.core.capture import CaptureStore
-from wsinspector.core.paths import data_dir
+from wsinspector.core.app.paths import data_dir
+from wsinspector.core.storage.capture import CaptureStore
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 10

@@ -11,11 +11,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from wsinspector.core.capture import SCHEMA_VERSION, CaptureStore
-from wsinspector.core.capture.packing import CHUNK_BYTES, CHUNK_ROWS
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import ConnState, NoteEvent, StateEvent
-from wsinspector.core.logfiles.jsonl import event_json
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import ConnState, NoteEvent, StateEvent
+from wsinspector.core.storage.capture import SCHEMA_VERSION, CaptureStore
+from wsinspector.core.storage.capture.packing import CHUNK_BYTES, CHUNK_ROWS
+from wsinspector.core.storage.logfiles.jsonl import event_json
 
 
 @pytest.fixture

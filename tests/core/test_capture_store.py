@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from wsinspector.core.capture import CaptureStore, Retention
-from wsinspector.core.capture.schema import SCHEMA_VERSION
-from wsinspector.core.describe import session_end_summary
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ErrorEvent,
@@ -24,9 +21,12 @@ from wsinspector.core.events import (
     MessageEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
-from wsinspector.core.logfiles import export_log, import_log
-from wsinspector.core.options import ConnectionOptions
+from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.log.wording import session_end_summary
+from wsinspector.core.storage.capture import CaptureStore, Retention
+from wsinspector.core.storage.capture.schema import SCHEMA_VERSION
+from wsinspector.core.storage.logfiles import export_log, import_log
+from wsinspector.core.websocket.options import ConnectionOptions
 
 
 @pytest.fixture
@@ -261,8 +261,8 @@ def test_a_failed_connection_ends_in_its_error_words(store: CaptureStore) -> Non
 
 KILLED_RECORDER = """
 import os, signal, sys, time
-from wsinspector.core.capture import CaptureStore
-from wsinspector.core.eventlog import EventLog
+from wsinspector.core.storage.capture import CaptureStore
+from wsinspector.core.log.eventlog import EventLog
 store = CaptureStore.open(sys.argv[1])
 log = EventLog()
 store.start_recording(log, uri="ws://example.test/killed")

@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from wsinspector.core.options import ConnectionOptions, UserAgentMode
-from wsinspector.core.profiles.commandline import parse_command_line
-from wsinspector.core.reconnect import ReconnectPolicy
-from wsinspector.core.validation import check_options
+from wsinspector.core.storage.profiles.commandline import parse_command_line
+from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.validation import check_options
 
 
 def basic(credentials: str) -> str:

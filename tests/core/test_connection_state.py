@@ -9,17 +9,17 @@ from helpers.faults import FaultServer
 from helpers.servers import RecordingServer
 from helpers.sessions import finished, of_type
 
-from wsinspector.core.connection import IDLE_TEXT, Connection
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     HandshakeEvent,
     NoteEvent,
 )
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.reconnect import ReconnectPolicy
-from wsinspector.core.session import Session
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.session import Session
+from wsinspector.core.websocket.state import IDLE_TEXT, Connection
 
 
 def options_for(uri: str, **kwargs: object) -> ConnectionOptions:

@@ -13,8 +13,8 @@ from typing import Any
 
 from helpers.asyncwait import run, until
 
-from wsinspector.core.crashlog import LOG_NAME, Crash, CrashReporter
-from wsinspector.core.paths import state_dir
+from wsinspector.core.app.crashlog import LOG_NAME, Crash, CrashReporter
+from wsinspector.core.app.paths import state_dir
 
 
 def test_the_log_file_is_in_the_state_folder() -> None:

@@ -17,9 +17,9 @@ from wsinspector.core.decoders.page import PageDecoder, decode
 from wsinspector.core.decoders.proto_schema import ProtoLoadError, ProtoSchema, load_proto
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.decoders.text import decode_base64, encode_json
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import Direction, MessageEvent
-from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
 
 VALUE = {"symbol": "BTC", "price": 3.5, "sizes": [1, 2, 300], "ok": True, "none": None}
 

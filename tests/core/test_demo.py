@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from wsinspector.core.demo import DEMO_SUBPROTOCOL, FORBIDDEN_BODY, DemoServer
+from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL, FORBIDDEN_BODY, DemoServer
 
 TIMEOUT = 5.0
 

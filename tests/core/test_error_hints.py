@@ -17,12 +17,12 @@ from helpers.sessions import finished, of_type
 from helpers.tls import server_ssl_context, write_ca_file
 from websockets.asyncio.client import connect
 
-from wsinspector.core.errors import describe_error
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import ConnState, ErrorEvent
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.session import Session
-from wsinspector.core.validation import check_options, check_uri, suggest_uri
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import ConnState, ErrorEvent
+from wsinspector.core.websocket.errors import describe_error
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
+from wsinspector.core.websocket.validation import check_options, check_uri, suggest_uri
 
 # What a plain HTTP server (here: one that isn't TLS at all) sends back to a ClientHello.
 HTTP_400 = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"

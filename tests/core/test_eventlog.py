@@ -8,8 +8,8 @@ import pickle
 
 import pytest
 
-from wsinspector.core.eventlog import Counters, EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import Counters, EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -24,7 +24,7 @@ from wsinspector.core.events import (
     close_code_name,
     message_event,
 )
-from wsinspector.core.wireframes import FrameTable, WireFrame
+from wsinspector.core.log.wireframes import FrameTable, WireFrame
 
 
 class Recorder:

@@ -22,15 +22,15 @@ from helpers.sessions import of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from wsinspector.core.events import ErrorEvent, MessageEvent, NoteEvent
-from wsinspector.core.file_source import (
+from wsinspector.core.log.events import ErrorEvent, MessageEvent, NoteEvent
+from wsinspector.core.websocket.file_source import (
     CHUNK_SIZE,
     READ_WHOLE_LIMIT,
     FileRefused,
     SendCancelled,
     check_file,
 )
-from wsinspector.core.session import Session
+from wsinspector.core.websocket.session import Session
 
 MIB = 1024 * 1024
 

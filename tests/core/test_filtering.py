@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -21,8 +21,8 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import LogFilter, ScanCache, compile_filter, filter_indexes
-from wsinspector.core.formatting import preview
+from wsinspector.core.log.filtering import LogFilter, ScanCache, compile_filter, filter_indexes
+from wsinspector.core.text.formatting import preview
 
 OUT = Direction.OUT
 IN = Direction.IN

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from wsinspector.core import formatting
-from wsinspector.core.events import Direction, MessageEvent
-from wsinspector.core.formatting import (
+from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.core.text import formatting
+from wsinspector.core.text.formatting import (
     format_duration,
     format_time,
     hex_dump,

@@ -1,4 +1,4 @@
-"""Pins websockets' DEBUG log contract that wsinspector.core.frametap reads.
+"""Pins websockets' DEBUG log contract that wsinspector.core.websocket.frametap reads.
 
 websockets has no public per-frame hook. The frame tap relies on these calls, which the
 library documents only as prefixes (docs/topics/logging.rst):
@@ -24,8 +24,8 @@ from helpers.sessions import close_session, of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     ConnState,
     ControlEvent,
     ControlKind,
@@ -33,10 +33,10 @@ from wsinspector.core.events import (
     HandshakeEvent,
     MessageEvent,
 )
-from wsinspector.core.frametap import FrameTap
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.session import Session
-from wsinspector.core.wireframes import WireMeter
+from wsinspector.core.log.wireframes import WireMeter
+from wsinspector.core.websocket.frametap import FrameTap
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 
 def test_keepalive_pings_are_logged_as_keepalive(recording_server: RecordingServer) -> None:

@@ -1,7 +1,7 @@
 """Issue 11's seven defects, each played byte for byte by a raw server against the core Session.
 
-What is asserted is what a user reads: the events in the log and the words of core/describe.py
-and core/errors.py.
+What is asserted is what a user reads: the events in the log and the words of core/log/wording.py
+and core/websocket/errors.py.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ from helpers.scripted import (
 )
 from helpers.sessions import finished, of_type
 
-from wsinspector.core.describe import event_summary, handshake_outcome
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -43,8 +42,9 @@ from wsinspector.core.events import (
     MessageEvent,
     NoteEvent,
 )
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.session import Session
+from wsinspector.core.log.wording import event_summary, handshake_outcome
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
 CLOSE_1000 = bytes.fromhex("88 02 03 e8")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsinspector.core import json_outline
-from wsinspector.core.json_outline import CHUNK, STEP, Entry, JsonOutline, Kind, json_path
+from wsinspector.core.text import json_outline
+from wsinspector.core.text.json_outline import CHUNK, STEP, Entry, JsonOutline, Kind, json_path
 
 
 def outline(text: str) -> JsonOutline:

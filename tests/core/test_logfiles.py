@@ -18,9 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsinspector.core.describe import event_record, transcript_line
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -34,9 +33,9 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.filtering import LogFilter, compile_filter, filter_indexes
-from wsinspector.core.formatting import format_time
-from wsinspector.core.logfiles import (
+from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
+from wsinspector.core.log.wording import event_record, transcript_line
+from wsinspector.core.storage.logfiles import (
     REDACTED,
     Cancelled,
     LogExporter,
@@ -48,11 +47,12 @@ from wsinspector.core.logfiles import (
     import_log,
     redact_uri,
 )
-from wsinspector.core.logfiles import jsonl as logfiles_jsonl
-from wsinspector.core.logfiles import text as logfiles_text
-from wsinspector.core.logfiles.common import snapshot
-from wsinspector.core.logfiles.text import write_csv
-from wsinspector.core.options import UserAgentMode
+from wsinspector.core.storage.logfiles import jsonl as logfiles_jsonl
+from wsinspector.core.storage.logfiles import text as logfiles_text
+from wsinspector.core.storage.logfiles.common import snapshot
+from wsinspector.core.storage.logfiles.text import write_csv
+from wsinspector.core.text.formatting import format_time
+from wsinspector.core.websocket.options import UserAgentMode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CHROME_HAR = FIXTURES / "chrome-websocket.har"

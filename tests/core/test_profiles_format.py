@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
-from wsinspector.core.options import ConnectionOptions, UserAgentMode
-from wsinspector.core.profiles import (
+from wsinspector.core.storage.profiles import (
     FORMAT_VERSION,
     MessageMode,
     Profile,
@@ -19,7 +18,7 @@ from wsinspector.core.profiles import (
     SavedMessage,
     SecretFlags,
 )
-from wsinspector.core.profiles.format import (
+from wsinspector.core.storage.profiles.format import (
     dump,
     migrate,
     options_from_json,
@@ -27,7 +26,8 @@ from wsinspector.core.profiles.format import (
     parse_profile,
     profile_to_json,
 )
-from wsinspector.core.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 optional_finite = st.none() | finite

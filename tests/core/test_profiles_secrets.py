@@ -13,9 +13,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import Environments, Profile, ProfileStore, SecretFlags
-from wsinspector.core.profiles.secrets import (
+from wsinspector.core.storage.profiles import Environments, Profile, ProfileStore, SecretFlags
+from wsinspector.core.storage.profiles.secrets import (
     is_secret_header,
     is_secret_name,
     propose_secrets,
@@ -23,7 +22,8 @@ from wsinspector.core.profiles.secrets import (
     restore,
     withhold,
 )
-from wsinspector.core.profiles.store import FILE_SECRETS_NOTICE
+from wsinspector.core.storage.profiles.store import FILE_SECRETS_NOTICE
+from wsinspector.core.websocket.options import ConnectionOptions
 
 
 class MemoryKeyring(KeyringBackend):

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import (
+from wsinspector.core.storage.profiles import (
     Environments,
     LoadProblem,
     MessageMode,
@@ -26,8 +25,9 @@ from wsinspector.core.profiles import (
     SavedMessage,
     default_root,
 )
-from wsinspector.core.profiles import store as store_module
-from wsinspector.core.profiles.secrets import NoVault
+from wsinspector.core.storage.profiles import store as store_module
+from wsinspector.core.storage.profiles.secrets import NoVault
+from wsinspector.core.websocket.options import ConnectionOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -232,9 +232,9 @@ SAVER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from wsinspector.core.options import ConnectionOptions
-    from wsinspector.core.profiles import Profile, ProfileStore
-    from wsinspector.core.profiles.secrets import NoVault
+    from wsinspector.core.websocket.options import ConnectionOptions
+    from wsinspector.core.storage.profiles import Profile, ProfileStore
+    from wsinspector.core.storage.profiles.secrets import NoVault
 
     store = ProfileStore(Path(sys.argv[1]), vault=NoVault())
 
@@ -325,7 +325,7 @@ def test_sigkill_while_saving_leaves_the_old_or_the_new_version(tmp_path: Path) 
 
 
 def _fields(document: dict[str, object]) -> dict[str, object]:
-    from wsinspector.core.profiles.format import profile_from_json
+    from wsinspector.core.storage.profiles.format import profile_from_json
 
     profile, _ = profile_from_json(document)
     return {

@@ -8,12 +8,12 @@ import time
 from helpers.asyncwait import run, until, wait_state
 from websockets.asyncio.server import ServerConnection, serve
 
-from wsinspector.core.describe import rate_words
-from wsinspector.core.eventlog import Counters, EventLog
-from wsinspector.core.events import ConnState
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.rates import RateMeter, Rates
-from wsinspector.core.session import Session
+from wsinspector.core.log.eventlog import Counters, EventLog
+from wsinspector.core.log.events import ConnState
+from wsinspector.core.log.rates import RateMeter, Rates
+from wsinspector.core.log.wording import rate_words
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 
 def test_rates_over_the_window_with_controlled_timestamps() -> None:

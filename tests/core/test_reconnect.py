@@ -29,9 +29,8 @@ from websockets.exceptions import (
 from websockets.frames import Close
 from websockets.http11 import Response
 
-from wsinspector.core import session as session_module
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     Direction,
@@ -41,8 +40,9 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.reconnect import (
+from wsinspector.core.websocket import session as session_module
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.reconnect import (
     DEFAULT_FACTOR,
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
@@ -51,7 +51,7 @@ from wsinspector.core.reconnect import (
     close_is_retryable,
     failure_is_retryable,
 )
-from wsinspector.core.session import Session
+from wsinspector.core.websocket.session import Session
 
 FAST = ReconnectPolicy(
     enabled=True, initial_delay=0.05, min_delay=0.05, max_delay=0.2, jitter=False

@@ -18,12 +18,12 @@ from helpers.servers import RecordingServer, wait_for
 from websockets.asyncio.server import ServerConnection
 
 from wsinspector.app import main
-from wsinspector.core.capture import CaptureStore
-from wsinspector.core.crashlog import LOG_NAME
-from wsinspector.core.logfiles import import_log
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.paths import data_dir, state_dir
-from wsinspector.core.record import RecordPlan, record
+from wsinspector.core.app.crashlog import LOG_NAME
+from wsinspector.core.app.paths import data_dir, state_dir
+from wsinspector.core.storage.capture import CaptureStore
+from wsinspector.core.storage.logfiles import import_log
+from wsinspector.core.tools.record import RecordPlan, record
+from wsinspector.core.websocket.options import ConnectionOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,8 +21,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 from websockets.http11 import USER_AGENT
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -33,8 +33,8 @@ from wsinspector.core.events import (
     MessageEvent,
     StateEvent,
 )
-from wsinspector.core.options import ConnectionOptions, UserAgentMode
-from wsinspector.core.session import NotConnectedError, Session
+from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
+from wsinspector.core.websocket.session import NotConnectedError, Session
 
 
 def start(options: ConnectionOptions) -> Session:

@@ -14,8 +14,8 @@ from helpers.servers import RecordingServer
 from helpers.sessions import of_type
 from helpers.tls import server_ssl_context, write_ca_file
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ErrorEvent,
@@ -23,9 +23,9 @@ from wsinspector.core.events import (
     MessageEvent,
     StateEvent,
 )
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.reconnect import ReconnectPolicy
-from wsinspector.core.session import Session
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.session import Session
 
 FAST_RECONNECT = ReconnectPolicy(
     enabled=True, initial_delay=0.05, min_delay=0.05, max_delay=0.2, jitter=False

@@ -18,7 +18,11 @@ from helpers.faults import FaultServer
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
 
-from wsinspector.core.tlsinfo import CertificateInfo, describe_certificate, fetch_certificate
+from wsinspector.core.websocket.tlsinfo import (
+    CertificateInfo,
+    describe_certificate,
+    fetch_certificate,
+)
 
 
 def fetch(uri: str, timeout: float = 5.0) -> CertificateInfo | None:

@@ -10,13 +10,13 @@ import pytest
 import trustme
 from helpers.tls import write_ca_file
 
-from wsinspector.core.options import (
+from wsinspector.core.websocket.options import (
     DEFAULT_MAX_MESSAGE_SIZE,
     ConnectionOptions,
     UserAgentMode,
 )
-from wsinspector.core.reconnect import ReconnectPolicy
-from wsinspector.core.validation import (
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.validation import (
     LIBRARY_HEADERS,
     FieldError,
     check_close,
@@ -256,7 +256,7 @@ def test_connect_kwargs_defaults() -> None:
     assert kwargs["additional_headers"] is None
     assert kwargs["compression"] == "deflate"
     # No message limit for websockets, one frame bounded: the frame tap enforces the user's
-    # limit on whole messages (core/limits.py).
+    # limit on whole messages (core/websocket/limits.py).
     assert kwargs["max_size"] == (None, 2 * DEFAULT_MAX_MESSAGE_SIZE + 64 * 1024)
     assert kwargs["proxy"] is None  # never the system proxy: the handshake is what is shown
     assert (kwargs["open_timeout"], kwargs["ping_interval"], kwargs["ping_timeout"]) == (

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from wsinspector.core.options import ConnectionOptions, UserAgentMode
-from wsinspector.core.profiles.variables import (
+from wsinspector.core.storage.profiles.variables import (
     references,
     resolve,
     resolve_message,
     substitute,
 )
-from wsinspector.core.validation import FieldError
+from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
+from wsinspector.core.websocket.validation import FieldError
 
 
 def test_substitute() -> None:

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import wsinspector
-from wsinspector.core import versions
-from wsinspector.core.versions import APP_ID, NOT_LOADED, ORGANIZATION_DOMAIN, gather
+from wsinspector.core.app import versions
+from wsinspector.core.app.versions import APP_ID, NOT_LOADED, ORGANIZATION_DOMAIN, gather
 
 NAMES = ["wsinspector", "Python", "Qt", "PySide6", "websockets", "qasync", "Platform"]
 
@@ -58,7 +58,7 @@ def test_unknown_name_is_a_key_error() -> None:
 def test_gathering_imports_no_qt() -> None:
     code = (
         "import sys\n"
-        "from wsinspector.core.versions import gather\n"
+        "from wsinspector.core.app.versions import gather\n"
         "gather()\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in "
         "('PySide6', 'shiboken6', 'qasync')))\n"

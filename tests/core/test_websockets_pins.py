@@ -50,7 +50,7 @@ def opened(max_size: int, *, deflate: bool = False) -> ClientProtocol:
 
 
 def test_websockets_counts_a_pong_toward_the_message_it_interrupts() -> None:
-    """Workaround: core/limits.py (websockets gets no message limit, the frame tap counts)."""
+    """Workaround: websocket/limits.py (websockets gets no message limit, the frame tap counts)."""
     protocol = opened(1024)
     protocol.receive_data(
         bytes.fromhex("01 7e 03 e8") + b"a" * 1000 + bytes.fromhex("8a 1e") + b"p" * 30
@@ -63,7 +63,7 @@ def test_websockets_counts_a_pong_toward_the_message_it_interrupts() -> None:
 
 
 def test_websockets_checks_a_compressed_frame_against_the_message_limit() -> None:
-    """Workaround: core/limits.py (the frame bound is looser; the tap checks the message)."""
+    """Workaround: websocket/limits.py (the frame bound is looser; the tap checks the message)."""
     protocol = opened(1024, deflate=True)
     compressor = zlib.compressobj(wbits=-15)
     packed = (compressor.compress(os.urandom(1024)) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
@@ -74,7 +74,7 @@ def test_websockets_checks_a_compressed_frame_against_the_message_limit() -> Non
 
 
 def test_websockets_gives_no_event_for_a_response_it_cannot_parse() -> None:
-    """Workaround: core/guarded.py data_received (the handshake waits for nothing else)."""
+    """Workaround: websocket/guarded.py data_received (the handshake waits for nothing else)."""
     protocol = ClientProtocol(parse_uri("ws://127.0.0.1/"))
     protocol.send_request(protocol.connect())
     protocol.receive_data(b"HTTP/1.1 101 Switching Protocols\r\nX-Broken\r\n\r\n")
@@ -83,14 +83,14 @@ def test_websockets_gives_no_event_for_a_response_it_cannot_parse() -> None:
 
 
 def test_websockets_starts_keepalive_whatever_the_connection_state() -> None:
-    """Workaround: core/guarded.py start_keepalive (not started for a lost connection)."""
+    """Workaround: core/websocket/guarded.py start_keepalive (not started for a lost connection)."""
     source = inspect.getsource(Connection.start_keepalive)
     assert "connection_lost_waiter" not in source
     assert "state" not in source.replace("keepalive_task", "")
 
 
 def test_websockets_lets_python_errors_out_of_a_redirect() -> None:
-    """Workaround: core/redirects.py (a Location that can't be followed, said in words)."""
+    """Workaround: websocket/redirects.py (a Location that can't be followed, said in words)."""
     response = Response(301, "Moved", Headers([("Location", "ws://[::1/x")]))
     try:
         connect("ws://127.0.0.1/").process_redirect(InvalidStatus(response))

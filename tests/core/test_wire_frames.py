@@ -15,7 +15,17 @@ from helpers.sessions import close_session, of_type, open_session
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
 
-from wsinspector.core.describe import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
+    CloseEvent,
+    ControlEvent,
+    ControlKind,
+    Direction,
+    ErrorEvent,
+    MessageEvent,
+)
+from wsinspector.core.log.wireframes import WireFrame, fragment_count, is_compressed, wire_size
+from wsinspector.core.log.wording import (
     compressed_size_words,
     extension_words,
     frame_words,
@@ -24,18 +34,8 @@ from wsinspector.core.describe import (
     wire_size_sentence,
     wire_size_words,
 )
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
-    CloseEvent,
-    ControlEvent,
-    ControlKind,
-    Direction,
-    ErrorEvent,
-    MessageEvent,
-)
-from wsinspector.core.file_source import READ_WHOLE_LIMIT, check_file
-from wsinspector.core.session import Session
-from wsinspector.core.wireframes import WireFrame, fragment_count, is_compressed, wire_size
+from wsinspector.core.websocket.file_source import READ_WHOLE_LIMIT, check_file
+from wsinspector.core.websocket.session import Session
 
 
 def message_ids(log: EventLog) -> list[int]:

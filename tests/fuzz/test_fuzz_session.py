@@ -36,8 +36,8 @@ from helpers.scripted import ScriptedServer
 from helpers.sessions import of_type
 
 from fuzz.scenarios import CLOSE_TIMEOUT, LIMIT, Scenario, build
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import (
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -48,8 +48,8 @@ from wsinspector.core.events import (
     MessageEvent,
     StateEvent,
 )
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.session import Session
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 FUZZ_SEEDS_CI = 120
 SEEDS = int(os.environ.get("WSINSPECTOR_FUZZ_SEEDS", FUZZ_SEEDS_CI))

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wsinspector.core.events import ConnState
-    from wsinspector.core.session import Session
+    from wsinspector.core.log.events import ConnState
+    from wsinspector.core.websocket.session import Session
 
 __all__ = ["DEFAULT_TIMEOUT", "run", "stays", "until", "wait_state"]
 
@@ -56,7 +56,7 @@ async def wait_state(
     """Wait until ``session.state`` is one of ``states`` (the error names the states seen)."""
 
     def seen() -> str:
-        from wsinspector.core.events import StateEvent
+        from wsinspector.core.log.events import StateEvent
 
         trail = [e.state.value for e in session.log if isinstance(e, StateEvent)]
         return f"(waiting for {[s.value for s in states]}; states: {trail}; {session.last_error!r})"

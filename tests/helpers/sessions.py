@@ -7,10 +7,10 @@ import asyncio
 from typing import Any
 
 from helpers.asyncwait import until, wait_state
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import ConnState, Event
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.session import Session
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import ConnState, Event
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 
 def options_for(uri: str, **kwargs: Any) -> ConnectionOptions:

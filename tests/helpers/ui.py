@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.qt.detail_view import MessageDetailView
+from wsinspector.qt.workspace.detail_view import MessageDetailView
 
 W = TypeVar("W", bound=QWidget)
 

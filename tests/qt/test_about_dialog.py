@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPlainTextEdit, QPu
 from pytestqt.qtbot import QtBot
 
 import wsinspector
-from wsinspector.qt.about_dialog import COPIED_TEXT, show_about
+from wsinspector.qt.dialogs.about_dialog import COPIED_TEXT, show_about
 
 NAMES = ["wsinspector", "Python", "Qt", "PySide6", "websockets", "qasync", "Platform"]
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.capture import FILE_NAME
-from wsinspector.core.events import MessageEvent
-from wsinspector.core.paths import data_dir
+from wsinspector.core.app.paths import data_dir
+from wsinspector.core.log.events import MessageEvent
+from wsinspector.core.storage.capture import FILE_NAME
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from wsinspector.qt.composer import HEX, JSON, TEXT, Composer
+from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 
 UP, DOWN = Qt.Key.Key_Up, Qt.Key.Key_Down
 

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.decoders.proto_schema import load_proto
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
-from wsinspector.core.events import Direction, MessageEvent
-from wsinspector.qt.detail_view import MessageDetailView
+from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.qt.workspace.detail_view import MessageDetailView
 
 WAIT_MS = 5000
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.events import (
+from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
     ControlEvent,
@@ -30,7 +30,7 @@ from wsinspector.core.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.qt.detail_view import (
+from wsinspector.qt.workspace.detail_view import (
     CURRENT_COLOR,
     DISPLAY_LIMIT,
     FIND_COLOR,

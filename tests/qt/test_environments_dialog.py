@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.profiles import Environments
-from wsinspector.qt.environments_dialog import EnvironmentsDialog
-from wsinspector.qt.variables_editor import MASK, VariablesEditor
+from wsinspector.core.storage.profiles import Environments
+from wsinspector.qt.dialogs.environments_dialog import EnvironmentsDialog
+from wsinspector.qt.forms.variables_editor import MASK, VariablesEditor
 
 NAME, VALUE, SECRET = range(3)
 

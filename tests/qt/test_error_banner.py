@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.crashlog import LOG_NAME, CrashReporter
+from wsinspector.core.app.crashlog import LOG_NAME, CrashReporter
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000

@@ -1,6 +1,6 @@
 """The settings form loses nothing: options → form → options is exact within the form's ranges.
 
-The strategy's bounds are the form's ranges (wsinspector.core.options / reconnect constants);
+The strategy's bounds are the form's ranges (core.websocket.options / reconnect constants);
 what lies outside them can't be shown by the form and is documented there.
 """
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication
 
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
-from wsinspector.core.options import (
+from wsinspector.core.websocket.options import (
     CLOSE_TIMEOUT_MAX,
     MAX_MESSAGE_SIZE_MIB,
     OPEN_TIMEOUT_MAX,
@@ -22,15 +22,15 @@ from wsinspector.core.options import (
     ConnectionOptions,
     UserAgentMode,
 )
-from wsinspector.core.reconnect import (
+from wsinspector.core.websocket.reconnect import (
     RECONNECT_ATTEMPTS_MAX,
     RECONNECT_DELAY_MAX,
     RECONNECT_FACTOR_MAX,
     RECONNECT_FACTOR_MIN,
     ReconnectPolicy,
 )
-from wsinspector.core.redirects import MOST_REDIRECTS
-from wsinspector.qt.connection_form import ConnectionForm
+from wsinspector.core.websocket.redirects import MOST_REDIRECTS
+from wsinspector.qt.forms.connection_form import ConnectionForm
 
 MIB = 2**20
 TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

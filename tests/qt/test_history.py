@@ -27,16 +27,16 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.capture import CaptureStore
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.events import ConnState
-from wsinspector.core.logfiles import import_log
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.paths import data_dir
-from wsinspector.core.session import Session
+from wsinspector.core.app.paths import data_dir
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import ConnState
+from wsinspector.core.storage.capture import CaptureStore
+from wsinspector.core.storage.logfiles import import_log
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 from wsinspector.qt import MainWindow
-from wsinspector.qt.connection_page import ConnectionPage
-from wsinspector.qt.history_view import HistorySidebar
+from wsinspector.qt.docks.history_view import HistorySidebar
+from wsinspector.qt.pages.connection_page import ConnectionPage
 
 WAIT_MS = 5000
 

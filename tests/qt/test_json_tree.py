@@ -11,9 +11,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.events import Direction, MessageEvent
-from wsinspector.qt.detail_view import JSON_LIMIT, MessageDetailView
-from wsinspector.qt.json_tree import MAX_ROWS, SYNC_BYTES, JsonTreeModel
+from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.qt.workspace.detail_view import JSON_LIMIT, MessageDetailView
+from wsinspector.qt.workspace.json_tree import MAX_ROWS, SYNC_BYTES, JsonTreeModel
 
 MiB = 1024 * 1024
 WAIT_MS = 20_000

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.profiles import ProfileStore
+from wsinspector.core.storage.profiles import ProfileStore
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000

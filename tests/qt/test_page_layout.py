@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import Profile
+from wsinspector.core.storage.profiles import Profile
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
-from wsinspector.qt.logmodel import Column
+from wsinspector.qt.workspace.logmodel import Column
 
 WAIT_MS = 5000
 

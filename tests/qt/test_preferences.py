@@ -10,8 +10,8 @@ from helpers.ui import find
 from PySide6.QtWidgets import QCheckBox, QDialog, QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.eventlog import EventLog
-from wsinspector.core.preferences import GIB, Preferences, preferences_from
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.storage.preferences import GIB, Preferences, preferences_from
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000

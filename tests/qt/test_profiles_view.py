@@ -14,10 +14,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QToolButton, QTreeView
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import Profile, ProfileStore, SavedMessage, SecretFlags
-from wsinspector.core.profiles.secrets import NoVault
-from wsinspector.qt.profiles_view import ProfilesSidebar
+from wsinspector.core.storage.profiles import Profile, ProfileStore, SavedMessage, SecretFlags
+from wsinspector.core.storage.profiles.secrets import NoVault
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 
 TREE = [
     "exchanges",
@@ -189,7 +189,7 @@ def test_enter_and_double_click_open_a_profile(qtbot: QtBot, sidebar: ProfilesSi
 def test_rename_asks_the_name_with_qinputdialog(
     qtbot: QtBot, sidebar: ProfilesSidebar, store: ProfileStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wsinspector.qt import saved_messages_view
+    from wsinspector.qt.forms import saved_messages_view
 
     sidebar.ask_text = saved_messages_view.ask_text_dialog  # the real one, with getText stubbed
     asked: list[tuple[Any, ...]] = []

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.profiles import Environments, ProfileStore
+from wsinspector.core.storage.profiles import Environments, ProfileStore
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000

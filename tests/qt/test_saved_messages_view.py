@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.profiles import MessageMode, SavedMessage
-from wsinspector.qt.saved_messages_view import SavedMessagesView
+from wsinspector.core.storage.profiles import MessageMode, SavedMessage
+from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 
 SUBSCRIBE = SavedMessage("subscribe", '{"op": "subscribe"}', MessageMode.JSON)
 HELLO = SavedMessage("hello", "hello there")

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.options import ConnectionOptions
-from wsinspector.core.profiles import SecretFlags
-from wsinspector.qt.secrets_editor import SecretsEditor
+from wsinspector.core.storage.profiles import SecretFlags
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.qt.forms.secrets_editor import SecretsEditor
 
 OPTIONS = ConnectionOptions(
     uri="wss://{{host}}/ws?access_token=abc&page=2&sig=ff&access_token=def&%61pi%5Fkey=k",

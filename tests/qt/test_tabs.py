@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget, QWidg
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
-from wsinspector.qt.controller import SHUTDOWN_CLOSE_TIMEOUT
+from wsinspector.qt.pages.controller import SHUTDOWN_CLOSE_TIMEOUT
 
 WAIT_MS = 5000
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.events import StateEvent
+from wsinspector.core.log.events import StateEvent
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000

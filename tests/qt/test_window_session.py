@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.events import StateEvent
+from wsinspector.core.log.events import StateEvent
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 5000
@@ -207,7 +207,7 @@ def test_closing_the_window_closes_the_connection_cleanly(
 def test_a_second_connection_gets_the_next_number(
     recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
 ) -> None:
-    from wsinspector.core.events import HandshakeEvent
+    from wsinspector.core.log.events import HandshakeEvent
 
     for _ in range(2):
         find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))

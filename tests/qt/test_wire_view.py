@@ -25,7 +25,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 
 from wsinspector.qt import MainWindow
-from wsinspector.qt.connection_page import ConnectionPage
+from wsinspector.qt.pages.connection_page import ConnectionPage
 
 WAIT_MS = 5000
 SIZE_COLUMN = 4
@@ -278,10 +278,10 @@ def test_ping_payload_as_hex_and_an_unsolicited_pong_are_logged(
 
 def test_frame_view_rows_follow_filter_drops_and_clear(qtbot: QtBot) -> None:
     """The model's frame rows under a filter, when old events are dropped, and on clear."""
-    from wsinspector.core.eventlog import EventLog
-    from wsinspector.core.filtering import LogFilter, compile_filter
-    from wsinspector.core.wireframes import WireFrame
-    from wsinspector.qt.logmodel import LogModel
+    from wsinspector.core.log.eventlog import EventLog
+    from wsinspector.core.log.filtering import LogFilter, compile_filter
+    from wsinspector.core.log.wireframes import WireFrame
+    from wsinspector.qt.workspace.logmodel import LogModel
 
     log = EventLog(capacity=10)
     model = LogModel(log)

@@ -1,0 +1,1 @@
+"""App plumbing any floor of core may use: where files live (paths), the crash log, versions."""

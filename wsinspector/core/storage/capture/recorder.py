@@ -1,0 +1,194 @@
+"""Recording one connection's lifetime from its EventLog into the capture.
+
+A Recorder listens to the log. Per message it does nothing at all: the messages stay where
+the log keeps them. Every FLUSH_INTERVAL, and on any other event, the recorder copies the
+new slice of the log (references only) and hands it to the writer thread, which builds the
+rows and commits them. So a process killed in a flood loses at most the last FLUSH_INTERVAL
+plus one commit: well under a second.
+
+A log with a small capacity could drop events between two hand-overs; only then does the
+recorder listen to messages too, counting them to hand over before the log drops any.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import CloseEvent, ConnState, ErrorEvent, Event, StateEvent
+from wsinspector.core.log.wording import recording_end_words
+from wsinspector.core.storage.capture.writer import EndJob, EventsJob, Writer
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from wsinspector.core.log.eventlog import Entry
+
+# How often new events go to the writer: the most a SIGKILL can lose, less one commit.
+FLUSH_INTERVAL: Final = 0.25
+# Messages per hand-over in a flood, at most, when the recorder counts messages.
+BATCH: Final = 8192
+# From this capacity up, no flood fills the log between two hand-overs (it would take
+# millions of messages a second; the reader yields to the loop every 512 messages, so the
+# hand-over timer runs in between): the recorder then does nothing per message.
+UNCOUNTED_CAPACITY: Final = 100_000
+
+
+class Recorder:
+    """Records the events appended to one EventLog as one session of the capture.
+
+    Made by CaptureStore.start_recording(). It records from the moment it is made until
+    stop(), or, with `until_end`, until the connection ends (state closed or failed).
+    Listener callbacks run where the log is appended to (the event loop).
+    """
+
+    def __init__(
+        self,
+        writer: Writer,
+        log: EventLog,
+        session_id: int,
+        *,
+        redact: bool,
+        until_end: bool,
+        from_id: int | None = None,
+        on_stopped: Callable[[Recorder], None] | None = None,
+    ) -> None:
+        self.session_id = session_id
+        self._writer = writer
+        self._log = log
+        self._redact = redact
+        self._until_end = until_end
+        self._on_stopped = on_stopped
+        # The id of the first event not handed over yet.
+        self._next_id = log.next_id if from_id is None else max(from_id, log.first_id)
+        self._row = 0  # rows handed over so far: the next row's place in the session
+        self._unsent = 0
+        capacity = log.capacity
+        # Hand over before the log can drop what was not taken: it drops a tenth of its
+        # capacity at a time, never more than `capacity` events beyond what it keeps.
+        self._threshold = min(BATCH, capacity) if capacity else BATCH
+        self.lost = 0  # events gone from the log before they could be taken (log cleared)
+        self._close: CloseEvent | None = None
+        self._error: str = ""
+        self._stopped = False
+        self._timer: asyncio.TimerHandle | None = None
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None  # no loop (a plain script): handed over by size and at stop()
+        # Without a loop there is no timer: messages are counted and handed over by size.
+        small = capacity is not None and capacity < UNCOUNTED_CAPACITY
+        log.add_listener(self, messages=self._loop is None or small)
+        self._arm()
+
+    @property
+    def recording(self) -> bool:
+        return not self._stopped
+
+    @property
+    def rows(self) -> int:
+        """Events handed over to the writer so far."""
+        return self._row
+
+    # -- EventLogListener ----------
+
+    def messages_appended(self, log: EventLog) -> None:
+        self._unsent += 1
+        if self._unsent >= self._threshold:
+            self.flush()
+
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        if self._stopped:
+            return
+        kind = type(event)
+        if kind is CloseEvent:
+            self._close = event  # type: ignore[assignment]
+        elif kind is ErrorEvent:
+            self._error = event.message  # type: ignore[attr-defined]
+        elif kind is StateEvent:
+            state = event.state  # type: ignore[attr-defined]
+            if state is ConnState.FAILED and event.error:  # type: ignore[attr-defined]
+                self._error = event.error  # type: ignore[attr-defined]
+            elif state is ConnState.CONNECTING or state is ConnState.OPEN:
+                self._error = ""
+            if self._until_end and state in (ConnState.CLOSED, ConnState.FAILED):
+                self._finish(None, inside_callback=True)
+                return
+        self.flush()
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        if self._next_id < log.first_id:  # only if more than `capacity` came between flushes
+            self.lost += log.first_id - self._next_id
+            self._next_id = log.first_id
+
+    def log_cleared(self, log: EventLog) -> None:
+        # The page flushes the recorder before clearing; anything else is counted as lost.
+        self.lost += log.next_id - self._next_id
+        self._next_id = log.next_id
+        self._unsent = 0
+
+    # -- handing over ----------
+
+    def flush(self) -> None:
+        """Hand every event not handed over yet to the writer (it commits them soon)."""
+        self._unsent = 0
+        if self._stopped:
+            return
+        log = self._log
+        start = self._next_id - log.first_id
+        entries: Sequence[Entry] = log.entries()
+        if start >= len(entries):
+            return
+        batch = entries[start:]
+        self._writer.put(EventsJob(self.session_id, self._row, self._next_id, batch, self._redact))
+        self._row += len(batch)
+        self._next_id += len(batch)
+
+    def _arm(self) -> None:
+        if self._loop is not None and not self._stopped:
+            self._timer = self._loop.call_later(FLUSH_INTERVAL, self._tick)
+
+    def _tick(self) -> None:
+        self.flush()
+        self._arm()
+
+    # -- the end ----------
+
+    def stop(self, words: str | None = None, *, wait: float | None = 5.0) -> None:
+        """Hand over what is left, write the session's end and stop listening.
+
+        `words` say how it ended when the connection did not (e.g. "recording switched off");
+        by default they come from the last close or error seen. With `wait`, returns once
+        the writer has committed it all (or after `wait` seconds).
+        """
+        if not self._stopped:
+            # Detached later when a loop runs: stop() may be called from a log listener.
+            running = self._loop is not None and self._loop.is_running()
+            self._finish(words, inside_callback=running)
+        if wait is not None:
+            self._writer.sync(wait)
+
+    def _finish(self, words: str | None, *, inside_callback: bool) -> None:
+        self.flush()
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        end = words if words is not None else recording_end_words(self._close, self._error)
+        self._writer.put(EndJob(self.session_id, time.time(), end))
+        # Not while the log is telling its listeners: removing one would make it skip the
+        # next. Without a loop to do it later, the stopped recorder stays attached, inert.
+        if not inside_callback:
+            self._detach()
+        elif self._loop is not None and self._loop.is_running():
+            self._loop.call_soon(self._detach)
+        if self._on_stopped is not None:
+            self._on_stopped(self)
+
+    def _detach(self) -> None:
+        with contextlib.suppress(ValueError):  # already removed
+            self._log.remove_listener(self)

@@ -1,0 +1,35 @@
+"""Saved connections: profiles in a folder of JSON files, environments, secrets, {{variables}}
+and pasted command lines. Qt-free; the window drives it. See docs/profiles.md."""
+
+from wsinspector.core.storage.profiles.format import FORMAT_VERSION, ProfileFormatError
+from wsinspector.core.storage.profiles.model import (
+    Environments,
+    MessageMode,
+    Profile,
+    SavedMessage,
+    SecretFlags,
+    normalize_folder,
+)
+from wsinspector.core.storage.profiles.store import (
+    ImportResult,
+    LoadProblem,
+    ProfileError,
+    ProfileStore,
+    default_root,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Environments",
+    "ImportResult",
+    "LoadProblem",
+    "MessageMode",
+    "Profile",
+    "ProfileError",
+    "ProfileFormatError",
+    "ProfileStore",
+    "SavedMessage",
+    "SecretFlags",
+    "default_root",
+    "normalize_folder",
+]

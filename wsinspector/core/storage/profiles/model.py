@@ -1,0 +1,96 @@
+"""The saved-connection records: a profile, its saved messages, secret flags, environments."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from wsinspector.core.websocket.options import ConnectionOptions
+
+
+class MessageMode(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    BINARY = "binary"  # `text` holds hex digits, as the composer's "Binary (hex)" takes them
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMessage:
+    name: str
+    text: str
+    mode: MessageMode = MessageMode.TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFlags:
+    """Which values are secret: by header name (any case), variable name, query parameter name.
+
+    A flagged header name covers every header row of that name; a flagged query parameter
+    every occurrence in the URI (names compared after percent-decoding, case-sensitive); a
+    flagged variable name the profile's variable of that name.
+    """
+
+    headers: frozenset[str] = frozenset()
+    variables: frozenset[str] = frozenset()
+    query: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", frozenset(name.lower() for name in self.headers))
+        object.__setattr__(self, "variables", frozenset(self.variables))
+        object.__setattr__(self, "query", frozenset(self.query))
+
+    def header(self, name: str) -> bool:
+        return name.lower() in self.headers
+
+    def __bool__(self) -> bool:
+        return bool(self.headers or self.variables or self.query)
+
+
+def normalize_folder(folder: str) -> str:
+    """'/a//b/ ' → 'a/b': parts separated by '/', blank parts dropped, '' is the top level."""
+    return "/".join(part.strip() for part in folder.split("/") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A saved connection. `id` is "" until a ProfileStore saves it (then its file's name).
+
+    `variables` are the profile's own {{name}} values; an environment's values come first.
+    Treat the dicts as read-only: change a profile with dataclasses.replace().
+    """
+
+    name: str
+    options: ConnectionOptions
+    folder: str = ""
+    messages: tuple[SavedMessage, ...] = ()
+    variables: dict[str, str] = field(default_factory=dict)
+    secrets: SecretFlags = field(default_factory=SecretFlags)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folder", normalize_folder(self.folder))
+
+    @property
+    def path(self) -> str:
+        """'folder/sub/name' (just the name at the top level), for showing and filtering."""
+        return f"{self.folder}/{self.name}" if self.folder else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Environments:
+    """Named sets of variables shared by all profiles ("dev", "staging", …).
+
+    A variable name in `secret_variables` is secret in every environment.
+    """
+
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)
+    secret_variables: frozenset[str] = frozenset()
+
+    def variables(self, name: str | None) -> dict[str, str]:
+        """The variables of environment `name` ({} for None or an unknown name)."""
+        if name is None:
+            return {}
+        return dict(self.environments.get(name, {}))
+
+    def names(self) -> list[str]:
+        return list(self.environments)

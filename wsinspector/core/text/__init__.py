@@ -1,0 +1,3 @@
+"""Text for people from bytes and JSON: previews, hex dumps, sizes, pretty JSON, the JSON outline.
+
+Pure functions of values: nothing here knows about events, sessions or files."""

@@ -1,0 +1,344 @@
+"""`wsinspector record`: one connection recorded without a window, from the core only.
+
+    wsinspector record (--profile NAME | URI) [--env NAME] [--duration S] [--out FILE]
+                       [--no-capture] [--include-secrets]
+
+Connects (reconnecting as the profile says), records into the capture database (the History
+lists the session like any other) and/or writes the events to FILE (.jsonl or .har) at the
+end, prints one line per state change and a summary. SIGTERM and Ctrl+C close the connection
+cleanly with 1001 (going away); --duration closes it with 1000 after S seconds.
+
+Exit status: 0 when the connection closed normally (by us, or by the server with a clean
+close), 1 when it failed (refused, rejected, dropped, gave up reconnecting), 2 for a usage
+error. No Qt is imported on this path: it runs where no display exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from wsinspector.core.app.crashlog import Crash, CrashReporter
+from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
+from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
+from wsinspector.core.log.wording import record_crash_words, record_summary_words
+from wsinspector.core.text.formatting import format_time
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
+from wsinspector.core.websocket.state import Connection
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# The close a signal sends: the client is going away (RFC 6455 7.4.1).
+SIGNAL_CLOSE = (1001, "going away")
+DURATION_CLOSE = (1000, "recording time is up")
+
+
+class UsageError(Exception):
+    """The command line can't be acted on; the message says why (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPlan:
+    """What to record and where: the resolved options, the profile's name ("" for a URI)."""
+
+    options: ConnectionOptions
+    profile: str = ""
+    duration: float | None = None
+    out: Path | None = None
+    capture: bool = True
+    redact: bool = True
+
+
+def parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="wsinspector record",
+        description="Record one WebSocket connection without a window: into the capture "
+        "database (the History lists it) and/or a .jsonl or .har file.",
+    )
+    command.add_argument("uri", nargs="?", help="ws:// or wss:// URI to connect to")
+    command.add_argument("--profile", metavar="NAME", help="connect with the saved profile NAME")
+    command.add_argument(
+        "--env", metavar="NAME", help="with --profile: the environment for its {{variables}}"
+    )
+    command.add_argument(
+        "--duration", metavar="S", type=float, help="close with 1000 after S seconds"
+    )
+    command.add_argument(
+        "--out", metavar="FILE", type=Path, help="also write the events to FILE (.jsonl or .har)"
+    )
+    command.add_argument(
+        "--no-capture",
+        action="store_true",
+        help="do not record into the capture database (then --out is needed)",
+    )
+    command.add_argument(
+        "--include-secrets",
+        action="store_true",
+        help="keep secret header and query values instead of <redacted>",
+    )
+    return command
+
+
+def plan_from_args(args: argparse.Namespace) -> RecordPlan:
+    """The plan the command line asks for; UsageError naming what is wrong."""
+    from wsinspector.core.websocket.validation import check_options
+
+    if bool(args.uri) == bool(args.profile):
+        raise UsageError("give either a URI or --profile NAME")
+    if args.env and not args.profile:
+        raise UsageError("--env goes with --profile")
+    if args.duration is not None and not args.duration > 0:
+        raise UsageError("--duration must be a number of seconds above 0")
+    if args.no_capture and args.out is None:
+        raise UsageError("--no-capture records nothing without --out FILE")
+    if args.out is not None:
+        from wsinspector.core.storage.logfiles import LogFormat, format_for_path
+
+        try:
+            fmt = format_for_path(args.out)
+        except ValueError as exc:
+            raise UsageError(f"--out: {exc}") from None
+        if fmt not in (LogFormat.JSONL, LogFormat.HAR):
+            raise UsageError("--out: record writes .jsonl or .har files")
+    profile = ""
+    if args.profile:
+        options = _profile_options(args.profile, args.env)
+        profile = args.profile
+    else:
+        options = ConnectionOptions(args.uri.strip())
+    errors = check_options(options)
+    if errors:
+        raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))
+    return RecordPlan(
+        options,
+        profile,
+        args.duration,
+        args.out,
+        capture=not args.no_capture,
+        redact=not args.include_secrets,
+    )
+
+
+def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
+    from wsinspector.core.storage.profiles import ProfileStore
+    from wsinspector.core.storage.profiles.variables import resolve
+
+    store = ProfileStore()
+    profiles = store.profiles()
+    found = [profile for profile in profiles if profile.name == name]
+    if not found:
+        known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
+        raise UsageError(f"no profile named “{name}”; known profiles: {known}")
+    profile = found[0]
+    environments = store.load_environments()
+    if environment is not None and environment not in environments.names():
+        known = ", ".join(environments.names()) or "none defined"
+        raise UsageError(f"no environment named “{environment}”; known environments: {known}")
+    options, errors = resolve(
+        profile.options, environments.variables(environment), profile.variables
+    )
+    if errors:
+        raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))
+    return options
+
+
+class _StatePrinter:
+    """Prints a line for each state change, in the window's words (Connection.status_text)."""
+
+    def __init__(self, connection: Connection, write: Callable[[str], None]) -> None:
+        self._connection = connection
+        self._write = write
+        self.last_close: CloseEvent | None = None
+        self.final: ConnState | None = None
+
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        if type(event) is CloseEvent:
+            self.last_close = event
+        if type(event) is StateEvent:
+            self.final = event.state
+            self._write(f"{format_time(event.wall)}  {self._connection.status_text()}")
+
+    def messages_appended(self, log: EventLog) -> None:
+        pass  # registered with messages=False
+
+    def log_cleared(self, log: EventLog) -> None:
+        pass
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        pass
+
+
+async def record(plan: RecordPlan, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run the recording to its end; returns the exit status.
+
+    An unexpected error (a task's, a callback's, a thread's, such as the capture writer's)
+    is written to the crash log and said in one line on `err`, as the window's banner would:
+    the recording goes on.
+    """
+
+    def write(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    def say_crash(crash: Crash) -> None:
+        print(
+            record_crash_words(crash.where, crash.kind, crash.message, crash.log_path),
+            file=err,
+            flush=True,
+        )
+
+    crashes = CrashReporter()
+    crashes.add_listener(say_crash)
+    crashes.install(asyncio.get_running_loop())
+    try:
+        return await _record(plan, write)
+    finally:
+        crashes.uninstall()
+
+
+async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
+    store = None
+    if plan.capture:
+        from wsinspector.core.storage.capture import CaptureFileError, CaptureStore
+
+        try:
+            store = CaptureStore.open_default()
+        except CaptureFileError as exc:
+            write(f"wsinspector record: not recording into the capture: {exc}")
+            if plan.out is None:
+                return EXIT_FAILED
+        else:
+            if store.problem:
+                write(f"wsinspector record: {store.problem}")
+    # The whole session is needed for --out when there is no capture to read it back from.
+    log = EventLog(DEFAULT_CAPACITY if store is not None else None)
+    connection = Connection(log)
+    printer = _StatePrinter(connection, write)
+    log.add_listener(printer, messages=False)
+    connection.begin(plan.options)
+    session = Session(plan.options, log)
+    recorder = None
+    if store is not None:
+        recorder = store.start_recording(
+            log,
+            uri=plan.options.uri,
+            profile=plan.profile,
+            options=plan.options,
+            redact_secrets=plan.redact,
+        )
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []  # the close under way, once asked for
+
+    def stop(code: int, reason: str) -> None:
+        if stopping:
+            return
+        connection.stop_requested()
+        stopping.append(loop.create_task(session.close(code, reason)))
+
+    handled: list[signal.Signals] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop, *SIGNAL_CLOSE)
+            handled.append(signum)
+    timer = loop.call_later(plan.duration, stop, *DURATION_CLOSE) if plan.duration else None
+    started = time.monotonic()
+    try:
+        await session.start()
+    finally:
+        if timer is not None:
+            timer.cancel()
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+    if recorder is not None:
+        recorder.stop(wait=None)
+    status = _exit_status(printer, bool(stopping))
+    written = ""
+    if plan.out is not None:
+        written = await _write_file(plan, log, store, recorder.session_id if recorder else None)
+        if written.startswith("not written"):
+            status = EXIT_FAILED
+    session_id = recorder.session_id if recorder is not None else None
+    if store is not None:
+        await asyncio.to_thread(store.close)
+    counters = log.counters
+    write(
+        record_summary_words(
+            seconds=time.monotonic() - started,
+            messages_in=counters.messages_in,
+            messages_out=counters.messages_out,
+            bytes_in=counters.bytes_in,
+            bytes_out=counters.bytes_out,
+            ended=(
+                "closed normally"
+                if status == EXIT_OK
+                else (connection.status_text() if connection.state_event else "failed")
+            ),
+            session_id=session_id,
+            capture=str(store.path) if store is not None else "",
+            written=written,
+        )
+    )
+    return status
+
+
+def _exit_status(printer: _StatePrinter, stopped_by_us: bool) -> int:
+    if printer.final is not ConnState.CLOSED:
+        return EXIT_FAILED
+    close = printer.last_close
+    if stopped_by_us:
+        return EXIT_OK
+    if close is not None and close.code in (1000, 1001) and close.received_code is not None:
+        return EXIT_OK
+    return EXIT_FAILED
+
+
+async def _write_file(
+    plan: RecordPlan, log: EventLog, store: object, session_id: int | None
+) -> str:
+    from wsinspector.core.storage.capture import CaptureStore
+    from wsinspector.core.storage.logfiles import LogFileError, export_log
+
+    assert plan.out is not None
+    source: object = log
+    if isinstance(store, CaptureStore) and session_id is not None:
+        store.sync()
+        source = store.session_events(session_id)  # the whole session, even past the log's
+    try:
+        count = await asyncio.to_thread(
+            export_log,
+            source,  # type: ignore[arg-type]
+            plan.out,
+            redact_secrets=plan.redact,
+        )
+    except (OSError, LogFileError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"not written to {plan.out}: {reason}"
+    return f"{count:,} events written to {plan.out}"
+
+
+def main(argv: Sequence[str]) -> int:
+    command = parser()
+    try:
+        args = command.parse_args(list(argv))
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
+    try:
+        plan = plan_from_args(args)
+    except UsageError as exc:
+        command.print_usage(sys.stderr)
+        print(f"wsinspector record: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(record(plan))
+    except KeyboardInterrupt:  # a second Ctrl+C while closing
+        return EXIT_FAILED

@@ -1,0 +1,115 @@
+"""Everything the form asks for, as one typed record, and how it maps onto websockets' connect()."""
+
+from __future__ import annotations
+
+import enum
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsinspector.core.decoders.settings import DecoderSettings
+from wsinspector.core.websocket.limits import websockets_max_size
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
+from wsinspector.core.websocket.redirects import MOST_REDIRECTS
+
+# An inspector must be able to receive what a server sends; the library's 1 MiB default would
+# fail the connection with 1009 on the first large message.
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 2**20
+
+# The settings form's ranges (wsinspector.qt.forms.connection_form), so that a record survives
+# form → options → form exactly when its values lie inside them:
+# - seconds have SECONDS_DECIMALS decimals; an optional timeout's spin at 0 means None;
+# - max_message_size is None ("no limit") or 1 byte .. MAX_MESSAGE_SIZE_MIB MiB + 1 MiB - 1
+#   (a MiB spin plus an exact remainder in bytes); 0 can't be shown and reads back as None;
+# - URI, Origin and CA file lose surrounding blanks (they are pasted into one-line fields);
+#   header names and values and the User-Agent are kept exactly; a header whose name is blank
+#   is ignored;
+# - on-connect messages are lines of one text box: none may be blank or hold a line or
+#   paragraph break (\n, \r, U+2029) or Qt's frame markers U+FDD0/U+FDD1, and the first can't
+#   start with a byte-order mark U+FEFF.
+SECONDS_DECIMALS = 2
+OPEN_TIMEOUT_MAX = 600.0
+PING_SECONDS_MAX = 3600.0
+CLOSE_TIMEOUT_MAX = 600.0
+MAX_MESSAGE_SIZE_MIB = 4096
+
+
+class UserAgentMode(enum.StrEnum):
+    DEFAULT = "default"  # the library's "Python/x.y websockets/z"
+    CUSTOM = "custom"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    uri: str
+    origin: str = ""
+    subprotocols: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    user_agent_mode: UserAgentMode = UserAgentMode.DEFAULT
+    user_agent: str = ""
+    tls_verify: bool = True
+    ca_file: str = ""
+    open_timeout: float | None = 10.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 3.0
+    max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE
+    compression: bool = True
+    # HTTP redirects one connection attempt follows at most (websockets' own limit is the most).
+    max_redirects: int = MOST_REDIRECTS
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    on_connect_messages: tuple[str, ...] = ()
+    # How the page shows binary payloads (log, filter, detail view); not sent anywhere.
+    decoder: DecoderSettings = field(default_factory=DecoderSettings)
+
+    @property
+    def is_secure(self) -> bool:
+        return self.uri.strip().lower().startswith("wss://")
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for wss:// (None for ws://).
+
+        Verification on: the system's trust store plus `ca_file`. Off: no certificate and no
+        host-name check at all.
+        """
+        if not self.is_secure:
+            return None
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        if not self.tls_verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for websockets.asyncio.client.connect (without uri and hooks)."""
+        kwargs: dict[str, Any] = {
+            "origin": self.origin or None,
+            "subprotocols": list(self.subprotocols) or None,
+            "additional_headers": list(self.headers) or None,
+            "compression": "deflate" if self.compression else None,
+            "open_timeout": self.open_timeout,
+            "ping_interval": self.ping_interval,
+            "ping_timeout": self.ping_timeout,
+            "close_timeout": self.close_timeout,
+            # The user's limit is enforced on whole messages by the frame tap (websocket/limits.py);
+            # websockets only bounds one frame.
+            "max_size": websockets_max_size(self.max_message_size),
+            # No flow control between socket and reader: every received message ends up in the
+            # log anyway, so pausing the transport saves no memory, while each pause/resume
+            # re-creates a QSocketNotifier under qasync (+40% core throughput in a flood).
+            "max_queue": None,
+            # The inspector connects where it is told: system proxy settings would silently
+            # change the handshake the user is looking at.
+            "proxy": None,
+        }
+        if self.user_agent_mode is UserAgentMode.NONE:
+            kwargs["user_agent_header"] = None
+        elif self.user_agent_mode is UserAgentMode.CUSTOM:
+            kwargs["user_agent_header"] = self.user_agent
+        context = self.ssl_context()
+        if context is not None:
+            kwargs["ssl"] = context
+        return kwargs

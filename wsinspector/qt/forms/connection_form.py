@@ -1,0 +1,643 @@
+"""The connection settings ↔ ConnectionOptions, with each problem shown next to its field.
+
+The URI row (uriEdit, Connect, Close with code and reason) lives in the page's top bar; this
+widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, TLS,
+Reconnect, Advanced, On connect, Decoding. The tabs collapse to their bar, so the log and panes
+get the room. `to_options(uri)` builds the record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QTabBar,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsinspector.core.websocket.options import (
+    CLOSE_TIMEOUT_MAX,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    MAX_MESSAGE_SIZE_MIB,
+    OPEN_TIMEOUT_MAX,
+    PING_SECONDS_MAX,
+    SECONDS_DECIMALS,
+    ConnectionOptions,
+    UserAgentMode,
+)
+from wsinspector.core.websocket.reconnect import (
+    DEFAULT_FACTOR,
+    DEFAULT_INITIAL_DELAY,
+    DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_DELAY,
+    RECONNECT_ATTEMPTS_MAX,
+    RECONNECT_DELAY_MAX,
+    RECONNECT_FACTOR_DECIMALS,
+    RECONNECT_FACTOR_MAX,
+    RECONNECT_FACTOR_MIN,
+    RECONNECT_MIN_DELAY_MIN,
+    ReconnectPolicy,
+)
+from wsinspector.core.websocket.redirects import MOST_REDIRECTS
+from wsinspector.core.websocket.validation import FieldError
+from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
+
+ERROR_STYLE = "color: #c53030;"
+BAD_ROW_BRUSH = QBrush(QColor("#fde2e2"))
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def seconds_spin(value: float, maximum: float, special: str | None = None) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setDecimals(SECONDS_DECIMALS)
+    spin.setRange(0.0, maximum)
+    spin.setSingleStep(0.5)
+    spin.setSuffix(" s")
+    spin.setValue(value)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+MIB = 2**20
+# The on-connect box's paragraphs, as QTextDocument.toRawText() separates them.
+PARAGRAPH_SEPARATOR = "\u2029"
+
+# The open settings take at most this much height: the log and the panes keep the rest.
+SETTINGS_MAX_HEIGHT = 230
+ERROR_TAB_COLOR = QColor("#c53030")
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
+
+
+class ConnectionForm(QWidget):
+    """Everything about a connection except its URI, as tabs that collapse to their bar.
+
+    Signals:
+        edited(): any field changed (clears stale error messages).
+        collapsed_changed(bool): the settings were folded away (True) or opened (False).
+    """
+
+    edited = Signal()
+    collapsed_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectionForm")
+        self.tab_bar = QTabBar()
+        self.tab_bar.setObjectName("settingsTabBar")
+        self.tab_bar.setDrawBase(False)
+        self.tab_bar.setExpanding(False)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("settingsStack")
+        self.stack.setMaximumHeight(SETTINGS_MAX_HEIGHT)
+        self._pages: list[QWidget] = []
+        for title, page in (
+            ("Headers", self._build_headers_page()),
+            ("Handshake", self._build_handshake_page()),
+            ("TLS", self._build_tls_group()),
+            ("Reconnect", self._build_reconnect_group()),
+            ("Advanced", self._build_limits_group()),
+            ("On connect", self._build_on_connect_page()),
+            ("Decoding", self._build_decoding_page()),
+        ):
+            self._pages.append(page)
+            self.tab_bar.addTab(title)
+            self.stack.addWidget(_scrolled(page))
+        self.toggle_button = QToolButton()
+        self.toggle_button.setObjectName("settingsToggleButton")
+        self.toggle_button.setAutoRaise(True)
+        self.toggle_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        self.tab_bar.tabBarClicked.connect(self._on_tab_clicked)
+        self.tab_bar.currentChanged.connect(self.stack.setCurrentIndex)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(QLabel("Settings:"))
+        bar.addWidget(self.tab_bar)
+        bar.addWidget(self.toggle_button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._collapsed = False
+        self._loading = False
+        self.set_collapsed(True)
+        self._header_model_rows: list[int] = []
+        self._error_labels = {
+            "origin": self.origin_error,
+            "subprotocols": self.subprotocols_error,
+            "headers": self.headers_error,
+            "user_agent": self.user_agent_error,
+            "ca_file": self.ca_file_error,
+            "reconnect": self.reconnect_error,
+            "on_connect": self.on_connect_error,
+        }
+
+    # -- collapsing ---------------------------------------------------------------------------
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.stack.setVisible(not collapsed)
+        self.toggle_button.setText("Show ▾" if collapsed else "Hide ▴")
+        self.toggle_button.setToolTip(
+            "Open the connection settings" if collapsed else "Fold the settings away"
+        )
+        if collapsed != self._collapsed:
+            self._collapsed = collapsed
+            self.collapsed_changed.emit(collapsed)
+
+    def add_tab(self, title: str, page: QWidget) -> None:
+        """One more settings tab (the page adds Variables, which belong to its profile)."""
+        self._pages.append(page)
+        self.tab_bar.addTab(title)
+        self.stack.addWidget(_scrolled(page))
+
+    def show_tab(self, title: str) -> None:
+        """Open the settings at the tab called `title`."""
+        for index in range(self.tab_bar.count()):
+            if self.tab_bar.tabText(index).removeprefix("⚠ ") == title:
+                self.tab_bar.setCurrentIndex(index)
+        self.set_collapsed(False)
+
+    def keep_only_tab(self, title: str) -> None:
+        """Hide every tab but `title` (a read-only page keeps its Decoding settings)."""
+        for index in range(self.tab_bar.count()):
+            shown = self.tab_bar.tabText(index).removeprefix("⚠ ") == title
+            self.tab_bar.setTabVisible(index, shown)
+            if shown:
+                self.tab_bar.setCurrentIndex(index)
+
+    def tab_titles(self) -> list[str]:
+        return [self.tab_bar.tabText(i) for i in range(self.tab_bar.count())]
+
+    def _on_tab_clicked(self, index: int) -> None:
+        # Clicking the open tab folds the settings away; any tab opens them.
+        if index == self.tab_bar.currentIndex() and not self.collapsed:
+            self.set_collapsed(True)
+        else:
+            self.set_collapsed(False)
+
+    def _tab_of(self, widget: QWidget) -> int:
+        for index, page in enumerate(self._pages):
+            if page.isAncestorOf(widget):
+                return index
+        return -1
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_headers_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self._build_headers(form)
+        self.headers_model.dataChanged.connect(self.edited)
+        return page
+
+    def _build_on_connect_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.on_connect_edit = QPlainTextEdit()
+        self.on_connect_edit.setObjectName("onConnectMessagesEdit")
+        self.on_connect_edit.setPlaceholderText(
+            "Text messages sent after every (re)connect, one per line, e.g. a subscription"
+        )
+        layout.addWidget(self.on_connect_edit)
+        self.on_connect_error = error_label("onConnectError")
+        layout.addWidget(self.on_connect_error)
+        return page
+
+    def _build_decoding_page(self) -> QWidget:
+        self.decoder_tab = DecoderSettingsTab()
+        self.decoder_tab.edited.connect(self.edited)
+        return self.decoder_tab
+
+    def _build_handshake_page(self) -> QWidget:
+        group = QWidget()
+        form = QFormLayout(group)
+        self.origin_edit = QLineEdit()
+        self.origin_edit.setObjectName("originEdit")
+        self.origin_edit.setPlaceholderText("none sent, e.g. https://example.com")
+        self.origin_error = error_label("originError")
+        form.addRow("Origin", self.origin_edit)
+        form.addRow("", self.origin_error)
+
+        self.subprotocols_edit = QLineEdit()
+        self.subprotocols_edit.setObjectName("subprotocolsEdit")
+        self.subprotocols_edit.setPlaceholderText("comma-separated, in order of preference")
+        self.subprotocols_error = error_label("subprotocolsError")
+        form.addRow("Subprotocols", self.subprotocols_edit)
+        form.addRow("", self.subprotocols_error)
+        self._build_user_agent(form)
+        return group
+
+    def _build_headers(self, form: QFormLayout) -> None:
+        self.headers_model = QStandardItemModel(0, 2, self)
+        self.headers_model.setHorizontalHeaderLabels(["Name", "Value"])
+        self.headers_table = QTableView()
+        self.headers_table.setObjectName("headersTable")
+        self.headers_table.setModel(self.headers_model)
+        self.headers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.headers_table.verticalHeader().hide()
+        self.headers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.headers_table.setMinimumHeight(90)
+        add_header = QPushButton("Add header")
+        add_header.setObjectName("addHeaderButton")
+        add_header.clicked.connect(self.add_header_row)
+        remove_header = QPushButton("Remove")
+        remove_header.setObjectName("removeHeaderButton")
+        remove_header.clicked.connect(self._remove_selected_headers)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_header)
+        buttons.addWidget(remove_header)
+        buttons.addStretch(1)
+        self.headers_error = error_label("headersError")
+        form.addRow(self.headers_table)
+        form.addRow(buttons)
+        form.addRow(self.headers_error)
+
+    def _build_user_agent(self, form: QFormLayout) -> None:
+        self.send_user_agent_check = QCheckBox("Send a User-Agent header")
+        self.send_user_agent_check.setObjectName("sendUserAgentCheck")
+        self.send_user_agent_check.setChecked(True)
+        # Library default or this text; unticking the box above sends none. Typing a text picks
+        # "this text", clearing it goes back to the default: the box alone does the obvious.
+        self.user_agent_mode_combo = QComboBox()
+        self.user_agent_mode_combo.setObjectName("userAgentModeCombo")
+        self.user_agent_mode_combo.addItem("library default", UserAgentMode.DEFAULT.value)
+        self.user_agent_mode_combo.addItem("this text:", UserAgentMode.CUSTOM.value)
+        self.user_agent_mode_combo.setToolTip(
+            "Library default: Python/x.y websockets/z. This text: exactly what the box holds."
+        )
+        self.user_agent_edit = QLineEdit()
+        self.user_agent_edit.setObjectName("userAgentEdit")
+        self.user_agent_edit.setPlaceholderText("library default (Python/x.y websockets/z)")
+        self.user_agent_edit.textChanged.connect(self._on_user_agent_text)
+        self.user_agent_mode_combo.activated.connect(self.edited)
+        for widget in (self.user_agent_mode_combo, self.user_agent_edit):
+            self.send_user_agent_check.toggled.connect(widget.setEnabled)
+        self.user_agent_error = error_label("userAgentError")
+        form.addRow(self.send_user_agent_check)
+        user_agent_row = QHBoxLayout()
+        user_agent_row.addWidget(self.user_agent_mode_combo)
+        user_agent_row.addWidget(self.user_agent_edit, 1)
+        form.addRow("User-Agent", user_agent_row)
+        form.addRow("", self.user_agent_error)
+
+        self.compression_check = QCheckBox("Offer permessage-deflate compression")
+        self.compression_check.setObjectName("compressionCheck")
+        self.compression_check.setChecked(True)
+        form.addRow(self.compression_check)
+        for edit in (self.origin_edit, self.subprotocols_edit, self.user_agent_edit):
+            edit.textEdited.connect(self.edited)
+
+    def _build_tls_group(self) -> QWidget:
+        group = QWidget()
+        form = QFormLayout(group)
+        self.tls_verify_check = QCheckBox("Verify the server certificate and host name")
+        self.tls_verify_check.setObjectName("tlsVerifyCheck")
+        self.tls_verify_check.setChecked(True)
+        form.addRow(self.tls_verify_check)
+        self.ca_file_edit = QLineEdit()
+        self.ca_file_edit.setObjectName("caFileEdit")
+        self.ca_file_edit.setPlaceholderText("extra trusted CAs (PEM), optional")
+        browse = QPushButton("Browse…")
+        browse.setObjectName("caFileBrowseButton")
+        browse.clicked.connect(self._browse_ca_file)
+        row = QHBoxLayout()
+        row.addWidget(self.ca_file_edit, 1)
+        row.addWidget(browse)
+        self.ca_file_error = error_label("caFileError")
+        form.addRow("CA file", row)
+        form.addRow("", self.ca_file_error)
+        self.ca_file_edit.textEdited.connect(self.edited)
+        return group
+
+    def _build_reconnect_group(self) -> QWidget:
+        group = QWidget()
+        form = QFormLayout(group)
+        self.auto_reconnect_check = QCheckBox("Reconnect when the connection drops")
+        self.auto_reconnect_check.setObjectName("autoReconnectCheck")
+        form.addRow(self.auto_reconnect_check)
+        self.initial_delay_spin = seconds_spin(DEFAULT_INITIAL_DELAY, RECONNECT_DELAY_MAX)
+        self.initial_delay_spin.setObjectName("reconnectInitialDelaySpin")
+        self.initial_delay_spin.setToolTip(
+            "The first retry waits a random time up to this (jitter), then the next delay, "
+            "growing by the factor per attempt up to the longest delay"
+        )
+        form.addRow("First delay up to", self.initial_delay_spin)
+        self.min_delay_spin = seconds_spin(DEFAULT_MIN_DELAY, RECONNECT_DELAY_MAX)
+        self.min_delay_spin.setMinimum(RECONNECT_MIN_DELAY_MIN)
+        self.min_delay_spin.setObjectName("reconnectMinDelaySpin")
+        self.min_delay_spin.setToolTip("The delay before the second attempt")
+        form.addRow("Then", self.min_delay_spin)
+        self.factor_spin = QDoubleSpinBox()
+        self.factor_spin.setObjectName("reconnectFactorSpin")
+        self.factor_spin.setDecimals(RECONNECT_FACTOR_DECIMALS)
+        self.factor_spin.setRange(RECONNECT_FACTOR_MIN, RECONNECT_FACTOR_MAX)
+        self.factor_spin.setSingleStep(0.1)
+        self.factor_spin.setPrefix("\N{MULTIPLICATION SIGN} ")
+        self.factor_spin.setValue(DEFAULT_FACTOR)
+        self.factor_spin.setToolTip("Each further delay is the previous one times this")
+        form.addRow("Growing by", self.factor_spin)
+        self.max_delay_spin = seconds_spin(DEFAULT_MAX_DELAY, RECONNECT_DELAY_MAX)
+        self.max_delay_spin.setMinimum(0.01)
+        self.max_delay_spin.setObjectName("reconnectMaxDelaySpin")
+        form.addRow("Longest delay", self.max_delay_spin)
+        self.max_attempts_spin = QSpinBox()
+        self.max_attempts_spin.setObjectName("reconnectMaxAttemptsSpin")
+        self.max_attempts_spin.setRange(0, RECONNECT_ATTEMPTS_MAX)
+        self.max_attempts_spin.setSpecialValueText("forever")
+        form.addRow("Attempts", self.max_attempts_spin)
+        self.jitter_check = QCheckBox("Randomize the first delay (jitter)")
+        self.jitter_check.setObjectName("reconnectJitterCheck")
+        self.jitter_check.setChecked(True)
+        self.jitter_check.setToolTip(
+            "On: the first retry waits a random time up to the first delay, so that many "
+            "clients don't all come back at once (RFC 6455 §7.2.3). Off: exactly that delay."
+        )
+        form.addRow(self.jitter_check)
+        self.reconnect_on_clean_close_check = QCheckBox("Also after a normal close (1000)")
+        self.reconnect_on_clean_close_check.setObjectName("reconnectOnCleanCloseCheck")
+        form.addRow(self.reconnect_on_clean_close_check)
+        self.reconnect_error = error_label("reconnectError")
+        form.addRow(self.reconnect_error)
+        for widget in (
+            self.initial_delay_spin,
+            self.min_delay_spin,
+            self.factor_spin,
+            self.max_delay_spin,
+            self.max_attempts_spin,
+            self.jitter_check,
+            self.reconnect_on_clean_close_check,
+        ):
+            widget.setEnabled(False)
+            self.auto_reconnect_check.toggled.connect(widget.setEnabled)
+        return group
+
+    def _build_limits_group(self) -> QWidget:
+        group = QWidget()
+        form = QFormLayout(group)
+        self.open_timeout_spin = seconds_spin(10.0, OPEN_TIMEOUT_MAX, "none")
+        self.open_timeout_spin.setObjectName("openTimeoutSpin")
+        form.addRow("Open timeout", self.open_timeout_spin)
+        self.ping_interval_spin = seconds_spin(20.0, PING_SECONDS_MAX, "off")
+        self.ping_interval_spin.setObjectName("pingIntervalSpin")
+        form.addRow("Keepalive ping every", self.ping_interval_spin)
+        self.ping_timeout_spin = seconds_spin(20.0, PING_SECONDS_MAX, "none")
+        self.ping_timeout_spin.setObjectName("pingTimeoutSpin")
+        form.addRow("Pong timeout", self.ping_timeout_spin)
+        self.close_timeout_spin = seconds_spin(3.0, CLOSE_TIMEOUT_MAX)
+        self.close_timeout_spin.setObjectName("closeTimeoutSpin")
+        self.close_timeout_spin.setToolTip(
+            "How long to wait for the server's answer to a close frame before dropping the "
+            "TCP connection"
+        )
+        form.addRow("Close timeout", self.close_timeout_spin)
+        # Whole MiB in the first spin; the second makes any size exact (1000 bytes, 1.5 MiB).
+        self.max_size_spin = QSpinBox()
+        self.max_size_spin.setObjectName("maxMessageSizeSpin")
+        self.max_size_spin.setRange(0, MAX_MESSAGE_SIZE_MIB)
+        self.max_size_spin.setSuffix(" MiB")
+        self.max_size_spin.setSpecialValueText("no limit")
+        self.max_size_spin.setValue(DEFAULT_MAX_MESSAGE_SIZE // MIB)
+        self.max_size_bytes_spin = QSpinBox()
+        self.max_size_bytes_spin.setObjectName("maxMessageSizeBytesSpin")
+        self.max_size_bytes_spin.setRange(0, MIB - 1)
+        self.max_size_bytes_spin.setPrefix("+ ")
+        self.max_size_bytes_spin.setSuffix(" bytes")
+        self.max_size_bytes_spin.setToolTip("Bytes on top of the whole MiB, for an exact limit")
+        self.max_size_bytes_spin.valueChanged.connect(self._on_max_size_bytes)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.max_size_spin, 1)
+        size_row.addWidget(self.max_size_bytes_spin, 1)
+        form.addRow("Largest message", size_row)
+        self.max_redirects_spin = QSpinBox()
+        self.max_redirects_spin.setObjectName("maxRedirectsSpin")
+        self.max_redirects_spin.setRange(0, MOST_REDIRECTS)
+        self.max_redirects_spin.setValue(MOST_REDIRECTS)
+        self.max_redirects_spin.setSpecialValueText("none")
+        self.max_redirects_spin.setToolTip(
+            "HTTP redirects (301, 302, 303, 307, 308) one connection attempt follows at most; "
+            "each is shown in the log"
+        )
+        form.addRow("Follow redirects", self.max_redirects_spin)
+        return group
+
+    def _on_max_size_bytes(self, extra: int) -> None:
+        # 0 MiB means "no limit" only when no bytes are added on top.
+        self.max_size_spin.setSpecialValueText("" if extra else "no limit")
+
+    def _on_user_agent_text(self, text: str) -> None:
+        if self._loading:
+            return
+        mode = UserAgentMode.CUSTOM if text else UserAgentMode.DEFAULT
+        self.user_agent_mode_combo.setCurrentIndex(self.user_agent_mode_combo.findData(mode.value))
+
+    # -- headers ----------------------------------------------------------------------------
+
+    def add_header_row(self, name: str = "", value: str = "") -> None:
+        self.headers_model.appendRow([QStandardItem(name), QStandardItem(value)])
+        if not name:
+            index = self.headers_model.index(self.headers_model.rowCount() - 1, 0)
+            self.headers_table.setCurrentIndex(index)
+            self.headers_table.edit(index)
+
+    def _remove_selected_headers(self) -> None:
+        rows = sorted({index.row() for index in self.headers_table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.headers_model.removeRow(row)
+        self.edited.emit()
+
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """Rows with a name, in order, exactly as typed; a row with a blank name is ignored."""
+        result = []
+        self._header_model_rows = []
+        model = self.headers_model
+        for row in range(model.rowCount()):
+            name = str(model.data(model.index(row, 0)) or "")
+            value = str(model.data(model.index(row, 1)) or "")
+            if name.strip():
+                result.append((name, value))
+                self._header_model_rows.append(row)
+        return tuple(result)
+
+    def _browse_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Extra trusted CA certificates", "", "PEM files (*.pem *.crt *.cer);;All (*)"
+        )
+        if path:
+            self.ca_file_edit.setText(path)
+
+    # -- options ----------------------------------------------------------------------------
+
+    def to_options(self, uri: str) -> ConnectionOptions:
+        subprotocols = tuple(
+            part.strip() for part in self.subprotocols_edit.text().split(",") if part.strip()
+        )
+        if not self.send_user_agent_check.isChecked():
+            mode = UserAgentMode.NONE
+        else:
+            mode = UserAgentMode(self.user_agent_mode_combo.currentData())
+        max_size = self.max_size_spin.value() * MIB + self.max_size_bytes_spin.value()
+        policy = ReconnectPolicy(
+            enabled=self.auto_reconnect_check.isChecked(),
+            initial_delay=self.initial_delay_spin.value(),
+            min_delay=self.min_delay_spin.value(),
+            factor=self.factor_spin.value(),
+            max_delay=self.max_delay_spin.value(),
+            max_attempts=self.max_attempts_spin.value(),
+            jitter=self.jitter_check.isChecked(),
+            on_clean_close=self.reconnect_on_clean_close_check.isChecked(),
+        )
+        # The raw text: toPlainText() would turn no-break spaces into spaces.
+        raw = self.on_connect_edit.document().toRawText()
+        on_connect = tuple(line for line in raw.split(PARAGRAPH_SEPARATOR) if line.strip())
+        return ConnectionOptions(
+            uri=uri.strip(),
+            origin=self.origin_edit.text().strip(),
+            subprotocols=subprotocols,
+            headers=self.headers(),
+            user_agent_mode=mode,
+            user_agent=self.user_agent_edit.text(),
+            tls_verify=self.tls_verify_check.isChecked(),
+            ca_file=self.ca_file_edit.text().strip(),
+            open_timeout=self.open_timeout_spin.value() or None,
+            ping_interval=self.ping_interval_spin.value() or None,
+            ping_timeout=self.ping_timeout_spin.value() or None,
+            close_timeout=self.close_timeout_spin.value(),
+            max_message_size=max_size or None,
+            compression=self.compression_check.isChecked(),
+            max_redirects=self.max_redirects_spin.value(),
+            reconnect=policy,
+            on_connect_messages=on_connect,
+            decoder=self.decoder_tab.settings(),
+        )
+
+    def set_options(self, options: ConnectionOptions) -> None:
+        """Fill the form from a record (the URI is the window's).
+
+        Values inside the form's ranges (see core.websocket.options) come back exactly from
+        to_options().
+        """
+        self._loading = True
+        try:
+            self._set_options(options)
+        finally:
+            self._loading = False
+
+    def _set_options(self, options: ConnectionOptions) -> None:
+        self.origin_edit.setText(options.origin)
+        self.subprotocols_edit.setText(", ".join(options.subprotocols))
+        self.headers_model.removeRows(0, self.headers_model.rowCount())
+        for name, value in options.headers:
+            self.headers_model.appendRow([QStandardItem(name), QStandardItem(value)])
+        self.send_user_agent_check.setChecked(options.user_agent_mode is not UserAgentMode.NONE)
+        self.user_agent_edit.setText(options.user_agent)
+        mode = options.user_agent_mode
+        if mode is UserAgentMode.NONE:
+            # Ticking the box again offers what the text box suggests.
+            mode = UserAgentMode.CUSTOM if options.user_agent else UserAgentMode.DEFAULT
+        self.user_agent_mode_combo.setCurrentIndex(self.user_agent_mode_combo.findData(mode.value))
+        self.tls_verify_check.setChecked(options.tls_verify)
+        self.ca_file_edit.setText(options.ca_file)
+        self.compression_check.setChecked(options.compression)
+        self.open_timeout_spin.setValue(options.open_timeout or 0)
+        self.ping_interval_spin.setValue(options.ping_interval or 0)
+        self.ping_timeout_spin.setValue(options.ping_timeout or 0)
+        self.close_timeout_spin.setValue(options.close_timeout)
+        whole, extra = divmod(options.max_message_size or 0, MIB)
+        self.max_size_spin.setValue(whole)
+        self.max_size_bytes_spin.setValue(extra)
+        self.max_redirects_spin.setValue(options.max_redirects)
+        policy = options.reconnect
+        self.auto_reconnect_check.setChecked(policy.enabled)
+        self.initial_delay_spin.setValue(policy.initial_delay)
+        self.min_delay_spin.setValue(policy.min_delay)
+        self.factor_spin.setValue(policy.factor)
+        self.max_delay_spin.setValue(policy.max_delay)
+        self.max_attempts_spin.setValue(policy.max_attempts)
+        self.jitter_check.setChecked(policy.jitter)
+        self.reconnect_on_clean_close_check.setChecked(policy.on_clean_close)
+        self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
+        self.decoder_tab.set_settings(options.decoder)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Show each problem under its field; fields without a problem are cleared."""
+        messages: dict[str, list[str]] = {}
+        for error in errors:
+            if error.field in self._error_labels:
+                messages.setdefault(error.field, []).append(error.message)
+        tabs_with_errors: list[int] = []
+        for field, label in self._error_labels.items():
+            text = "\n".join(messages.get(field, []))
+            label.setText(text)
+            label.setVisible(bool(text))
+            if text:
+                tabs_with_errors.append(self._tab_of(label))
+        for index in range(self.tab_bar.count()):
+            title = self.tab_bar.tabText(index).removeprefix("⚠ ")
+            bad = index in tabs_with_errors
+            self.tab_bar.setTabText(index, f"⚠ {title}" if bad else title)
+            self.tab_bar.setTabTextColor(index, ERROR_TAB_COLOR if bad else QColor())
+        if tabs_with_errors:
+            # The user must see the problem: open the settings at the first tab that has one.
+            self.tab_bar.setCurrentIndex(min(tabs_with_errors))
+            self.set_collapsed(False)
+        # Error rows count named headers only; map them back to the table's rows.
+        model_rows = self._header_model_rows
+        bad_rows = {
+            model_rows[error.row]
+            for error in errors
+            if error.field == "headers" and error.row is not None and error.row < len(model_rows)
+        }
+        for row in range(self.headers_model.rowCount()):
+            for column in range(2):
+                item = self.headers_model.item(row, column)
+                if item is not None:
+                    item.setData(
+                        BAD_ROW_BRUSH if row in bad_rows else None, Qt.ItemDataRole.BackgroundRole
+                    )
+
+    def clear_errors(self) -> None:
+        self.show_errors([])

@@ -1,0 +1,743 @@
+"""The main window: tabs of connection pages, the menus, and actions acting on the current page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, Final
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QStringListModel, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsinspector.core.app.crashlog import CrashReporter
+from wsinspector.core.app.paths import config_dir
+from wsinspector.core.log.eventlog import Counters
+from wsinspector.core.log.events import ConnState, HandshakeEvent
+from wsinspector.core.log.wording import session_gone_words
+from wsinspector.core.storage.capture import CaptureFileError, CaptureStore, Retention
+from wsinspector.core.storage.logfiles import (
+    EntryLog,
+    LogFileError,
+    LogFormat,
+    connections_of,
+    import_log,
+)
+from wsinspector.core.storage.open_pages import OpenPage, load_open_pages, save_open_pages
+from wsinspector.core.storage.preferences import Preferences, preferences_from
+from wsinspector.core.storage.profiles import Environments, Profile, ProfileError, ProfileStore
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.qt.dialogs.about_dialog import show_about
+from wsinspector.qt.dialogs.environments_dialog import EnvironmentsDialog
+from wsinspector.qt.dialogs.preferences_dialog import PreferencesDialog
+from wsinspector.qt.docks.history_view import HistorySidebar
+from wsinspector.qt.docks.profiles_view import ProfilesSidebar
+from wsinspector.qt.pages.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
+from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.window.error_banner import ErrorBanner
+
+# Closing a tab or the window waits this long at most for the pages' closing handshakes.
+SHUTDOWN_SECONDS: Final = 1.8
+SETTINGS_FILE: Final = "window.ini"
+RECENT_URIS: Final = 20
+
+
+def _state_icon(state: ConnState) -> QIcon:
+    """A coloured dot for a tab: the state at a glance."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(STATE_COLORS[state]))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class _MiddleClickCloser(QObject):
+    """Closes a tab on a middle click, as browsers do."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.MiddleButton
+        ):
+            tabs = self._window.tabs
+            index = tabs.tabBar().tabAt(event.position().toPoint())
+            if index >= 0:
+                self._window.close_page_at(index)
+                return True
+        return False
+
+
+class MainWindow(QMainWindow):
+    """wsinspector's window: one tab per connection page.
+
+    Signals:
+        closed_for_good(): the window has closed after every connection was shut down.
+        crash_reported(object): a core.crashlog.Crash to show in the error banner; may be
+            emitted from any thread (a CrashReporter listener), it is shown on the GUI's.
+    """
+
+    closed_for_good = Signal()
+    crash_reported = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("wsinspector")
+        self.setWindowIcon(icon("app"))
+        self._settings = QSettings(
+            str(config_dir() / SETTINGS_FILE), QSettings.Format.IniFormat, self
+        )
+        self._may_close = False
+        self._shutdown_task: asyncio.Task[None] | None = None
+        self._closing_pages: set[asyncio.Task[None]] = set()
+        # qasync keeps no reference to tasks started from slots: keep them here.
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._state_icons = {state: _state_icon(state) for state in ConnState}
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("connectionTabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_page_at)
+        self.tabs.currentChanged.connect(lambda _index: self._update_actions())
+        self.tabs.tabBar().installEventFilter(_MiddleClickCloser(self))
+        self.error_banner = ErrorBanner()
+        self.crash_reported.connect(self.error_banner.show_crash)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.error_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.store = ProfileStore()
+        self.environments = self.store.load_environments()
+        self.capture, self.capture_problem = self._open_capture(self.preferences().retention())
+        self._recent_uris = QStringListModel(self._recent_uri_list(), self)
+        self._build_profiles_dock()
+        self._build_history_dock()
+        self._build_menus()
+        self.new_page()
+        self._restore_geometry()
+        if self.capture_problem:
+            self._tell("Capture database", self.capture_problem)
+
+    def report_crashes(self, loop: asyncio.AbstractEventLoop | None = None) -> CrashReporter:
+        """Catch unexpected errors (slots, threads, `loop`'s tasks) from now on: each is
+        written to the log file in the state folder and shown in the error banner. The
+        caller uninstalls the reporter when the window is gone."""
+        reporter = CrashReporter()
+        reporter.add_listener(self.crash_reported.emit)
+        reporter.install(loop)
+        return reporter
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def pages(self) -> list[ConnectionPage]:
+        pages = []
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            assert isinstance(page, ConnectionPage)
+            pages.append(page)
+        return pages
+
+    def current_page(self) -> ConnectionPage:
+        page = self.tabs.currentWidget()
+        assert isinstance(page, ConnectionPage)
+        return page
+
+    def new_page(self) -> ConnectionPage:
+        """Open a new, idle connection page and make it current."""
+        preferences = self.preferences()
+        page = ConnectionPage(capacity=preferences.capacity())
+        page.attach_capture(self.capture)
+        page.record_check.setChecked(preferences.record_new_pages)
+        page.restore_splitters(self._saved_splitters())
+        page.profile_binding.attach(self.store, self.environments)
+        completer = QCompleter(self._recent_uris, page.uri_edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        page.uri_edit.setCompleter(completer)
+        page.connect_started.connect(self._remember_uri)
+        page.reopen_requested.connect(self._open_options)
+        page.profile_requested.connect(self._profile_from_options)
+        page.captured_session_requested.connect(self.open_history_session)
+        page.profile_binding.environments_button.clicked.connect(self.edit_environments)
+        index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
+        page.title_changed.connect(lambda: self._on_page_changed(page))
+        self.tabs.setCurrentIndex(index)
+        page.focus_uri()
+        return page
+
+    def open_profile(self, profile: Profile) -> ConnectionPage:
+        """Open a profile: into the current page when it is idle, otherwise into a new tab."""
+        current = self.current_page()
+        idle = not current.read_only and not current.connection.is_active
+        page = current if idle else self.new_page()
+        page.set_profile(profile)
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def edit_environments(self) -> None:
+        """The environments dialog (non-blocking); OK saves them and updates every page."""
+        page = self.current_page()
+        dialog = EnvironmentsDialog(self.environments, page.profile_binding.environment, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted_environments.connect(self._save_environments)
+        dialog.open()
+
+    def _save_environments(self, environments: Environments) -> None:
+        try:
+            self.store.save_environments(environments)
+        except ProfileError as exc:
+            self._tell("Environments not saved", str(exc))
+            return
+        self.environments = self.store.load_environments()
+        for page in self.pages():
+            page.profile_binding.set_environments(self.environments)
+
+    def _open_options(self, options: ConnectionOptions) -> None:
+        self.new_page().set_options(options)
+
+    def _profile_from_options(self, options: ConnectionOptions) -> None:
+        """A logged connection kept as a profile: one click, then its name."""
+        name, ok = QInputDialog.getText(
+            self,
+            "Save profile",
+            "Name of the profile:",
+            QLineEdit.EchoMode.Normal,
+            title_for_uri(options.uri),
+        )
+        if not ok or not name.strip():
+            return
+        try:
+            self.store.save(Profile(name.strip(), options))
+        except ProfileError as exc:
+            self._tell("Profile not saved", str(exc))
+            return
+        self.profiles_sidebar.refresh()
+
+    def open_profile_named(self, name: str, environment: str | None = None) -> ConnectionPage:
+        """Open the profile called `name` (ValueError listing the known ones if none is)."""
+        profiles = self.store.profiles()
+        found = [profile for profile in profiles if profile.name == name]
+        if not found:
+            known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
+            raise ValueError(f"no profile named “{name}”; known profiles: {known}")
+        page = self.open_profile(found[0])
+        if environment is not None and not page.profile_binding.choose_environment(environment):
+            names = ", ".join(self.environments.names()) or "none defined"
+            raise ValueError(f"no environment named “{environment}”; known: {names}")
+        return page
+
+    def save_profile(self, *, as_new: bool = False) -> Profile | None:
+        """Save the current page's form as its profile; ask a name when it has none."""
+        page = self.current_page()
+        if page.read_only:
+            return None
+        binding = page.profile_binding
+        options = page.form_options()
+        profile = None if as_new else binding.with_options(options)
+        if profile is None:
+            suggestion = binding.profile.name if binding.profile else title_for_uri(options.uri)
+            name, ok = QInputDialog.getText(
+                self, "Save profile", "Name of the profile:", QLineEdit.EchoMode.Normal, suggestion
+            )
+            if not ok or not name.strip():
+                return None
+            profile = binding.new_profile(name.strip(), options)
+        try:
+            saved = self.store.save(profile)
+        except ProfileError as exc:
+            QMessageBox.warning(self, "Profile not saved", str(exc))
+            return None
+        page.set_profile(saved, fill_form=False)
+        self.profiles_sidebar.refresh()
+        return saved
+
+    # -- log files --------------------------------------------------------------------------
+
+    def export_log(self, scope: str = "all") -> None:
+        """Ask a file name and export the current page's log (all, filtered or selected rows)."""
+        page = self.current_page()
+        filters = ";;".join(fmt.dialog_filter for fmt in LogFormat)
+        suggestion = f"{title_for_uri(page.uri_edit.text()).replace('/', '_')}.har"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the log", suggestion, filters, LogFormat.HAR.dialog_filter
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            # No suffix typed: the filter chosen says the format.
+            fmt = next((f for f in LogFormat if f.dialog_filter == chosen), LogFormat.HAR)
+            path += fmt.suffix
+        page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
+
+    def import_log_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a log",
+            "",
+            "Logs (*.jsonl *.ndjson *.har);;All files (*)",
+        )
+        if path:
+            self._spawn(self.import_log(path))
+
+    async def import_log(self, path: str) -> ConnectionPage | None:
+        """Read a .jsonl or .har log in a worker thread and show it in a new read-only page."""
+        try:
+            imported = await asyncio.to_thread(import_log, path)
+        except (LogFileError, OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._tell("Log not imported", f"{path} can't be imported: {reason}")
+            return None
+        page = self.new_page()
+        page.show_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
+        page.offer_connections(imported.connections)
+        return page
+
+    # -- the capture ------------------------------------------------------------------------
+
+    @staticmethod
+    def _open_capture(retention: Retention) -> tuple[CaptureStore | None, str]:
+        """The capture database every page records into, and words for a problem with it."""
+        try:
+            capture = CaptureStore.open_default(retention)
+        except CaptureFileError as exc:
+            return None, f"Connections are not recorded this time: {exc}"
+        try:
+            capture.apply_retention()
+        except Exception as exc:  # recording matters more than trimming: go on
+            capture.problem = capture.problem or f"The capture could not be trimmed: {exc}"
+        return capture, capture.problem
+
+    def open_captured_session(self, session_id: int, row: int | None = None) -> ConnectionPage:
+        """Show a recorded session read-only in a new tab (filter, detail, export work), with
+        `row` selected if given. KeyError when there is no such session."""
+        capture = self.capture
+        if capture is None:
+            raise KeyError("no capture database is open")
+        # A session still being recorded shows what it has so far, up to this moment.
+        capture.sync(2.0)
+        info = capture.session(session_id)
+        events = capture.session_events(session_id)
+        if info is None:
+            raise KeyError(f"no recorded session {session_id}")
+        others = capture.other_events(session_id)
+        handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
+        page = self.new_page()
+        title = f"◷ {info.profile or title_for_uri(info.uri)}"
+        page.show_source(
+            title,
+            events,
+            f"{info.uri} (recorded session {session_id})",
+            counters=Counters(info.messages_in, info.messages_out, info.bytes_in, info.bytes_out),
+            handshake=handshakes[-1] if handshakes else None,
+        )
+        page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
+        if row is not None:
+            page.log_view.select_log_index(row)
+        return page
+
+    def _build_history_dock(self) -> None:
+        """The History of recorded sessions, under the profiles (none without a capture)."""
+        self.history_sidebar: HistorySidebar | None = None
+        self.history_dock: QDockWidget | None = None
+        if self.capture is None:
+            return
+        sidebar = HistorySidebar(self.capture)
+        sidebar.open_requested.connect(self.open_history_session)
+        sidebar.profile_requested.connect(self._profile_from_options)
+        dock = QDockWidget("History", self)
+        dock.setObjectName("historyDock")
+        dock.setWidget(sidebar)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.splitDockWidget(self.profiles_dock, dock, Qt.Orientation.Vertical)
+        self.history_sidebar = sidebar
+        self.history_dock = dock
+        # Wide enough for a session's title, time and counts; the History gets the most room.
+        self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
+
+    def open_history_session(self, session_id: int, row: int = -1) -> ConnectionPage | None:
+        """Open a session of the History read-only, with `row` (≥ 0) selected and shown."""
+        try:
+            return self.open_captured_session(session_id, row if row >= 0 else None)
+        except KeyError:
+            self._tell("Session not opened", session_gone_words(session_id))
+            if self.history_sidebar is not None:
+                self.history_sidebar.refresh()
+            return None
+
+    def _tell(self, title: str, text: str) -> None:
+        # open(), not exec(): this may run inside a coroutine of qasync's loop.
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("messageBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _build_profiles_dock(self) -> None:
+        self.profiles_sidebar = ProfilesSidebar(self.store)
+        self.profiles_sidebar.open_requested.connect(self.open_profile)
+        dock = QDockWidget("Profiles", self)
+        dock.setObjectName("profilesDock")
+        dock.setWidget(self.profiles_sidebar)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.profiles_dock = dock
+        self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+
+    def _recent_uri_list(self) -> list[str]:
+        value = self._settings.value("recent/uris", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    def _remember_uri(self, uri: str) -> None:
+        uris = [uri, *(item for item in self._recent_uris.stringList() if item != uri)]
+        self._recent_uris.setStringList(uris[:RECENT_URIS])
+        self._settings.setValue("recent/uris", uris[:RECENT_URIS])
+
+    def close_page_at(self, index: int) -> None:
+        """Close a page: its connection closes cleanly first (1001), then the tab goes."""
+        page = self.tabs.widget(index)
+        if not isinstance(page, ConnectionPage):
+            return
+        self.tabs.removeTab(index)
+        if self.tabs.count() == 0:
+            self.new_page()  # the window always has a page to type a URI into
+        task = asyncio.get_running_loop().create_task(self._close_page(page))
+        self._closing_pages.add(task)
+        task.add_done_callback(self._closing_pages.discard)
+
+    def close_current_page(self) -> None:
+        self.close_page_at(self.tabs.currentIndex())
+
+    async def _close_page(self, page: ConnectionPage) -> None:
+        try:
+            async with asyncio.timeout(SHUTDOWN_SECONDS):
+                await page.shutdown("tab closed")
+        except TimeoutError:
+            pass
+        finally:
+            page.deleteLater()
+
+    def _on_page_changed(self, page: ConnectionPage) -> None:
+        index = self.tabs.indexOf(page)
+        if index < 0:
+            return
+        self.tabs.setTabText(index, page.title())
+        self.tabs.setTabIcon(index, self._state_icons[page.state])
+        self.tabs.setTabToolTip(index, f"{page.title()} — {page.state.value}")
+        if page is self.tabs.currentWidget():
+            self._update_actions()
+
+    # -- menus and actions ------------------------------------------------------------------
+
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work with the menu bar hidden too
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.action_new = self._action(
+            "actionNewConnection", "&New connection", self.new_page, "Ctrl+T"
+        )
+        self.action_close_tab = self._action(
+            "actionCloseConnection",
+            "Close &tab",
+            self.close_current_page,
+            "Ctrl+W",
+        )
+        quit_action = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.action_save_profile = self._action(
+            "actionSaveProfile", "&Save profile", self.save_profile, "Ctrl+S"
+        )
+        self.action_save_profile_as = self._action(
+            "actionSaveProfileAs",
+            "Save profile &as…",
+            lambda: self.save_profile(as_new=True),
+            "Ctrl+Shift+S",
+        )
+        for action in (self.action_new, self.action_close_tab):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (self.action_save_profile, self.action_save_profile_as):
+            file_menu.addAction(action)
+        file_menu.addAction(self.profiles_dock.toggleViewAction())
+        if self.history_dock is not None:
+            history_toggle = self.history_dock.toggleViewAction()
+            history_toggle.setObjectName("actionShowHistory")
+            history_toggle.setShortcut(QKeySequence("Ctrl+H"))
+            self.addAction(history_toggle)
+            file_menu.addAction(history_toggle)
+        file_menu.addSeparator()
+        self.action_preferences = self._action(
+            "actionPreferences",
+            "&Preferences…",
+            self.show_preferences,
+            QKeySequence.StandardKey.Preferences,
+        )
+        file_menu.addAction(self.action_preferences)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        connection_menu = menu.addMenu("&Connection")
+        self.action_connect = self._action(
+            "actionConnect", "&Connect", lambda: self.current_page().connect_from_form(), "F5"
+        )
+        self.action_connect.setIcon(icon("connect"))
+        self.action_close = self._action(
+            "actionClose", "C&lose", lambda: self.current_page().close_connection(), "Shift+F5"
+        )
+        self.action_close.setIcon(icon("disconnect"))
+        self.action_ping = self._action(
+            "actionPing", "&Ping", lambda: self.current_page().ping(), "Ctrl+P"
+        )
+        self.action_ping.setIcon(icon("ping"))
+        self.action_focus_uri = self._action(
+            "actionFocusUri", "Edit the &URI", lambda: self.current_page().focus_uri(), "Ctrl+L"
+        )
+        for action in (self.action_connect, self.action_close, self.action_ping):
+            connection_menu.addAction(action)
+        connection_menu.addSeparator()
+        connection_menu.addAction(self.action_focus_uri)
+
+        log_menu = menu.addMenu("&Log")
+        self.action_export_log = self._action(
+            "actionExportLog", "&Export log…", lambda: self.export_log("all"), "Ctrl+E"
+        )
+        self.action_export_filtered = self._action(
+            "actionExportFilteredLog", "Export &filtered rows…", lambda: self.export_log("filtered")
+        )
+        self.action_export_selected = self._action(
+            "actionExportSelectedLog", "Export &selected rows…", lambda: self.export_log("selected")
+        )
+        self.action_export_secrets = self._action(
+            "actionExportIncludeSecrets", "Include secret values in exports", lambda: None
+        )
+        self.action_export_secrets.setCheckable(True)
+        self.action_export_secrets.setToolTip(
+            "Off: Authorization, Cookie and token-like values are written as <redacted>"
+        )
+        self.action_import_log = self._action(
+            "actionImportLog", "&Import log…", self.import_log_dialog, "Ctrl+O"
+        )
+        self.action_clear_log = self._action(
+            "actionClearLog", "C&lear log", lambda: self.current_page().clear_log()
+        )
+        self.action_clear_log.setIcon(icon("clear"))
+        for action in (
+            self.action_export_log,
+            self.action_export_filtered,
+            self.action_export_selected,
+            self.action_export_secrets,
+        ):
+            log_menu.addAction(action)
+        log_menu.addSeparator()
+        log_menu.addAction(self.action_import_log)
+        log_menu.addSeparator()
+        log_menu.addAction(self.action_clear_log)
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("actionAbout", "&About wsinspector", self._about))
+
+    def _update_actions(self) -> None:
+        page = self.tabs.currentWidget()
+        if not isinstance(page, ConnectionPage):
+            return
+        state = page.state
+        active = page.connection.is_active
+        self.action_connect.setEnabled(not active)
+        self.action_close.setEnabled(active and state is not ConnState.CLOSING)
+        self.action_ping.setEnabled(state is ConnState.OPEN)
+        title = page.title()
+        self.setWindowTitle(f"wsinspector — {title}" if page.uri_edit.text() else "wsinspector")
+
+    def _about(self) -> None:
+        show_about(self)
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def preferences(self) -> Preferences:
+        """The preferences kept in the settings file (defaults for what is not there)."""
+        settings = self._settings
+        return preferences_from({key: settings.value(key) for key in settings.allKeys()})
+
+    def log_capacity(self) -> int | None:
+        """How many events a new tab's live log keeps (None: no limit)."""
+        return self.preferences().capacity()
+
+    def show_preferences(self) -> PreferencesDialog:
+        """The Preferences dialog, opened (not exec()'d: this may run in a coroutine)."""
+        dialog = PreferencesDialog(self.preferences(), self)
+        dialog.accepted.connect(lambda: self.set_preferences(dialog.preferences()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Keep `preferences`; new tabs use them, and the capture is trimmed to them now."""
+        for key, value in preferences.to_settings().items():
+            self._settings.setValue(key, value)
+        self._settings.sync()
+        capture = self.capture
+        if capture is None or capture.closed:
+            return
+        capture.retention = preferences.retention()
+        self._spawn(self._apply_retention(capture))
+
+    async def _apply_retention(self, capture: CaptureStore) -> None:
+        # Deleting many sessions takes a while: not on the UI thread.
+        try:
+            await asyncio.to_thread(capture.apply_retention)
+        except Exception as exc:  # trimming matters less than going on
+            self._tell("History not trimmed", f"The capture could not be trimmed: {exc}")
+        if self.history_sidebar is not None:
+            self.history_sidebar.refresh()
+
+    # -- remembered layout ------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)  # the docks' places and sizes
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        self.resize(1280, 800)
+
+    def _saved_splitters(self) -> dict[str, QByteArray]:
+        states = {}
+        for key in ("body", "left"):
+            value = self._settings.value(f"page/{key}")
+            if isinstance(value, QByteArray):
+                states[key] = value
+        return states
+
+    def _save_open_pages(self) -> None:
+        pages = [
+            OpenPage(
+                page.form_options(),
+                page.profile_binding.profile.id if page.profile_binding.profile else "",
+                page.profile_binding.environment,
+            )
+            for page in self.pages()
+            if not page.read_only
+        ]
+        # Losing the list of open tabs must not keep the window from closing.
+        with contextlib.suppress(OSError):
+            save_open_pages(pages)
+
+    def restore_open_pages(self) -> int:
+        """Bring back the pages open at the last quit, not connected; returns how many."""
+        saved = load_open_pages()
+        if not saved:
+            return 0
+        first = self.current_page()
+        reuse = not first.read_only and not first.connection.is_active and not first.uri_edit.text()
+        profiles = {profile.id: profile for profile in self.store.profiles()}
+        for number, state in enumerate(saved):
+            page = first if number == 0 and reuse else self.new_page()
+            profile = profiles.get(state.profile_id)
+            if profile is not None:
+                page.set_profile(profile, fill_form=False)
+            page.set_options(state.options)
+            page.profile_binding.choose_environment(state.environment)
+            page.title_changed.emit()
+        self.tabs.setCurrentIndex(0)
+        return len(saved)
+
+    def _save_layout(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        for key, state in self.current_page().splitter_state().items():
+            self._settings.setValue(f"page/{key}", state)
+        self._settings.sync()
+
+    # -- shutdown ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """First close: every page sends its close frame (1001) at once; then really close."""
+        if self._may_close:
+            event.accept()
+            self.closed_for_good.emit()
+            return
+        event.ignore()
+        if self._shutdown_task is None:
+            self._save_layout()
+            self._save_open_pages()
+            self._shutdown_task = asyncio.get_running_loop().create_task(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        try:
+            pages = self.pages()
+            # All at once, bounded as a whole: one server that ignores the close frame must
+            # not hold up the others, nor the window, beyond SHUTDOWN_SECONDS.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SHUTDOWN_SECONDS):
+                    await asyncio.gather(*(page.shutdown() for page in pages), *self._closing_pages)
+        finally:
+            if self.history_sidebar is not None:
+                self.history_sidebar.shutdown()
+            if self.capture is not None:
+                # Every page's recording ends and everything recorded is committed.
+                await asyncio.to_thread(self.capture.close)
+            self._may_close = True
+            self.close()

@@ -1,0 +1,1049 @@
+"""The detail pane: the log event selected in the message log, in full.
+
+A message is shown as Text, pretty JSON (when it parses), a JSON Tree or a hex dump, or decoded
+(qt.decoded_view: MessagePack, CBOR, Protocol Buffers, base64; a binary message opens in the
+page decoder's mode, set_decoder()), as text or, with "Tree" ticked, in the JSON tree. Only the
+mode on screen is formatted, and a big payload is shown 128 KiB at a time ("Show more" appends
+the next piece, at the same small cost each time) or saved whole to a file: selecting a 16 MiB
+message in the log must not freeze the window, and neither may any button here. The Tree
+(qt.json_tree) shows a JSON message of any size whole, parsed a few milliseconds at a time.
+
+Ctrl+F opens a find bar over what is shown (the whole document in Tree mode), and
+`set_highlight()` marks the log filter's matches in the body.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import itertools
+import re
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsinspector.core.decoders.page import PageDecoder
+from wsinspector.core.log.events import MessageEvent
+from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
+from wsinspector.core.text.formatting import hex_dump, human_size, parse_hex, pretty_json
+from wsinspector.qt.workspace.decoded_view import (
+    DecodedBody,
+    decoded_body,
+    decoded_modes,
+    is_decoded_mode,
+    preferred_mode,
+)
+from wsinspector.qt.workspace.json_tree import JsonTreePane
+
+EMPTY_HINT: Final = (
+    "Select a row in the message log to see it here in full: a message as text, JSON or "
+    "hex; a handshake, close or error with every detail."
+)
+MODE_TEXT: Final = "Text"
+MODE_JSON: Final = "JSON"
+MODE_TREE: Final = "Tree"
+MODE_HEX: Final = "Hex"
+
+# Payload bytes shown at first and added by each "Show more": a 128 KiB hex dump is already
+# 8 192 lines, and 128 KiB of text about 70 ms of QPlainTextEdit layout work.
+DISPLAY_LIMIT: Final = 128 * 1024
+# Text mode's longest line: a paragraph is laid out again whole on every append, so "Show
+# more" stops before a line would grow past this; text made of shorter lines goes on to the
+# end (only the last line is laid out again). Hex (16-byte lines) has no limit; the whole
+# payload is always one "Save message…" away.
+TEXT_LIMIT: Final = 2 * DISPLAY_LIMIT
+# Above this, JSON is not pretty printed: parsing and re-indenting takes about 0.2 s per MiB.
+JSON_LIMIT: Final = 1024 * 1024
+# Above this many characters of pretty JSON, coloring (a Python call per line) is skipped.
+HIGHLIGHT_LIMIT: Final = 512 * 1024
+
+# A stretch without whitespace long enough to make word wrapping slow. The lookbehind makes
+# matches start only where a run starts, so the search stays linear in the text length.
+_LONG_RUN: Final = re.compile(r"(?<!\S)\S{1000}")
+
+# Characters a JSON document can start with; anything else is not worth a parse attempt.
+_JSON_START: Final = re.compile(r'\s*[{\["\-0-9tfn]')
+_CONTAINER_START: Final = re.compile(rb"\s*[{\[]")
+
+# Matches found (and marked) at most, by the find bar and by set_highlight().
+MATCH_LIMIT: Final = 10_000
+# After "Show more", matches are looked for again from this many characters before the end
+# of what was shown: one could have started there.
+_OVERLAP: Final = 1024
+HIGHLIGHT_COLOR: Final = "#fff3a3"  # the log filter's matches
+FIND_COLOR: Final = "#ffd08a"  # the find bar's matches
+CURRENT_COLOR: Final = "#ff9632"  # the find bar's current match
+
+
+class MessageDetailView(QWidget):
+    """Shows one log event in full; `show_event(None)` empties it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageDetailView")
+        self._event: object | None = None
+        self._shown = 0  # payload bytes on screen in the Text or Hex body
+        self._decoder: codecs.IncrementalDecoder | None = None  # continues Text at _shown
+        self._bodies: dict[str, str] = {}  # formatted text per mode, for the current event
+        self._warnings: list[str] = []  # notices about the current message in every mode
+        self._tree_event: MessageEvent | None = None  # the message the tree pane holds
+        self._highlight: _Search | None = None  # the log filter's text, set_highlight()
+        self._highlight_matches: list[_Match] = []  # the filter's matches in the body
+        self._find_matches: list[_Match] = []  # the find bar's matches in the body
+        self._find_current = -1  # which of them is selected
+        self._find_suffix = ""  # " in the part shown" when the body is not the whole message
+        self._last_line = 0  # characters of the body's last line, for Text's "Show more"
+        self._plain: str | None = None  # the body's text for finding, read when first needed
+        self._lowered: tuple[str, str] | None = None  # (tree text, its lower()) for finds
+        self._tree_match = (-1, -1)  # the last match found in the tree, and its row's offset
+        self._page_decoder: PageDecoder | None = None  # set_decoder()
+        self._decoded: dict[str, DecodedBody] = {}  # decoded modes' bodies, current event
+
+        self._header = _plain_label("detailHeader")
+        self._notice = _plain_label("detailNotice")
+        self._notice.hide()
+
+        self._mode_combo = QComboBox()
+        self._mode_combo.setObjectName("detailModeCombo")
+        self._mode_combo.setToolTip("How to show the message")
+        self._mode_combo.currentIndexChanged.connect(self._render)
+        self._mode_combo.hide()
+        self._decoded_tree_check = QCheckBox("Tree")
+        self._decoded_tree_check.setObjectName("detailDecodedTreeCheck")
+        self._decoded_tree_check.setToolTip("Show the decoded value in the JSON tree")
+        self._decoded_tree_check.toggled.connect(lambda _on: self._render())
+        self._decoded_tree_check.hide()
+
+        self._show_more_button = QPushButton()
+        self._show_more_button.setObjectName("detailShowMoreButton")
+        self._show_more_button.clicked.connect(self._show_more)
+        self._show_more_button.hide()
+        self._save_button = QPushButton("Save message…")
+        self._save_button.setObjectName("detailSaveButton")
+        self._save_button.setToolTip("Write the whole payload, as received, to a file")
+        self._save_button.clicked.connect(self._save_payload)
+        self._save_button.hide()
+
+        self._body = QPlainTextEdit()
+        self._body.setObjectName("detailBody")
+        self._body.setReadOnly(True)
+        self._body.setPlaceholderText(EMPTY_HINT)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._body.setFont(font)
+        self._body.setTabStopDistance(self._body.fontMetrics().horizontalAdvance(" ") * 4)
+        self._highlighter = JsonHighlighter(self._body.document())
+        _MarksOnScroll(self, self._body)
+
+        self._tree = JsonTreePane()
+        self._tree.loaded.connect(self._tree_loaded)
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._body)
+        self._stack.addWidget(self._tree)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self._mode_combo)
+        bar.addWidget(self._decoded_tree_check)
+        bar.addStretch(1)
+        bar.addWidget(self._show_more_button)
+        bar.addWidget(self._save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._header)
+        layout.addWidget(self._notice)
+        layout.addLayout(bar)
+        layout.addWidget(self._build_find_bar())
+        layout.addWidget(self._stack, 1)
+
+    def _build_find_bar(self) -> QWidget:
+        self._find_bar = QWidget()
+        self._find_bar.setObjectName("detailFindBar")
+        self._find_edit = QLineEdit()
+        self._find_edit.setObjectName("detailFindEdit")
+        self._find_edit.setPlaceholderText("Find in this message")
+        self._find_edit.setClearButtonEnabled(True)
+        self._find_edit.textChanged.connect(lambda _text: self._find_changed())
+        self._find_edit.installEventFilter(_FindKeys(self))
+        previous = _tool_button("detailFindPrevious", "↑", "Previous match (Shift+Enter)")
+        previous.clicked.connect(self.find_previous)
+        following = _tool_button("detailFindNext", "↓", "Next match (Enter)")
+        following.clicked.connect(self.find_next)
+        close = _tool_button("detailFindClose", "✕", "Close the find bar (Esc)")
+        close.clicked.connect(self.close_find)
+        self._find_count = QLabel()
+        self._find_count.setObjectName("detailFindCount")
+        row = QHBoxLayout(self._find_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._find_edit, 1)
+        row.addWidget(previous)
+        row.addWidget(following)
+        row.addWidget(self._find_count)
+        row.addWidget(close)
+        self._find_bar.hide()
+
+        # Ctrl+F here, not in the log's filter bar (which has its own Ctrl+F in its panel).
+        find = QAction("Find…", self)
+        find.setObjectName("detailFindAction")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(self.open_find)
+        self.addAction(find)
+        for keys, slot in (
+            (QKeySequence.StandardKey.FindNext, self.find_next),
+            (QKeySequence.StandardKey.FindPrevious, self.find_previous),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        return self._find_bar
+
+    # API ---------------------------------------------------------------------------------------
+
+    def show_event(self, event: object | None) -> None:
+        """Show `event` (any record from wsinspector.core.log.events), or nothing for None.
+
+        Showing the event already on screen again keeps the chosen mode and what is shown.
+        """
+        if event is self._event:
+            return
+        self._event = event
+        self._bodies = {}
+        self._decoded = {}
+        self._tree_event = None
+        self._tree.clear()
+        self._lowered = None
+        if event is None:
+            self._clear()
+        elif isinstance(event, MessageEvent):
+            self._show_message(event)
+        else:
+            self._show_description(event)
+
+    def set_decoder(self, decoder: PageDecoder | None) -> None:
+        """The page's decoder: binary messages open in its mode (and the message shown now)."""
+        self._page_decoder = decoder
+        event = self._event
+        if isinstance(event, MessageEvent):
+            self._event = None
+            self.show_event(event)
+
+    def text(self) -> str:
+        """The body text on screen."""
+        return self._body.toPlainText()
+
+    def mode(self) -> str:
+        """ "Text", "JSON", "Tree" or "Hex" for a message; "" for other events and when empty."""
+        if not isinstance(self._event, MessageEvent):
+            return ""
+        return self._mode_combo.currentText()
+
+    def set_highlight(self, text: str, regex: bool) -> None:
+        """Mark the matches of the log filter's search text (a regex if `regex`) in the body.
+
+        Matched like the filter does: case-insensitively, in the text shown (Text, JSON, other
+        events) or in the payload's bytes (Hex, also as hex digits "de ad"). "" marks nothing;
+        so does a regex that does not compile.
+        """
+        self._highlight = _Search.make(text, regex=regex)
+        self._find_in_body()
+
+    def open_find(self) -> None:
+        """Show the find bar with its text selected, e.g. for Ctrl+F."""
+        selected = self._body.textCursor().selectedText()
+        if self._stack.currentWidget() is self._body and selected and "\u2029" not in selected:
+            self._find_edit.setText(selected)
+        self._find_bar.show()
+        self._find_edit.setFocus()
+        self._find_edit.selectAll()
+        self._find_changed()
+
+    def close_find(self) -> None:
+        self._find_bar.hide()
+        self._find_changed()
+        shown = self._stack.currentWidget()
+        if shown is not None:
+            shown.setFocus()
+
+    def find_next(self) -> None:
+        self._find_step(forward=True)
+
+    def find_previous(self) -> None:
+        self._find_step(forward=False)
+
+    # Messages ----------------------------------------------------------------------------------
+
+    def _show_message(self, event: MessageEvent) -> None:
+        self._header.setText(message_header(event))
+        # The whole message is checked (C speed, a few ms for 16 MiB): bad bytes past the
+        # part on screen still matter to whoever debugs the sender.
+        valid = event.text and _is_utf8(event.data)
+        self._warnings = _message_warnings(event, valid)
+        modes = [MODE_TEXT, MODE_HEX]
+        default = MODE_TEXT if event.text else MODE_HEX
+        if valid:
+            pretty = _pretty_message(event)
+            if pretty is not None:
+                self._bodies[MODE_JSON] = pretty  # the default mode: formatted right away
+                modes[1:1] = [MODE_JSON, MODE_TREE]
+                default = MODE_JSON
+            elif _may_be_big_json(event):
+                modes.insert(1, MODE_TREE)  # parsed when chosen, a slice at a time
+        modes += decoded_modes(event, self._page_decoder)
+        default = preferred_mode(event, self._page_decoder) or default
+        self._mode_combo.blockSignals(True)
+        try:
+            self._mode_combo.clear()
+            self._mode_combo.addItems(modes)
+            self._mode_combo.setCurrentText(default)
+        finally:
+            self._mode_combo.blockSignals(False)
+        self._mode_combo.show()
+        self._save_button.show()
+        self._render()
+
+    def _render(self) -> None:
+        event = self._event
+        if not isinstance(event, MessageEvent):
+            return
+        mode = self._mode_combo.currentText()
+        if is_decoded_mode(mode):
+            self._render_decoded(event, mode)
+            return
+        self._decoded_tree_check.hide()
+        if mode == MODE_TREE:
+            self._render_tree(event)
+            return
+        self._stack.setCurrentWidget(self._body)
+        body = self._bodies.get(mode)
+        if body is None:
+            body = self._bodies[mode] = self._format(event, mode)
+        self._shown = event.size if mode == MODE_JSON else min(event.size, DISPLAY_LIMIT)
+        self._decoder = None
+        if mode == MODE_TEXT and self._shown < event.size:
+            self._decoder = _utf8_decoder()
+            self._decoder.decode(event.data[: self._shown], final=False)
+        # Notice and button first: showing them resizes the body, which lays out again all
+        # the text it already holds (60 ms for 256 KiB).
+        self._body.clear()
+        self._last_line = len(body) - body.rfind("\n") - 1
+        self._update_truncation(event)
+        self._set_body(
+            body,
+            wrap=mode != MODE_HEX,
+            highlight=mode == MODE_JSON and len(body) <= HIGHLIGHT_LIMIT,
+        )
+
+    def _render_tree(self, event: MessageEvent) -> None:
+        self._stack.setCurrentWidget(self._tree)
+        self._show_more_button.hide()
+        self._set_notice(self._warnings)
+        if self._tree_event is not event:
+            self._tree_event = event
+            self._tree.load(event.data)
+        self._find_changed()
+
+    def _render_decoded(self, event: MessageEvent, mode: str) -> None:
+        body = self._decoded.get(mode)
+        if body is None:
+            body = self._decoded[mode] = decoded_body(event, mode, self._page_decoder)
+        self._decoded_tree_check.setVisible(body.tree is not None)
+        self._show_more_button.hide()
+        self._shown = event.size
+        self._set_notice(self._warnings + body.notices)
+        if body.tree is not None and self._decoded_tree_check.isChecked():
+            self._stack.setCurrentWidget(self._tree)
+            self._tree_event = None  # the tree holds the decoded value, not the payload
+            self._tree.load(body.tree)
+            self._find_changed()
+            return
+        self._stack.setCurrentWidget(self._body)
+        self._set_body(
+            body.text, wrap=body.ok, highlight=body.ok and len(body.text) <= HIGHLIGHT_LIMIT
+        )
+
+    def _tree_loaded(self) -> None:
+        if self._in_tree():  # else the find bar counts in the body, not in the tree
+            self._find_changed()
+
+    def _update_truncation(self, event: MessageEvent) -> None:
+        truncated = self._shown < event.size
+        step = min(DISPLAY_LIMIT, event.size - self._shown)
+        text_full = self._mode_combo.currentText() == MODE_TEXT and not self._text_can_grow(event)
+        self._show_more_button.setText(f"Show {human_size(step)} more")
+        self._show_more_button.setVisible(truncated and not text_full)
+        notices = list(self._warnings)
+        if truncated:
+            shown, size = human_size(self._shown), human_size(event.size)
+            more = " Save the message, or use Hex, to see the rest." if text_full else ""
+            notices.append(f"Showing the first {shown} of {size}.{more}")
+        self._set_notice(notices)
+
+    def _text_can_grow(self, event: MessageEvent) -> bool:
+        """Whether the next piece keeps Text's last line within TEXT_LIMIT.
+
+        Appending lays out the last line again with the piece's first line added; whole new
+        lines cost only themselves. Bytes are counted for characters, which is never less.
+        """
+        start, end = self._shown, min(event.size, self._shown + DISPLAY_LIMIT)
+        if start >= end:
+            return False
+        newline = event.data.find(b"\n", start, end)
+        first_line = (newline if newline >= 0 else end) - start
+        return self._last_line + first_line <= TEXT_LIMIT
+
+    def _format(self, event: MessageEvent, mode: str) -> str:
+        if mode == MODE_HEX:
+            return hex_dump(event.data[:DISPLAY_LIMIT])
+        return decode_for_display(event.data, DISPLAY_LIMIT)
+
+    def _show_more(self) -> None:
+        """Append the next piece of the payload; costs the same however much is shown."""
+        event = self._event
+        if not isinstance(event, MessageEvent) or self._shown >= event.size:
+            return
+        start, end = self._shown, min(event.size, self._shown + DISPLAY_LIMIT)
+        piece = event.data[start:end]
+        if self._mode_combo.currentText() == MODE_HEX:
+            text = "\n" + hex_dump(piece, offset=start)
+        else:
+            if self._decoder is None:
+                self._decoder = _utf8_decoder()
+            text = self._decoder.decode(piece, final=end == event.size)
+            if self._body.wordWrapMode() != QTextOption.WrapMode.WrapAnywhere and _has_long_run(
+                text
+            ):
+                # Lays out again only the lines on screen (and the one appended to).
+                self._body.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        cursor = QTextCursor(self._body.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        appended_at = cursor.position()
+        cursor.insertText(text)
+        self._shown = end
+        # The cached first-page body no longer matches the screen.
+        self._bodies.pop(self._mode_combo.currentText(), None)
+        self._last_line = (
+            len(text) - text.rindex("\n") - 1 if "\n" in text else self._last_line + len(text)
+        )
+        self._update_truncation(event)
+        plain = self._plain
+        if plain is None or self.mode() == MODE_HEX or not _same_in_qt(plain):
+            self._body_changed(jump=False)
+            return
+        # Find only in the new text (and a little before it): the same cost for every piece.
+        cursor.setPosition(appended_at, QTextCursor.MoveMode.KeepAnchor)
+        self._plain = plain + cursor.selectedText().replace("\u2029", "\n")
+        self._find_in_body(since=max(0, len(plain) - _OVERLAP))
+
+    def _save_payload(self) -> None:
+        event = self._event
+        if not isinstance(event, MessageEvent):
+            return
+        suffix = ".txt" if event.text else ".bin"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
+        if not path:
+            return
+        try:
+            Path(path).write_bytes(event.data)
+        except OSError as exc:
+            self._set_notice([*self._warnings, f"Not saved: {exc.strerror or exc}"])
+            return
+        self._set_notice([*self._warnings, f"Saved {human_size(event.size)} to {path}"])
+
+    # Other events ------------------------------------------------------------------------------
+
+    def _show_description(self, event: object) -> None:
+        header, body = describe_event(event)
+        self._header.setText(header)
+        self._mode_combo.hide()
+        self._decoded_tree_check.hide()
+        self._show_more_button.hide()
+        self._save_button.hide()
+        self._set_notice([])
+        self._stack.setCurrentWidget(self._body)
+        self._set_body(body, wrap=True, highlight=False)
+
+    def _clear(self) -> None:
+        self._header.clear()
+        self._mode_combo.hide()
+        self._decoded_tree_check.hide()
+        self._show_more_button.hide()
+        self._save_button.hide()
+        self._set_notice([])
+        self._stack.setCurrentWidget(self._body)
+        self._set_body("", wrap=True, highlight=False)
+
+    # Finding and highlighting ------------------------------------------------------------------
+
+    def _in_tree(self) -> bool:
+        return self._stack.currentWidget() is self._tree
+
+    def _find_search(self) -> _Search | None:
+        if self._find_bar.isHidden():
+            return None
+        return _Search.make(self._find_edit.text(), regex=False)
+
+    def _body_changed(self, *, jump: bool) -> None:
+        """Find and mark the filter's and the find bar's matches in the new body text.
+
+        `jump`: the text is new, so go to the first find match from the cursor on; else (more
+        text appended) the current match stays.
+        """
+        self._plain = None
+        self._find_in_body(jump=jump)
+
+    def _find_in_body(self, *, jump: bool = False, since: int = 0) -> None:
+        """Find the log filter's matches in the body and then the find bar's.
+
+        `since`: the body up to there is as it was (only text was appended), and so are the
+        matches that start before it.
+        """
+        search = None if self._in_tree() else self._highlight
+        self._highlight_matches = (
+            [] if search is None else self._body_matches(search, self._highlight_matches, since)
+        )
+        self._find_changed(jump=jump, since=since)
+
+    def _find_changed(self, *, jump: bool = True, since: int = 0) -> None:
+        """Find the find bar's text again in what is shown, then mark the matches."""
+        search = self._find_search()
+        current = self._find_matches[self._find_current] if self._find_current >= 0 else None
+        previous = self._find_matches
+        self._find_matches = []
+        self._find_current = -1
+        self._tree_match = (-1, -1)
+        if search is None:
+            self._find_count.clear()
+        elif self._in_tree():
+            text = self._tree.text()
+            count = search.count(text, limit=MATCH_LIMIT, lowered=self._tree_lowered(text))
+            loading = self._tree.is_loading()
+            self._find_count.setText("Parsing…" if loading else _matches(count, MATCH_LIMIT))
+        else:
+            self._find_matches = self._body_matches(search, previous, since)
+            event = self._event
+            self._find_suffix = (
+                " in the part shown"
+                if isinstance(event, MessageEvent) and self._shown < event.size
+                else ""
+            )
+            if jump and self._find_matches:
+                cursor = self._body.textCursor().selectionStart()
+                starts = [match[0][0] for match in self._find_matches]
+                self._find_current = bisect.bisect_left(starts, cursor) % len(starts)
+                self._select_current()
+            elif current in self._find_matches:
+                self._find_current = self._find_matches.index(current)
+                self._select_current()
+            else:
+                label = _matches(len(self._find_matches), MATCH_LIMIT)
+                self._find_count.setText(label + self._find_suffix)
+        self._update_marks()
+
+    def _find_step(self, *, forward: bool) -> None:
+        if self._find_bar.isHidden():
+            self.open_find()
+            return
+        search = self._find_search()
+        if search is None:
+            return
+        if self._in_tree():
+            self._find_in_tree(search, forward=forward)
+            return
+        if not self._find_matches:
+            return
+        total = len(self._find_matches)
+        if self._find_current < 0:
+            self._find_current = 0 if forward else total - 1
+        else:
+            self._find_current = (self._find_current + (1 if forward else -1)) % total
+        self._select_current()
+        self._update_marks()
+
+    def _find_in_tree(self, search: _Search, *, forward: bool) -> None:
+        text = self._tree.text()
+        if not text:
+            return
+        # On from the last match while its row is still the selected one, else from the row.
+        here = self._tree.current_offset()
+        last_match, last_row = self._tree_match
+        if here != last_row or last_row < 0:
+            last_match = here - 1 if forward else here
+        lowered = self._tree_lowered(text)
+        at = search.next_in(text, last_match, forward=forward, lowered=lowered)
+        if at is None:
+            return
+        self._tree.reveal(at)
+        self._tree_match = (at, self._tree.current_offset())
+        count = search.count(text, limit=MATCH_LIMIT, lowered=lowered)
+        before = search.count_before(text, at, lowered=lowered)
+        if before is not None and count <= MATCH_LIMIT:
+            self._find_count.setText(f"{before + 1:,} of {count:,}")
+
+    def _tree_lowered(self, text: str) -> str:
+        """The tree's text lower()ed, kept for the next find (16 ms for 16 MiB)."""
+        if self._lowered is None or self._lowered[0] is not text:
+            self._lowered = (text, text.lower())
+        return self._lowered[1]
+
+    def _select_current(self) -> None:
+        start, end = self._find_matches[self._find_current][0]
+        cursor = self._body.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self._body.setTextCursor(cursor)
+        self._body.ensureCursorVisible()
+        total = len(self._find_matches)
+        more = "+" if total > MATCH_LIMIT else ""
+        shown = min(total, MATCH_LIMIT)
+        self._find_count.setText(
+            f"{self._find_current + 1:,} of {shown:,}{more}{self._find_suffix}"
+        )
+
+    def _body_matches(
+        self, search: _Search, previous: list[_Match] | None = None, since: int = 0
+    ) -> list[_Match]:
+        """Where `search` matches in the body: Qt (UTF-16) spans, one per match but in Hex,
+        where a match is marked in both columns, on each of its lines.
+
+        With `since`, the `previous` matches before it are kept and the rest searched anew.
+        """
+        event = self._event
+        if isinstance(event, MessageEvent) and self.mode() == MODE_HEX:
+            byte_spans = search.byte_spans(event.data[: self._shown], limit=MATCH_LIMIT)
+            return [_hex_spans(start, end) for start, end in byte_spans]
+        if self._plain is None:
+            self._plain = self._body.toPlainText()  # 50 ms for 8 MiB: once per body
+        text = self._plain
+        kept: list[_Match] = []
+        if since and previous is not None:  # then Python and Qt positions are the same
+            kept = previous[: bisect.bisect_left(previous, ((since, 0),))]
+            if len(kept) > MATCH_LIMIT:
+                return kept
+        spans = search.spans(text, limit=MATCH_LIMIT - len(kept), start=since)
+        return kept + [(span,) for span in _to_utf16(text, spans)]
+
+    def _update_marks(self) -> None:
+        """Mark the log filter's and the find bar's matches on screen in the body.
+
+        Only those on screen, give or take a page: an ExtraSelection costs about 30 µs to
+        make, and 10,000 of them would hold the window for a third of a second. Scrolling
+        and resizing mark again (`_MarksOnScroll`).
+        """
+        if not self._highlight_matches and not self._find_matches:
+            if self._body.extraSelections():
+                self._body.setExtraSelections([])
+            return
+        body = self._body
+        viewport = body.viewport()
+        top = body.cursorForPosition(viewport.rect().topLeft()).position()
+        bottom = body.cursorForPosition(viewport.rect().bottomRight()).position()
+        margin = max(bottom - top, 4096)
+        window = (top - margin, bottom + margin)
+        selections = _selections(body, _within(self._highlight_matches, window), HIGHLIGHT_COLOR)
+        selections += _selections(body, _within(self._find_matches, window), FIND_COLOR)
+        if 0 <= self._find_current < len(self._find_matches):
+            current = [self._find_matches[self._find_current]]
+            selections += _selections(body, current, CURRENT_COLOR)
+        body.setExtraSelections(selections)
+
+    # Helpers -----------------------------------------------------------------------------------
+
+    def _set_body(self, text: str, *, wrap: bool, highlight: bool) -> None:
+        # Empty first: changing the wrap modes re-lays out whatever text is still there.
+        self._body.clear()
+        self._body.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        )
+        # Qt's word wrap is quadratic in the length of a run without a break opportunity
+        # (9 s for 256 KiB of base64 or minified data); wrapping anywhere is linear.
+        self._body.setWordWrapMode(
+            QTextOption.WrapMode.WrapAnywhere
+            if wrap and _has_long_run(text)
+            else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+        )
+        # Set before the text: the highlighter colors blocks as the text goes in.
+        self._highlighter.enabled = highlight
+        self._body.setPlainText(text)
+        self._last_line = len(text) - text.rfind("\n") - 1
+        self._body_changed(jump=True)
+
+    def _set_notice(self, lines: list[str]) -> None:
+        self._notice.setText("\n".join(lines))
+        self._notice.setVisible(bool(lines))
+
+
+class _Search:
+    """What to look for: a text or a regex, case-insensitively, as the log filter does."""
+
+    def __init__(self, text: str, regex: bool) -> None:
+        self.regex = regex
+        self.needle = text.lower()
+        self.hex = None if regex else _hex_needle(text)
+        # Raises re.error for a bad regex. Plain text is found with str.find in the lowered
+        # text (10 times faster than an IGNORECASE regex) unless lower() changes lengths.
+        self.pattern = re.compile(text if regex else re.escape(text), re.IGNORECASE)
+
+    @classmethod
+    def make(cls, text: str, *, regex: bool) -> _Search | None:
+        """The search for `text`; None for "" and for a regex that does not compile."""
+        if not text:
+            return None
+        try:
+            return cls(text, regex)
+        except re.error:
+            return None
+
+    def _lowered(self, text: str, lowered: str | None) -> str | None:
+        """`lowered` (text.lower()) when plain text can be found in it at text's offsets."""
+        if self.regex:
+            return None
+        if lowered is None:
+            lowered = text.lower()
+        return lowered if len(lowered) == len(text) else None
+
+    def spans(
+        self, text: str, *, limit: int, lowered: str | None = None, start: int = 0
+    ) -> list[tuple[int, int]]:
+        """The first `limit` + 1 matches in `text` from `start` on (str offsets); empty
+        matches are skipped."""
+        if start and lowered is None and not self.regex:
+            tail = text[start:]  # lower() only what is searched
+            return [(a + start, b + start) for a, b in self.spans(tail, limit=limit)]
+        low = self._lowered(text, lowered)
+        if low is None:
+            found = self.pattern.finditer(text, start)
+            matches = (m.span() for m in found if m.end() > m.start())
+            return list(itertools.islice(matches, limit + 1))
+        spans: list[tuple[int, int]] = []
+        needle, size = self.needle, len(self.needle)
+        at = low.find(needle, start)
+        while at >= 0 and len(spans) <= limit:
+            spans.append((at, at + size))
+            at = low.find(needle, at + size)
+        return spans
+
+    def count(self, text: str, *, limit: int, lowered: str | None = None) -> int:
+        """How many matches `text` holds, counting no further than `limit` + 1."""
+        low = self._lowered(text, lowered)
+        if low is not None:
+            return min(low.count(self.needle), limit + 1)  # C speed: 16 MiB in 10 ms
+        return len(self.spans(text, limit=limit))
+
+    def next_in(
+        self, text: str, offset: int, *, forward: bool, lowered: str | None = None
+    ) -> int | None:
+        """Where the first match after `offset` starts (before it, going back); wraps around."""
+        low = self._lowered(text, lowered)
+        if low is not None:
+            if forward:
+                at = low.find(self.needle, offset + 1)
+                at = at if at >= 0 else low.find(self.needle)
+            else:
+                at = low.rfind(self.needle, 0, max(offset, 0) + len(self.needle) - 1)
+                at = at if at >= 0 else low.rfind(self.needle)
+            return at if at >= 0 else None
+        if forward:
+            match = self.pattern.search(text, offset + 1) or self.pattern.search(text)
+            return match.start() if match is not None else None
+        starts = [start for start, _end in self.spans(text, limit=MATCH_LIMIT)]
+        before = [start for start in starts if start < offset] or starts
+        return before[-1] if before else None
+
+    def count_before(self, text: str, offset: int, *, lowered: str | None = None) -> int | None:
+        """How many matches start before `offset`, if plain text can tell at C speed."""
+        low = self._lowered(text, lowered)
+        if low is None:
+            return None
+        return low.count(self.needle, 0, offset + len(self.needle) - 1)
+
+    def byte_spans(self, data: bytes, *, limit: int) -> list[tuple[int, int]]:
+        """Matches in payload bytes: the text as UTF-8 (ASCII letters in any case) or as hex
+        ("de ad"); a regex in the bytes read as Latin-1, so that ASCII text matches."""
+        if self.regex:
+            return self.spans(data.decode("latin-1"), limit=limit)
+        spans: list[tuple[int, int]] = []
+        lowered = data.lower()
+        for needle, haystack in ((self.needle.encode(), lowered), (self.hex, data)):
+            if not needle:
+                continue
+            at = haystack.find(needle)
+            while at >= 0 and len(spans) <= limit:
+                spans.append((at, at + len(needle)))
+                at = haystack.find(needle, at + 1)
+        return sorted(set(spans))[: limit + 1]
+
+
+def _hex_needle(text: str) -> bytes | None:
+    """The bytes `text` spells in hex ("de ad", "dead"), like the log filter; else None."""
+    try:
+        return parse_hex(text) or None
+    except ValueError:
+        return None
+
+
+def _matches(count: int, limit: int) -> str:
+    if count == 0:
+        return "No matches"
+    more = "+" if count > limit else ""
+    shown = min(count, limit)
+    return f"{shown:,}{more} match" if shown == 1 and not more else f"{shown:,}{more} matches"
+
+
+def _same_in_qt(text: str) -> bool:
+    """Whether Qt positions in `text` are str offsets: no astral (two UTF-16 units) character."""
+    return text.isascii() or _ASTRAL.search(text) is None
+
+
+def _to_utf16(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` of `text` in Qt's positions, which count an astral character twice."""
+    if not spans or text.isascii() or _ASTRAL.search(text) is None:
+        return spans
+    astral = [match.start() for match in _ASTRAL.finditer(text)]
+    return [
+        (start + bisect.bisect_left(astral, start), end + bisect.bisect_left(astral, end))
+        for start, end in spans
+    ]
+
+
+# One match in the body: its spans in Qt's positions (one, but in Hex mode).
+_Match = tuple[tuple[int, int], ...]
+
+# A hex dump line (formatting.hex_dump): "00000000  48 65 6c 6c 6f 20 77 6f  72 ...  |Hello...|"
+_DUMP_LINE: Final = 79  # 78 characters and the line break
+_DUMP_CHARS: Final = 61  # where the character column starts
+
+
+def _hex_spans(start: int, end: int) -> _Match:
+    """Payload bytes start:end as spans of their hex dump: the hex digits and the characters
+    on each line they are on."""
+    spans: list[tuple[int, int]] = []
+    first = start
+    while first < end:
+        line, column = divmod(first, 16)
+        last = min(end, (line + 1) * 16) - 1  # the match's last byte on this line
+        base = line * _DUMP_LINE
+        last_column = last % 16
+        hex_start = base + 10 + 3 * column + (column >= 8)
+        hex_end = base + 10 + 3 * last_column + (last_column >= 8) + 2
+        spans.append((hex_start, hex_end))
+        spans.append((base + _DUMP_CHARS + column, base + _DUMP_CHARS + last_column + 1))
+        first = last + 1
+    return tuple(spans)
+
+
+def _within(matches: list[_Match], window: tuple[int, int]) -> list[_Match]:
+    """The matches (sorted) that start within `window`."""
+    first = bisect.bisect_left(matches, ((window[0], 0),))
+    last = bisect.bisect_left(matches, ((window[1], 0),), lo=first)
+    return matches[first:last]
+
+
+class _FindKeys(QObject):
+    """In the find bar: Enter finds the next match, Shift+Enter the previous, Esc closes."""
+
+    def __init__(self, view: MessageDetailView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self._view.find_previous()
+            else:
+                self._view.find_next()
+            return True
+        if event.key() == Qt.Key.Key_Escape:
+            self._view.close_find()
+            return True
+        return False
+
+
+class _MarksOnScroll(QObject):
+    """Marks the matches again when the body scrolls or is resized."""
+
+    def __init__(self, view: MessageDetailView, body: QPlainTextEdit) -> None:
+        super().__init__(body)
+        self._view = view
+        body.verticalScrollBar().valueChanged.connect(lambda _value: view._update_marks())
+        body.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._view._update_marks()
+        return False
+
+
+def _selections(
+    body: QPlainTextEdit, matches: list[_Match], color: str
+) -> list[QTextEdit.ExtraSelection]:
+    text_format = QTextCharFormat()
+    text_format.setBackground(QColor(color))
+    text_format.setForeground(QColor("black"))
+    document = body.document()
+    size = document.characterCount() - 1
+    selections: list[QTextEdit.ExtraSelection] = []
+    for match in matches[:MATCH_LIMIT]:
+        for start, end in match:
+            if end > size:
+                return selections
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(document)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = text_format
+            selections.append(selection)
+    return selections
+
+
+def _tool_button(name: str, text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
+def _has_long_run(text: str) -> bool:
+    return _LONG_RUN.search(text) is not None
+
+
+def _plain_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    # Reasons, errors and header values come from the network: never render them as HTML.
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return _JSON_START.match(data[:64].decode(errors="replace")) is not None
+
+
+def _may_be_big_json(event: MessageEvent) -> bool:
+    """Too big for the JSON mode, and an object or an array by its first character."""
+    return event.size > JSON_LIMIT and _CONTAINER_START.match(event.data[:64]) is not None
+
+
+def _pretty_message(event: MessageEvent) -> str | None:
+    if event.size > JSON_LIMIT or not _looks_like_json(event.data):
+        return None
+    text = event.decoded()
+    return None if text is None else pretty_json(text)
+
+
+def _utf8_decoder() -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+
+def _message_warnings(event: MessageEvent, valid: bool) -> list[str]:
+    if not event.text:
+        return []
+    if not valid:
+        return ["⚠ invalid UTF-8: bytes that do not decode are shown as \ufffd"]
+    if _may_be_big_json(event):
+        return [f"No JSON view for messages over {human_size(JSON_LIMIT)}: Tree shows them."]
+    return []
+
+
+# JSON coloring -----------------------------------------------------------------------------------
+
+# Strings first, so digits and words inside them are not taken for numbers or literals.
+_JSON_PARTS: Final = re.compile(
+    r'(?P<string>"(?:[^"\\]|\\.)*")(?P<key>\s*:)?'
+    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<literal>\b(?:true|false|null)\b)"
+)
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _color_format(color: str, *, bold: bool = False) -> QTextCharFormat:
+    text_format = QTextCharFormat()
+    text_format.setForeground(QColor(color))
+    if bold:
+        text_format.setFontWeight(QFont.Weight.Bold)
+    return text_format
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    """Colors keys, strings, numbers and true/false/null of pretty printed JSON.
+
+    `enabled` is off except in JSON mode, so Text and Hex bodies cost no Python call per line.
+    """
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.enabled = False
+        self._formats = {
+            "key": _color_format("#2b6cb0"),
+            "string": _color_format("#2f855a"),
+            "number": _color_format("#b7791f"),
+            "literal": _color_format("#805ad5", bold=True),
+        }
+
+    def highlightBlock(self, text: str) -> None:
+        if not self.enabled:
+            return
+        # Qt counts UTF-16 code units, Python code points: they differ after an emoji.
+        to_qt = _utf16_offsets(text) if _ASTRAL.search(text) else None
+        for match in _JSON_PARTS.finditer(text):
+            kind = match.lastgroup
+            if kind == "key":
+                start, end, kind = match.start("string"), match.end("string"), "key"
+            else:
+                start, end = match.span()
+            if kind is None:
+                continue
+            if to_qt is not None:
+                start, end = to_qt[start], to_qt[end]
+            self.setFormat(start, end - start, self._formats[kind])
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + (2 if ord(char) > 0xFFFF else 1))
+    return offsets
