@@ -15,7 +15,7 @@ from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import ConnState, NoteEvent, StateEvent
 from wsinspector.core.storage.capture import SCHEMA_VERSION, CaptureStore
 from wsinspector.core.storage.capture.packing import CHUNK_BYTES, CHUNK_ROWS
-from wsinspector.core.storage.logfiles.jsonl import event_json
+from wsinspector.core.storage.logfiles.codec import to_record
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def write_v1(path: Path, logs: list[EventLog], jump: int = 0) -> None:
                         entry.conn,  # type: ignore[union-attr]
                         entry.wall,  # type: ignore[union-attr]
                         entry.mono,  # type: ignore[union-attr]
-                        orjson.dumps(event_json(entry, event_id)).decode(),  # type: ignore[arg-type]
+                        orjson.dumps(to_record(entry, event_id)).decode(),  # type: ignore[arg-type]
                     ),
                 )
     connection.execute("PRAGMA user_version = 1")

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wsinspector.core.log import wording as log_wording
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
     CloseEvent,
@@ -34,7 +35,7 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
-from wsinspector.core.log.wording import event_record, transcript_line
+from wsinspector.core.log.wording import transcript_line
 from wsinspector.core.storage.logfiles import (
     REDACTED,
     Cancelled,
@@ -49,6 +50,7 @@ from wsinspector.core.storage.logfiles import (
 )
 from wsinspector.core.storage.logfiles import jsonl as logfiles_jsonl
 from wsinspector.core.storage.logfiles import text as logfiles_text
+from wsinspector.core.storage.logfiles.codec import event_record
 from wsinspector.core.storage.logfiles.common import snapshot
 from wsinspector.core.storage.logfiles.text import write_csv
 from wsinspector.core.text.formatting import format_time
@@ -56,6 +58,7 @@ from wsinspector.core.websocket.options import UserAgentMode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CHROME_HAR = FIXTURES / "chrome-websocket.har"
+EVERY_KIND_JSONL = FIXTURES / "every-kind-of-event.jsonl"
 
 OUT = Direction.OUT
 IN = Direction.IN
@@ -198,6 +201,35 @@ def test_jsonl_lines_are_copy_as_json_records_plus_what_rebuilds_the_event(
     assert lines[13]["kind"] == "tls-untrusted"
     assert lines[15]["accepted"] is False
     assert base64.b64decode(str(lines[15]["body_base64"])) == b"forbidden \xff here"
+
+
+def _event_lines(path: Path) -> bytes:
+    """A JSON Lines file less its header (which says when it was exported)."""
+    return path.read_bytes().split(b"\n", 1)[1]
+
+
+def test_jsonl_is_written_as_it_always_was_and_old_files_read(tmp_path: Path) -> None:
+    """EVERY_KIND_JSONL was written before the codec had names of its own: the same events
+    give the same bytes, and the file still reads back as the events."""
+    path = tmp_path / "log.jsonl"
+    export_log(make_log(every_kind_of_event()), path, redact_secrets=False)
+    assert _event_lines(path) == _event_lines(EVERY_KIND_JSONL)
+    assert list(import_log(EVERY_KIND_JSONL)) == every_kind_of_event()
+
+
+def test_renaming_a_type_column_word_leaves_a_jsonl_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = make_log(every_kind_of_event())
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    export_log(log, before, redact_secrets=False)
+    shown = log_wording.event_type
+    monkeypatch.setattr(log_wording, "event_type", lambda event: f"{shown(event)} renamed")
+    # The log's words did change: the text transcript, which is in them, shows it.
+    assert " renamed " in transcript_line(every_kind_of_event()[0])
+    export_log(log, after, redact_secrets=False)
+    assert _event_lines(after) == _event_lines(before)
+    assert list(import_log(after)) == every_kind_of_event()
 
 
 def test_an_imported_log_can_be_filtered_and_exported_again(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ Everything here is a pure function of event records; nothing is formatted until 
 
 from __future__ import annotations
 
-import base64
 import codecs
 import dataclasses
 from collections.abc import Sequence
@@ -417,29 +416,6 @@ def payload_text(event: Event) -> str:
     if isinstance(event, ControlEvent):
         return event.data.hex(" ")
     return event_summary(event)
-
-
-def event_record(event: Event, event_id: int) -> dict[str, object]:
-    """A JSON-ready description of one event ("Copy as JSON"): id, time, type and content."""
-    record: dict[str, object] = {
-        "id": event_id,
-        "time": event.wall,
-        "connection": event.conn,
-        "type": event_type(event),
-    }
-    direction = getattr(event, "direction", None)
-    if isinstance(direction, Direction):
-        record["direction"] = "sent" if direction is Direction.OUT else "received"
-    if isinstance(event, MessageEvent):
-        text = event.decoded()
-        if text is not None:
-            record["data"] = text
-        else:
-            record["data_base64"] = base64.b64encode(event.data).decode("ascii")
-        record["size"] = event.size
-    else:
-        record["summary"] = event_summary(event)
-    return record
 
 
 # -- a transcript line ----------

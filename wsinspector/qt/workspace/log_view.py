@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.log.events import Event, MessageEvent
 from wsinspector.core.log.filtering import Decode, LogFilter, compile_filter
-from wsinspector.core.log.wording import compressed_size_words, event_record, payload_text
+from wsinspector.core.log.wording import compressed_size_words, payload_text
+from wsinspector.core.storage.logfiles.codec import event_record
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.workspace.log_filter import LogFilterBar
 from wsinspector.qt.workspace.logmodel import Column, LogModel

@@ -22,8 +22,8 @@ import orjson
 from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.storage.capture.packing import unpack
 from wsinspector.core.storage.capture.schema import ROW_BITS, ROW_MASK
+from wsinspector.core.storage.logfiles.codec import from_record
 from wsinspector.core.storage.logfiles.common import EntryLog
-from wsinspector.core.storage.logfiles.jsonl import event_from_json
 
 # Cached chunks are dropped, oldest first, beyond this many payload bytes (at least one kept).
 CACHE_BYTES: Final = 32 * 2**20
@@ -38,7 +38,7 @@ _SELECT: Final = (
 
 def _other(conn: int, wall: float, record: str) -> Entry:
     try:
-        return event_from_json(orjson.loads(record))
+        return from_record(orjson.loads(record))
     except Exception as exc:  # a damaged row must not take the window down
         from wsinspector.core.log.events import NoteEvent
 

@@ -43,8 +43,8 @@ from wsinspector.core.storage.capture.schema import (
 )
 from wsinspector.core.storage.capture.search import SearchHit, search_text
 from wsinspector.core.storage.capture.writer import Writer
+from wsinspector.core.storage.logfiles.codec import from_record
 from wsinspector.core.storage.logfiles.common import redact_headers, redact_uri
-from wsinspector.core.storage.logfiles.jsonl import event_from_json
 from wsinspector.core.websocket.options import ConnectionOptions
 
 DEFAULT_MAX_BYTES: Final = 2 * 2**30
@@ -330,7 +330,7 @@ class CaptureStore:
         found: list[tuple[int, Entry]] = []
         for key, record in rows:
             try:
-                found.append((key & ROW_MASK, event_from_json(orjson.loads(record))))
+                found.append((key & ROW_MASK, from_record(orjson.loads(record))))
             except Exception:  # a damaged row: left out here, shown as such in the log
                 continue
         return found

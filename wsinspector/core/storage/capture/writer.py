@@ -24,8 +24,8 @@ from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.log.events import Event
 from wsinspector.core.storage.capture.packing import CHUNK_COLUMNS, ChunkRow, pack
 from wsinspector.core.storage.capture.schema import ROW_BITS, connect
+from wsinspector.core.storage.logfiles.codec import to_record
 from wsinspector.core.storage.logfiles.common import redact_event
-from wsinspector.core.storage.logfiles.jsonl import event_json
 
 _LOG = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class Writer:
                         job.first_id + stop,
                         event.conn,
                         event.wall,
-                        orjson.dumps(event_json(stored, job.first_id + stop)).decode(),
+                        orjson.dumps(to_record(stored, job.first_id + stop)).decode(),
                     ),
                 )
             start = stop + 1

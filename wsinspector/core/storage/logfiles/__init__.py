@@ -4,8 +4,10 @@
     imported = import_log("capture.har")              # ours, Chrome DevTools', HTTP Toolkit's
     for event_id, event in imported.items(): ...
 
-Formats are described in docs/log-format.md. Everything here is Qt-free and blocking; large
-exports go chunk by chunk with LogExporter.step(), or in a worker thread with export_log().
+Formats are described in docs/log-format.md; JSON Lines and the capture share one codec
+(codec.py), whose type names are its own, not the log's words on screen. Everything here is
+Qt-free and blocking; large exports go chunk by chunk with LogExporter.step(), or in a worker
+thread with export_log().
 """
 
 from wsinspector.core.storage.logfiles.common import (

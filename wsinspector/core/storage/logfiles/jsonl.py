@@ -1,15 +1,14 @@
 """wsinspector's own log format: JSON Lines, lossless, one event per line (docs/log-format.md).
 
 Line 1 is a header ({"format": "wsinspector-log", "version": 1, ...}); every other line is
-one event: what "Copy as JSON" gives (describe.event_record: id, time, connection, type,
-direction, data or data_base64, size, summary) plus the fields that rebuild the record
-exactly (mono, and each event type's own fields). Floats are written in their shortest
-exact form, payloads as text when they are valid UTF-8, else as base64.
+one event: its record in the codec's stable names (codec.py: id, time, connection, type,
+direction, data or data_base64, size, summary, as "Copy as JSON" gives it) plus the fields
+that rebuild the event exactly (mono, and each event type's own fields). Floats are written
+in their shortest exact form, payloads as text when they are valid UTF-8, else as base64.
 """
 
 from __future__ import annotations
 
-import binascii
 from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import batched
@@ -21,21 +20,15 @@ import orjson
 
 from wsinspector import __version__
 from wsinspector.core.log.eventlog import Entry
-from wsinspector.core.log.events import (
-    CloseEvent,
-    ConnState,
-    ControlEvent,
-    ControlKind,
-    Direction,
-    ErrorEvent,
-    ErrorKind,
-    Event,
-    HandshakeEvent,
-    Headers,
-    NoteEvent,
-    StateEvent,
+from wsinspector.core.log.events import Event
+from wsinspector.core.storage.logfiles.codec import (
+    BINARY,
+    DIRECTION_OF_INCOMING,
+    INCOMING_OF,
+    TEXT,
+    id_and_entry,
+    to_record,
 )
-from wsinspector.core.log.wording import event_record
 from wsinspector.core.storage.logfiles.common import (
     BATCH,
     LATEST_WALL,
@@ -43,7 +36,6 @@ from wsinspector.core.storage.logfiles.common import (
     LogFileError,
     json_kind,
     redact_event,
-    wall_out_of_range,
 )
 
 FORMAT_NAME: Final = "wsinspector-log"
@@ -67,59 +59,6 @@ def header(*, redacted: bool, exported: str) -> dict[str, object]:
 # -- writing ----------
 
 
-def _payload(record: dict[str, object], data: bytes, key: str = "data") -> None:
-    try:
-        record[key] = data.decode()
-    except UnicodeDecodeError:
-        record[key + "_base64"] = b64encode(data).decode("ascii")
-
-
-def event_json(event: Event, event_id: int) -> dict[str, object]:
-    """The JSON object for an event other than a message."""
-    record = event_record(event, event_id)
-    if isinstance(event, ControlEvent):
-        _payload(record, event.data)
-        record["size"] = len(event.data)
-        record["rtt"] = event.rtt
-        record["keepalive"] = event.keepalive
-    elif isinstance(event, StateEvent):
-        record["state"] = event.state.value
-        record["attempt"] = event.attempt
-        record["delay"] = event.delay
-        record["error"] = event.error
-        record["uri"] = event.uri
-    elif isinstance(event, HandshakeEvent):
-        record["request_line"] = event.request_line
-        record["request_headers"] = event.request_headers
-        record["status_line"] = event.status_line
-        record["response_headers"] = event.response_headers
-        _payload(record, event.body, "body")
-        record["accepted"] = event.accepted
-        record["status_code"] = event.status_code
-        record["subprotocol"] = event.subprotocol
-        record["extensions"] = event.extensions
-    elif isinstance(event, CloseEvent):
-        record["code"] = event.code
-        record["reason"] = event.reason
-        record["initiator"] = event.initiator
-        record["clean"] = event.clean
-        record["sent_code"] = event.sent_code
-        record["sent_reason"] = event.sent_reason
-        record["received_code"] = event.received_code
-        record["received_reason"] = event.received_reason
-    elif isinstance(event, ErrorEvent):
-        record["message"] = event.message
-        record["detail"] = event.detail
-        record["kind"] = event.kind.value
-    elif isinstance(event, NoteEvent):
-        record["text"] = event.text
-        record["separator"] = event.separator
-    else:
-        raise TypeError(f"can't write a {type(event).__name__} to a log file")
-    record["mono"] = event.mono
-    return record
-
-
 def write_jsonl(
     out: IO[bytes], log: EntryLog, *, redact: bool, exported: str, chunk: int
 ) -> Iterator[int]:
@@ -137,7 +76,7 @@ def write_jsonl(
 
 
 class _TextLine(msgspec.Struct, gc=False):
-    """A text message's line: the fields event_json() would give it, in its order.
+    """A text message's line: the fields codec.event_record() would give it, in its order.
 
     A Struct is made at a tuple's cost (a dict of eight keys took twice as long, half of a
     million-message export), and gc=False keeps it out of the collector's way.
@@ -155,7 +94,6 @@ class _TextLine(msgspec.Struct, gc=False):
 
 
 _ENCODER: Final = msgspec.json.Encoder()
-_DIRECTION_WORDS: Final = ("sent", "received")
 
 
 def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes:
@@ -172,8 +110,8 @@ def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes
                             event_id,
                             wall,
                             conn,
-                            "text",
-                            _DIRECTION_WORDS[incoming],
+                            TEXT,
+                            DIRECTION_OF_INCOMING[incoming],
                             data.decode(),
                             len(data),
                             mono,
@@ -187,8 +125,8 @@ def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes
                     "id": event_id,
                     "time": wall,
                     "connection": conn,
-                    "type": "text" if text else "binary",
-                    "direction": _DIRECTION_WORDS[incoming],
+                    "type": TEXT if text else BINARY,
+                    "direction": DIRECTION_OF_INCOMING[incoming],
                     "data_base64": b64encode(data).decode("ascii"),
                     "size": len(data),
                     "mono": mono,
@@ -198,269 +136,11 @@ def _encode(ids: Sequence[int], entries: Sequence[Entry], redact: bool) -> bytes
             event: Event = entry  # type: ignore[assignment]
             if redact:
                 event = redact_event(event)
-            append(event_json(event, event_id))
+            append(to_record(event, event_id))
     return _ENCODER.encode_lines(lines)
 
 
 # -- reading ----------
-
-
-class _Bad(Exception):
-    """A field that is missing or of the wrong kind; the reader adds the line number."""
-
-
-_MISSING: Final = object()
-
-
-def _get(obj: dict[str, Any], key: str, default: object) -> Any:
-    value = obj.get(key, _MISSING)
-    if value is _MISSING:
-        if default is _MISSING:
-            raise _Bad(f'the field "{key}" is missing')
-        return default
-    return value
-
-
-def _int(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
-    value = _get(obj, key, default)
-    if value is default and default is not _MISSING:
-        return value
-    if type(value) is not int:
-        raise _Bad(f'"{key}" must be a whole number, not {json_kind(value)}')
-    return value
-
-
-def _optional_int(obj: dict[str, Any], key: str) -> int | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if type(value) is not int:
-        raise _Bad(f'"{key}" must be a whole number or null, not {json_kind(value)}')
-    return value
-
-
-def _float(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
-    value = _get(obj, key, default)
-    if value is default and default is not _MISSING:
-        return value
-    if type(value) is float:
-        return value
-    if type(value) is int:
-        return float(value)
-    raise _Bad(f'"{key}" must be a number, not {json_kind(value)}')
-
-
-def _optional_float(obj: dict[str, Any], key: str) -> float | None:
-    if obj.get(key) is None:
-        return None
-    value: float = _float(obj, key)
-    return value
-
-
-def _str(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
-    value = _get(obj, key, default)
-    if not isinstance(value, str):
-        raise _Bad(f'"{key}" must be a string, not {json_kind(value)}')
-    return value
-
-
-def _optional_str(obj: dict[str, Any], key: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _Bad(f'"{key}" must be a string or null, not {json_kind(value)}')
-    return value
-
-
-def _bool(obj: dict[str, Any], key: str, default: object = _MISSING) -> Any:
-    value = _get(obj, key, default)
-    if not isinstance(value, bool):
-        raise _Bad(f'"{key}" must be true or false, not {json_kind(value)}')
-    return value
-
-
-def _bytes(obj: dict[str, Any], key: str, *, required: bool = True) -> bytes:
-    """`key` as text (UTF-8) or `key`_base64."""
-    text = obj.get(key)
-    if text is not None:
-        if not isinstance(text, str):
-            raise _Bad(f'"{key}" must be a string, not {json_kind(text)}')
-        return text.encode()
-    encoded = obj.get(key + "_base64")
-    if encoded is None:
-        if required:
-            raise _Bad(f'the field "{key}" (or "{key}_base64") is missing')
-        return b""
-    if not isinstance(encoded, str):
-        raise _Bad(f'"{key}_base64" must be a string, not {json_kind(encoded)}')
-    try:
-        return b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise _Bad(f'"{key}_base64" is not valid base64') from None
-
-
-def _headers(obj: dict[str, Any], key: str) -> Headers:
-    value = _get(obj, key, [])
-    if not isinstance(value, list):
-        raise _Bad(f'"{key}" must be an array of [name, value] pairs, not {json_kind(value)}')
-    headers: list[tuple[str, str]] = []
-    for index, pair in enumerate(value):
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not isinstance(pair[0], str)
-            or not isinstance(pair[1], str)
-        ):
-            raise _Bad(f'"{key}"[{index}] must be a [name, value] pair of strings')
-        headers.append((pair[0], pair[1]))
-    return tuple(headers)
-
-
-def _choice[T](obj: dict[str, Any], key: str, choices: dict[str, T], default: T | None = None) -> T:
-    if default is not None and key not in obj:
-        return default
-    value = _get(obj, key, _MISSING)
-    try:
-        return choices[value]
-    except (KeyError, TypeError):
-        names = ", ".join(f'"{name}"' for name in choices if name)
-        raise _Bad(f'"{key}" must be one of {names}, not {orjson.dumps(value).decode()}') from None
-
-
-_DIRECTIONS: Final = {"sent": Direction.OUT, "received": Direction.IN}
-_INCOMING: Final = {"sent": False, "received": True}
-_STATES: Final = {state.value: state for state in ConnState}
-_ERROR_KINDS: Final = {kind.value: kind for kind in ErrorKind}
-
-
-def _common(obj: dict[str, Any]) -> tuple[int, float, float]:
-    conn = _int(obj, "connection")
-    wall = _float(obj, "time")
-    problem = wall_out_of_range(wall)
-    if problem is not None:
-        raise _Bad(f'"time" must be {problem}')
-    mono = _float(obj, "mono", wall)
-    return conn, wall, mono
-
-
-def _message(obj: dict[str, Any], text: bool) -> Entry:
-    conn, wall, mono = _common(obj)
-    incoming = _choice(obj, "direction", _INCOMING)
-    return (conn, incoming, text, _bytes(obj, "data"), wall, mono)
-
-
-def _control(obj: dict[str, Any], kind: ControlKind) -> Event:
-    conn, wall, mono = _common(obj)
-    return ControlEvent(
-        conn,
-        wall,
-        mono,
-        _choice(obj, "direction", _DIRECTIONS),
-        kind,
-        _bytes(obj, "data"),
-        _optional_float(obj, "rtt"),
-        _bool(obj, "keepalive", False),
-    )
-
-
-def _state(obj: dict[str, Any]) -> Event:
-    conn, wall, mono = _common(obj)
-    return StateEvent(
-        conn,
-        wall,
-        mono,
-        _choice(obj, "state", _STATES),
-        _int(obj, "attempt", 0),
-        _optional_float(obj, "delay"),
-        _str(obj, "error", ""),
-        _str(obj, "uri", ""),
-    )
-
-
-def _handshake(obj: dict[str, Any]) -> Event:
-    conn, wall, mono = _common(obj)
-    return HandshakeEvent(
-        conn,
-        wall,
-        mono,
-        _str(obj, "request_line"),
-        _headers(obj, "request_headers"),
-        _str(obj, "status_line", ""),
-        _headers(obj, "response_headers"),
-        _bytes(obj, "body", required=False),
-        _bool(obj, "accepted", True),
-        _optional_int(obj, "status_code"),
-        _optional_str(obj, "subprotocol"),
-        _str(obj, "extensions", ""),
-    )
-
-
-def _close(obj: dict[str, Any]) -> Event:
-    conn, wall, mono = _common(obj)
-    return CloseEvent(
-        conn,
-        wall,
-        mono,
-        _int(obj, "code"),
-        _str(obj, "reason", ""),
-        _str(obj, "initiator", ""),
-        _bool(obj, "clean", False),
-        _optional_int(obj, "sent_code"),
-        _str(obj, "sent_reason", ""),
-        _optional_int(obj, "received_code"),
-        _str(obj, "received_reason", ""),
-    )
-
-
-def _error(obj: dict[str, Any]) -> Event:
-    conn, wall, mono = _common(obj)
-    return ErrorEvent(
-        conn,
-        wall,
-        mono,
-        _str(obj, "message"),
-        _str(obj, "detail", ""),
-        _choice(obj, "kind", _ERROR_KINDS, ErrorKind.OTHER),
-    )
-
-
-def _note(obj: dict[str, Any]) -> Event:
-    conn, wall, mono = _common(obj)
-    return NoteEvent(conn, wall, mono, _str(obj, "text"), _bool(obj, "separator", False))
-
-
-def _entry(obj: dict[str, Any]) -> Entry:
-    kind = _str(obj, "type")
-    if kind == "text" or kind == "binary":
-        return _message(obj, kind == "text")
-    if kind == "ping":
-        return _control(obj, ControlKind.PING)
-    if kind == "pong":
-        return _control(obj, ControlKind.PONG)
-    if kind == "state":
-        return _state(obj)
-    if kind == "handshake":
-        return _handshake(obj)
-    if kind == "close":
-        return _close(obj)
-    if kind == "error":
-        return _error(obj)
-    if kind == "note":
-        return _note(obj)
-    raise _Bad(
-        f'unknown event type "{kind}": expected text, binary, ping, pong, state, handshake,'
-        " close, error or note"
-    )
-
-
-def event_from_json(obj: dict[str, Any]) -> Entry:
-    """The entry (a message tuple or an event record) for one decoded JSON Lines record:
-    the inverse of event_json(). LogFileError says which field is wrong."""
-    try:
-        return _entry(obj)
-    except _Bad as exc:
-        raise LogFileError(str(exc)) from None
 
 
 def _parse(line: bytes, number: int) -> dict[str, Any]:
@@ -521,7 +201,7 @@ def read_jsonl(
 # Lines read and decoded together (see _read_text_lines).
 READ_BATCH: Final = 10_000
 _TEXT_LINES: Final = msgspec.json.Decoder(_TextLine)
-_WORD_DIRECTIONS: Final = frozenset(_DIRECTION_WORDS)
+_DIRECTION_NAMES: Final = frozenset(DIRECTION_OF_INCOMING)
 _TYPE: Final = attrgetter("type")
 _DIRECTION: Final = attrgetter("direction")
 _ID: Final = attrgetter("id")
@@ -539,11 +219,11 @@ def _read_text_lines(batch: Sequence[bytes], ids: list[int], entries: list[Entry
         return False
     if (
         len(rows) != len(batch)  # blank lines
-        or set(map(_TYPE, rows)) != {"text"}
-        or not _WORD_DIRECTIONS.issuperset(map(_DIRECTION, rows))
+        or set(map(_TYPE, rows)) != {TEXT}
+        or not _DIRECTION_NAMES.issuperset(map(_DIRECTION, rows))
     ):
         return False
-    incoming_of = _INCOMING
+    incoming_of = INCOMING_OF
     ids.extend(map(_ID, rows))
     entries.extend(
         [
@@ -570,7 +250,8 @@ def _read_each(
 ) -> dict[str, Any] | None:
     """Read `batch` line by line (its first line is line `first`); returns the header."""
     loads = orjson.loads
-    incoming_of = _INCOMING
+    incoming_of = INCOMING_OF
+    text_name, message_names = TEXT, (TEXT, BINARY)
     for number, line in enumerate(batch, first):
         if head is None:
             if not line.strip():
@@ -588,7 +269,7 @@ def _read_each(
             mono = obj["mono"]
             data = obj.get("data")
             if (
-                (kind == "text" or kind == "binary")
+                kind in message_names
                 and type(event_id) is int
                 and type(conn) is int
                 and type(wall) is float
@@ -601,7 +282,8 @@ def _read_each(
                     payload = b64decode(obj["data_base64"], validate=True)
                 else:
                     raise TypeError
-                entry = (conn, incoming_of[obj["direction"]], kind == "text", payload, wall, mono)
+                incoming = incoming_of[obj["direction"]]
+                entry = (conn, incoming, kind == text_name, payload, wall, mono)
                 ids.append(event_id)
                 entries.append(entry)
                 continue
@@ -611,9 +293,8 @@ def _read_each(
             continue
         obj = _parse(line, number)
         try:
-            event_id = _int(obj, "id")
-            any_entry = _entry(obj)
-        except _Bad as exc:
+            event_id, any_entry = id_and_entry(obj)
+        except LogFileError as exc:
             raise LogFileError(f"line {number}: {exc}") from None
         ids.append(event_id)
         entries.append(any_entry)

@@ -1,8 +1,9 @@
-"""Logs for people and spreadsheets: a CSV table and a text transcript, in the log's wording.
+"""Logs for people and spreadsheets: a CSV table and a text transcript.
 
-Both use wsinspector.core.log.wording: the CSV's type column is describe.event_type, its payload
-column describe.payload_text (text, hex for binary, the summary for other events), and each
-transcript line is describe.transcript_line.
+The CSV's type and direction columns are in the codec's stable names (codec.py), which
+scripts may filter on; its payload column is the log's wording.payload_text (text, hex for
+binary, the summary for other events). Each transcript line is the log's
+wording.transcript_line, as the log shows it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from operator import add, floordiv, itemgetter, le, mul, sub
 from typing import IO, Final, cast
 
 from wsinspector.core.log.eventlog import Entry, MessageEntry, to_event
-from wsinspector.core.log.events import Direction, Event
-from wsinspector.core.log.wording import event_size, event_type, payload_text, transcript_line
+from wsinspector.core.log.events import Event
+from wsinspector.core.log.wording import event_size, payload_text, transcript_line
+from wsinspector.core.storage.logfiles.codec import (
+    BINARY,
+    DIRECTION_OF_INCOMING,
+    TEXT,
+    direction_name,
+    type_name,
+)
 from wsinspector.core.storage.logfiles.common import EntryLog, redact_event
 
 CSV_COLUMNS: Final = ("time", "connection", "direction", "type", "size", "payload")
@@ -60,8 +68,8 @@ class _IsoTimes:
 
 
 _MILLIS: Final = tuple(f".{ms:03d}".encode() for ms in range(1000))
-_DIRECTIONS: Final = (b"sent", b"received")
-_KINDS: Final = (b"binary", b"text")
+_DIRECTIONS: Final = tuple(name.encode() for name in DIRECTION_OF_INCOMING)
+_KINDS: Final = (BINARY.encode(), TEXT.encode())  # by a message tuple's `text`
 
 
 def _quoted(text: str) -> bytes:
@@ -172,13 +180,14 @@ def _text_message_rows(part: Sequence[Entry], iso: _IsoTimes) -> bytes | None:
     conns = list(map(_CONN, part))
     incoming = list(map(_INCOMING, part))
     if len(set(conns)) == 1 and len(set(incoming)) == 1:
-        middle = b",%d,%b,text," % (conns[0], _DIRECTIONS[incoming[0]])
+        middle = b",%d,%b,%b," % (conns[0], _DIRECTIONS[incoming[0]], _KINDS[True])
         by_size = {size: middle + b"%d,%b" % (size, _QUOTE) for size in set(sizes)}
         middles = map(by_size.__getitem__, sizes)
     else:
         keys = list(zip(conns, incoming, sizes, strict=True))
         by_key = {
-            (conn, inward, size): b",%d,%b,text,%d,%b" % (conn, _DIRECTIONS[inward], size, _QUOTE)
+            (conn, inward, size): b",%d,%b,%b,%d,%b"
+            % (conn, _DIRECTIONS[inward], _KINDS[True], size, _QUOTE)
             for conn, inward, size in set(keys)
         }
         middles = map(by_key.__getitem__, keys)
@@ -244,22 +253,13 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                 size = event_size(event)
                 append(
                     iso(event.wall)
-                    + f",{event.conn},{_direction(event)},{event_type(event)},"
+                    + f",{event.conn},{direction_name(event)},{type_name(event)},"
                     f"{'' if size is None else size},".encode()
                     + _quoted(payload_text(event))
                     + b"\r\n"
                 )
         out.write(b"".join(lines))
         yield min(first + chunk, total)
-
-
-def _direction(event: Event) -> str:
-    direction = getattr(event, "direction", None)
-    if direction is Direction.OUT:
-        return "sent"
-    if direction is Direction.IN:
-        return "received"
-    return ""
 
 
 def write_txt(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Iterator[int]:
