@@ -22,9 +22,9 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
-from wsinspector.core.log.wording import session_end_summary
 from wsinspector.core.storage.capture import CaptureStore, Retention
 from wsinspector.core.storage.capture.schema import SCHEMA_VERSION
+from wsinspector.core.storage.capture.wording import session_end_summary
 from wsinspector.core.storage.logfiles import export_log, import_log
 from wsinspector.core.websocket.options import ConnectionOptions
 

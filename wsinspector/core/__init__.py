@@ -5,14 +5,15 @@ the order, top to bottom):
 
 * `tools/`      headless entry points: the demo server, `wsinspector record`.
 * `storage/`    what is kept on disk: profiles/ (and their secrets), logfiles/ (export and
-                import formats), capture/ (the SQLite recording behind the History),
+                import formats, and the codec with stable type names that they and the
+                capture share), capture/ (the SQLite recording behind the History),
                 preferences, the pages open at quit.
 * `protocols/`  what rides on the socket (Socket.IO, GraphQL, STOMP, MQTT, …): one package each.
 * `websocket/`  the live connection: options, the session on websockets' asyncio client, what
                 guards it (frame tap, limits, redirects, reconnect, hostile-server workarounds),
                 its errors in words, the per-connection state, TLS information, file sending.
 * `log/`        events and the event log, wire frames, rates, the filter, and the words for
-                events (`log/wording.py`).
+                events (`log/wording.py`; a feature's own words live beside the feature).
 * `text/`, `decoders/`  pure functions over bytes and text: formatting, JSON outline; binary
                 payload decoders (MessagePack, CBOR, Protocol Buffers).
 * `app/`        plumbing every floor may use: where files live, the crash log, versions.

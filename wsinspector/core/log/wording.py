@@ -1,7 +1,12 @@
-"""The words for every event: its type, a one-line summary, a full description, close and status.
+"""The words for every event: its type, a one-line summary, a full description, close and status;
+and for what describes events: handshakes, frames, compression, keepalive, rates.
 
-One place, so that the log, the detail view, exports and the command line say the same thing.
-Everything here is a pure function of event records; nothing is formatted until asked for.
+One place, so that the log, the detail view, the text export and the command line say the same
+thing. Everything here is a pure function of event records; nothing is formatted until asked
+for. A feature's own words live beside it (storage/capture/wording.py for the History,
+websocket/file_wording.py, app/crash_wording.py, tools/record_wording.py). Files and the
+capture do not name events in these words but in the codec's (storage/logfiles/codec.py), so
+these may change freely.
 """
 
 from __future__ import annotations
@@ -9,7 +14,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
 from typing import Final
 
 from websockets.exceptions import InvalidHeader
@@ -145,68 +149,6 @@ def close_words(event: CloseEvent) -> str:
     who = f" by the {event.initiator}" if event.initiator else ""
     reason = f" “{event.reason}”" if event.reason else ""
     return f"Closed{who}: {event.code} {close_code_name(event.code)}{reason}"
-
-
-def recording_end_words(close: CloseEvent | None, error: str) -> str:
-    """How a recorded session ended, for the History: the close, else the error, else why not."""
-    if error and (close is None or close.code == 1006):
-        return f"Failed: {error}"
-    if close is not None:
-        return close_words(close)
-    return "Ended without a close frame"
-
-
-def capture_set_aside_words(path: str, problem: str, aside: str) -> str:
-    """The capture database could not be used and a new one was started."""
-    return (
-        f"The capture database {path} can't be used: {problem}. It was set aside as {aside},"
-        " and a new one was started."
-    )
-
-
-def capture_problem_words(write_error: str) -> str:
-    """The capture failing to write (disk full, file damaged), for the History ("" if not)."""
-    if not write_error:
-        return ""
-    return f"Recordings are not being saved: {write_error}."
-
-
-def retention_words(by_age: int, by_size: int, max_age_days: float, max_bytes: int) -> str:
-    """What retention removed from the capture, for the History ("" when nothing)."""
-    parts = []
-    if by_age:
-        days = f"{max_age_days:g} day" + ("" if max_age_days == 1 else "s")
-        parts.append(f"{by_age:,} session{'s' if by_age != 1 else ''} older than {days}")
-    if by_size:
-        parts.append(
-            f"the {by_size:,} oldest session{'s' if by_size != 1 else ''}"
-            f" to keep the capture under {human_size(max_bytes)}"
-        )
-    return ("Removed " + " and ".join(parts) + ".") if parts else ""
-
-
-def record_summary_words(
-    *,
-    seconds: float,
-    messages_in: int,
-    messages_out: int,
-    bytes_in: int,
-    bytes_out: int,
-    ended: str,
-    session_id: int | None,
-    capture: str,
-    written: str,
-) -> str:
-    """The last line of `wsinspector record`: what was recorded, where, and how it ended."""
-    parts = [
-        f"Recorded {seconds:.1f} s: ↓ {messages_in:,} messages ({human_size(bytes_in)}),"
-        f" ↑ {messages_out:,} ({human_size(bytes_out)}); {ended}"
-    ]
-    if session_id is not None:
-        parts.append(f"session {session_id} in {capture}")
-    if written:
-        parts.append(written)
-    return "; ".join(parts) + "."
 
 
 def _code_words(code: int | None, reason: str = "") -> str:
@@ -433,203 +375,6 @@ def transcript_line(event: Event) -> str:
         event_summary(event),
     ]
     return "  ".join(part for part in parts if part)
-
-
-# -- the History: recorded sessions ----------
-
-
-def session_title(profile: str, uri: str) -> str:
-    """What a recorded session is called in the History: its profile, else its URI."""
-    return profile or uri or "(no URI)"
-
-
-def session_length_words(seconds: float) -> str:
-    """How long a recorded session lasted: "850 ms", "42 s", "3 min 5 s", "2 h 4 min"."""
-    if seconds < 1:
-        return f"{max(seconds, 0) * 1000:.0f} ms"
-    whole = int(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def session_duration_words(started: float, ended: float | None) -> str:
-    """The Duration column: the length, or that it has no end (yet)."""
-    return "—" if ended is None else session_length_words(ended - started)
-
-
-def session_counts_words(messages_in: int, messages_out: int) -> str:
-    """Messages each way, as the log's arrows show them: "↓ 1,204 ↑ 3"."""
-    return f"{RECEIVED_ARROW} {messages_in:,} {SENT_ARROW} {messages_out:,}"
-
-
-def session_end_summary(ended: float | None, end_words: str, recording: bool = True) -> str:
-    """How a recorded session ended; one without an end is still being recorded, or was cut
-    short (the recording process was killed before it could write the end)."""
-    if ended is None:
-        return "Recording…" if recording else "Cut short: the recording process stopped"
-    return end_words or "Ended"
-
-
-def session_start_words(started: float) -> str:
-    """The Started column: local time of day (the day is the group it is listed under)."""
-    return datetime.fromtimestamp(started).strftime("%H:%M:%S")
-
-
-def day_words(day: date, today: date) -> str:
-    """A day group of the History: "Today", "Yesterday", or the date ("Mon 23 Nov 2026")."""
-    if day == today:
-        return "Today"
-    if day == today - timedelta(days=1):
-        return "Yesterday"
-    return day.strftime("%a %d %b %Y")
-
-
-def session_summary(
-    *,
-    profile: str,
-    uri: str,
-    started: float,
-    ended: float | None,
-    messages_in: int,
-    messages_out: int,
-    bytes_in: int,
-    bytes_out: int,
-    end_words: str,
-    recording: bool = True,
-) -> str:
-    """A recorded session in a few lines, for a tooltip: what, when, how much, how it ended."""
-    when = datetime.fromtimestamp(started).strftime("%Y-%m-%d %H:%M:%S")
-    lines = [session_title(profile, uri)]
-    if profile and uri:
-        lines.append(uri)
-    lines.append(f"Started {when} · {session_duration_words(started, ended)}")
-    lines.append(
-        f"{RECEIVED_ARROW} {messages_in:,} received ({human_size(bytes_in)})"
-        f" · {SENT_ARROW} {messages_out:,} sent ({human_size(bytes_out)})"
-    )
-    lines.append(session_end_summary(ended, end_words, recording))
-    return "\n".join(lines)
-
-
-def search_hit_direction(incoming: bool) -> str:
-    """The Direction column of a search match."""
-    return direction_words(Direction.IN if incoming else Direction.OUT)
-
-
-def search_hit_time(wall: float) -> str:
-    """When a matching message was recorded: date and time to the millisecond."""
-    moment = datetime.fromtimestamp(wall)
-    return f"{moment:%Y-%m-%d} {format_time(wall)}"
-
-
-def search_status_words(count: int, limit: int, text: str, *, searching: bool) -> str:
-    """The line under the search box."""
-    if searching:
-        return f"Searching for “{text}”…"
-    if count == 0:
-        return f"No recorded text message contains “{text}”."
-    more = f" (the first {limit:,} shown)" if count >= limit else ""
-    plural = "es" if count != 1 else ""
-    return f"{count:,} match{plural}{more}"
-
-
-def delete_session_question(title: str, started: float) -> str:
-    when = datetime.fromtimestamp(started).strftime("%Y-%m-%d %H:%M:%S")
-    return f"Delete the recorded session {title} of {when}? This can't be undone."
-
-
-def clear_history_question(count: int) -> str:
-    plural = "s" if count != 1 else ""
-    return (
-        f"Delete all {count:,} recorded session{plural}? Sessions being recorded now are kept."
-        " This can't be undone."
-    )
-
-
-def session_gone_words(session_id: int) -> str:
-    return f"The recorded session {session_id} is no longer in the capture (deleted or trimmed)."
-
-
-# -- sending a file ----------
-
-
-def file_unreadable_words(path: str, reason: str) -> str:
-    """A file the user chose that can't be sent: which one, and why."""
-    return f"Not sent: can't read {path}: {reason}"
-
-
-def file_refused_words(path: str, size: int, limit: int) -> str:
-    """A file larger than the message size limit: both sizes, exactly and for people."""
-    return (
-        f"Not sent: {path} is {human_size(size)} ({size:,} bytes), larger than the message "
-        f"size limit of {human_size(limit)} ({limit:,} bytes)"
-    )
-
-
-def file_streaming_words(name: str, size: int) -> str:
-    """The log's note as a large file starts going out as one fragmented message."""
-    return (
-        f"sending {name} ({human_size(size)}) as one binary message, streamed from the file; "
-        "the log keeps none of its bytes"
-    )
-
-
-def file_streamed_words(name: str, sent: int, chunks: int, sha256: str) -> str:
-    """The log's note once a streamed file is out: what went, checkable by its digest."""
-    return (
-        f"sent {name}: {sent:,} bytes in {chunks + 1:,} frames (the last one empty, "
-        f"closing the message), SHA-256 {sha256}"
-    )
-
-
-def file_stream_failed_words(name: str, sent: int, size: int, why: str, *, ours: bool) -> str:
-    """A streamed file that could not be finished; `ours`: we stopped it, and as a message
-    half sent can't be taken back, the connection is closed with 1011."""
-    if not sent:
-        return f"{name} was not sent: {why}"
-    words = f"{name} was cut off after {sent:,} of {size:,} bytes: {why}"
-    if ours:
-        words += "; a message half sent can't be taken back, so the connection is closed (1011)"
-    return words
-
-
-def file_progress_words(name: str, sent: int, size: int) -> str:
-    """The composer's line while a file is streamed: "Sending x.bin: 12.0 of 200.0 MiB"."""
-    return f"Sending {name}: {human_size(sent)} of {human_size(size)}"
-
-
-# -- unexpected errors ----------
-
-
-def crash_banner_words(kind: str, message: str, count: int) -> str:
-    """The window's banner for an unexpected error: what, and that nothing stopped."""
-    text = f"Unexpected error: {kind}: {message}" if message else f"Unexpected error: {kind}"
-    if count > 1:
-        text += f" ({count} so far)"
-    return text + ". wsinspector keeps running."
-
-
-def crash_log_words(log_path: str) -> str:
-    """Where an unexpected error was written ("" when the log file could not be)."""
-    if not log_path:
-        return "It could not be written to the log file."
-    return f"Written to {log_path}"
-
-
-def record_crash_words(where: str, kind: str, message: str, log_path: str) -> str:
-    """`wsinspector record`'s line on stderr for an unexpected error: it goes on recording."""
-    what = f"{kind}: {message}" if message else kind
-    return f"wsinspector record: unexpected error in {where}: {what}. {crash_log_words(log_path)}"
-
-
-def crash_details_words(where: str, traceback_text: str, log_path: str) -> str:
-    """The banner's Details…: where it happened, the traceback, and where it is kept."""
-    return f"In {where}.\n\n{traceback_text.rstrip()}\n\n{crash_log_words(log_path)}"
 
 
 # -- frames, compression, rates and latency ----------

@@ -29,8 +29,8 @@ from typing import TextIO
 from wsinspector.core.app.crashlog import Crash, CrashReporter
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
-from wsinspector.core.log.wording import record_crash_words, record_summary_words
 from wsinspector.core.text.formatting import format_time
+from wsinspector.core.tools.record_wording import record_crash_words, record_summary_words
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 from wsinspector.core.websocket.state import Connection

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from wsinspector.core.log.wording import file_refused_words, file_unreadable_words
+from wsinspector.core.websocket.file_wording import file_refused_words, file_unreadable_words
 
 CHUNK_SIZE = 64 * 1024
 # Up to this size a file is read whole and logged with its bytes, as a typed message is.

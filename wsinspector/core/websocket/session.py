@@ -51,13 +51,7 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.wireframes import MessageFrames
-from wsinspector.core.log.wording import (
-    file_stream_failed_words,
-    file_streamed_words,
-    file_streaming_words,
-    keepalive_timeout_words,
-    redirect_words,
-)
+from wsinspector.core.log.wording import keepalive_timeout_words, redirect_words
 from wsinspector.core.websocket.errors import (
     describe_close,
     describe_error,
@@ -65,6 +59,11 @@ from wsinspector.core.websocket.errors import (
     status_line,
 )
 from wsinspector.core.websocket.file_source import FileRefused, FileSend, SendCancelled
+from wsinspector.core.websocket.file_wording import (
+    file_stream_failed_words,
+    file_streamed_words,
+    file_streaming_words,
+)
 from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.guarded import GuardedConnection
 from wsinspector.core.websocket.options import ConnectionOptions

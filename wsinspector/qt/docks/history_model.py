@@ -13,7 +13,9 @@ from datetime import date
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
-from wsinspector.core.log.wording import (
+from wsinspector.core.storage.capture import SearchHit, SessionInfo
+from wsinspector.core.storage.capture.history import by_day
+from wsinspector.core.storage.capture.wording import (
     day_words,
     search_hit_direction,
     search_hit_time,
@@ -24,8 +26,6 @@ from wsinspector.core.log.wording import (
     session_summary,
     session_title,
 )
-from wsinspector.core.storage.capture import SearchHit, SessionInfo
-from wsinspector.core.storage.capture.history import by_day
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1  # int session id, on session rows and matches
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # int row of the match in its session

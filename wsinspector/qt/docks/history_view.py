@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsinspector.core.log.wording import (
+from wsinspector.core.storage.capture import CaptureStore, SearchHit, SessionInfo
+from wsinspector.core.storage.capture.history import Signature, session_options, sessions_signature
+from wsinspector.core.storage.capture.wording import (
     capture_problem_words,
     clear_history_question,
     delete_session_question,
     search_status_words,
     session_title,
 )
-from wsinspector.core.storage.capture import CaptureStore, SearchHit, SessionInfo
-from wsinspector.core.storage.capture.history import Signature, session_options, sessions_signature
 from wsinspector.core.storage.logfiles import LogFormat, format_for_path
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.docks.history_model import (

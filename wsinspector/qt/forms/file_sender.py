@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from wsinspector.core.log.wording import file_progress_words
 from wsinspector.core.websocket.file_source import FileSend
+from wsinspector.core.websocket.file_wording import file_progress_words
 
 POLL_MS = 100
 

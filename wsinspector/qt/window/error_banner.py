@@ -9,12 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
-from wsinspector.core.app.crashlog import Crash
-from wsinspector.core.log.wording import (
+from wsinspector.core.app.crash_wording import (
     crash_banner_words,
     crash_details_words,
     crash_log_words,
 )
+from wsinspector.core.app.crashlog import Crash
 
 
 class ErrorBanner(QFrame):

@@ -36,8 +36,8 @@ from wsinspector.core.app.crashlog import CrashReporter
 from wsinspector.core.app.paths import config_dir
 from wsinspector.core.log.eventlog import Counters
 from wsinspector.core.log.events import ConnState, HandshakeEvent
-from wsinspector.core.log.wording import session_gone_words
 from wsinspector.core.storage.capture import CaptureFileError, CaptureStore, Retention
+from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
     EntryLog,
     LogFileError,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, ErrorEvent, Event, StateEvent
-from wsinspector.core.log.wording import recording_end_words
+from wsinspector.core.storage.capture.wording import recording_end_words
 from wsinspector.core.storage.capture.writer import EndJob, EventsJob, Writer
 
 if TYPE_CHECKING:

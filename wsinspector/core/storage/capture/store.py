@@ -31,7 +31,6 @@ import orjson
 
 from wsinspector.core.app.paths import data_dir
 from wsinspector.core.log.eventlog import Entry, EventLog
-from wsinspector.core.log.wording import capture_set_aside_words, retention_words
 from wsinspector.core.storage.capture.reading import CapturedEvents
 from wsinspector.core.storage.capture.recorder import Recorder
 from wsinspector.core.storage.capture.schema import (
@@ -42,6 +41,7 @@ from wsinspector.core.storage.capture.schema import (
     open_database,
 )
 from wsinspector.core.storage.capture.search import SearchHit, search_text
+from wsinspector.core.storage.capture.wording import capture_set_aside_words, retention_words
 from wsinspector.core.storage.capture.writer import Writer
 from wsinspector.core.storage.logfiles.codec import from_record
 from wsinspector.core.storage.logfiles.common import redact_headers, redact_uri

@@ -263,7 +263,7 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
 
 
 def write_txt(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Iterator[int]:
-    """One describe.transcript_line per event; yields events written."""
+    """One wording.transcript_line per event; yields events written."""
     entries = log.entries()
     total = len(entries)
     for first in range(0, total, chunk):
