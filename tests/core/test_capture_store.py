@@ -3,6 +3,8 @@ retention, secrets, and files that can't be used."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from wsinspector.core.log import wording as log_wording
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
     CloseEvent,
@@ -100,6 +103,27 @@ def test_a_recorded_session_reads_back_event_for_event_with_ids(store: CaptureSt
     assert (info.messages_in, info.messages_out, info.events) == (2500, 2500, 5005)
     assert info.end_words == "Closed by the server: 1000 normal closure “bye”"
     assert info.ended is not None
+
+
+def test_the_capture_names_events_in_the_codec_not_in_the_log_words(
+    store: CaptureStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = log_wording.event_type
+    monkeypatch.setattr(log_wording, "event_type", lambda event: f"{shown(event)} renamed")
+    session_id = record(store, 2)
+    with contextlib.closing(sqlite3.connect(tmp_path / "capture.sqlite3")) as db:
+        rows = db.execute("SELECT record FROM events WHERE record IS NOT NULL ORDER BY key")
+        types = [json.loads(record)["type"] for (record,) in rows]
+    assert types == ["state", "handshake", "state", "close", "state"]
+    kinds = [type(event) for event in store.session_events(session_id)]
+    assert kinds == [
+        StateEvent,
+        HandshakeEvent,
+        StateEvent,
+        *[MessageEvent] * 2,
+        CloseEvent,
+        StateEvent,
+    ]
 
 
 def test_secrets_are_redacted_in_the_session_and_its_events(store: CaptureStore) -> None:
