@@ -205,3 +205,39 @@ def test_frame_table_keeps_single_frames_packed_and_gives_them_back_exactly() ->
     assert table.get(6) is None and 6 not in table and len(table) == 4
     table.drop_before(5)
     assert dict(table) == {5: late, 7: binary_out}
+
+
+class DropWatcherRecorder:
+    """Notes what the log holds when told of a drop: before it (dropping) and after."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int, int, bytes]] = []
+
+    def event_appended(self, log: EventLog, event: Event) -> None:
+        pass
+
+    def messages_appended(self, log: EventLog) -> None:
+        pass
+
+    def log_cleared(self, log: EventLog) -> None:
+        pass
+
+    def events_dropping(self, log: EventLog, count: int) -> None:
+        self.seen.append(("dropping", count, log.first_id, log[0].data))  # type: ignore[attr-defined]
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        self.seen.append(("dropped", count, log.first_id, log[0].data))  # type: ignore[attr-defined]
+
+
+def test_a_drop_watcher_is_told_while_the_oldest_events_are_still_there() -> None:
+    # A Qt model must announce the rows it removes before their data goes (Qt's contract).
+    log = EventLog(capacity=10)
+    watcher = DropWatcherRecorder()
+    log.add_listener(watcher)
+    for i in range(12):
+        log.append_message(1, True, True, b"%d" % i, 0.0, 0.0)
+    assert watcher.seen == [("dropping", 2, 1, b"0"), ("dropped", 2, 3, b"2")]
+    log.remove_listener(watcher)
+    for i in range(12, 30):
+        log.append(msg(Direction.IN, b"%d" % i))
+    assert len(watcher.seen) == 2

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTreeView,
 )
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.app.paths import data_dir
@@ -125,11 +126,15 @@ def answers(*replies: bool) -> tuple[Callable[..., bool], list[str]]:
 
 
 def test_history_lists_sessions_newest_first_with_counts_and_end(
-    qtbot: QtBot, store: CaptureStore, recording_server: RecordingServer
+    qtbot: QtBot,
+    store: CaptureStore,
+    recording_server: RecordingServer,
+    qtmodeltester: ModelTester,
 ) -> None:
     sidebar = HistorySidebar(store)
     qtbot.addWidget(sidebar)
     sidebar.show()
+    qtmodeltester.check(find(sidebar, QTreeView, "historyView").model())
     assert find(sidebar, QLabel, "historyEmptyLabel").isVisible()
     echo = recording_server.url("/echo")
     record(qtbot, store, ConnectionOptions(echo), ["one", "two", "three"], close=(4000, "bye"))
@@ -149,8 +154,13 @@ def test_history_lists_sessions_newest_first_with_counts_and_end(
 
 
 def test_search_finds_a_message_of_an_older_session(
-    qtbot: QtBot, store: CaptureStore, sidebar: HistorySidebar, recording_server: RecordingServer
+    qtbot: QtBot,
+    store: CaptureStore,
+    sidebar: HistorySidebar,
+    recording_server: RecordingServer,
+    qtmodeltester: ModelTester,
 ) -> None:
+    qtmodeltester.check(find(sidebar, QTreeView, "historySearchResults").model())
     echo = recording_server.url("/echo")
     older = record(qtbot, store, ConnectionOptions(echo), ["alpha", "the NEEDLE is here", "omega"])
     record(qtbot, store, ConnectionOptions(echo), ["nothing to see"])

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
 )
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -154,6 +155,7 @@ def test_a_full_log_says_how_many_older_events_it_dropped(
     qtbot: QtBot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    qtmodeltester: ModelTester,
 ) -> None:
     config = tmp_path / "config"
     config.mkdir()
@@ -161,6 +163,8 @@ def test_a_full_log_says_how_many_older_events_it_dropped(
     monkeypatch.setenv("WSINSPECTOR_CONFIG_DIR", str(config))
     window = MainWindow()
     window.show()
+    # The live model, fed by its timer, through the drops: every change it announces checked.
+    qtmodeltester.check(find(window, QTableView, "messageLog").model())
     try:
         connect_to(qtbot, window, recording_server.url("/echo"))
         for i in range(15):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol, overload
+from typing import Protocol, overload, runtime_checkable
 
 from wsinspector.core.log.events import Direction, Event, MessageEvent, message_event
 from wsinspector.core.log.wireframes import FrameTable, MessageFrames
@@ -40,6 +40,17 @@ class EventLogListener(Protocol):
 
     def events_dropped(self, log: EventLog, count: int) -> None:
         """The `count` oldest events were dropped to keep the log within its capacity."""
+
+
+@runtime_checkable
+class DropWatcher(EventLogListener, Protocol):
+    """A listener that must see the oldest events before they go, not only after: a Qt model
+    announces rows it removes while their data is still there. Registered with add_listener
+    like any listener, which notices the extra method (most listeners need only the after)."""
+
+    def events_dropping(self, log: EventLog, count: int) -> None:
+        """The `count` oldest events are about to be dropped: the log still holds them, and
+        `events_dropped` follows once they are gone."""
 
 
 class EventSource(Protocol):
@@ -141,6 +152,7 @@ class EventLog(StoredEvents):
     __slots__ = (
         "_capacity",
         "_connections",
+        "_drop_watchers",
         "_first_id",
         "_limit",
         "_listeners",
@@ -162,6 +174,7 @@ class EventLog(StoredEvents):
         self._entries: list[Entry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
+        self._drop_watchers: list[DropWatcher] = []
         self.counters = Counters()
         # The frames of the messages that tell more than their payload (fragmented,
         # compressed, or logged while a frame view was on), by event id: a side table, so a
@@ -210,11 +223,15 @@ class EventLog(StoredEvents):
         self._listeners.append(listener)
         if messages:
             self._message_listeners.append(listener)
+        if isinstance(listener, DropWatcher):
+            self._drop_watchers.append(listener)
 
     def remove_listener(self, listener: EventLogListener) -> None:
         self._listeners.remove(listener)
         if listener in self._message_listeners:
             self._message_listeners.remove(listener)
+        if listener in self._drop_watchers:
+            self._drop_watchers.remove(listener)
 
     def append(self, event: Event) -> None:
         if type(event) is MessageEvent:
@@ -259,6 +276,10 @@ class EventLog(StoredEvents):
     def _trim(self) -> None:
         assert self._capacity is not None
         count = len(self._entries) - self._capacity
+        # Watchers first, while the events are still here: a model must announce the rows it
+        # removes before their data shifts (Qt's model tester checks it).
+        for watcher in self._drop_watchers:
+            watcher.events_dropping(self, count)
         del self._entries[:count]
         self._first_id += count
         self.dropped += count

@@ -159,6 +159,9 @@ class LogModel(QAbstractTableModel):
         self._rows = len(log)  # log events inserted so far (unfiltered: shown)
         # 1 while row 0 is the "N older events dropped" note, else 0.
         self._top = 1 if log.dropped else 0
+        # The note as shown: rebuilt after the rows of a drop are removed, and announced then
+        # (built when painted, it would change in the middle of the removal).
+        self._note = self._dropped_note()
         self._predicate: Predicate | None = None
         self._user_predicate: Predicate | None = None  # the filter bar's; None: no filter
         self._scan_cache: ScanCache | None = None
@@ -168,6 +171,7 @@ class LogModel(QAbstractTableModel):
         self._frame_of: array[int] | None = None
         self._shown_events = 0  # event rows among `_matches` (frame rows not counted)
         self._scanned = 0  # log indexes below this were tested against the filter
+        self._dropping_rows = 0  # rows announced as removed, between dropping and dropped
         self._flush_pending = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -196,6 +200,7 @@ class LogModel(QAbstractTableModel):
         self._log = log
         self._rows = len(log)
         self._top = 1 if log.dropped else 0
+        self._note = self._dropped_note()
         self._predicate, self._matches, self._scan_cache = None, None, None
         self._user_predicate, self._frame_of, self._frame_view = None, None, False
         self._shown_events = 0
@@ -349,27 +354,35 @@ class LogModel(QAbstractTableModel):
     def event_appended(self, log: EventLog, event: Event) -> None:
         self.messages_appended(log)
 
-    def events_dropped(self, log: EventLog, count: int) -> None:
-        self._forget_cached()
+    def events_dropping(self, log: EventLog, count: int) -> None:
+        # Announced while the rows' events are still in the log, as Qt asks; the rows go in
+        # events_dropped, once the log has let go of them.
         matches = self._matches
         gone = min(count, self._rows) if matches is None else bisect_left(matches, count)
+        self._dropping_rows = gone
         if gone:
             self.beginRemoveRows(QModelIndex(), self._top, self._top + gone - 1)
-            if matches is not None:
-                self._matches = array("q", (index - count for index in matches[gone:]))
-                frame_of = self._frame_of
-                if frame_of is None:
-                    self._shown_events -= gone
-                else:
-                    self._shown_events -= sum(1 for kind in frame_of[:gone] if kind < 0)
-                    self._frame_of = frame_of[gone:]
+
+    def events_dropped(self, log: EventLog, count: int) -> None:
+        self._forget_cached()
+        gone, self._dropping_rows = self._dropping_rows, 0
+        matches = self._matches
+        if matches is not None:
+            # Every kept row's log index moves down, whether or not any row went.
+            self._matches = array("q", (index - count for index in matches[gone:]))
+            frame_of = self._frame_of
+            if frame_of is None:
+                self._shown_events -= gone
+            elif gone:
+                self._shown_events -= sum(1 for kind in frame_of[:gone] if kind < 0)
+                self._frame_of = frame_of[gone:]
         self._rows = max(0, self._rows - count)
         self._scanned = max(0, self._scanned - count)
         if gone:
             self.endRemoveRows()
+        self._note = self._dropped_note()
         if self._top:
-            note = self.index(0, Column.DATA)
-            self.dataChanged.emit(note, note)
+            self.dataChanged.emit(self.index(0, 0), self.index(0, len(Column) - 1))
         else:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._top = 1
@@ -474,7 +487,7 @@ class LogModel(QAbstractTableModel):
 
     def event_at(self, row: int) -> Event:
         index = self.log_index(row)
-        return self._log[index] if index is not None else self._dropped_note()
+        return self._log[index] if index is not None else self._note
 
     def _dropped_note(self) -> NoteEvent:
         log = self._log
@@ -506,7 +519,7 @@ class LogModel(QAbstractTableModel):
         if position == self._cached_position:
             event = self._cached_event
         else:
-            event = self._log[position] if row >= 0 else self._dropped_note()
+            event = self._log[position] if row >= 0 else self._note
             self._cached_position, self._cached_event = position, event
         column = index.column()
         frame_of = self._frame_of
