@@ -43,7 +43,7 @@ for folder in (ROOT / "tests", ROOT):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from helpers.widgets import find  # noqa: E402
+from helpers.widgets import find as find  # noqa: E402  (re-exported to the scenarios)
 
 TICK_MS = 10
 
