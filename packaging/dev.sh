@@ -9,7 +9,7 @@
 #   sh packaging/dev.sh package [--out DIR]  build the one-folder app DIR/wsinspector/ (default
 #                                            dist/) with PyInstaller, run its --self-check and
 #                                            pack it as DIR/wsinspector-VERSION-linux-ARCH.tar.gz
-#   sh packaging/dev.sh icons                render resources/icons/app.svg to the hicolor PNGs
+#   sh packaging/dev.sh icons                render wsinspector/assets/icons/app.svg to the hicolor PNGs
 #   sh packaging/dev.sh screenshots          the README's screenshots (packaging/screenshots.sh)
 # It finds a Python 3.12 or 3.13 by itself, keeps a virtual environment in .venv and
 # (re)installs the project there whenever pyproject.toml changes.

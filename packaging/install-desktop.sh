@@ -19,14 +19,16 @@ say() { printf 'install-desktop: %s\n' "$*" >&2; }
 usage() { say "usage: sh install-desktop.sh [--exec PATH] [--uninstall]"; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -d "$here/_internal/resources/icons" ]; then
+if [ -d "$here/_internal/share/icons/hicolor" ]; then
     # a built bundle: dist/wsinspector/{install-desktop.sh,wsinspector,_internal/}
-    icons="$here/_internal/resources/icons"
+    app_svg="$here/_internal/wsinspector/assets/icons/app.svg"
+    hicolor="$here/_internal/share/icons/hicolor"
     desktop_source="$here/_internal/share/applications/$APP_ID.desktop"
     metainfo_source="$here/_internal/share/metainfo/$APP_ID.metainfo.xml"
     bundled="$here/wsinspector"
 else
-    icons="$here/../resources/icons"
+    app_svg="$here/../wsinspector/assets/icons/app.svg"
+    hicolor="$here/../resources/icons/hicolor"
     desktop_source="$here/$APP_ID.desktop"
     metainfo_source="$here/$APP_ID.metainfo.xml"
     bundled=""
@@ -110,7 +112,7 @@ case "$exec_path" in
     *) exec_quoted=$exec_path ;;
 esac
 
-for file in "$desktop_source" "$metainfo_source" "$icons/app.svg"; do
+for file in "$desktop_source" "$metainfo_source" "$app_svg"; do
     [ -f "$file" ] || { say "missing $file"; exit 1; }
 done
 
@@ -120,9 +122,9 @@ replacement=$(printf '%s' "$exec_quoted" | sed 's/[&|]/\\&/g')
 sed "s|^Exec=wsinspector |Exec=$replacement |" "$desktop_source" >"$desktop_file.tmp"
 mv "$desktop_file.tmp" "$desktop_file"
 cp "$metainfo_source" "$metainfo_file"
-cp "$icons/app.svg" "$svg_icon"
+cp "$app_svg" "$svg_icon"
 for size in $SIZES; do
-    source="$icons/hicolor/${size}x${size}/apps/$APP_ID.png"
+    source="$hicolor/${size}x${size}/apps/$APP_ID.png"
     [ -f "$source" ] || { say "missing $source (run: sh packaging/dev.sh icons)"; exit 1; }
     target=$(png_icon "$size")
     mkdir -p "$(dirname "$target")"

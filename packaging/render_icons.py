@@ -1,4 +1,4 @@
-"""Render the application icon, resources/icons/app.svg, to the PNG sizes desktops look for.
+"""Render the application icon, wsinspector/assets/icons/app.svg, to the PNG sizes desktops look for.
 
     sh packaging/dev.sh icons        (or: .venv/bin/python packaging/render_icons.py)
 
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "resources" / "icons" / "app.svg"
+SOURCE = ROOT / "wsinspector" / "assets" / "icons" / "app.svg"
 HICOLOR = ROOT / "resources" / "icons" / "hicolor"
 STAMP = HICOLOR / "app.svg.sha256"
 APP_ID = "io.github.wsinspector"

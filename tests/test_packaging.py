@@ -27,8 +27,8 @@ METAINFO = PACKAGING / f"{APP_ID}.metainfo.xml"
 DESKTOP = PACKAGING / f"{APP_ID}.desktop"
 INSTALL = PACKAGING / "install-desktop.sh"
 FLATPAK = PACKAGING / "flatpak" / f"{APP_ID}.json"
-ICONS = ROOT / "resources" / "icons"
-HICOLOR = ICONS / "hicolor"
+APP_SVG = ROOT / "wsinspector" / "assets" / "icons" / "app.svg"
+HICOLOR = ROOT / "resources" / "icons" / "hicolor"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 SCREENSHOTS = ("connected", "rejected", "reconnecting")
 
@@ -120,7 +120,7 @@ def test_icon_png_is_rendered_at_its_size(size: int) -> None:
 
 def test_icon_pngs_were_rendered_from_the_current_svg() -> None:
     recorded = (HICOLOR / "app.svg.sha256").read_text().split()[0]
-    current = hashlib.sha256((ICONS / "app.svg").read_bytes()).hexdigest()
+    current = hashlib.sha256(APP_SVG.read_bytes()).hexdigest()
     assert recorded == current, "app.svg changed: run sh packaging/dev.sh icons and commit"
 
 
@@ -176,7 +176,7 @@ def test_install_desktop_installs_for_the_user_and_uninstalls(tmp_path: Path) ->
     }
     validate_desktop_entry(entry_path)
     svg = data_home / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
-    assert svg.read_bytes() == (ICONS / "app.svg").read_bytes()
+    assert svg.read_bytes() == APP_SVG.read_bytes()
     # Again: overwrites, same files.
     assert install(data_home, "--exec", str(app)).returncode == 0
     assert installed_files(data_home) == EXPECTED_FILES
@@ -219,7 +219,7 @@ def test_install_desktop_ignores_a_relative_xdg_data_home(tmp_path: Path) -> Non
 def test_pyinstaller_spec_compiles_and_ships_the_icons() -> None:
     source = (PACKAGING / "wsinspector.spec").read_text()
     compile(source, "wsinspector.spec", "exec")
-    assert '"resources" / "icons"), "resources/icons")' in source
+    assert '"assets" / "icons"), "wsinspector/assets/icons")' in source
 
 
 @pytest.mark.parametrize("script", ["dev.sh", "install-desktop.sh", "screenshots.sh"])

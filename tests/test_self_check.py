@@ -214,7 +214,7 @@ def test_built_app_passes_its_self_check_without_a_display(dist: Path) -> None:
     result = run([str(binary(dist)), "--self-check"])
     assert_passed(result)
     # Its icons came through wsinspector/resources.py from inside the bundle.
-    icons = dist / "wsinspector" / "_internal" / "resources" / "icons"
+    icons = dist / "wsinspector" / "_internal" / "wsinspector" / "assets" / "icons"
     assert f"SVG icons from {icons}\n" in result.stdout
     assert "PyInstaller bundle" in result.stdout
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Flatpak's command: wsinspector's package and its resources/ folder sit side by side in
-# /app/share/wsinspector, as in a checkout, where wsinspector/resources.py finds the icons.
+# The Flatpak's command: wsinspector's package, its icons inside (wsinspector/assets/), sits in
+# /app/share/wsinspector, which goes on Python's path.
 export PYTHONPATH="/app/share/wsinspector${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 -m wsinspector "$@"

@@ -3,6 +3,7 @@ retention, secrets, and files that can't be used."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -82,6 +83,31 @@ def record(store: CaptureStore, messages: int, **kwargs: object) -> int:
     assert not recorder.recording  # it stopped by itself when the connection closed
     store.sync()
     return recorder.session_id
+
+
+def test_settled_tells_and_synced_waits_without_holding_up_the_loop(
+    store: CaptureStore, tmp_path: Path
+) -> None:
+    log = EventLog(None)
+    recorder = store.start_recording(log, uri="ws://h/")
+    assert store.sync() and store.settled()
+    # Another process holds the write lock: the writer thread waits for it.
+    other = sqlite3.connect(tmp_path / "capture.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    session(log, 10)
+    assert not store.settled()
+
+    async def wait_while_the_loop_lets_go() -> bool:
+        # Runs only if synced() leaves the loop free while it waits.
+        asyncio.get_running_loop().call_soon(other.execute, "COMMIT")
+        return await store.synced(5.0)
+
+    try:
+        assert asyncio.run(wait_while_the_loop_lets_go())
+    finally:
+        other.close()
+    assert store.settled()
+    assert len(store.session_events(recorder.session_id)) == len(log)
 
 
 def test_a_recorded_session_reads_back_event_for_event_with_ids(store: CaptureStore) -> None:

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from wsinspector.resources import icon_path, resources_dir
+from wsinspector.resources import icon_path, icons_dir
 
 ICONS = (
     "app",
@@ -27,7 +27,7 @@ SVG = "{http://www.w3.org/2000/svg}svg"
 @pytest.mark.parametrize("name", ICONS)
 def test_icon_is_an_svg_file(name: str) -> None:
     path = icon_path(name)
-    assert path.parent == resources_dir() / "icons"
+    assert path.parent == icons_dir()
     root = ET.parse(path).getroot()
     assert root.tag == SVG
     assert root.get("viewBox") == "0 0 24 24"

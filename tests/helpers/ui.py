@@ -20,15 +20,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from helpers.widgets import find
 from wsinspector.qt.workspace.detail_view import MessageDetailView
 
 W = TypeVar("W", bound=QWidget)
-
-
-def find[W: QWidget](root: QWidget, kind: type[W], name: str) -> W:
-    widget = root.findChild(kind, name)
-    assert widget is not None, f"no {kind.__name__} named {name!r}"
-    return widget
 
 
 def row_texts(model: QAbstractItemModel) -> list[str]:

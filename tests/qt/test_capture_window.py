@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,32 @@ def test_the_older_events_dropped_row_opens_the_whole_session_from_the_capture(
     assert whole.read_only
     rows = log_rows(whole)
     assert sum("burst" in row for row in rows) == 60  # 30 sent, 30 echoed: none dropped
+
+
+def test_opening_a_session_still_being_recorded_never_blocks_the_window(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    chat(qtbot, window, recording_server, ["before"])
+    page = window.current_page()
+    assert page.recorder is not None and window.capture is not None
+    # Another process (a `wsinspector record`) holds the capture's write lock: the writer
+    # thread waits for it, so what is recorded from now on is not committed yet.
+    other = sqlite3.connect(data_dir() / FILE_NAME, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        find(page, QPlainTextEdit, "messageEdit").setPlainText("while locked")
+        qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.log.counters.messages_in == 2, timeout=WAIT_MS)
+        tabs = window.tabs.count()
+        started = time.monotonic()
+        window.open_history_session(page.recorder.session_id)
+        # The GUI thread went on at once (it used to wait up to 2 s for the writer).
+        assert time.monotonic() - started < 1.0
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    qtbot.waitUntil(lambda: window.tabs.count() == tabs + 1, timeout=WAIT_MS)
+    opened = window.current_page()
+    assert opened.read_only
+    # Nothing recorded before the click is missing from the page.
+    assert sum("while locked" in row for row in log_rows(opened)) == 2

@@ -11,7 +11,7 @@ from wsinspector.resources import icon_path
 
 @functools.cache
 def icon(name: str) -> QIcon:
-    """The icon `name` from resources/icons (e.g. "send", "arrow-in").
+    """The icon `name` from wsinspector/assets/icons (e.g. "send", "arrow-in").
 
     Raises FileNotFoundError for an unknown name: a missing icon is a packaging bug that
     should fail loudly in tests rather than show blank buttons.

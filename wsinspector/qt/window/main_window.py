@@ -344,12 +344,11 @@ class MainWindow(QMainWindow):
 
     def open_captured_session(self, session_id: int, row: int | None = None) -> ConnectionPage:
         """Show a recorded session read-only in a new tab (filter, detail, export work), with
-        `row` selected if given. KeyError when there is no such session."""
+        `row` selected if given, as committed so far (open_history_session waits for the rest).
+        KeyError when there is no such session."""
         capture = self.capture
         if capture is None:
             raise KeyError("no capture database is open")
-        # A session still being recorded shows what it has so far, up to this moment.
-        capture.sync(2.0)
         info = capture.session(session_id)
         events = capture.session_events(session_id)
         if info is None:
@@ -394,7 +393,22 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
 
     def open_history_session(self, session_id: int, row: int = -1) -> ConnectionPage | None:
-        """Open a session of the History read-only, with `row` (≥ 0) selected and shown."""
+        """Open a session of the History read-only, with `row` (≥ 0) selected and shown, with
+        everything recorded up to now: at once when that is committed, else (None) once it is,
+        waited for off the GUI thread (a flood or another process may keep the writer busy)."""
+        if self.capture is not None and not self.capture.settled():
+            self._spawn(self._open_history_session_when_committed(self.capture, session_id, row))
+            return None
+        return self._open_history_session(session_id, row)
+
+    async def _open_history_session_when_committed(
+        self, capture: CaptureStore, session_id: int, row: int
+    ) -> None:
+        await capture.synced(2.0)
+        if not capture.closed:  # else the window quit meanwhile
+            self._open_history_session(session_id, row)
+
+    def _open_history_session(self, session_id: int, row: int) -> ConnectionPage | None:
         try:
             return self.open_captured_session(session_id, row if row >= 0 else None)
         except KeyError:

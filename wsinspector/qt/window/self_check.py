@@ -52,7 +52,7 @@ from wsinspector.qt.dialogs.about_dialog import current_versions, show_about
 from wsinspector.qt.pages.connection_page import ConnectionPage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.main_window import MainWindow
-from wsinspector.resources import resources_dir
+from wsinspector.resources import icons_dir
 
 # Each step's time limit in seconds, in the order the steps run. The window's is generous: it
 # includes a cold start of Qt (fonts, plugins) on a slow disk.
@@ -246,7 +246,7 @@ class SelfCheck:
         return APP_ID
 
     async def _icons(self) -> str:
-        folder = resources_dir() / "icons"
+        folder = icons_dir()
         names = sorted(path.stem for path in folder.glob("*.svg"))
         if "app" not in names:
             raise StepFailed(f"no app.svg in {folder}")

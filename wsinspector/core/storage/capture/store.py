@@ -17,6 +17,7 @@ page's export may both read. Several processes may share the file (the window an
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import threading
@@ -220,10 +221,26 @@ class CaptureStore:
 
     def sync(self, timeout: float | None = 5.0) -> bool:
         """Hand over what every recording has and wait until it is committed (call it where
-        the logs are appended to); False on timeout."""
+        the logs are appended to); False on timeout. Blocks: a window awaits synced()."""
+        self._hand_over()
+        return self._writer.sync(timeout)
+
+    async def synced(self, timeout: float | None = 5.0) -> bool:
+        """sync() without blocking the event loop: the hand-over happens here, on the loop the
+        logs are appended on, and the wait in a worker thread (the writer may be busy with a
+        flood, or waiting for another process's write lock, for seconds)."""
+        self._hand_over()
+        return await asyncio.to_thread(self._writer.sync, timeout)
+
+    def settled(self) -> bool:
+        """Hand over what every recording has; True when all of it is committed already, so
+        that reading now misses nothing and sync() would not wait."""
+        self._hand_over()
+        return self._writer.settled
+
+    def _hand_over(self) -> None:
         for recorder in list(self._recorders):
             recorder.flush()
-        return self._writer.sync(timeout)
 
     # -- recording ----------
 

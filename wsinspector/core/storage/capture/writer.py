@@ -88,11 +88,24 @@ class Writer:
         # The last write failure in words ("" while all is well): the disk may fill up.
         self.error = ""
         self.committed_rows = 0
+        # Jobs handed over and jobs written (or failed), so a window can tell without waiting
+        # whether anything is still to be committed; the lock because put() may be on any thread.
+        self._counts_lock = threading.Lock()
+        self._handed = 0
+        self._written = 0
         self._thread = threading.Thread(target=self._run, name="wsinspector-capture", daemon=True)
         self._thread.start()
 
     def put(self, job: Job) -> None:
+        with self._counts_lock:
+            self._handed += 1
         self._queue.put(job)
+
+    @property
+    def settled(self) -> bool:
+        """True when every job put() so far is written: a sync() would not wait."""
+        with self._counts_lock:
+            return self._written == self._handed or not self._thread.is_alive()
 
     def sync(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is committed; False on timeout."""
@@ -120,6 +133,8 @@ class Writer:
                     except queue.Empty:
                         break
                 self._write(connection, jobs)
+                with self._counts_lock:  # sync()'s barriers and stop() are not put()
+                    self._written += sum(isinstance(job, EventsJob | EndJob) for job in jobs)
                 for job in jobs:
                     if isinstance(job, Barrier):
                         job.done.set()
