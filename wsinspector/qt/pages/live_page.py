@@ -10,7 +10,7 @@ decision; every send path prepares its message with core's `prepare_message`.
 objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `closeOptionsButton`,
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`,
 `connectionStatusLabel`, `statusArea`, `tlsWarningLabel`, `uriError`, `uriFixButton`,
-`closeError`, `useCaCileButton`, `skipVerificationButton`, `certificateLabel`, `rateLabel`;
+`closeError`, `useCaFileButton`, `skipVerificationButton`, `certificateLabel`, `rateLabel`;
 the form, composer, saved messages and workspace name their own.
 """
 
