@@ -184,11 +184,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL, DemoServer
     from wsinspector.core.websocket.options import ConnectionOptions
     from wsinspector.qt import MainWindow
+    from wsinspector.qt.window.context import AppContext
 
     app = make_application()
 
     async def run() -> None:
-        window = MainWindow()
+        # What the app shares (settings, profiles, the capture, the crash reporter), opened
+        # once here and handed to the window.
+        window = MainWindow(context=AppContext.build())
         done = asyncio.Event()
         window.closed_for_good.connect(done.set)
         loop = asyncio.get_running_loop()
@@ -214,13 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 await demo.start()
                 # Other clients (wscat, a browser) can use the demo server too while it runs.
                 print(f"wsinspector demo server listening on {demo.url('/')}", flush=True)
-                page = window.current_page()
+                page = window.idle_live_page()
                 page.set_options(
                     ConnectionOptions(demo.url("/ticks"), subprotocols=(DEMO_SUBPROTOCOL,))
                 )
                 page.connect_from_form()
             elif args.uri:
-                page = window.current_page()
+                page = window.idle_live_page()
                 page.set_uri(args.uri)
                 page.connect_from_form()
             elif args.profile:

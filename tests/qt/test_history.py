@@ -37,7 +37,7 @@ from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 from wsinspector.qt import MainWindow
 from wsinspector.qt.docks.history_view import HistorySidebar
-from wsinspector.qt.pages.connection_page import ConnectionPage
+from wsinspector.qt.pages.live_page import LivePage
 
 WAIT_MS = 5000
 
@@ -296,7 +296,7 @@ def window_sidebar(window: MainWindow) -> HistorySidebar:
     return window.history_sidebar
 
 
-def messages_in(page: ConnectionPage) -> list[str]:
+def messages_in(page: LivePage) -> list[str]:
     return [row for row in log_rows(page) if " | text | " in row]
 
 

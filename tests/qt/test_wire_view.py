@@ -25,7 +25,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 
 from wsinspector.qt import MainWindow
-from wsinspector.qt.pages.connection_page import ConnectionPage
+from wsinspector.qt.pages.live_page import LivePage
 
 WAIT_MS = 5000
 SIZE_COLUMN = 4
@@ -126,7 +126,7 @@ def size_tooltip(model: QAbstractItemModel, row: list[str]) -> str:
 
 def receive_the_compressible_message(
     qtbot: QtBot, window: MainWindow, server: RecordingServer
-) -> ConnectionPage:
+) -> LivePage:
     """Connect to `server` (send_compressible) and wait until its message is a row."""
     connect_to(qtbot, window, server.url("/"))
     page = window.current_page()

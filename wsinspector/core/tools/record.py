@@ -207,6 +207,8 @@ async def record(plan: RecordPlan, out: TextIO = sys.stdout, err: TextIO = sys.s
 
 
 async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
+    from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
+
     store = None
     if plan.capture:
         from wsinspector.core.storage.capture import CaptureFileError, CaptureStore
@@ -227,15 +229,10 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
     log.add_listener(printer, messages=False)
     connection.begin(plan.options)
     session = Session(plan.options, log)
-    recorder = None
-    if store is not None:
-        recorder = store.start_recording(
-            log,
-            uri=plan.options.uri,
-            profile=plan.profile,
-            options=plan.options,
-            redact_secrets=plan.redact,
-        )
+    # The window's live pages record by the same rule: from the event that begins the
+    # connection until it ends.
+    target = RecordingTarget(plan.options.uri, plan.profile, plan.options)
+    policy = RecordingPolicy(store, log, lambda: target, redact=plan.redact)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []  # the close under way, once asked for
 
@@ -259,15 +256,14 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
             timer.cancel()
         for signum in handled:
             loop.remove_signal_handler(signum)
-    if recorder is not None:
-        recorder.stop(wait=None)
+    policy.detach()
+    session_id = policy.session_id
     status = _exit_status(printer, bool(stopping))
     written = ""
     if plan.out is not None:
-        written = await _write_file(plan, log, store, recorder.session_id if recorder else None)
+        written = await _write_file(plan, log, store, session_id)
         if written.startswith("not written"):
             status = EXIT_FAILED
-    session_id = recorder.session_id if recorder is not None else None
     if store is not None:
         await asyncio.to_thread(store.close)
     counters = log.counters

@@ -18,7 +18,8 @@ from wsinspector.core.storage.profiles import (
     SavedMessage,
     SecretFlags,
 )
-from wsinspector.core.storage.profiles.variables import resolve, resolve_message
+from wsinspector.core.storage.profiles.outgoing import Encoding, Prepared, prepare_message
+from wsinspector.core.storage.profiles.variables import resolve
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import FieldError
 from wsinspector.qt.forms.secrets_editor import SecretsEditor
@@ -171,6 +172,7 @@ class ProfileBinding(QObject):
         env_vars, profile_vars = self._values()
         return resolve(options, env_vars, profile_vars)
 
-    def resolve_message(self, text: str) -> tuple[str, list[FieldError]]:
+    def prepare_message(self, text: str, encoding: Encoding) -> Prepared:
+        """A message to send, its {{variables}} filled from the environment and the profile."""
         env_vars, profile_vars = self._values()
-        return resolve_message(text, env_vars, profile_vars)
+        return prepare_message(text, encoding, env_vars, profile_vars)

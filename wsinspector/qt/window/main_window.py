@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QStringListModel, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -33,10 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.app.crashlog import CrashReporter
-from wsinspector.core.app.paths import config_dir
 from wsinspector.core.log.eventlog import Counters
 from wsinspector.core.log.events import ConnState, HandshakeEvent
-from wsinspector.core.storage.capture import CaptureFileError, CaptureStore, Retention
+from wsinspector.core.storage.capture import CaptureStore
 from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
     EntryLog,
@@ -46,16 +45,19 @@ from wsinspector.core.storage.logfiles import (
     import_log,
 )
 from wsinspector.core.storage.open_pages import OpenPage, load_open_pages, save_open_pages
-from wsinspector.core.storage.preferences import Preferences, preferences_from
-from wsinspector.core.storage.profiles import Environments, Profile, ProfileError, ProfileStore
+from wsinspector.core.storage.preferences import Preferences
+from wsinspector.core.storage.profiles import Environments, Profile, ProfileError
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.dialogs.about_dialog import show_about
 from wsinspector.qt.dialogs.environments_dialog import EnvironmentsDialog
 from wsinspector.qt.dialogs.preferences_dialog import PreferencesDialog
 from wsinspector.qt.docks.history_view import HistorySidebar
 from wsinspector.qt.docks.profiles_view import ProfilesSidebar
-from wsinspector.qt.pages.connection_page import STATE_COLORS, ConnectionPage, title_for_uri
+from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.pages.log_page import LogPage
+from wsinspector.qt.pages.page import STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
@@ -110,13 +112,13 @@ class MainWindow(QMainWindow):
     closed_for_good = Signal()
     crash_reported = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, context: AppContext | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("wsinspector")
         self.setWindowIcon(icon("app"))
-        self._settings = QSettings(
-            str(config_dir() / SETTINGS_FILE), QSettings.Format.IniFormat, self
-        )
+        # What the app shares (settings, profiles, the capture, crashes): app.py builds it.
+        self.context = context if context is not None else AppContext.build()
+        self._settings = self.context.settings
         self._may_close = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self._closing_pages: set[asyncio.Task[None]] = set()
@@ -141,9 +143,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.error_banner)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.store = ProfileStore()
+        self.store = self.context.store
         self.environments = self.store.load_environments()
-        self.capture, self.capture_problem = self._open_capture(self.preferences().retention())
+        self.capture, self.capture_problem = self.context.capture, self.context.capture_problem
         self._recent_uris = QStringListModel(self._recent_uri_list(), self)
         self._build_profiles_dock()
         self._build_history_dock()
@@ -157,30 +159,46 @@ class MainWindow(QMainWindow):
         """Catch unexpected errors (slots, threads, `loop`'s tasks) from now on: each is
         written to the log file in the state folder and shown in the error banner. The
         caller uninstalls the reporter when the window is gone."""
-        reporter = CrashReporter()
+        reporter = self.context.crashes
         reporter.add_listener(self.crash_reported.emit)
         reporter.install(loop)
         return reporter
 
     # -- pages ------------------------------------------------------------------------------
 
-    def pages(self) -> list[ConnectionPage]:
+    def pages(self) -> list[Page]:
         pages = []
         for index in range(self.tabs.count()):
             page = self.tabs.widget(index)
-            assert isinstance(page, ConnectionPage)
+            assert isinstance(page, Page)
             pages.append(page)
         return pages
 
-    def current_page(self) -> ConnectionPage:
+    def current_page(self) -> Page:
         page = self.tabs.currentWidget()
-        assert isinstance(page, ConnectionPage)
+        assert isinstance(page, Page)
         return page
 
-    def new_page(self) -> ConnectionPage:
+    def live_page(self) -> LivePage | None:
+        """The current page when it is a live one (connect, close, ping act on it)."""
+        page = self.tabs.currentWidget()
+        return page if isinstance(page, LivePage) else None
+
+    def idle_live_page(self) -> LivePage:
+        """The current page when it is live and idle, else a new live page."""
+        page = self.live_page()
+        idle = page is not None and not page.connection.is_active
+        return page if page is not None and idle else self.new_page()
+
+    def _add_page(self, page: Page) -> None:
+        index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
+        page.title_changed.connect(lambda: self._on_page_changed(page))
+        self.tabs.setCurrentIndex(index)
+
+    def new_page(self) -> LivePage:
         """Open a new, idle connection page and make it current."""
         preferences = self.preferences()
-        page = ConnectionPage(capacity=preferences.capacity())
+        page = LivePage(capacity=preferences.capacity())
         page.attach_capture(self.capture)
         page.record_check.setChecked(preferences.record_new_pages)
         page.restore_splitters(self._saved_splitters())
@@ -190,29 +208,32 @@ class MainWindow(QMainWindow):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         page.uri_edit.setCompleter(completer)
         page.connect_started.connect(self._remember_uri)
-        page.reopen_requested.connect(self._open_options)
-        page.profile_requested.connect(self._profile_from_options)
         page.captured_session_requested.connect(self.open_history_session)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
-        index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
-        page.title_changed.connect(lambda: self._on_page_changed(page))
-        self.tabs.setCurrentIndex(index)
+        self._add_page(page)
         page.focus_uri()
         return page
 
-    def open_profile(self, profile: Profile) -> ConnectionPage:
+    def new_log_page(self, page: LogPage) -> LogPage:
+        """Show a read-only page in a new tab and make it current."""
+        page.restore_splitters(self._saved_splitters())
+        page.reopen_requested.connect(self._open_options)
+        page.profile_requested.connect(self._profile_from_options)
+        self._add_page(page)
+        return page
+
+    def open_profile(self, profile: Profile) -> LivePage:
         """Open a profile: into the current page when it is idle, otherwise into a new tab."""
-        current = self.current_page()
-        idle = not current.read_only and not current.connection.is_active
-        page = current if idle else self.new_page()
+        page = self.idle_live_page()
         page.set_profile(profile)
         self.tabs.setCurrentWidget(page)
         return page
 
     def edit_environments(self) -> None:
         """The environments dialog (non-blocking); OK saves them and updates every page."""
-        page = self.current_page()
-        dialog = EnvironmentsDialog(self.environments, page.profile_binding.environment, self)
+        page = self.live_page()
+        current = page.profile_binding.environment if page is not None else ""
+        dialog = EnvironmentsDialog(self.environments, current, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted_environments.connect(self._save_environments)
         dialog.open()
@@ -225,7 +246,8 @@ class MainWindow(QMainWindow):
             return
         self.environments = self.store.load_environments()
         for page in self.pages():
-            page.profile_binding.set_environments(self.environments)
+            if isinstance(page, LivePage):
+                page.profile_binding.set_environments(self.environments)
 
     def _open_options(self, options: ConnectionOptions) -> None:
         self.new_page().set_options(options)
@@ -248,7 +270,7 @@ class MainWindow(QMainWindow):
             return
         self.profiles_sidebar.refresh()
 
-    def open_profile_named(self, name: str, environment: str | None = None) -> ConnectionPage:
+    def open_profile_named(self, name: str, environment: str | None = None) -> LivePage:
         """Open the profile called `name` (ValueError listing the known ones if none is)."""
         profiles = self.store.profiles()
         found = [profile for profile in profiles if profile.name == name]
@@ -263,8 +285,8 @@ class MainWindow(QMainWindow):
 
     def save_profile(self, *, as_new: bool = False) -> Profile | None:
         """Save the current page's form as its profile; ask a name when it has none."""
-        page = self.current_page()
-        if page.read_only:
+        page = self.live_page()
+        if page is None:
             return None
         binding = page.profile_binding
         options = page.form_options()
@@ -292,7 +314,7 @@ class MainWindow(QMainWindow):
         """Ask a file name and export the current page's log (all, filtered or selected rows)."""
         page = self.current_page()
         filters = ";;".join(fmt.dialog_filter for fmt in LogFormat)
-        suggestion = f"{title_for_uri(page.uri_edit.text()).replace('/', '_')}.har"
+        suggestion = f"{title_for_uri(page.location()).replace('/', '_')}.har"
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export the log", suggestion, filters, LogFormat.HAR.dialog_filter
         )
@@ -314,7 +336,7 @@ class MainWindow(QMainWindow):
         if path:
             self._spawn(self.import_log(path))
 
-    async def import_log(self, path: str) -> ConnectionPage | None:
+    async def import_log(self, path: str) -> LogPage | None:
         """Read a .jsonl or .har log in a worker thread and show it in a new read-only page."""
         try:
             imported = await asyncio.to_thread(import_log, path)
@@ -322,27 +344,15 @@ class MainWindow(QMainWindow):
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self._tell("Log not imported", f"{path} can't be imported: {reason}")
             return None
-        page = self.new_page()
-        page.show_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
+        page = self.new_log_page(
+            LogPage.of_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
+        )
         page.offer_connections(imported.connections)
         return page
 
     # -- the capture ------------------------------------------------------------------------
 
-    @staticmethod
-    def _open_capture(retention: Retention) -> tuple[CaptureStore | None, str]:
-        """The capture database every page records into, and words for a problem with it."""
-        try:
-            capture = CaptureStore.open_default(retention)
-        except CaptureFileError as exc:
-            return None, f"Connections are not recorded this time: {exc}"
-        try:
-            capture.apply_retention()
-        except Exception as exc:  # recording matters more than trimming: go on
-            capture.problem = capture.problem or f"The capture could not be trimmed: {exc}"
-        return capture, capture.problem
-
-    def open_captured_session(self, session_id: int, row: int | None = None) -> ConnectionPage:
+    def open_captured_session(self, session_id: int, row: int | None = None) -> LogPage:
         """Show a recorded session read-only in a new tab (filter, detail, export work), with
         `row` selected if given, as committed so far (open_history_session waits for the rest).
         KeyError when there is no such session."""
@@ -355,14 +365,17 @@ class MainWindow(QMainWindow):
             raise KeyError(f"no recorded session {session_id}")
         others = capture.other_events(session_id)
         handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
-        page = self.new_page()
         title = f"◷ {info.profile or title_for_uri(info.uri)}"
-        page.show_source(
-            title,
-            events,
-            f"{info.uri} (recorded session {session_id})",
-            counters=Counters(info.messages_in, info.messages_out, info.bytes_in, info.bytes_out),
-            handshake=handshakes[-1] if handshakes else None,
+        page = self.new_log_page(
+            LogPage(
+                title,
+                events,
+                f"{info.uri} (recorded session {session_id})",
+                counters=Counters(
+                    info.messages_in, info.messages_out, info.bytes_in, info.bytes_out
+                ),
+                handshake=handshakes[-1] if handshakes else None,
+            )
         )
         page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
         if row is not None:
@@ -392,7 +405,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
 
-    def open_history_session(self, session_id: int, row: int = -1) -> ConnectionPage | None:
+    def open_history_session(self, session_id: int, row: int = -1) -> LogPage | None:
         """Open a session of the History read-only, with `row` (≥ 0) selected and shown, with
         everything recorded up to now: at once when that is committed, else (None) once it is,
         waited for off the GUI thread (a flood or another process may keep the writer busy)."""
@@ -408,7 +421,7 @@ class MainWindow(QMainWindow):
         if not capture.closed:  # else the window quit meanwhile
             self._open_history_session(session_id, row)
 
-    def _open_history_session(self, session_id: int, row: int) -> ConnectionPage | None:
+    def _open_history_session(self, session_id: int, row: int) -> LogPage | None:
         try:
             return self.open_captured_session(session_id, row if row >= 0 else None)
         except KeyError:
@@ -459,7 +472,7 @@ class MainWindow(QMainWindow):
     def close_page_at(self, index: int) -> None:
         """Close a page: its connection closes cleanly first (1001), then the tab goes."""
         page = self.tabs.widget(index)
-        if not isinstance(page, ConnectionPage):
+        if not isinstance(page, Page):
             return
         self.tabs.removeTab(index)
         if self.tabs.count() == 0:
@@ -471,7 +484,7 @@ class MainWindow(QMainWindow):
     def close_current_page(self) -> None:
         self.close_page_at(self.tabs.currentIndex())
 
-    async def _close_page(self, page: ConnectionPage) -> None:
+    async def _close_page(self, page: Page) -> None:
         try:
             async with asyncio.timeout(SHUTDOWN_SECONDS):
                 await page.shutdown("tab closed")
@@ -480,7 +493,7 @@ class MainWindow(QMainWindow):
         finally:
             page.deleteLater()
 
-    def _on_page_changed(self, page: ConnectionPage) -> None:
+    def _on_page_changed(self, page: Page) -> None:
         index = self.tabs.indexOf(page)
         if index < 0:
             return
@@ -554,19 +567,28 @@ class MainWindow(QMainWindow):
 
         connection_menu = menu.addMenu("&Connection")
         self.action_connect = self._action(
-            "actionConnect", "&Connect", lambda: self.current_page().connect_from_form(), "F5"
+            "actionConnect",
+            "&Connect",
+            lambda: self._on_live_page(LivePage.connect_from_form),
+            "F5",
         )
         self.action_connect.setIcon(icon("connect"))
         self.action_close = self._action(
-            "actionClose", "C&lose", lambda: self.current_page().close_connection(), "Shift+F5"
+            "actionClose",
+            "C&lose",
+            lambda: self._on_live_page(LivePage.close_connection),
+            "Shift+F5",
         )
         self.action_close.setIcon(icon("disconnect"))
         self.action_ping = self._action(
-            "actionPing", "&Ping", lambda: self.current_page().ping(), "Ctrl+P"
+            "actionPing", "&Ping", lambda: self._on_live_page(LivePage.ping), "Ctrl+P"
         )
         self.action_ping.setIcon(icon("ping"))
         self.action_focus_uri = self._action(
-            "actionFocusUri", "Edit the &URI", lambda: self.current_page().focus_uri(), "Ctrl+L"
+            "actionFocusUri",
+            "Edit the &URI",
+            lambda: self._on_live_page(LivePage.focus_uri),
+            "Ctrl+L",
         )
         for action in (self.action_connect, self.action_close, self.action_ping):
             connection_menu.addAction(action)
@@ -612,17 +634,23 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("actionAbout", "&About wsinspector", self._about))
 
+    def _on_live_page(self, action: Callable[[LivePage], object]) -> None:
+        page = self.live_page()
+        if page is not None:
+            action(page)
+
     def _update_actions(self) -> None:
         page = self.tabs.currentWidget()
-        if not isinstance(page, ConnectionPage):
+        if not isinstance(page, Page):
             return
         state = page.state
-        active = page.connection.is_active
-        self.action_connect.setEnabled(not active)
+        live = isinstance(page, LivePage)
+        active = isinstance(page, LivePage) and page.connection.is_active
+        self.action_connect.setEnabled(live and not active)
         self.action_close.setEnabled(active and state is not ConnState.CLOSING)
-        self.action_ping.setEnabled(state is ConnState.OPEN)
+        self.action_ping.setEnabled(live and state is ConnState.OPEN)
         title = page.title()
-        self.setWindowTitle(f"wsinspector — {title}" if page.uri_edit.text() else "wsinspector")
+        self.setWindowTitle(f"wsinspector — {title}" if page.location() else "wsinspector")
 
     def _about(self) -> None:
         show_about(self)
@@ -631,8 +659,7 @@ class MainWindow(QMainWindow):
 
     def preferences(self) -> Preferences:
         """The preferences kept in the settings file (defaults for what is not there)."""
-        settings = self._settings
-        return preferences_from({key: settings.value(key) for key in settings.allKeys()})
+        return self.context.preferences()
 
     def log_capacity(self) -> int | None:
         """How many events a new tab's live log keeps (None: no limit)."""
@@ -693,7 +720,7 @@ class MainWindow(QMainWindow):
                 page.profile_binding.environment,
             )
             for page in self.pages()
-            if not page.read_only
+            if isinstance(page, LivePage)
         ]
         # Losing the list of open tabs must not keep the window from closing.
         with contextlib.suppress(OSError):
@@ -704,8 +731,9 @@ class MainWindow(QMainWindow):
         saved = load_open_pages()
         if not saved:
             return 0
-        first = self.current_page()
-        reuse = not first.read_only and not first.connection.is_active and not first.uri_edit.text()
+        current = self.live_page()
+        first = current if current is not None else self.new_page()
+        reuse = not first.connection.is_active and not first.uri_edit.text()
         profiles = {profile.id: profile for profile in self.store.profiles()}
         for number, state in enumerate(saved):
             page = first if number == 0 and reuse else self.new_page()

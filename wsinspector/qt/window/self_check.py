@@ -49,7 +49,7 @@ from wsinspector.core.decoders.check import check_decoders
 from wsinspector.core.log.events import CloseEvent, Direction, HandshakeEvent, MessageEvent
 from wsinspector.core.tools.demo import DemoServer
 from wsinspector.qt.dialogs.about_dialog import current_versions, show_about
-from wsinspector.qt.pages.connection_page import ConnectionPage
+from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.main_window import MainWindow
 from wsinspector.resources import icons_dir
@@ -193,9 +193,11 @@ class SelfCheck:
 
     # -- what the steps look at ---------------------------------------------------------------
 
-    def _page(self) -> ConnectionPage:
+    def _page(self) -> LivePage:
         assert self.window is not None
-        return self.window.current_page()
+        page = self.window.live_page()
+        assert page is not None
+        return page
 
     def _status(self) -> QLabel:
         label = self._page().findChild(QLabel, "connectionStatusLabel")
