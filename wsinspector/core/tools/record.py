@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from wsinspector.core.app.crashlog import Crash, CrashReporter
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
 from wsinspector.core.log.wording import record_crash_words, record_summary_words
@@ -44,7 +45,7 @@ SIGNAL_CLOSE = (1001, "going away")
 DURATION_CLOSE = (1000, "recording time is up")
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """The command line can't be acted on; the message says why (exit status 2)."""
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from wsinspector.core.app.errors import UserError, unexpected_words
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
-from wsinspector.core.websocket.file_source import FileRefused, FileSend, SendCancelled, check_file
+from wsinspector.core.websocket.file_source import FileRefused, FileSend, check_file
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.session import NotConnectedError, Session
+from wsinspector.core.websocket.session import Session
 from wsinspector.core.websocket.state import Connection
 
 # Closing the window must not wait on an unresponsive server for long.
@@ -158,13 +159,16 @@ class SessionController(QObject):
         return task
 
     async def _guard(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run what the user asked for; what they can put right is said in their words, and
+        anything else is a bug: said in short, and reported as a crash (the log file, the
+        window's banner) rather than passed off as their mistake."""
         try:
             await coroutine
-        except NotConnectedError as exc:
-            self.message_failed.emit(f"Not sent: {exc}")
-        except SendCancelled:
-            self.message_failed.emit("Stopped: the file was not sent whole; see the log")
-        except ValueError as exc:
+        except UserError as exc:
             self.message_failed.emit(str(exc))
         except Exception as exc:  # a failed send must not take the window down
-            self.message_failed.emit(f"Failed: {type(exc).__name__}: {exc}")
+            self.message_failed.emit(unexpected_words(exc))
+            loop = asyncio.get_running_loop()
+            loop.call_exception_handler(
+                {"message": "a command failed", "exception": exc, "task": asyncio.current_task()}
+            )

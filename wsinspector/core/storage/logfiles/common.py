@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Final
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import Entry, EventLog, EventLogListener, StoredEvents, to_event
 from wsinspector.core.log.events import (
     Direction,
@@ -78,7 +79,7 @@ def json_kind(value: object) -> str:
     return "an object"
 
 
-class LogFileError(Exception):
+class LogFileError(UserError):
     """A log file that can't be read: the message names the line or the JSON field."""
 
 
