@@ -34,7 +34,7 @@ from wsinspector.core.log.wording import record_crash_words, record_summary_word
 from wsinspector.core.text.formatting import format_time
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.state import ConnectionState
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -155,9 +155,9 @@ def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
 
 
 class _StatePrinter:
-    """Prints a line for each state change, in the window's words (Connection.status_text)."""
+    """Prints a line for each state change, in the window's words (ConnectionState.status_text)."""
 
-    def __init__(self, connection: Connection, write: Callable[[str], None]) -> None:
+    def __init__(self, connection: ConnectionState, write: Callable[[str], None]) -> None:
         self._connection = connection
         self._write = write
         self.last_close: CloseEvent | None = None
@@ -223,7 +223,7 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
                 write(f"wsinspector record: {store.problem}")
     # The whole session is needed for --out when there is no capture to read it back from.
     log = EventLog(DEFAULT_CAPACITY if store is not None else None)
-    connection = Connection(log)
+    connection = ConnectionState(log)
     printer = _StatePrinter(connection, write)
     log.add_listener(printer, messages=False)
     connection.begin(plan.options)

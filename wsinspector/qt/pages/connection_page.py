@@ -1,6 +1,6 @@
 """One connection, one tab: URI bar, settings, status, log, detail and handshake panes, composer.
 
-Everything that belongs to one connection lives here or in its core `Connection` (state,
+Everything that belongs to one connection lives here or in its core `ConnectionState` (state,
 countdown, last close, counters); the window only holds the pages and acts on the current one.
 """
 
@@ -48,7 +48,7 @@ from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError
 from wsinspector.core.storage.profiles.commandline import parse_command_line
 from wsinspector.core.text.formatting import human_size, parse_hex
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.state import ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
@@ -128,7 +128,7 @@ class ConnectionPage(QWidget):
         self.shown_source: EntryLog | None = None
         self.recorded_session: int | None = None  # the last session recorded from this page
         self.log = EventLog(capacity)
-        self.connection = Connection(self.log)
+        self.connection = ConnectionState(self.log)
         self.controller = SessionController(self.connection, self)
         self.model = LogModel(self.log, self)
         self._uri_title = NEW_PAGE_TITLE
@@ -539,8 +539,8 @@ class ConnectionPage(QWidget):
         return self.connection.state
 
     @property
-    def is_active(self) -> bool:
-        return self.controller.is_active
+    def is_running(self) -> bool:
+        return self.controller.is_running
 
     def title(self) -> str:
         """The profile's name (marked • when the form differs from it), else host and path."""
@@ -599,7 +599,7 @@ class ConnectionPage(QWidget):
 
     def connect_from_form(self) -> None:
         """Validate the form; connect when it is right, else show each problem by its field."""
-        if self.controller.is_active:
+        if self.controller.is_running:
             return
         typed = self.form_options()
         options, errors = self.profile_binding.resolve_options(typed)
