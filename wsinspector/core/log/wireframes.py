@@ -85,11 +85,6 @@ def wire_frame(
     )
 
 
-def data_frames(frames: Sequence[WireFrame]) -> list[WireFrame]:
-    """The frames that carry the message itself (control frames between them left out)."""
-    return [frame for frame in frames if not frame.is_control]
-
-
 def wire_size(frames: Sequence[WireFrame]) -> int:
     """Payload bytes of the message on the wire: the sum over its data frames."""
     return sum(frame.length for frame in frames if not frame.is_control)
