@@ -20,3 +20,8 @@ class UserError(Exception):
 def unexpected_words(exc: BaseException) -> str:
     """One line for an exception that is not a UserError: its type, so a report can name it."""
     return f"Failed: {type(exc).__name__}: {exc}"
+
+
+class InputError(UserError, ValueError):
+    """What the user typed or chose can't be read (hex digits, JSON, a list of numbers, a
+    file name's suffix); a ValueError too, as callers of parsers expect."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.wording import (
     capture_problem_words,
     clear_history_question,
@@ -373,7 +374,7 @@ class HistorySidebar(QWidget):
         try:
             events = self.store.session_events(info.id)
             fmt = format_for_path(path)
-        except (KeyError, ValueError) as exc:
+        except (KeyError, UserError) as exc:
             self._notice(f"Not exported: {exc}")
             return
         # The capture keeps secrets redacted (unless recorded otherwise): written as stored.

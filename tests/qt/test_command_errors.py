@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.app.crashlog import CrashReporter
-from wsinspector.core.app.errors import UserError
+from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.qt import MainWindow
+from wsinspector.qt.workspace.log_filter import parse_connections
 
 WAIT_MS = 5000
 
@@ -69,3 +70,8 @@ def test_a_user_error_in_a_send_is_said_in_its_words(
     qtbot.waitUntil(error.isVisible, timeout=WAIT_MS)
     assert error.text() == "Not sent: the server is busy"
     stays(qtbot, lambda: not find(window, QFrame, "errorBanner").isVisible(), 200)
+
+
+def test_a_connection_list_that_cant_be_read_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="“3-1” is not a connection number or range"):
+        parse_connections("3-1")
