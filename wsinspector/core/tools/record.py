@@ -307,7 +307,7 @@ async def _write_file(
     plan: RecordPlan, log: EventLog, store: object, session_id: int | None
 ) -> str:
     from wsinspector.core.storage.capture import CaptureStore
-    from wsinspector.core.storage.logfiles import LogFileError, export_log
+    from wsinspector.core.storage.logfiles import export_log
 
     assert plan.out is not None
     source: object = log
@@ -321,7 +321,7 @@ async def _write_file(
             plan.out,
             redact_secrets=plan.redact,
         )
-    except (OSError, LogFileError, ValueError) as exc:
+    except (OSError, UserError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return f"not written to {plan.out}: {reason}"
     return f"{count:,} events written to {plan.out}"
