@@ -19,7 +19,7 @@ from wsinspector.core.log.events import (
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
 from wsinspector.core.websocket.session import Session
-from wsinspector.core.websocket.state import IDLE_TEXT, Connection
+from wsinspector.core.websocket.state import IDLE_TEXT, ConnectionState
 
 
 def options_for(uri: str, **kwargs: object) -> ConnectionOptions:
@@ -41,7 +41,7 @@ def fast_reconnect(**kwargs: object) -> ReconnectPolicy:
     return ReconnectPolicy(**values)  # type: ignore[arg-type]
 
 
-def start(connection: Connection, options: ConnectionOptions) -> Session:
+def start(connection: ConnectionState, options: ConnectionOptions) -> Session:
     connection.begin(options)
     session = Session(options, connection.log)
     session.start()
@@ -68,7 +68,7 @@ def test_each_attempt_has_its_own_connection_number(
     """Handshake 1 ok, close 1 (1006), handshake 2 rejected, handshake 3 ok."""
 
     async def body() -> EventLog:
-        connection = Connection(EventLog())
+        connection = ConnectionState(EventLog())
         options = options_for(recording_server.url("/echo"), reconnect=fast_reconnect())
         session = start(connection, options)
         await wait_state(session, ConnState.OPEN)
@@ -91,7 +91,7 @@ def test_a_new_run_does_not_show_the_last_runs_close(
     silent = fault_server_factory("hang")
 
     async def body() -> tuple[str, str, list[str]]:
-        connection = Connection(EventLog())
+        connection = ConnectionState(EventLog())
         first = start(
             connection, options_for(recording_server.url("/close?code=4001&reason=first"))
         )
@@ -115,7 +115,7 @@ def test_stopping_a_reconnect_countdown_says_the_user_stopped_it(
     recording_server: RecordingServer,
 ) -> None:
     async def body() -> tuple[str, str]:
-        connection = Connection(EventLog())
+        connection = ConnectionState(EventLog())
         policy = fast_reconnect(initial_delay=30, min_delay=30, max_delay=30)
         session = start(connection, options_for(recording_server.url("/drop"), reconnect=policy))
         await wait_state(session, ConnState.RECONNECTING)
@@ -131,7 +131,7 @@ def test_stopping_a_reconnect_countdown_says_the_user_stopped_it(
 
 
 def test_idle_connection_says_how_to_start() -> None:
-    assert Connection(EventLog()).status_text() == IDLE_TEXT
+    assert ConnectionState(EventLog()).status_text() == IDLE_TEXT
 
 
 class DropRecorder:

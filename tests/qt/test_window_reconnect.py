@@ -102,14 +102,14 @@ def test_close_button_stops_a_pending_reconnect_at_once(
     assert status(window).property("attempt") == 0
     # The session's task has ended: it can make no further attempt.
     page = window.current_page()
-    qtbot.waitUntil(lambda: not page.is_active, timeout=1000)
+    qtbot.waitUntil(lambda: not page.is_running, timeout=1000)
     # And nothing starts another one: no handshake, no state change, for a while.
     stays(
         qtbot,
         lambda: (
             recording_server.handshake_attempts == 1
             and status(window).property("state") == "closed"
-            and not page.is_active
+            and not page.is_running
         ),
         300,
     )

@@ -16,5 +16,6 @@ the order, top to bottom):
                 events (`log/wording.py`; a feature's own words live beside the feature).
 * `text/`, `decoders/`  pure functions over bytes and text: formatting, JSON outline; binary
                 payload decoders (MessagePack, CBOR, Protocol Buffers).
-* `app/`        plumbing every floor may use: where files live, the crash log, versions.
+* `app/`        plumbing every floor may use: where files live, the crash log, versions,
+                `UserError` (what the user can cause; its message is the words for them).
 """

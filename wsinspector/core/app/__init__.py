@@ -1,1 +1,2 @@
-"""App plumbing any floor of core may use: where files live (paths), the crash log, versions."""
+"""App plumbing any floor of core may use: where files live (paths), the crash log, versions,
+the base of the errors the user can cause (errors)."""

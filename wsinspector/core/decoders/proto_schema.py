@@ -15,8 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from wsinspector.core.app.errors import UserError
 
-class ProtoLoadError(ValueError):
+
+class ProtoLoadError(UserError, ValueError):
     """A .proto file that can't be used; the message says where and why."""
 
 

@@ -7,6 +7,7 @@ import binascii
 import json
 from typing import Final
 
+from wsinspector.core.app.errors import InputError
 from wsinspector.core.decoders.result import Decoded, failed
 from wsinspector.core.decoders.settings import DecoderKind
 
@@ -33,13 +34,13 @@ ENCODINGS: Final = (DecoderKind.MSGPACK, DecoderKind.CBOR)
 def encode_json(text: str, kind: DecoderKind) -> bytes:
     """The JSON document `text` encoded as `kind` (MSGPACK or CBOR).
 
-    ValueError says why not: invalid JSON (with line and column), or a value the format
-    can't hold (an integer too big for MessagePack).
+    InputError (a ValueError) says why not: invalid JSON (with line and column), or a value
+    the format can't hold (an integer too big for MessagePack).
     """
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(
+        raise InputError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
     try:
@@ -53,5 +54,5 @@ def encode_json(text: str, kind: DecoderKind) -> bytes:
 
             return cbor2.dumps(value)
     except (OverflowError, ValueError, TypeError) as exc:
-        raise ValueError(f"can't encode as {kind.value}: {exc}") from None
+        raise InputError(f"can't encode as {kind.value}: {exc}") from None
     raise ValueError(f"no encoding to {kind.value}")

@@ -24,6 +24,7 @@ from websockets.extensions.base import Extension
 from websockets.frames import Frame, Opcode
 from websockets.typing import ExtensionName
 
+from wsinspector.core.app.errors import InputError
 from wsinspector.core.log.events import Direction, MessageEvent
 from wsinspector.core.text.formatting import parse_hex
 
@@ -83,11 +84,6 @@ def wire_frame(
         len(frame.data) if length is None else length,
         incoming,
     )
-
-
-def data_frames(frames: Sequence[WireFrame]) -> list[WireFrame]:
-    """The frames that carry the message itself (control frames between them left out)."""
-    return [frame for frame in frames if not frame.is_control]
 
 
 def wire_size(frames: Sequence[WireFrame]) -> int:
@@ -163,11 +159,12 @@ MAX_CONTROL_PAYLOAD = 125
 def parse_control_payload(text: str, as_hex: bool) -> bytes:
     """The payload of a ping or pong typed by the user, as text (UTF-8) or hex digits.
 
-    ValueError with a message for people: bad hex, or more than a control frame can carry.
+    InputError (a ValueError) with a message for people: bad hex, or more than a control
+    frame can carry.
     """
     payload = parse_hex(text) if as_hex else text.encode()
     if len(payload) > MAX_CONTROL_PAYLOAD:
-        raise ValueError(
+        raise InputError(
             f"{len(payload)} bytes: a ping or pong carries at most {MAX_CONTROL_PAYLOAD} bytes"
         )
     return payload

@@ -13,6 +13,8 @@ import re
 from datetime import datetime
 from typing import Final, Protocol
 
+from wsinspector.core.app.errors import InputError
+
 # Above this many characters pretty_json() does not even try: parsing and re-indenting
 # megabytes in the UI thread would freeze the window for seconds.
 MAX_JSON_CHARS: Final = 8 * 1024 * 1024
@@ -243,7 +245,7 @@ _HEX_DIGITS: Final = re.compile(r"[0-9a-fA-F]+")
 def parse_hex(text: str) -> bytes:
     """Bytes typed as hex: "48 65 6c", "48656c", "0x48 0x65", split by spaces, newlines, commas.
 
-    Raises ValueError naming the first token that is not whole bytes of hex digits.
+    Raises InputError (a ValueError) naming the first token that is not whole bytes of hex digits.
     """
     out = bytearray()
     for position, token in enumerate(_HEX_SEPARATORS.split(text.strip()), start=1):
@@ -251,9 +253,9 @@ def parse_hex(text: str) -> bytes:
             continue
         digits = token[2:] if token[:2] in ("0x", "0X") else token
         if not _HEX_DIGITS.fullmatch(digits):
-            raise ValueError(f"{_shorten(token)!r} (item {position}) is not hex")
+            raise InputError(f"{_shorten(token)!r} (item {position}) is not hex")
         if len(digits) % 2:
-            raise ValueError(
+            raise InputError(
                 f"{_shorten(token)!r} (item {position}) has an odd number of hex digits;"
                 " write each byte as two digits, e.g. 0a"
             )

@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import TextIO
 
 from wsinspector.core.app.crashlog import Crash, CrashReporter
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
 from wsinspector.core.text.formatting import format_time
 from wsinspector.core.tools.record_wording import record_crash_words, record_summary_words
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.state import ConnectionState
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,7 +45,7 @@ SIGNAL_CLOSE = (1001, "going away")
 DURATION_CLOSE = (1000, "recording time is up")
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """The command line can't be acted on; the message says why (exit status 2)."""
 
 
@@ -154,9 +155,9 @@ def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
 
 
 class _StatePrinter:
-    """Prints a line for each state change, in the window's words (Connection.status_text)."""
+    """Prints a line for each state change, in the window's words (ConnectionState.status_text)."""
 
-    def __init__(self, connection: Connection, write: Callable[[str], None]) -> None:
+    def __init__(self, connection: ConnectionState, write: Callable[[str], None]) -> None:
         self._connection = connection
         self._write = write
         self.last_close: CloseEvent | None = None
@@ -224,7 +225,7 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
                 write(f"wsinspector record: {store.problem}")
     # The whole session is needed for --out when there is no capture to read it back from.
     log = EventLog(DEFAULT_CAPACITY if store is not None else None)
-    connection = Connection(log)
+    connection = ConnectionState(log)
     printer = _StatePrinter(connection, write)
     log.add_listener(printer, messages=False)
     connection.begin(plan.options)
@@ -302,7 +303,7 @@ async def _write_file(
     plan: RecordPlan, log: EventLog, store: object, session_id: int | None
 ) -> str:
     from wsinspector.core.storage.capture import CaptureStore
-    from wsinspector.core.storage.logfiles import LogFileError, export_log
+    from wsinspector.core.storage.logfiles import export_log
 
     assert plan.out is not None
     source: object = log
@@ -316,7 +317,7 @@ async def _write_file(
             plan.out,
             redact_secrets=plan.redact,
         )
-    except (OSError, LogFileError, ValueError) as exc:
+    except (OSError, UserError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return f"not written to {plan.out}: {reason}"
     return f"{count:,} events written to {plan.out}"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.websocket.file_wording import file_refused_words, file_unreadable_words
 
 CHUNK_SIZE = 64 * 1024
@@ -36,7 +37,7 @@ CHUNK_SIZE = 64 * 1024
 READ_WHOLE_LIMIT = 1024 * 1024
 
 
-class FileRefused(ValueError):
+class FileRefused(UserError, ValueError):
     """The file can't be sent; the message says which and why, in words for the user;
     `reason` is the why alone."""
 
@@ -45,9 +46,14 @@ class FileRefused(ValueError):
         self.reason = reason or message
 
 
-class SendCancelled(Exception):
+class SendCancelled(UserError):
     """The user stopped a file being streamed (an Exception: websockets fails the
-    connection for it, as it must for any message it can't finish)."""
+    connection for it, as it must for any message it can't finish). `sent` is how many
+    bytes went out before."""
+
+    def __init__(self, sent: int) -> None:
+        super().__init__("Stopped: the file was not sent whole; see the log")
+        self.sent = sent
 
 
 def check_file(path: str | os.PathLike[str], limit: int | None) -> FileSend:
@@ -145,7 +151,7 @@ class FileSend:
         try:
             while self.sent < self.size:
                 if self._cancelled:
-                    raise SendCancelled(f"stopped by the user after {self.sent} bytes")
+                    raise SendCancelled(self.sent)
                 want = min(CHUNK_SIZE, self.size - self.sent)
                 try:
                     chunk = await asyncio.to_thread(_read_and_hash, file, want, digest)

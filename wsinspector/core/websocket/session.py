@@ -37,6 +37,7 @@ from websockets.exceptions import (
 )
 from websockets.frames import Close, Frame, Opcode
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
     CloseEvent,
@@ -82,8 +83,13 @@ RTTS_KEPT = 8
 KEEPALIVE_TIMEOUT_REASON = "keepalive ping timeout"
 
 
-class NotConnectedError(RuntimeError):
-    """Sending needs an open connection."""
+class NotConnectedError(UserError, RuntimeError):
+    """Sending needs an open connection; `reason` says why there is none, and the message
+    says what it meant for what the user asked ("Not sent: …")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Not sent: {reason}")
+        self.reason = reason
 
 
 class Session:

@@ -30,8 +30,9 @@ ACTIVE_STATES: Final = frozenset(
 IDLE_TEXT: Final = "Not connected. Enter a ws:// or wss:// URI and connect."
 
 
-class Connection:
-    """The state of one page's connection, kept up to date from its log's events."""
+class ConnectionState:
+    """The state of one page's connection, kept up to date from its log's events (a
+    tracker, not a connection: the session owns the socket)."""
 
     def __init__(self, log: EventLog) -> None:
         self.log = log
@@ -51,6 +52,8 @@ class Connection:
 
     @property
     def is_active(self) -> bool:
+        """The last state the log told is connecting, open, closing or reconnecting (the
+        controller's `is_running` says whether the session's task still runs)."""
         return self.state in ACTIVE_STATES
 
     @property

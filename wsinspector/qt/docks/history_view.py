@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.storage.capture import CaptureStore, SearchHit, SessionInfo
 from wsinspector.core.storage.capture.history import Signature, session_options, sessions_signature
 from wsinspector.core.storage.capture.wording import (
@@ -373,7 +374,7 @@ class HistorySidebar(QWidget):
         try:
             events = self.store.session_events(info.id)
             fmt = format_for_path(path)
-        except (KeyError, ValueError) as exc:
+        except (KeyError, UserError) as exc:
             self._notice(f"Not exported: {exc}")
             return
         # The capture keeps secrets redacted (unless recorded otherwise): written as stored.

@@ -60,12 +60,6 @@ class SessionSearch(QObject):
         if text:
             self._timer.start()
 
-    def search_now(self, text: str) -> None:
-        self._text = text
-        self.cancel()
-        if text:
-            self._start()
-
     def cancel(self) -> None:
         self._timer.stop()
         self._generation += 1

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.storage.profiles import MessageMode
 from wsinspector.core.text.formatting import parse_hex
@@ -203,7 +204,7 @@ class Composer(QWidget):
         elif mode == HEX:
             try:
                 return parse_hex(text)
-            except ValueError as exc:
+            except UserError as exc:
                 self.show_error(f"{failure}: {exc}")
                 return None
         return text

@@ -192,13 +192,6 @@ class ConnectionForm(QWidget):
         self.tab_bar.addTab(title)
         self.stack.addWidget(_scrolled(page))
 
-    def show_tab(self, title: str) -> None:
-        """Open the settings at the tab called `title`."""
-        for index in range(self.tab_bar.count()):
-            if self.tab_bar.tabText(index).removeprefix("⚠ ") == title:
-                self.tab_bar.setCurrentIndex(index)
-        self.set_collapsed(False)
-
     def keep_only_tab(self, title: str) -> None:
         """Hide every tab but `title` (a read-only page keeps its Decoding settings)."""
         for index in range(self.tab_bar.count()):
@@ -206,9 +199,6 @@ class ConnectionForm(QWidget):
             self.tab_bar.setTabVisible(index, shown)
             if shown:
                 self.tab_bar.setCurrentIndex(index)
-
-    def tab_titles(self) -> list[str]:
-        return [self.tab_bar.tabText(i) for i in range(self.tab_bar.count())]
 
     def _on_tab_clicked(self, index: int) -> None:
         # Clicking the open tab folds the settings away; any tab opens them.
@@ -638,6 +628,3 @@ class ConnectionForm(QWidget):
                     item.setData(
                         BAD_ROW_BRUSH if row in bad_rows else None, Qt.ItemDataRole.BackgroundRole
                     )
-
-    def clear_errors(self) -> None:
-        self.show_errors([])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.wireframes import MAX_CONTROL_PAYLOAD, parse_control_payload
 from wsinspector.qt.forms.connection_form import error_label
 
@@ -58,7 +59,7 @@ class ControlFrameBar(QWidget):
         """The typed payload (b"" when empty), or None after showing why it can't be sent."""
         try:
             payload = parse_control_payload(self.payload_edit.text(), self.hex_check.isChecked())
-        except ValueError as exc:
+        except UserError as exc:
             self.error.setText(f"Not sent: {exc}")
             self.error.show()
             return None

@@ -8,12 +8,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from wsinspector.core.app.errors import UserError, unexpected_words
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
-from wsinspector.core.websocket.file_source import FileRefused, FileSend, SendCancelled, check_file
+from wsinspector.core.websocket.file_source import FileRefused, FileSend, check_file
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.session import NotConnectedError, Session
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.session import Session
+from wsinspector.core.websocket.state import ConnectionState
 
 # Closing the window must not wait on an unresponsive server for long.
 SHUTDOWN_CLOSE_TIMEOUT = 1.5
@@ -34,7 +35,7 @@ class SessionController(QObject):
     closed = Signal(object)
     message_failed = Signal(str)
 
-    def __init__(self, connection: Connection, parent: QObject | None = None) -> None:
+    def __init__(self, connection: ConnectionState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.connection = connection
         self.log = log = connection.log
@@ -71,7 +72,7 @@ class SessionController(QObject):
         return self.connection.state
 
     @property
-    def is_active(self) -> bool:
+    def is_running(self) -> bool:
         """A session runs: connecting, open, closing or waiting to reconnect."""
         return (
             self.session is not None
@@ -84,7 +85,7 @@ class SessionController(QObject):
         self.spawn(self._connect(options))
 
     async def _connect(self, options: ConnectionOptions) -> None:
-        if self.is_active and self.session is not None:
+        if self.is_running and self.session is not None:
             await self.session.close(1000, "reconnecting with new settings")
         self.connection.begin(options)
         self.session = Session(options, self.log)
@@ -138,7 +139,7 @@ class SessionController(QObject):
 
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Close the connection as its page goes away (1001) and wait for every task."""
-        if self.session is not None and self.is_active:
+        if self.session is not None and self.is_running:
             self.connection.stop_requested()
             await self.session.close(1001, reason, timeout=SHUTDOWN_CLOSE_TIMEOUT)
         pending = [task for task in self._tasks if not task.done()]
@@ -158,13 +159,16 @@ class SessionController(QObject):
         return task
 
     async def _guard(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run what the user asked for; what they can put right is said in their words, and
+        anything else is a bug: said in short, and reported as a crash (the log file, the
+        window's banner) rather than passed off as their mistake."""
         try:
             await coroutine
-        except NotConnectedError as exc:
-            self.message_failed.emit(f"Not sent: {exc}")
-        except SendCancelled:
-            self.message_failed.emit("Stopped: the file was not sent whole; see the log")
-        except ValueError as exc:
+        except UserError as exc:
             self.message_failed.emit(str(exc))
         except Exception as exc:  # a failed send must not take the window down
-            self.message_failed.emit(f"Failed: {type(exc).__name__}: {exc}")
+            self.message_failed.emit(unexpected_words(exc))
+            loop = asyncio.get_running_loop()
+            loop.call_exception_handler(
+                {"message": "a command failed", "exception": exc, "task": asyncio.current_task()}
+            )

@@ -3,7 +3,7 @@
 What a live connection needs around its LogWorkspace: the URI bar (environment, Connect,
 Close with its code and reason, Record), the settings, the status strip (state, warnings,
 remedies for a bad URI or an untrusted certificate, rates), and the composer with the
-profile's saved messages. Everything of the connection itself lives in its core `Connection`
+profile's saved messages. Everything of the connection itself lives in its core `ConnectionState`
 (state, countdown, last close, counters); when to record is the core RecordingPolicy's
 decision; every send path prepares its message with core's `prepare_message`.
 
@@ -49,7 +49,7 @@ from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError
 from wsinspector.core.storage.profiles.commandline import parse_command_line
 from wsinspector.core.storage.profiles.outgoing import Encoding
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.state import ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
@@ -87,7 +87,7 @@ class LivePage(Page):
         super().__init__(LogWorkspace(log), parent)
         self.setObjectName("connectionPage")
         self.log = log
-        self.connection = Connection(log)
+        self.connection = ConnectionState(log)
         # Listens before the controller: a recording has begun when the page hears of the
         # state that began it. The capture comes with attach_capture().
         self.recording_policy = RecordingPolicy(None, log, self._recording_target)
@@ -325,8 +325,8 @@ class LivePage(Page):
         return self.connection.state
 
     @property
-    def is_active(self) -> bool:
-        return self.controller.is_active
+    def is_running(self) -> bool:
+        return self.controller.is_running
 
     def location(self) -> str:
         return self.uri_edit.text()
@@ -406,7 +406,7 @@ class LivePage(Page):
 
     def connect_from_form(self) -> None:
         """Validate the form; connect when it is right, else show each problem by its field."""
-        if self.controller.is_active:
+        if self.controller.is_running:
             return
         typed = self.form_options()
         options, errors = self.profile_binding.resolve_options(typed)

@@ -77,7 +77,7 @@ class Page(QWidget):
         return ConnState.IDLE
 
     @property
-    def is_active(self) -> bool:
+    def is_running(self) -> bool:
         """True while the page has a connection running (it must be closed before quitting)."""
         return False
 

@@ -94,9 +94,6 @@ class ProfileBinding(QObject):
         self.environment_combo.setCurrentIndex(index)
         return True
 
-    def environment_names(self) -> list[str]:
-        return self._environments.names()
-
     # -- the profile ------------------------------------------------------------------------
 
     def set_profile(self, profile: Profile | None) -> None:

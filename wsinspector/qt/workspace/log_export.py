@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.storage.logfiles import EntryLog, LogExporter, LogFormat, snapshot
 
@@ -54,7 +55,7 @@ class ExportRunner(QObject):
             self._exporter = LogExporter(
                 source, path, fmt, redact_secrets=redact, chunk=EXPORT_CHUNK
             )
-        except (OSError, ValueError) as exc:
+        except (OSError, UserError) as exc:
             self.failed.emit(f"Not exported: {exc}")
             return
         self._timer.start()

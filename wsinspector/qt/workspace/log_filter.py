@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.core.log.filtering import LogFilter
 
 DEBOUNCE_MS: Final = 200
@@ -31,7 +32,7 @@ KINDS: Final = (
 
 
 def parse_connections(text: str) -> frozenset[int]:
-    """ "2", "1, 3" or "2-4" → connection numbers; ValueError names the part that is wrong."""
+    """ "2", "1, 3" or "2-4" → connection numbers; InputError names the part that is wrong."""
     numbers: set[int] = set()
     for part in text.replace(" ", "").split(","):
         if not part:
@@ -40,9 +41,9 @@ def parse_connections(text: str) -> frozenset[int]:
         try:
             first, last = int(low), int(high) if dash else int(low)
         except ValueError:
-            raise ValueError(f"“{part}” is not a connection number or range") from None
+            raise InputError(f"“{part}” is not a connection number or range") from None
         if first < 1 or last < first:
-            raise ValueError(f"“{part}” is not a connection number or range")
+            raise InputError(f"“{part}” is not a connection number or range")
         numbers.update(range(first, last + 1))
     return frozenset(numbers)
 
@@ -115,7 +116,7 @@ class LogFilterBar(QWidget):
     def current(self) -> LogFilter | None:
         """The filter the widgets describe, None when they filter nothing.
 
-        Raises ValueError for a connection list that can't be read.
+        Raises InputError for a connection list that can't be read.
         """
         connections = parse_connections(self.connection_edit.text())
         log_filter = LogFilter(
@@ -133,7 +134,7 @@ class LogFilterBar(QWidget):
         self._debounce.stop()
         try:
             log_filter = self.current()
-        except ValueError as exc:
+        except UserError as exc:
             self.show_error(str(exc))
             return
         self.show_error("")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.storage.capture.migration import repack_v1
 
 SCHEMA_VERSION: Final = 3
@@ -110,7 +111,7 @@ MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
 }
 
 
-class CaptureFileError(Exception):
+class CaptureFileError(UserError):
     """The capture file can't be used (not a database, damaged, too new, not readable)."""
 
 

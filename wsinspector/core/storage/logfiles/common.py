@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Final
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.core.log.eventlog import Entry, EventLog, EventLogListener, StoredEvents, to_event
 from wsinspector.core.log.events import (
     Direction,
@@ -78,7 +79,7 @@ def json_kind(value: object) -> str:
     return "an object"
 
 
-class LogFileError(Exception):
+class LogFileError(UserError):
     """A log file that can't be read: the message names the line or the JSON field."""
 
 
@@ -120,13 +121,14 @@ _SUFFIXES: Final = {
 
 
 def format_for_path(path: str | os.PathLike[str]) -> LogFormat:
-    """The format a file name asks for by its suffix; ValueError for an unknown one."""
+    """The format a file name asks for by its suffix; InputError (a ValueError) for an
+    unknown one."""
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     try:
         return _SUFFIXES[suffix]
     except KeyError:
         known = ", ".join(sorted(_SUFFIXES))
-        raise ValueError(
+        raise InputError(
             f"can't tell the format from {suffix or 'a name without a suffix'}: use one of {known}"
         ) from None
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.storage.profiles.model import (
     Environments,
@@ -34,7 +35,7 @@ EXPORT_KIND = "wsinspector.profiles"
 Json = dict[str, Any]
 
 
-class ProfileFormatError(ValueError):
+class ProfileFormatError(UserError, ValueError):
     """A profile document that can't be read: bad types, an unknown version, not JSON."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.app.paths import config_dir
 from wsinspector.core.storage.profiles.atomic import (
     backup_path,
@@ -58,7 +59,7 @@ FILE_SECRETS_NOTICE = (
 )
 
 
-class ProfileError(Exception):
+class ProfileError(UserError):
     """A store operation that can't be done; the message is for people."""
 
 
