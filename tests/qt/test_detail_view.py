@@ -30,6 +30,7 @@ from wsinspector.core.log.events import (
     NoteEvent,
     StateEvent,
 )
+from wsinspector.core.log.filtering import LogFilter, compile_filter
 from wsinspector.qt.workspace.detail_view import (
     CURRENT_COLOR,
     DISPLAY_LIMIT,
@@ -509,3 +510,16 @@ def test_matches_are_found_in_text_shown_later(qtbot: QtBot) -> None:
     QTest.keyClick(find_edit(view), Qt.Key.Key_Return)
     assert body(view).textCursor().selectedText() == "needle"
     assert body(view).textCursor().selectionStart() == len(data) - len("needle\n")
+
+
+def test_find_in_detail_and_the_log_filter_agree_on_case_folding(qtbot: QtBot) -> None:
+    """One search rule: what the filter finds, find-in-detail finds and marks, where it is."""
+    event = message("Hauptstraße 1, STRASSE 2, strasse 3".encode())
+    view = standalone_detail_view(qtbot)
+    view.show_event(event)
+    view.open_find()
+    for needle, found in (("STRASSE", ["straße", "STRASSE", "strasse"]), ("STRAẞE", None)):
+        assert compile_filter(LogFilter(text=needle))(event)
+        find_edit(view).setText(needle)
+        assert find_count(view) == "1 of 3"
+        assert marks(view, FIND_COLOR) == (found or ["straße", "STRASSE", "strasse"])
