@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.events import MessageEvent
 from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
-from wsinspector.core.text.formatting import hex_dump, human_size, pretty_json
+from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8, pretty_json
 from wsinspector.core.text.search import Folded, TextSearch
 from wsinspector.qt.workspace.decoded_view import (
     DecodedBody,
@@ -307,7 +307,7 @@ class MessageDetailView(QWidget):
         self._header.setText(message_header(event))
         # The whole message is checked (C speed, a few ms for 16 MiB): bad bytes past the
         # part on screen still matter to whoever debugs the sender.
-        valid = event.text and _is_utf8(event.data)
+        valid = event.text and is_utf8(event.data)
         self._warnings = _message_warnings(event, valid)
         modes = [MODE_TEXT, MODE_HEX]
         default = MODE_TEXT if event.text else MODE_HEX
@@ -840,14 +840,6 @@ def _plain_label(name: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _looks_like_json(data: bytes) -> bool:
