@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from helpers.ui import detail_mode_combo, detail_modes, detail_notice, standalone_detail_view
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -523,3 +526,27 @@ def test_find_in_detail_and_the_log_filter_agree_on_case_folding(qtbot: QtBot) -
         find_edit(view).setText(needle)
         assert find_count(view) == "1 of 3"
         assert marks(view, FIND_COLOR) == (found or ["straße", "STRASSE", "strasse"])
+
+
+def test_save_message_writes_the_whole_payload_and_says_so(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    view = standalone_detail_view(qtbot)
+    data = b"\x00\xff" * (DISPLAY_LIMIT // 2 + 10)  # more than is shown
+    view.show_event(message(data, text=False))
+    target = tmp_path / "payload.bin"
+    asked: list[str] = []
+
+    def ask(_parent: object, _caption: str, suggested: str, *_args: object) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    button = view.findChild(QPushButton, "detailSaveButton")
+    assert button is not None
+    button.click()
+    assert asked == ["message.bin"] and target.read_bytes() == data
+    assert f"to {target}" in detail_notice(view)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path), ""))
+    button.click()  # a folder: not saved, and said
+    assert "Not saved" in detail_notice(view)

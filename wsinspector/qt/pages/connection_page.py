@@ -7,7 +7,6 @@ countdown, last close, counters); the window only holds the pages and acts on th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QByteArray, QItemSelection, Qt, QTimer, Signal
@@ -51,6 +50,7 @@ from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.state import Connection
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
+from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.forms.connection_form import ConnectionForm, error_label
 from wsinspector.qt.forms.control_frames import ControlFrameBar
@@ -836,14 +836,9 @@ class ConnectionPage(QWidget):
             )
 
     def _save_payload(self, event: MessageEvent) -> None:
-        suffix = ".txt" if event.text else ".bin"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
-        if not path:
-            return
-        try:
-            Path(path).write_bytes(event.data)
-        except OSError as exc:
-            self.composer.show_error(f"Not saved: {exc.strerror or exc}")
+        outcome = save_payload(self, event)
+        if outcome is not None and not outcome.saved:
+            self.composer.show_error(outcome.words)
 
     # -- help for bad input and failures ----------------------------------------------------
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -38,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -56,6 +54,7 @@ from wsinspector.core.log.events import MessageEvent
 from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
 from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8, pretty_json
 from wsinspector.core.text.search import Folded, TextSearch
+from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.workspace.decoded_view import (
     DecodedBody,
     decoded_body,
@@ -469,16 +468,9 @@ class MessageDetailView(QWidget):
         event = self._event
         if not isinstance(event, MessageEvent):
             return
-        suffix = ".txt" if event.text else ".bin"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
-        if not path:
-            return
-        try:
-            Path(path).write_bytes(event.data)
-        except OSError as exc:
-            self._set_notice([*self._warnings, f"Not saved: {exc.strerror or exc}"])
-            return
-        self._set_notice([*self._warnings, f"Saved {human_size(event.size)} to {path}"])
+        outcome = save_payload(self, event)
+        if outcome is not None:
+            self._set_notice([*self._warnings, outcome.words])
 
     # Other events ------------------------------------------------------------------------------
 
