@@ -194,6 +194,15 @@ def test_search_finds_text_in_every_session_case_insensitively(store: CaptureSto
     assert {h.session_id for h in store.search("%_off")} == {signs}
 
 
+def test_search_matches_as_the_log_filter_does(store: CaptureStore) -> None:
+    """One search rule: an ASCII needle finds its case-folding twins in the capture too."""
+    session = record(store, 10, text="{n} Hauptstraße")
+    hits = store.search("HAUPTSTRASSE", limit=100)
+    assert [(h.session_id, h.row) for h in hits] == [(session, 3 + n) for n in range(10)]
+    hit = hits[4]
+    assert hit.preview[hit.match_start : hit.match_start + hit.match_length] == "Hauptstraße"
+
+
 def test_retention_by_age_removes_old_sessions_and_says_so(store: CaptureStore) -> None:
     old = record(store, 10)
     new = record(store, 10)

@@ -109,6 +109,13 @@ def test_duration_closes_with_1000_and_exit_0(recording_server: RecordingServer)
     assert result.stdout.splitlines()[-1] == "NO-QT"
 
 
+def test_the_printed_lines_show_no_secret(recording_server: RecordingServer) -> None:
+    result = run(recording_server.url("/echo?token=s3cr3t&room=1"), "--duration", "0.3")
+    assert result.returncode == 0, result.stderr
+    assert "Open — " in result.stdout and "token=<redacted>&room=1" in result.stdout
+    assert "s3cr3t" not in result.stdout + result.stderr
+
+
 def test_a_refused_connection_exits_1_with_the_reason() -> None:
     result = run("ws://127.0.0.1:9/")
     assert result.returncode == 1

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from helpers.ui import detail_mode_combo, detail_modes, detail_notice, standalone_detail_view
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -30,6 +33,7 @@ from wsinspector.core.log.events import (
     NoteEvent,
     StateEvent,
 )
+from wsinspector.core.log.filtering import LogFilter, compile_filter
 from wsinspector.qt.workspace.detail_view import (
     CURRENT_COLOR,
     DISPLAY_LIMIT,
@@ -509,3 +513,40 @@ def test_matches_are_found_in_text_shown_later(qtbot: QtBot) -> None:
     QTest.keyClick(find_edit(view), Qt.Key.Key_Return)
     assert body(view).textCursor().selectedText() == "needle"
     assert body(view).textCursor().selectionStart() == len(data) - len("needle\n")
+
+
+def test_find_in_detail_and_the_log_filter_agree_on_case_folding(qtbot: QtBot) -> None:
+    """One search rule: what the filter finds, find-in-detail finds and marks, where it is."""
+    event = message("Hauptstraße 1, STRASSE 2, strasse 3".encode())
+    view = standalone_detail_view(qtbot)
+    view.show_event(event)
+    view.open_find()
+    for needle, found in (("STRASSE", ["straße", "STRASSE", "strasse"]), ("STRAẞE", None)):
+        assert compile_filter(LogFilter(text=needle))(event)
+        find_edit(view).setText(needle)
+        assert find_count(view) == "1 of 3"
+        assert marks(view, FIND_COLOR) == (found or ["straße", "STRASSE", "strasse"])
+
+
+def test_save_message_writes_the_whole_payload_and_says_so(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    view = standalone_detail_view(qtbot)
+    data = b"\x00\xff" * (DISPLAY_LIMIT // 2 + 10)  # more than is shown
+    view.show_event(message(data, text=False))
+    target = tmp_path / "payload.bin"
+    asked: list[str] = []
+
+    def ask(_parent: object, _caption: str, suggested: str, *_args: object) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    button = view.findChild(QPushButton, "detailSaveButton")
+    assert button is not None
+    button.click()
+    assert asked == ["message.bin"] and target.read_bytes() == data
+    assert f"to {target}" in detail_notice(view)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path), ""))
+    button.click()  # a folder: not saved, and said
+    assert "Not saved" in detail_notice(view)

@@ -4,7 +4,8 @@ A `LogFilter` is what the filter bar says; `compile_filter` turns it into a `Pre
 tests one event (`predicate(event)`, or `predicate.test_entry(...)` on a log's stored entry)
 and scans a whole log at once (`filter_indexes`), fast enough for a million messages.
 
-What the search text is matched against, case-insensitively (Unicode case folding):
+How a search text matches is wsinspector.core.text.search's rule, shared with find-in-detail
+and the capture's search. What it is matched against, case-insensitively (Unicode case folding):
 
 - a message: its WHOLE payload, not the row's 200-character preview. Text and binary payloads
   alike are read as UTF-8 (bytes that are not valid UTF-8 stand for U+FFFD), so a word inside
@@ -37,10 +38,9 @@ each new search text (roughly 3 times faster over a million messages).
 
 from __future__ import annotations
 
-import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import itemgetter
@@ -49,7 +49,7 @@ from typing import Final, cast
 from wsinspector.core.log.eventlog import EventLog, EventSource, MessageEntry
 from wsinspector.core.log.events import ControlEvent, Direction, Event, MessageEvent
 from wsinspector.core.log.wording import event_summary
-from wsinspector.core.text.formatting import parse_hex
+from wsinspector.core.text.search import TextSearch
 
 DIRECTIONS: Final = frozenset({"sent", "received", "control", "connection"})
 KINDS: Final = frozenset({"text", "binary"})
@@ -102,15 +102,6 @@ def compile_filter(log_filter: LogFilter, decode: Decode | None = None) -> Predi
     return Predicate(log_filter, decode)
 
 
-def _hex_bytes(text: str) -> bytes | None:
-    """The bytes `text` spells in hex ("de ad", "dead", "0xde,0xad"), or None."""
-    try:
-        data = parse_hex(text)
-    except ValueError:
-        return None
-    return data or None
-
-
 class Predicate:
     """Tests events against one LogFilter. Build it with compile_filter()."""
 
@@ -118,14 +109,15 @@ class Predicate:
         "_conns",
         "_decode",
         "_fold",
-        "_fold_ascii",
         "_hex",
         "_message_ok",
         "_messages_all",
         "_needle",
         "_others",
+        "_payload_test",
         "_search",
         "_search_ascii",
+        "_text",
         "filter",
     )
 
@@ -149,33 +141,27 @@ class Predicate:
             if kinds
             else frozenset(name for name in ("control", "connection") if name in directions)
         )
+        # The matching rule is wsinspector.core.text.search's; its parts are kept here as
+        # attributes because the scans below read them in their innermost loops.
+        self._text: TextSearch | None = None
+        self._payload_test: Callable[[bytes, bool], bool] | None = None
         self._search: Callable[[str], object] | None = None
         # The regex as a bytes regex that gives the same answers on ASCII text, without the
         # decoding and at about twice the speed; None when there is no such twin.
         self._search_ascii: Callable[[bytes], object] | None = None
         self._fold = ""
-        self._fold_ascii: bytes | None = None
         self._hex: bytes | None = None
         # What a bulk scan looks for in the joined, lowered payloads: the search text, or a
         # piece of a regex that every match contains (then each hit is confirmed by the regex).
         self._needle: bytes | None = None
-        text = log_filter.text
-        if text and log_filter.regex:
-            try:
-                self._search = re.compile(text, re.IGNORECASE).search
-            except re.error as exc:
-                where = f" at position {exc.pos}" if exc.pos is not None else ""
-                raise ValueError(f"invalid regular expression: {exc.msg}{where}") from None
-            self._search_ascii = _ascii_twin(text)
-            literal = _required_literal(text)
-            if len(literal) >= 2:
-                self._fold = literal.casefold()
-                self._needle = self._fold.encode("ascii")
-        elif text:
-            self._fold = text.casefold()
-            if self._fold.isascii():
-                self._fold_ascii = self._needle = self._fold.encode("ascii")
-            self._hex = _hex_bytes(text)
+        if log_filter.text:
+            found = self._text = TextSearch(log_filter.text, regex=log_filter.regex)
+            self._search = found.search
+            self._search_ascii = found.search_ascii
+            self._fold = found.fold
+            self._needle = found.fold_ascii
+            self._hex = found.hex
+            self._payload_test = found.payload_test
 
     @property
     def decodes(self) -> bool:
@@ -207,16 +193,13 @@ class Predicate:
             return False
         if self._conns is not None and conn not in self._conns:
             return False
-        if self._payload_matches(data, text):
+        payload_test = self._payload_test
+        if payload_test is None or payload_test(data, not text):
             return True
         if self._decode is None or text:
             return False
         decoded = self._decode(data)
-        if decoded is None:
-            return False
-        if self._search is not None:
-            return self._search(decoded) is not None
-        return self._fold in decoded.casefold()
+        return decoded is not None and self._text is not None and self._text.matches(decoded)
 
     def _test_other(self, event: Event) -> bool:
         if type(event) is MessageEvent:  # a record from a plain sequence of events
@@ -226,28 +209,16 @@ class Predicate:
         category = "control" if isinstance(event, ControlEvent) else "connection"
         if category not in self._others:
             return False
-        if not self.filter.text:
+        found = self._text
+        if found is None:
             return True
-        summary = event_summary(event)
-        if self._search is not None:
-            return self._search(summary) is not None
-        if self._fold in summary.casefold():
+        if found.matches(event_summary(event)):
             return True
-        return isinstance(event, ControlEvent) and self._payload_matches(event.data, False)
-
-    def _payload_matches(self, data: bytes, text: bool) -> bool:
-        if self._search is not None:
-            if self._search_ascii is not None and data.isascii():
-                return self._search_ascii(data) is not None
-            return self._search(data.decode("utf-8", "replace")) is not None
-        if not self._fold:
-            return True
-        if self._fold_ascii is not None and self._fold_ascii in data.lower():
-            return True
-        if self._hex is not None and not text and self._hex in data:
-            return True
-        # Only a payload with non-ASCII bytes can match beyond the ASCII-folded bytes above.
-        return not data.isascii() and self._fold in data.decode("utf-8", "replace").casefold()
+        return (
+            found.search is None
+            and isinstance(event, ControlEvent)
+            and found.matches_payload(event.data, True)
+        )
 
     # -- a whole log ----------
 
@@ -442,69 +413,6 @@ def _hex_hits(
         else:
             position = joined.find(needle, position + 1)
     return hits
-
-
-# Printable ASCII but i and I: under IGNORECASE a regex "i" also matches the dotless i
-# (U+0131) and the dotted I (U+0130), whose case folds are no "i". Every other character
-# here matches only characters with its own case fold (checked over all of Unicode), so
-# the fold of such a literal is always in the fold of the text a match was found in.
-_PREFILTER_CHARS: Final = frozenset(code for code in range(0x20, 0x7F) if chr(code) not in "iI")
-
-
-def _required_literal(pattern: str) -> str:
-    """The longest run of plain characters every match of `pattern` contains, or ""."""
-    try:
-        from re import _constants, _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern, re.IGNORECASE)
-        literal_op = _constants.LITERAL
-    except Exception:  # the parser is private: without it, no shortcut, same results
-        return ""
-    best = ""
-    run: list[str] = []
-    for op, value in parsed:
-        if op is literal_op and value in _PREFILTER_CHARS:
-            run.append(chr(value))
-            continue
-        if len(run) > len(best):
-            best = "".join(run)
-        run = []
-    return best if len(best) >= len(run) else "".join(run)
-
-
-def _ascii_twin(pattern: str) -> Callable[[bytes], object] | None:
-    """`pattern` (IGNORECASE) as a bytes regex that matches exactly as it does on ASCII text.
-
-    On ASCII text a str regex and its bytes twin differ in two places only: characters
-    beyond ASCII that IGNORECASE matches with ASCII letters (the Kelvin sign and "k", the
-    long s and "s": none below U+0100, and the bytes syntax refuses \\u and \\N{...}), and
-    \\s and \\S, whose str whitespace also holds the separators \\x1c-\\x1f. So a pattern
-    that is ASCII text without \\s or \\S, and that compiles as bytes, has a twin.
-    """
-    if not pattern.isascii():
-        return None
-    try:
-        from re import _constants, _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern, re.IGNORECASE)
-        spaces = {_constants.CATEGORY_SPACE, _constants.CATEGORY_NOT_SPACE}
-        if _has_category(parsed, spaces, _constants.CATEGORY, _parser.SubPattern):
-            return None
-        return re.compile(pattern.encode("ascii"), re.IGNORECASE).search
-    except Exception:  # the parser is private: without it, no twin, same results
-        return None
-
-
-def _has_category(value: object, categories: set[object], op_code: object, sub: type) -> bool:
-    """Whether a parsed pattern (or any part of it) uses one of `categories`."""
-    if isinstance(value, sub | list):
-        items: Iterable[object] = value  # type: ignore[assignment]
-        return any(_has_category(item, categories, op_code, sub) for item in items)
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] is op_code and value[1] in categories:
-            return True
-        return any(_has_category(item, categories, op_code, sub) for item in value)
-    return False
 
 
 # A message entry's payload; a TypeError for any other event (see _Chunk.of).

@@ -45,6 +45,7 @@ from wsinspector.core.text.formatting import (
     format_time,
     hex_dump,
     human_size,
+    is_utf8,
     preview,
 )
 
@@ -217,14 +218,6 @@ def _describe_close(event: CloseEvent) -> tuple[str, str]:
     return _titled(f"Closed · {event.code} {close_code_name(event.code)}", event), "\n".join(lines)
 
 
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _describe_control(event: ControlEvent) -> tuple[str, str]:
     header = " · ".join(
         (
@@ -244,7 +237,7 @@ def _describe_control(event: ControlEvent) -> tuple[str, str]:
         lines.append("Payload: (empty)")
     else:
         lines.append(f"Payload: {human_size(len(event.data))}")
-        if _is_utf8(event.data) and event.data.decode().isprintable():
+        if is_utf8(event.data) and event.data.decode().isprintable():
             lines.append(f"As text: {event.data.decode()}")
         lines += ["", hex_dump(event.data, DESCRIPTION_LIMIT)]
     return header, "\n".join(lines)

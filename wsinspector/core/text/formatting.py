@@ -92,6 +92,15 @@ def _is_valid_utf8_prefix(data: bytes, *, final: bool) -> bool:
     return True
 
 
+def is_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8 (a text message may not be: some servers send others)."""
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 # Printable ASCII stays, everything else becomes "." in the dump's character column.
 _ASCII_COLUMN: Final = bytes(b if 0x20 <= b < 0x7F else ord(".") for b in range(256))
 

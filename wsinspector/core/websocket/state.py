@@ -21,6 +21,7 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.wording import close_words
+from wsinspector.core.text.secrets import redact_text
 from wsinspector.core.websocket.options import ConnectionOptions
 
 ACTIVE_STATES: Final = frozenset(
@@ -117,7 +118,11 @@ class ConnectionState:
     # -- words ------------------------------------------------------------------------------
 
     def status_text(self, now: float | None = None) -> str:
-        """One line for people: what happens, the next retry and the last error."""
+        """One line for people: what happens, the next retry and the last error; the page's
+        status line and `wsinspector record` show it, so its URIs are redacted."""
+        return redact_text(self._status_words(now))
+
+    def _status_words(self, now: float | None) -> str:
         event = self.state_event
         if event is None:
             return IDLE_TEXT

@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRectF, 
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.storage.capture.history import search_capture
 from wsinspector.qt.docks.history_model import MATCH_ROLE
 
@@ -43,7 +44,7 @@ class SessionSearch(QObject):
         self._text = ""
         self._generation = 0
         self._cancel: threading.Event | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -75,9 +76,7 @@ class SessionSearch(QObject):
             self._cancel.set()
         cancel = self._cancel = threading.Event()
         self.started.emit(text)
-        task = asyncio.get_running_loop().create_task(self._run(text, generation, cancel))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._run(text, generation, cancel))
 
     async def _run(self, text: str, generation: int, cancel: threading.Event) -> None:
         try:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from wsinspector.core.app.errors import UserError, unexpected_words
+from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
 from wsinspector.core.websocket.file_source import FileRefused, FileSend, check_file
@@ -42,7 +43,7 @@ class SessionController(QObject):
         self.session: Session | None = None
         self._record_frames = False
         # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet()
         log.add_listener(self, messages=False)
 
     # -- EventLogListener -------------------------------------------------------------------
@@ -153,10 +154,7 @@ class SessionController(QObject):
     # -- tasks ------------------------------------------------------------------------------
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self._tasks.spawn(coroutine)
 
     async def _guard(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run what the user asked for; what they can put right is said in their words, and

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.app.crashlog import CrashReporter
+from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import Counters
 from wsinspector.core.log.events import ConnState, HandshakeEvent
 from wsinspector.core.storage.capture import CaptureStore
@@ -121,9 +122,9 @@ class MainWindow(QMainWindow):
         self._settings = self.context.settings
         self._may_close = False
         self._shutdown_task: asyncio.Task[None] | None = None
-        self._closing_pages: set[asyncio.Task[None]] = set()
+        self._closing_pages = TaskSet()
         # qasync keeps no reference to tasks started from slots: keep them here.
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet()
         self._state_icons = {state: _state_icon(state) for state in ConnState}
 
         self.tabs = QTabWidget()
@@ -440,9 +441,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coroutine)
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
@@ -477,9 +476,7 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if self.tabs.count() == 0:
             self.new_page()  # the window always has a page to type a URI into
-        task = asyncio.get_running_loop().create_task(self._close_page(page))
-        self._closing_pages.add(task)
-        task.add_done_callback(self._closing_pages.discard)
+        self._closing_pages.spawn(self._close_page(page))
 
     def close_current_page(self) -> None:
         self.close_page_at(self.tabs.currentIndex())

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import itertools
 import re
-from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -39,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -55,7 +52,9 @@ from PySide6.QtWidgets import (
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.events import MessageEvent
 from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
-from wsinspector.core.text.formatting import hex_dump, human_size, parse_hex, pretty_json
+from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8, pretty_json
+from wsinspector.core.text.search import Folded, TextSearch
+from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.workspace.decoded_view import (
     DecodedBody,
     decoded_body,
@@ -117,14 +116,14 @@ class MessageDetailView(QWidget):
         self._bodies: dict[str, str] = {}  # formatted text per mode, for the current event
         self._warnings: list[str] = []  # notices about the current message in every mode
         self._tree_event: MessageEvent | None = None  # the message the tree pane holds
-        self._highlight: _Search | None = None  # the log filter's text, set_highlight()
+        self._highlight: TextSearch | None = None  # the log filter's text, set_highlight()
         self._highlight_matches: list[_Match] = []  # the filter's matches in the body
         self._find_matches: list[_Match] = []  # the find bar's matches in the body
         self._find_current = -1  # which of them is selected
         self._find_suffix = ""  # " in the part shown" when the body is not the whole message
         self._last_line = 0  # characters of the body's last line, for Text's "Show more"
         self._plain: str | None = None  # the body's text for finding, read when first needed
-        self._lowered: tuple[str, str] | None = None  # (tree text, its lower()) for finds
+        self._folded: Folded | None = None  # the tree's text case folded, for finds
         self._tree_match = (-1, -1)  # the last match found in the tree, and its row's offset
         self._page_decoder: PageDecoder | None = None  # set_decoder()
         self._decoded: dict[str, DecodedBody] = {}  # decoded modes' bodies, current event
@@ -242,7 +241,7 @@ class MessageDetailView(QWidget):
         self._decoded = {}
         self._tree_event = None
         self._tree.clear()
-        self._lowered = None
+        self._folded = None
         if event is None:
             self._clear()
         elif isinstance(event, MessageEvent):
@@ -275,7 +274,7 @@ class MessageDetailView(QWidget):
         events) or in the payload's bytes (Hex, also as hex digits "de ad"). "" marks nothing;
         so does a regex that does not compile.
         """
-        self._highlight = _Search.make(text, regex=regex)
+        self._highlight = TextSearch.make(text, regex=regex)
         self._find_in_body()
 
     def open_find(self) -> None:
@@ -307,7 +306,7 @@ class MessageDetailView(QWidget):
         self._header.setText(message_header(event))
         # The whole message is checked (C speed, a few ms for 16 MiB): bad bytes past the
         # part on screen still matter to whoever debugs the sender.
-        valid = event.text and _is_utf8(event.data)
+        valid = event.text and is_utf8(event.data)
         self._warnings = _message_warnings(event, valid)
         modes = [MODE_TEXT, MODE_HEX]
         default = MODE_TEXT if event.text else MODE_HEX
@@ -469,16 +468,9 @@ class MessageDetailView(QWidget):
         event = self._event
         if not isinstance(event, MessageEvent):
             return
-        suffix = ".txt" if event.text else ".bin"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
-        if not path:
-            return
-        try:
-            Path(path).write_bytes(event.data)
-        except OSError as exc:
-            self._set_notice([*self._warnings, f"Not saved: {exc.strerror or exc}"])
-            return
-        self._set_notice([*self._warnings, f"Saved {human_size(event.size)} to {path}"])
+        outcome = save_payload(self, event)
+        if outcome is not None:
+            self._set_notice([*self._warnings, outcome.words])
 
     # Other events ------------------------------------------------------------------------------
 
@@ -508,10 +500,10 @@ class MessageDetailView(QWidget):
     def _in_tree(self) -> bool:
         return self._stack.currentWidget() is self._tree
 
-    def _find_search(self) -> _Search | None:
+    def _find_search(self) -> TextSearch | None:
         if self._find_bar.isHidden():
             return None
-        return _Search.make(self._find_edit.text(), regex=False)
+        return TextSearch.make(self._find_edit.text(), regex=False)
 
     def _body_changed(self, *, jump: bool) -> None:
         """Find and mark the filter's and the find bar's matches in the new body text.
@@ -546,7 +538,7 @@ class MessageDetailView(QWidget):
             self._find_count.clear()
         elif self._in_tree():
             text = self._tree.text()
-            count = search.count(text, limit=MATCH_LIMIT, lowered=self._tree_lowered(text))
+            count = search.count(text, limit=MATCH_LIMIT, folded=self._tree_folded(text))
             loading = self._tree.is_loading()
             self._find_count.setText("Parsing…" if loading else _matches(count, MATCH_LIMIT))
         else:
@@ -590,7 +582,7 @@ class MessageDetailView(QWidget):
         self._select_current()
         self._update_marks()
 
-    def _find_in_tree(self, search: _Search, *, forward: bool) -> None:
+    def _find_in_tree(self, search: TextSearch, *, forward: bool) -> None:
         text = self._tree.text()
         if not text:
             return
@@ -599,22 +591,22 @@ class MessageDetailView(QWidget):
         last_match, last_row = self._tree_match
         if here != last_row or last_row < 0:
             last_match = here - 1 if forward else here
-        lowered = self._tree_lowered(text)
-        at = search.next_in(text, last_match, forward=forward, lowered=lowered)
+        folded = self._tree_folded(text)
+        at = search.next_in(text, last_match, forward=forward, folded=folded)
         if at is None:
             return
         self._tree.reveal(at)
         self._tree_match = (at, self._tree.current_offset())
-        count = search.count(text, limit=MATCH_LIMIT, lowered=lowered)
-        before = search.count_before(text, at, lowered=lowered)
+        count = search.count(text, limit=MATCH_LIMIT, folded=folded)
+        before = search.count_before(text, at, folded=folded)
         if before is not None and count <= MATCH_LIMIT:
             self._find_count.setText(f"{before + 1:,} of {count:,}")
 
-    def _tree_lowered(self, text: str) -> str:
-        """The tree's text lower()ed, kept for the next find (16 ms for 16 MiB)."""
-        if self._lowered is None or self._lowered[0] is not text:
-            self._lowered = (text, text.lower())
-        return self._lowered[1]
+    def _tree_folded(self, text: str) -> Folded:
+        """The tree's text case folded, kept for the next find (16 ms for 16 MiB)."""
+        if self._folded is None or self._folded.text is not text:
+            self._folded = Folded(text)
+        return self._folded
 
     def _select_current(self) -> None:
         start, end = self._find_matches[self._find_current][0]
@@ -631,7 +623,7 @@ class MessageDetailView(QWidget):
         )
 
     def _body_matches(
-        self, search: _Search, previous: list[_Match] | None = None, since: int = 0
+        self, search: TextSearch, previous: list[_Match] | None = None, since: int = 0
     ) -> list[_Match]:
         """Where `search` matches in the body: Qt (UTF-16) spans, one per match but in Hex,
         where a match is marked in both columns, on each of its lines.
@@ -701,115 +693,6 @@ class MessageDetailView(QWidget):
     def _set_notice(self, lines: list[str]) -> None:
         self._notice.setText("\n".join(lines))
         self._notice.setVisible(bool(lines))
-
-
-class _Search:
-    """What to look for: a text or a regex, case-insensitively, as the log filter does."""
-
-    def __init__(self, text: str, regex: bool) -> None:
-        self.regex = regex
-        self.needle = text.lower()
-        self.hex = None if regex else _hex_needle(text)
-        # Raises re.error for a bad regex. Plain text is found with str.find in the lowered
-        # text (10 times faster than an IGNORECASE regex) unless lower() changes lengths.
-        self.pattern = re.compile(text if regex else re.escape(text), re.IGNORECASE)
-
-    @classmethod
-    def make(cls, text: str, *, regex: bool) -> _Search | None:
-        """The search for `text`; None for "" and for a regex that does not compile."""
-        if not text:
-            return None
-        try:
-            return cls(text, regex)
-        except re.error:
-            return None
-
-    def _lowered(self, text: str, lowered: str | None) -> str | None:
-        """`lowered` (text.lower()) when plain text can be found in it at text's offsets."""
-        if self.regex:
-            return None
-        if lowered is None:
-            lowered = text.lower()
-        return lowered if len(lowered) == len(text) else None
-
-    def spans(
-        self, text: str, *, limit: int, lowered: str | None = None, start: int = 0
-    ) -> list[tuple[int, int]]:
-        """The first `limit` + 1 matches in `text` from `start` on (str offsets); empty
-        matches are skipped."""
-        if start and lowered is None and not self.regex:
-            tail = text[start:]  # lower() only what is searched
-            return [(a + start, b + start) for a, b in self.spans(tail, limit=limit)]
-        low = self._lowered(text, lowered)
-        if low is None:
-            found = self.pattern.finditer(text, start)
-            matches = (m.span() for m in found if m.end() > m.start())
-            return list(itertools.islice(matches, limit + 1))
-        spans: list[tuple[int, int]] = []
-        needle, size = self.needle, len(self.needle)
-        at = low.find(needle, start)
-        while at >= 0 and len(spans) <= limit:
-            spans.append((at, at + size))
-            at = low.find(needle, at + size)
-        return spans
-
-    def count(self, text: str, *, limit: int, lowered: str | None = None) -> int:
-        """How many matches `text` holds, counting no further than `limit` + 1."""
-        low = self._lowered(text, lowered)
-        if low is not None:
-            return min(low.count(self.needle), limit + 1)  # C speed: 16 MiB in 10 ms
-        return len(self.spans(text, limit=limit))
-
-    def next_in(
-        self, text: str, offset: int, *, forward: bool, lowered: str | None = None
-    ) -> int | None:
-        """Where the first match after `offset` starts (before it, going back); wraps around."""
-        low = self._lowered(text, lowered)
-        if low is not None:
-            if forward:
-                at = low.find(self.needle, offset + 1)
-                at = at if at >= 0 else low.find(self.needle)
-            else:
-                at = low.rfind(self.needle, 0, max(offset, 0) + len(self.needle) - 1)
-                at = at if at >= 0 else low.rfind(self.needle)
-            return at if at >= 0 else None
-        if forward:
-            match = self.pattern.search(text, offset + 1) or self.pattern.search(text)
-            return match.start() if match is not None else None
-        starts = [start for start, _end in self.spans(text, limit=MATCH_LIMIT)]
-        before = [start for start in starts if start < offset] or starts
-        return before[-1] if before else None
-
-    def count_before(self, text: str, offset: int, *, lowered: str | None = None) -> int | None:
-        """How many matches start before `offset`, if plain text can tell at C speed."""
-        low = self._lowered(text, lowered)
-        if low is None:
-            return None
-        return low.count(self.needle, 0, offset + len(self.needle) - 1)
-
-    def byte_spans(self, data: bytes, *, limit: int) -> list[tuple[int, int]]:
-        """Matches in payload bytes: the text as UTF-8 (ASCII letters in any case) or as hex
-        ("de ad"); a regex in the bytes read as Latin-1, so that ASCII text matches."""
-        if self.regex:
-            return self.spans(data.decode("latin-1"), limit=limit)
-        spans: list[tuple[int, int]] = []
-        lowered = data.lower()
-        for needle, haystack in ((self.needle.encode(), lowered), (self.hex, data)):
-            if not needle:
-                continue
-            at = haystack.find(needle)
-            while at >= 0 and len(spans) <= limit:
-                spans.append((at, at + len(needle)))
-                at = haystack.find(needle, at + 1)
-        return sorted(set(spans))[: limit + 1]
-
-
-def _hex_needle(text: str) -> bytes | None:
-    """The bytes `text` spells in hex ("de ad", "dead"), like the log filter; else None."""
-    try:
-        return parse_hex(text) or None
-    except ValueError:
-        return None
 
 
 def _matches(count: int, limit: int) -> str:
@@ -949,14 +832,6 @@ def _plain_label(name: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _looks_like_json(data: bytes) -> bool:

@@ -12,16 +12,15 @@ widget), `detailTabs`; the log panel, detail view and handshake pane name their 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.eventlog import Counters, EventLog
 from wsinspector.core.log.events import HandshakeEvent, MessageEvent
 from wsinspector.core.storage.logfiles import EntryLog, format_for_path
 from wsinspector.core.text.formatting import human_size
+from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.workspace.detail_view import MessageDetailView
 from wsinspector.qt.workspace.handshake_pane import HandshakePane
 from wsinspector.qt.workspace.log_export import ExportRunner, rows_of
@@ -191,11 +190,6 @@ class LogWorkspace(QWidget):
             self.handshake_pane.show_handshake(event)
 
     def _save_payload(self, event: MessageEvent) -> None:
-        suffix = ".txt" if event.text else ".bin"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the message payload", f"message{suffix}")
-        if not path:
-            return
-        try:
-            Path(path).write_bytes(event.data)
-        except OSError as exc:
-            self.problem.emit(f"Not saved: {exc.strerror or exc}")
+        outcome = save_payload(self, event)
+        if outcome is not None and not outcome.saved:
+            self.problem.emit(outcome.words)

@@ -1,12 +1,13 @@
 """Search across sessions: text messages of every recorded session that contain some text.
 
-Substring search, case-insensitive, like the log filter. Messages are stored packed
-(packing.py): the text chunks are read newest session first, and each chunk's payloads are
-searched at once in Python, ASCII case folded by bytes.lower() and found by bytes.find(); a
-match is mapped to its message by bisection over the payloads' offsets, one that straddles
-two payloads is not a match (the search goes on from its next byte), and Python confirms
-each hit with Unicode case folding and finds where it is. A needle with non-ASCII letters is
-matched in Python over the text of the chunks that contain it once case folded.
+Substring search, case-insensitive by Unicode case folding: the log filter's rule
+(wsinspector.core.text.search). Messages are stored packed (packing.py): the text chunks are
+read newest session first, and each chunk's payloads are searched at once. An all-ASCII chunk
+is case folded by bytes.lower() and searched by bytes.find(); a match is mapped to its message
+by bisection over the payloads' offsets, one that straddles two payloads is not a match (the
+search goes on from its next byte), and Python finds where each hit is. A chunk with other
+characters, or a needle with non-ASCII letters, is matched over the chunk's text case folded
+(there "strasse" finds "Straße"), then message by message where the chunk holds a match.
 
 Chosen by measurement (benchmarks/capture.py; 1,000,000 JSON ticks of ~100 bytes, 2 cores of
 a shared AMD EPYC VM, SQLite 3.40.1, 2026-11-27), search for one hit / no hit:
@@ -32,6 +33,7 @@ from typing import Final
 
 from wsinspector.core.storage.capture.packing import offsets, unpack_float
 from wsinspector.core.storage.capture.schema import ROW_BITS, ROW_MASK
+from wsinspector.core.text.search import TextSearch
 
 PREVIEW_BEFORE: Final = 40
 PREVIEW_CHARS: Final = 160
@@ -58,30 +60,11 @@ class SearchHit:
     match_length: int
 
 
-def _locate(text: str, needle: str) -> tuple[int, int] | None:
-    """Where `needle` is in `text`, case-insensitively: (start, length) in `text`."""
-    folded = needle.casefold()
-    lowered = text.lower()
-    start = lowered.find(needle.lower())
-    if start >= 0:
-        return start, len(needle)
-    # Case folding may change lengths ("ß" → "ss"): look for it character by character.
-    for begin in range(len(text)):
-        piece = ""
-        for end in range(begin, len(text)):
-            piece += text[end].casefold()
-            if not folded.startswith(piece):
-                break
-            if piece == folded:
-                return begin, end + 1 - begin
-    return None
-
-
 def make_hit(
-    key: int, event_id: int, wall: float, incoming: int, payload: bytes, needle: str
+    key: int, event_id: int, wall: float, incoming: int, payload: bytes, needle: TextSearch
 ) -> SearchHit | None:
     text = payload.decode("utf-8", "replace")
-    found = _locate(text, needle)
+    found = needle.locate(text)
     if found is None:
         return None
     start, length = found
@@ -107,7 +90,7 @@ def _chunk_hits(
     sizes: bytes,
     payloads: bytes,
     walls: bytes,
-    needle: str,
+    needle: TextSearch,
 ) -> Iterator[SearchHit]:
     """The messages of one chunk of text messages that contain `needle`, in order."""
     bounds = offsets(sizes)
@@ -122,12 +105,12 @@ def _chunk_hits(
             needle,
         )
 
-    if needle.isascii():
+    target = needle.fold_ascii
+    if target is not None and payloads.isascii():
         # ASCII case folded over the whole chunk at C speed, as LIKE does: a match is a
         # message's if it lies within one payload; one straddling two is not, and the search
         # goes on from its next byte.
         haystack = payloads.lower()
-        target = needle.lower().encode()
         found = haystack.find(target)
         while found >= 0:
             index = bisect_right(bounds, found) - 1
@@ -141,14 +124,14 @@ def _chunk_hits(
                 found = haystack.find(target, found + 1)
         return
     # Unicode case folding works per character, so the chunk's folded text contains the
-    # needle's if any message's does (or the chunk's lowered text, as _locate also tries).
-    text = payloads.decode("utf-8", "replace")
-    if needle.casefold() not in text.casefold() and needle.lower() not in text.lower():
+    # needle's if any message's does.
+    if not needle.matches(payloads.decode("utf-8", "replace")):
         return
     for index in range(len(bounds) - 1):
-        one = hit(index)
-        if one is not None:
-            yield one
+        if needle.matches_payload(payloads[bounds[index] : bounds[index + 1]], False):
+            one = hit(index)
+            if one is not None:
+                yield one
 
 
 def search_text(
@@ -157,11 +140,10 @@ def search_text(
     limit: int,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[SearchHit]:
-    """Up to `limit` hits, newest session first (in order within a session).
-
-    Unlike the log filter, an ASCII needle does not find its Unicode case-folding twins
-    ("strasse" does not find "Straße"): the price of narrowing the scan by bytes."""
-    if not needle or limit <= 0:
+    """Up to `limit` hits, newest session first (in order within a session), matched as the
+    log filter matches (wsinspector.core.text.search): "strasse" finds "Straße"."""
+    search = TextSearch.make(needle)
+    if search is None or limit <= 0:
         return []
     hits: list[SearchHit] = []
     sessions = [
@@ -181,7 +163,7 @@ def search_text(
                 (start, step_stop),
             )
             for key, event_id, incoming, sizes, payloads, walls in rows:
-                for hit in _chunk_hits(key, event_id, incoming, sizes, payloads, walls, needle):
+                for hit in _chunk_hits(key, event_id, incoming, sizes, payloads, walls, search):
                     hits.append(hit)
                     if len(hits) >= limit:
                         return hits

@@ -7,11 +7,9 @@ import dataclasses
 import enum
 import gc
 import os
-import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Final
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.core.log.eventlog import Entry, EventLog, EventLogListener, StoredEvents, to_event
@@ -20,13 +18,17 @@ from wsinspector.core.log.events import (
     ErrorEvent,
     Event,
     HandshakeEvent,
-    Headers,
     MessageEvent,
     NoteEvent,
     StateEvent,
 )
 
-REDACTED: Final = "<redacted>"
+# The secrets policy's names, where the log file formats have always imported them from.
+from wsinspector.core.text.secrets import REDACTED as REDACTED
+from wsinspector.core.text.secrets import is_secret_name as is_secret_name
+from wsinspector.core.text.secrets import redact_headers as redact_headers
+from wsinspector.core.text.secrets import redact_request_line, redact_text
+from wsinspector.core.text.secrets import redact_uri as redact_uri
 
 # The last second (the end of the year 9999) a time can have to be shown: datetime's range. A
 # file that says 1e300 would otherwise be read, then fail every time a row of it is painted.
@@ -133,122 +135,7 @@ def format_for_path(path: str | os.PathLike[str]) -> LogFormat:
         ) from None
 
 
-# -- secrets ----------
-
-# Always secret, whatever the words in them.
-_SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-# Named like a secret but not one: the handshake's nonce and its answer, and plain HTTP.
-_NOT_SECRET: Final = frozenset(
-    {
-        "sec-websocket-key",
-        "sec-websocket-accept",
-        "sec-websocket-version",
-        "sec-websocket-protocol",
-        "sec-websocket-extensions",
-        "keep-alive",
-    }
-)
-_SECRET_WORDS: Final = frozenset(
-    {
-        "apikey",
-        "auth",
-        "authorization",
-        "cookie",
-        "credential",
-        "credentials",
-        "jwt",
-        "key",
-        "pass",
-        "passwd",
-        "password",
-        "pwd",
-        "secret",
-        "session",
-        "sessionid",
-        "sid",
-        "sig",
-        "signature",
-        "token",
-    }
-)
-_SECRET_ENDINGS: Final = ("token", "secret", "password", "key")
-# Words of a name: "X-Api-Key", "access_token", "apiKey", "AUTHTOKEN".
-_WORD: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-def is_secret_name(name: str) -> bool:
-    """True for a header or query parameter whose value is a credential.
-
-    Authorization, Proxy-Authorization, Cookie and Set-Cookie, and any name made of words
-    like token, key, secret, password, auth, session or signature ("access_token", "X-Api-Key",
-    "apiKey"). Sec-WebSocket-Key is not secret: it is a nonce, useless after the handshake.
-    """
-    lowered = name.strip().lower()
-    if lowered in _SECRET_HEADERS:
-        return True
-    if lowered in _NOT_SECRET:
-        return False
-    words = [word.lower() for word in _WORD.findall(name)]
-    if any(word in _SECRET_WORDS for word in words):
-        return True
-    return "".join(words).endswith(_SECRET_ENDINGS)
-
-
-def redact_headers(headers: Headers) -> Headers:
-    return tuple((name, REDACTED if is_secret_name(name) else value) for name, value in headers)
-
-
-def _redact_pairs(text: str) -> str:
-    """'a=1&token=x' → 'a=1&token=<redacted>', keeping everything else exactly as written."""
-    parts = text.split("&")
-    changed = False
-    for index, part in enumerate(parts):
-        name, equals, value = part.partition("=")
-        if equals and value and is_secret_name(unquote_plus(name)):
-            parts[index] = f"{name}={REDACTED}"
-            changed = True
-    return "&".join(parts) if changed else text
-
-
-def redact_uri(uri: str) -> str:
-    """The URI with the values of secret query (and fragment) parameters and any password
-    replaced by <redacted>; everything else is kept as written."""
-    try:
-        parts = urlsplit(uri)
-        password = parts.password
-    except ValueError:
-        return uri
-    netloc = parts.netloc
-    if password:
-        userinfo, _, host = netloc.rpartition("@")
-        user = userinfo.partition(":")[0]
-        netloc = f"{user}:{REDACTED}@{host}"
-    query = _redact_pairs(parts.query)
-    fragment = _redact_pairs(parts.fragment) if "=" in parts.fragment else parts.fragment
-    if (netloc, query, fragment) == (parts.netloc, parts.query, parts.fragment):
-        return uri
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
-
-
-def redact_request_line(line: str) -> str:
-    """'GET /x?token=1 HTTP/1.1' → 'GET /x?token=<redacted> HTTP/1.1'."""
-    method, space, rest = line.partition(" ")
-    if not space:
-        return line
-    if " " in rest:
-        target, _, version = rest.rpartition(" ")
-        return f"{method} {redact_uri(target)} {version}"
-    return f"{method} {redact_uri(rest)}"
-
-
-_URL_IN_TEXT: Final = re.compile(r"\b(?:wss?|https?)://[^\s\"'<>]+", re.IGNORECASE)
-
-
-def redact_text(text: str) -> str:
-    """Free text (an error message, a note) with every URL in it redacted."""
-    if "://" not in text:
-        return text
-    return _URL_IN_TEXT.sub(lambda match: redact_uri(match.group()), text)
+# -- secrets: the policy is wsinspector.core.text.secrets ----------
 
 
 def redact_event(event: Event) -> Event:

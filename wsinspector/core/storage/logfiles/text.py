@@ -27,6 +27,7 @@ from wsinspector.core.storage.logfiles.codec import (
     type_name,
 )
 from wsinspector.core.storage.logfiles.common import EntryLog, redact_event
+from wsinspector.core.text.formatting import is_utf8
 
 CSV_COLUMNS: Final = ("time", "connection", "direction", "type", "size", "payload")
 
@@ -81,14 +82,6 @@ def _all_utf8(payloads: list[bytes]) -> bool:
     ends any sequence the first leaves open, so no two can make up a character together."""
     try:
         b"\n".join(payloads).decode()
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
     except UnicodeDecodeError:
         return False
     return True
@@ -238,7 +231,7 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                     else:
                         time = parts[0] + _MILLIS[millis] + parts[1]
                         times[second * 1000 + millis] = time
-                if text and (all_utf8 or _is_utf8(data)):
+                if text and (all_utf8 or is_utf8(data)):
                     payload = data.replace(b'"', b'""')
                 else:  # binary, or text that is not UTF-8: hex
                     payload = data.hex(" ").encode()

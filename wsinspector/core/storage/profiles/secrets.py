@@ -1,5 +1,6 @@
 """Secret values of a profile: which to propose, how to take them out and put them back,
-and the system keyring that keeps them.
+and the system keyring that keeps them. Which names are secret, and that a `{{placeholder}}`
+is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
@@ -10,45 +11,21 @@ environments).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Protocol
 from urllib.parse import unquote_plus
 
 from wsinspector.core.storage.profiles.model import Environments, Profile, SecretFlags
+from wsinspector.core.text.secrets import is_placeholder_value, is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
 
 KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
 
-SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-# Query parameters and variables whose names say they hold a credential.
-_SECRET_WORDS = frozenset(
-    {"token", "key", "secret", "password", "passwd", "pwd", "auth", "sig", "signature", "jwt"}
-)
-_SECRET_SUFFIXES = ("token", "secret", "password", "passwd", "apikey", "signature")
-_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-
 
 class SecretStoreError(Exception):
     """The keyring refused or failed (locked, no backend, D-Bus gone, …)."""
-
-
-def is_secret_header(name: str) -> bool:
-    """Authorization, Cookie and Proxy-Authorization (any case)."""
-    return name.strip().lower() in SECRET_HEADERS
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a query parameter or variable name looks like it holds a credential:
-    token, access_token, apiKey, api-key, client_secret, password, sig, X-Auth … but not
-    "monkey" or "keyboard"."""
-    words = [word.lower() for word in _WORD.findall(name)]
-    if any(word in _SECRET_WORDS for word in words):
-        return True
-    squashed = "".join(words)
-    return squashed.endswith(_SECRET_SUFFIXES)
 
 
 # -- URI query parameters --------------------------------------------------------------------
@@ -104,7 +81,7 @@ def propose_secrets(
     variable names found in `options` and `variables`."""
     current = current or SecretFlags()
     return SecretFlags(
-        headers=current.headers | {name for name, _ in options.headers if is_secret_header(name)},
+        headers=current.headers | {name for name, _ in options.headers if is_secret_name(name)},
         variables=current.variables | {name for name in variables if is_secret_name(name)},
         query=current.query
         | {name for name, _ in query_parameters(options.uri) if is_secret_name(name)},
@@ -115,24 +92,25 @@ def propose_secrets(
 
 
 def secret_values(profile: Profile) -> dict[str, str]:
-    """{field key: value} for every flagged value of the profile (empty ones included)."""
+    """{field key: value} for every flagged value of the profile (empty ones included), but
+    not those made only of placeholders ("Bearer {{token}}"): they stay as written."""
     flags = profile.secrets
     values: dict[str, str] = {}
     seen: dict[str, int] = {}
     for name, value in profile.options.headers:
-        if flags.header(name):
-            lower = name.lower()
-            n = seen.get(lower, 0)
-            seen[lower] = n + 1
+        lower = name.lower()
+        n = seen.get(lower, 0)
+        seen[lower] = n + 1
+        if flags.header(name) and not is_placeholder_value(value):
             values[f"header/{lower}/{n}"] = value
     for name, value in profile.variables.items():
-        if name in flags.variables:
+        if name in flags.variables and not is_placeholder_value(value):
             values[f"variable/{name}"] = value
     counts: dict[str, int] = {}
     for name, value in query_parameters(profile.options.uri):
         n = counts.get(name, 0)
         counts[name] = n + 1
-        if name in flags.query:
+        if name in flags.query and not is_placeholder_value(value):
             values[f"query/{name}/{n}"] = value
     return values
 
@@ -179,7 +157,7 @@ def environment_secret_values(environments: Environments) -> dict[str, str]:
         f"environment/{env}/{name}": value
         for env, variables in environments.environments.items()
         for name, value in variables.items()
-        if name in environments.secret_variables
+        if name in environments.secret_variables and not is_placeholder_value(value)
     }
 
 

@@ -14,10 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from wsinspector.core.text.placeholders import REFERENCE as REFERENCE
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import FieldError
-
-REFERENCE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
 
 
 def references(text: str) -> list[str]:
