@@ -14,8 +14,10 @@ the order, top to bottom):
                 its errors in words, the per-connection state, TLS information, file sending.
 * `log/`        events and the event log, wire frames, rates, the filter, and the words for
                 events (`log/wording.py`; a feature's own words live beside the feature).
-* `text/`, `decoders/`  pure functions over bytes and text: formatting, JSON outline; binary
-                payload decoders (MessagePack, CBOR, Protocol Buffers).
+* `text/`, `decoders/`  pure functions over bytes and text: formatting, the JSON outline, the
+                one text search (filter, find-in-detail, capture), the one secrets policy
+                and {{placeholders}}; binary payload decoders (MessagePack, CBOR, Protobuf).
 * `app/`        plumbing every floor may use: where files live, the crash log, versions,
-                `UserError` (what the user can cause; its message is the words for them).
+                `UserError` (what the user can cause; its message is the words for them),
+                TaskSet (tasks kept alive until done).
 """
