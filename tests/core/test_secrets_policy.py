@@ -18,7 +18,7 @@ from wsinspector.core.storage.profiles import Profile, ProfileStore, SecretFlags
 from wsinspector.core.storage.profiles.secrets import NoVault, propose_secrets, withhold
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
-from wsinspector.core.websocket.state import Connection
+from wsinspector.core.websocket.state import ConnectionState
 
 # The pinned word list: a name on the left holds a credential, or doesn't.
 SECRET_NAMES = {
@@ -118,7 +118,7 @@ def test_a_placeholder_is_never_a_secret_value(tmp_path: Path) -> None:
 class StatusLines:
     """Each state's status line, as the page and `record` show it."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: ConnectionState) -> None:
         self.connection = connection
         self.lines: list[str] = []
 
@@ -140,7 +140,7 @@ def test_the_status_line_shows_no_secret(recording_server: RecordingServer) -> N
     uri = recording_server.url("/echo?token=s3cr3t&room=1")
 
     async def body() -> list[str]:
-        connection = Connection(EventLog())
+        connection = ConnectionState(EventLog())
         status = StatusLines(connection)
         connection.log.add_listener(status, messages=False)
         options = options_for(uri)
