@@ -18,7 +18,6 @@ frame a plain message is on the wire (core.wireframes.implied_frames).
 
 from __future__ import annotations
 
-import enum
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +31,6 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
 
 from wsinspector.core.decoders.page import decoded_preview
 from wsinspector.core.log.eventlog import EventLog, EventSource
@@ -55,19 +53,40 @@ from wsinspector.core.log.filtering import (
 )
 from wsinspector.core.log.wireframes import MessageFrames, implied_frames
 from wsinspector.core.log.wording import (
-    RECEIVED_ARROW,
     SENT_ARROW,
     direction_arrow,
     dropped_words,
     event_summary,
     event_type,
-    frame_words,
     frames_type_suffix,
     wire_size_sentence,
     wire_size_words,
 )
 from wsinspector.core.text.formatting import format_time, human_size
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.workspace.logcells import (
+    ALIGNMENT,
+    ARROW_FONT,
+    BACKGROUND,
+    COLUMN_ALIGNMENT,
+    DECORATION,
+    DISPLAY,
+    ERROR_BRUSH,
+    EVENT_ROLE,
+    FONT,
+    FOREGROUND,
+    HEADERS,
+    NOTE_BRUSH,
+    RECEIVED_BRUSH,
+    ROLES,
+    SENT_BACKGROUND,
+    SENT_BRUSH,
+    TOOLTIP,
+    frame_cell,
+)
+from wsinspector.qt.workspace.logcells import (
+    Column as Column,  # re-exported: the log view and tests name the columns from here
+)
 
 # Older events tested per step of a new filter's scan: a few ms each, so the window answers.
 SCAN_STEP = 50_000
@@ -83,52 +102,6 @@ BUSY_INTERVAL_MS = 125
 BUSY_ROWS = 500
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class Column(enum.IntEnum):
-    TIME = 0
-    CONNECTION = 1
-    DIRECTION = 2
-    TYPE = 3
-    SIZE = 4
-    DATA = 5
-
-
-HEADERS = {
-    Column.TIME: "Time",
-    Column.CONNECTION: "Conn",
-    Column.DIRECTION: "",
-    Column.TYPE: "Type",
-    Column.SIZE: "Size",
-    Column.DATA: "Data",
-}
-
-EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_DECORATION = Qt.ItemDataRole.DecorationRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole
-_FONT = Qt.ItemDataRole.FontRole
-_ROLES = frozenset(
-    {_DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT, EVENT_ROLE}
-)
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_CENTER = int(Qt.AlignmentFlag.AlignCenter)
-
-_ERROR_BRUSH = QBrush(QColor("#c53030"))
-_NOTE_BRUSH = QBrush(QColor("#6b7280"))
-# Sent and received must differ at a glance on every row, the selected one too: the arrow is
-# text (drawn in the selection's colour when selected, unlike an icon tinted away), coloured
-# when not selected, and sent messages have a tinted background.
-_SENT_BRUSH = QBrush(QColor("#2b6cb0"))
-_RECEIVED_BRUSH = QBrush(QColor("#2f855a"))
-_SENT_BACKGROUND = QBrush(QColor("#e8f1fb"))
-_COLUMN_ALIGNMENT: dict[int, int] = {Column.SIZE: _RIGHT, Column.DIRECTION: _CENTER}
-_ARROW_FONT = QFont()
-_ARROW_FONT.setBold(True)
 
 
 _NO_EVENT: Event = NoteEvent(0, 0.0, 0.0, "")
@@ -498,13 +471,13 @@ class LogModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Painting asks for a dozen roles per cell; most have no answer here, so they are
         # turned away before anything else is looked at.
-        if role not in _ROLES:
+        if role not in ROLES:
             return None
         # Roles that depend on the column alone: answered without looking at the event.
-        if role == _FONT:
-            return _ARROW_FONT if index.column() == Column.DIRECTION else None
-        if role == _ALIGNMENT:
-            return _COLUMN_ALIGNMENT.get(index.column())
+        if role == FONT:
+            return ARROW_FONT if index.column() == Column.DIRECTION else None
+        if role == ALIGNMENT:
+            return COLUMN_ALIGNMENT.get(index.column())
         row = index.row() - self._top
         matches = self._matches
         if matches is None:
@@ -525,33 +498,33 @@ class LogModel(QAbstractTableModel):
         frame_of = self._frame_of
         if frame_of is not None and row >= 0 and frame_of[row] >= 0:
             return self._frame_data(event, position, frame_of[row], column, role)
-        if role == _DISPLAY:
+        if role == DISPLAY:
             return self._display(event, column, position)
         if role == EVENT_ROLE:
             return event
-        if role == _DECORATION:
+        if role == DECORATION:
             if column == Column.DIRECTION and type(event) is ErrorEvent:
                 return icon("error")
             return None
-        if role == _BACKGROUND:
+        if role == BACKGROUND:
             if getattr(event, "direction", None) is Direction.OUT:
-                return _SENT_BACKGROUND
+                return SENT_BACKGROUND
             return None
-        if role == _FOREGROUND:
+        if role == FOREGROUND:
             kind = type(event)
             if column == Column.DIRECTION:
                 direction = getattr(event, "direction", None)
                 if direction is Direction.OUT:
-                    return _SENT_BRUSH
-                return _RECEIVED_BRUSH if direction is Direction.IN else None
+                    return SENT_BRUSH
+                return RECEIVED_BRUSH if direction is Direction.IN else None
             if kind is MessageEvent:
                 return None
             if kind is ErrorEvent or (kind is HandshakeEvent and not event.accepted):  # type: ignore[attr-defined]
-                return _ERROR_BRUSH
+                return ERROR_BRUSH
             if kind is NoteEvent or kind is StateEvent:
-                return _NOTE_BRUSH
+                return NOTE_BRUSH
             return None
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             if column == Column.DIRECTION:
                 arrow = direction_arrow(event)
                 return ("sent" if arrow == SENT_ARROW else "received") if arrow else None
@@ -573,22 +546,7 @@ class LogModel(QAbstractTableModel):
         frames = self.frames_at(position) or implied_frames(event)
         if k >= len(frames):
             return None
-        frame = frames[k]
-        if role == _DISPLAY:
-            if column == Column.DIRECTION:
-                return RECEIVED_ARROW if frame.incoming else SENT_ARROW
-            if column == Column.TYPE:
-                return f"  ↳ {frame.name}"
-            if column == Column.SIZE:
-                return human_size(frame.length)
-            if column == Column.DATA:
-                return frame_words(frame)
-            return ""
-        if role == _FOREGROUND:
-            if column == Column.DIRECTION:
-                return _RECEIVED_BRUSH if frame.incoming else _SENT_BRUSH
-            return _NOTE_BRUSH
-        return None
+        return frame_cell(frames[k], column, role)
 
     def _display(self, event: Event, column: int, position: int = -1) -> str | None:
         if column == Column.TIME:
