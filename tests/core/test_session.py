@@ -482,3 +482,36 @@ def test_the_reader_lets_the_loop_run_while_thousands_of_messages_are_queued() -
             await close_session(session)
 
     run(body)
+
+
+def test_a_flood_faster_than_the_reader_pauses_the_socket_and_loses_nothing() -> None:
+    """One socket read parses tens of thousands of small messages, the reader logs a few
+    hundred per loop turn: without flow control websockets' queue grows for the whole flood,
+    and Close waits for the reader to log all of it (issue 20: ~1 s). The transport must pause
+    while the queue is long, and every message still arrives, in order."""
+    count = 60_000
+    script = raw(*(Frame(Opcode.TEXT, b"m%d" % n) for n in range(count)))
+
+    async def body() -> None:
+        with RawFrameServer(script) as server:
+            session = await open_session(options_for(server.url()))
+            messages = session.log.counters
+            paused = False
+
+            async def watch() -> None:
+                nonlocal paused
+                while not paused:
+                    websocket = session.websocket
+                    if websocket is not None and not websocket.transport.is_reading():
+                        paused = True
+                    await asyncio.sleep(0)
+
+            watcher = asyncio.ensure_future(watch())
+            await until(lambda: messages.messages_in == count, timeout=30)
+            watcher.cancel()
+            assert paused, "the socket was read while the queue grew"
+            received = [e.data for e in of_type(session.log, MessageEvent)]
+            assert received == [b"m%d" % n for n in range(count)]
+            await close_session(session)
+
+    run(body, timeout=60)
