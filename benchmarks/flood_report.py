@@ -19,7 +19,12 @@ from flood_harness import ROOT, Result, median_of, percentile, say
 from flood_scenarios import BIG_SIZE
 
 # Targets from the issue.
-TARGET_RATIO_APP = 0.8
+TARGET_RATIO_APP = 0.8  # the app with the Record box off (earlier headline, kept beside)
+# Issue 20: the window as users get it (recording on, log following, rate label live).
+TARGET_RATIO_DEFAULTS = 0.9
+TARGET_FLOOD_LAG_P99_MS = 16.0
+TARGET_FLOOD_LAG_MAX_MS = 50.0
+TARGET_CLOSE_CLOSED_MS = 300.0
 TARGET_LAG_P99_MS = 50.0
 TARGET_RATIO_RECORDING = 0.9  # recording on / off, alternating runs of one child
 TARGET_CLOSE_ANSWER_MS = 100.0
@@ -184,6 +189,23 @@ def throughput(report: Report, results: Result, args: argparse.Namespace) -> flo
         median_of(qt_part.get("bare_qasync", [])),
         "{:,.0f}/s",
     )
+    # The headline: what users run (the Record box on by default), then Record off beside it.
+    defaults_rate = median_of(qt_part.get("app_recording", []))
+    ratio_defaults = defaults_rate / bare_rate if bare_rate else math.nan
+    report.add(
+        "ratio_defaults",
+        "HEADLINE window with defaults (recording on) / 1",
+        ratio_defaults,
+        "{:.2f}",
+        f"≥ {TARGET_RATIO_DEFAULTS}",
+        ratio_defaults >= TARGET_RATIO_DEFAULTS,
+    )
+    report.add(
+        "ratio_record_off",
+        "  beside it: Record box off / 1",
+        app_rate / bare_rate if bare_rate else math.nan,
+        "{:.2f}",
+    )
     report.add("core_rate", "2 core Session + EventLog", core_rate, "{:,.0f}/s")
     report.add("app_rate", "3 whole app (window, qasync)", app_rate, "{:,.0f}/s")
     ratio_core = core_rate / bare_rate if bare_rate else math.nan
@@ -273,8 +295,22 @@ def responsiveness(report: Report, qt_part: Result) -> None:
     else:
         p50 = p99 = worst = math.nan
     report.add("lag_p50_ms", "loop lag during flood p50", p50, "{:.1f} ms")
-    report.add("lag_p99_ms", "loop lag during flood p99", p99, "{:.1f} ms", "≤ 50 ms", p99 <= 50)
-    report.add("lag_max_ms", "loop lag during flood max", worst, "{:.1f} ms")
+    report.add(
+        "lag_p99_ms",
+        "loop lag during flood p99",
+        p99,
+        "{:.1f} ms",
+        f"≤ {TARGET_FLOOD_LAG_P99_MS:.0f} ms",
+        p99 <= TARGET_FLOOD_LAG_P99_MS,
+    )
+    report.add(
+        "lag_max_ms",
+        "loop lag during flood max",
+        worst,
+        "{:.1f} ms",
+        f"≤ {TARGET_FLOOD_LAG_MAX_MS:.0f} ms",
+        worst <= TARGET_FLOOD_LAG_MAX_MS,
+    )
     clicks = qt_part.get("close", [])
     answers = [click["answer_ms"] for click in clicks]
     answer = max(answers) if answers else math.nan
@@ -292,11 +328,14 @@ def responsiveness(report: Report, qt_part: Result) -> None:
         statistics.median(answers) if answers else None,
         "{:.1f} ms",
     )
+    closed = median_of(clicks, "closed_ms")
     report.add(
         "close_closed_ms",
         "Close button → closed, median",
-        median_of(clicks, "closed_ms"),
+        closed,
         "{:.1f} ms",
+        f"≤ {TARGET_CLOSE_CLOSED_MS:.0f} ms",
+        closed <= TARGET_CLOSE_CLOSED_MS,
     )
     if clicks:
         clean = sum(1 for click in clicks if click.get("close_clean"))
