@@ -15,7 +15,7 @@ from wsinspector.core.storage.logfiles.common import (
     LogFormat,
     collector_paused,
 )
-from wsinspector.core.storage.logfiles.har import options_from_handshake, read_har
+from wsinspector.core.storage.logfiles.har_read import options_from_handshake, read_har
 from wsinspector.core.storage.logfiles.jsonl import FORMAT_NAME, read_jsonl
 from wsinspector.core.websocket.options import ConnectionOptions
 
