@@ -21,6 +21,7 @@ import orjson
 from wsinspector import __version__
 from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.log.events import (
+    CloseEvent,
     ConnState,
     Event,
     HandshakeEvent,
@@ -61,6 +62,7 @@ class _Connection:
     first_mono: float
     connecting: StateEvent | None = None
     handshake: HandshakeEvent | None = None
+    close: CloseEvent | None = None
     messages: list[Entry] = field(default_factory=list)
 
     @property
@@ -166,6 +168,18 @@ def _entry_json(connection: _Connection, uri: str, redact: bool) -> dict[str, An
             "headersSize": -1,
             "bodySize": -1,
         }
+    extra: dict[str, object] = {}
+    close = connection.close
+    # HTTP Toolkit's field; a connection that just went away (no close frame) has none, as
+    # there: it reads as aborted.
+    if close is not None and close.initiator:
+        if redact:
+            close = redact_event(close)  # type: ignore[assignment]
+        extra["_webSocketClose"] = {
+            "code": close.code,
+            "reason": close.reason,
+            "timestamp": close.wall,
+        }
     return {
         "startedDateTime": iso_utc(start_wall),
         "time": wait,
@@ -183,6 +197,7 @@ def _entry_json(connection: _Connection, uri: str, redact: bool) -> dict[str, An
         },
         "_resourceType": "websocket",
         "_connectionNumber": connection.number,
+        **extra,
     }
 
 
@@ -225,6 +240,8 @@ def write_har(
                 connection.connecting = event
             elif isinstance(event, HandshakeEvent) and connection.handshake is None:
                 connection.handshake = event
+            elif isinstance(event, CloseEvent) and connection.close is None:
+                connection.close = event
         yield min(first + chunk, total) * half // total
     del ids
     # A connection whose start was dropped (a log keeps its newest events) gets the URI

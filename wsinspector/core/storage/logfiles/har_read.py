@@ -19,10 +19,12 @@ import orjson
 
 from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.log.events import (
+    CloseEvent,
     ConnState,
     ControlEvent,
     ControlKind,
     Direction,
+    ErrorEvent,
     HandshakeEvent,
     Headers,
     NoteEvent,
@@ -38,6 +40,7 @@ from wsinspector.core.storage.logfiles.har import (
     SOURCE_NAMES,
 )
 from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
+from wsinspector.core.websocket.validation import suggest_uri
 
 # Before 1973 as epoch seconds: a message time that small counts from some other zero
 # (a monotonic clock), and is placed after the handshake instead.
@@ -138,6 +141,13 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
         problem = wall_out_of_range(wall)
         if problem is not None:
             raise _Bad(f"{path}.{name}", f"expected {problem}")
+    messages = _optional(entry, "_webSocketMessages", path, list, [])
+    # Our files give `time` as the handshake's duration; DevTools', mitmproxy's and pcap2har's
+    # as the whole connection's. A handshake that would come after the first message is one
+    # of theirs: it is put at the entry's start.
+    first_message = _first_epoch_time(messages)
+    if first_message is not None and opened > first_message:
+        opened = started
 
     response = _optional(entry, "response", path, dict, {})
     response_path = f"{path}.response"
@@ -179,15 +189,16 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
     )
     if accepted:
         events.append(StateEvent(conn, opened, opened, ConnState.OPEN))
-    messages = _optional(entry, "_webSocketMessages", path, list, [])
     first_time: float | None = None
     for index, message in enumerate(messages):
         where = f"{path}._webSocketMessages[{index}]"
         if not isinstance(message, dict):
             raise _Bad(where, f"expected an object, found {json_kind(message)}")
         kind = _field(message, "type", where, str)
-        if kind not in ("send", "receive"):
-            raise _Bad(f"{where}.type", f'expected "send" or "receive", found {kind!r}')
+        if kind not in ("send", "receive", "error"):
+            raise _Bad(
+                f"{where}.type", f'expected "send" or "receive" (or "error"), found {kind!r}'
+            )
         incoming = kind == "receive"
         when = float(_field(message, "time", where, (int, float)))
         if not math.isfinite(when):
@@ -199,8 +210,12 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
         problem = wall_out_of_range(when)
         if problem is not None:
             raise _Bad(f"{where}.time", f"expected {problem}")
-        opcode = _field(message, "opcode", where, int)
         data = _optional(message, "data", where, str, "")
+        if kind == "error":  # DevTools writes a frame error so, with opcode -1
+            detail = data or "the HAR file gives no detail"
+            events.append(ErrorEvent(conn, when, when, "WebSocket frame error", detail))
+            continue
+        opcode = _field(message, "opcode", where, int)
         if opcode == OPCODE_TEXT:
             exact = message.get("_dataBase64")
             payload = (
@@ -221,7 +236,42 @@ def _entry_events(entry: Mapping[str, Any], conn: int, path: str) -> list[Entry]
                 f"{where}.opcode",
                 f"expected 1 (text), 2 (binary), 8 (close), 9 (ping) or 10 (pong), found {opcode}",
             )
+    close = _optional(entry, "_webSocketClose", path, dict, None)
+    if close is not None:
+        events += _close_events(close, conn, f"{path}._webSocketClose", opened, first_time)
     return events
+
+
+def _first_epoch_time(messages: list[Any]) -> float | None:
+    """The time of the first message that gives one in seconds since the epoch, if any."""
+    for message in messages:
+        when = message.get("time") if isinstance(message, dict) else None
+        if isinstance(when, bool) or not isinstance(when, int | float):
+            continue
+        if math.isfinite(when) and when >= _EPOCH_PLAUSIBLE:
+            return float(when)
+    return None
+
+
+def _close_events(
+    close: Mapping[str, Any], conn: int, path: str, opened: float, first_time: float | None
+) -> list[Entry]:
+    """HTTP Toolkit's `_webSocketClose` ({code, reason, timestamp}): the close and its state."""
+    code = _optional(close, "code", path, int, 1005)
+    reason = _optional(close, "reason", path, str, "")
+    when = float(_optional(close, "timestamp", path, (int, float), opened))
+    if not math.isfinite(when):
+        raise _Bad(f"{path}.timestamp", "not a finite number")
+    if when < _EPOCH_PLAUSIBLE:  # counted as the messages' times are
+        when = opened + (when - (first_time if first_time is not None else 0.0))
+    problem = wall_out_of_range(when)
+    if problem is not None:
+        raise _Bad(f"{path}.timestamp", f"expected {problem}")
+    clean = code in (1000, 1001)
+    return [
+        CloseEvent(conn, when, when, code, reason, "", clean),
+        StateEvent(conn, when, when, ConnState.CLOSED),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +296,7 @@ def read_har(data: bytes) -> HarContents:
         creator = log.get("creator")
         name = creator.get("name") if isinstance(creator, dict) else None
         version = creator.get("version") if isinstance(creator, dict) else None
-        if name in SOURCE_NAMES:
+        if isinstance(name, str) and name in SOURCE_NAMES:
             source = SOURCE_NAMES[name]
         elif isinstance(name, str) and name:
             source = f"{name} {version}" if isinstance(version, str) and version else name
@@ -331,7 +381,8 @@ def options_from_handshake(uri: str, headers: Headers) -> ConnectionOptions:
         else True
     )
     return ConnectionOptions(
-        uri=uri,
+        # mitmproxy and pcap2har give the handshake's http:// or https:// URL.
+        uri=suggest_uri(uri) or uri,
         origin=origins[0] if origins else "",
         subprotocols=subprotocols,
         headers=extra,

@@ -22,6 +22,7 @@ from wsinspector.core.websocket.options import ConnectionOptions
 ProgressCallback = Callable[[int, int], None]
 
 _JSONL_SUFFIXES: Final = (".jsonl", ".ndjson")
+_BOM: Final = b"\xef\xbb\xbf"
 
 
 class ImportedLog(EntryLog):
@@ -98,8 +99,11 @@ def import_log(
     name = os.fspath(path)
     with open(name, "rb") as file:
         size = os.fstat(file.fileno()).st_size
+        # A UTF-8 byte order mark (Windows tools write one) is skipped, as jq does.
+        start = len(_BOM) if file.read(len(_BOM)) == _BOM else 0
+        file.seek(start)
         first = file.readline(1 << 16)
-        file.seek(0)
+        file.seek(start)
         if _looks_like_jsonl(first) or (
             name.lower().endswith(_JSONL_SUFFIXES) and not first.lstrip().startswith(b"{\n")
         ):
