@@ -132,6 +132,12 @@ def _has_control(text: str) -> bool:
     return any(c in text for c in "\r\n\x00")
 
 
+def _browser_origin(origin: str) -> bool:
+    """A scheme and host, or what browsers send from pages that have none ("null", "file://")."""
+    parts = urlsplit(origin)
+    return origin == "null" or parts.scheme.lower() == "file" or bool(parts.scheme and parts.netloc)
+
+
 def check_options(options: ConnectionOptions) -> list[FieldError]:
     errors: list[FieldError] = []
     problem = check_uri(options.uri)
@@ -140,7 +146,7 @@ def check_options(options: ConnectionOptions) -> list[FieldError]:
     if options.origin:
         if _has_control(options.origin):
             errors.append(FieldError("origin", "The Origin must not contain line breaks or NUL"))
-        elif not urlsplit(options.origin).scheme or not urlsplit(options.origin).netloc:
+        elif not _browser_origin(options.origin):
             errors.append(
                 FieldError("origin", "The Origin is a scheme and host, e.g. https://example.com")
             )

@@ -25,7 +25,7 @@ from wsinspector.core.storage.logfiles.common import (
     snapshot,
 )
 from wsinspector.core.storage.logfiles.exporting import DEFAULT_CHUNK, LogExporter, export_log
-from wsinspector.core.storage.logfiles.har import connection_options, options_from_handshake
+from wsinspector.core.storage.logfiles.har_read import connection_options, options_from_handshake
 from wsinspector.core.storage.logfiles.importing import ImportedLog, connections_of, import_log
 
 __all__ = [

@@ -15,13 +15,14 @@ from wsinspector.core.storage.logfiles.common import (
     LogFormat,
     collector_paused,
 )
-from wsinspector.core.storage.logfiles.har import options_from_handshake, read_har
+from wsinspector.core.storage.logfiles.har_read import options_from_handshake, read_har
 from wsinspector.core.storage.logfiles.jsonl import FORMAT_NAME, read_jsonl
 from wsinspector.core.websocket.options import ConnectionOptions
 
 ProgressCallback = Callable[[int, int], None]
 
 _JSONL_SUFFIXES: Final = (".jsonl", ".ndjson")
+_BOM: Final = b"\xef\xbb\xbf"
 
 
 class ImportedLog(EntryLog):
@@ -98,8 +99,11 @@ def import_log(
     name = os.fspath(path)
     with open(name, "rb") as file:
         size = os.fstat(file.fileno()).st_size
+        # A UTF-8 byte order mark (Windows tools write one) is skipped, as jq does.
+        start = len(_BOM) if file.read(len(_BOM)) == _BOM else 0
+        file.seek(start)
         first = file.readline(1 << 16)
-        file.seek(0)
+        file.seek(start)
         if _looks_like_jsonl(first) or (
             name.lower().endswith(_JSONL_SUFFIXES) and not first.lstrip().startswith(b"{\n")
         ):
