@@ -53,8 +53,9 @@ from wsinspector.core.websocket.state import ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
-from wsinspector.qt.forms.connection_form import ConnectionForm, error_label
+from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
+from wsinspector.qt.forms.field_widgets import error_label
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
