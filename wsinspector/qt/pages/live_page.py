@@ -359,6 +359,11 @@ class LivePage(Page):
         self.detail_tabs.setTabVisible(self.saved_messages_tab, True)
         self.composer.set_can_save(True)
         self.title_changed.emit()
+        # A secret the keyring could not give loaded as "": say so before it is sent empty.
+        store = self.profile_binding.store
+        unread = store.unread_secrets(profile.id) if store is not None else None
+        if unread is not None:
+            self.status_label.setText(unread.words(f"Profile “{profile.name}”") + ".")
 
     def _save_messages(self, messages: tuple[SavedMessage, ...]) -> None:
         binding = self.profile_binding
