@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 from helpers.asyncwait import until
+from helpers.recordcli import run, start
 from helpers.servers import RecordingServer, wait_for
 from websockets.asyncio.server import ServerConnection
 
@@ -24,42 +23,6 @@ from wsinspector.core.storage.capture import CaptureStore
 from wsinspector.core.storage.logfiles import import_log
 from wsinspector.core.tools.record import RecordPlan, record
 from wsinspector.core.websocket.options import ConnectionOptions
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# Runs the real command line, then tells whether Qt was imported on the way.
-_RUNNER = (
-    "import sys; from wsinspector.app import main; code = main(sys.argv[1:]);"
-    " print('QT-IMPORTED' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT');"
-    " sys.exit(code)"
-)
-
-
-def headless_env() -> dict[str, str]:
-    """No display and no Qt platform: what a CI job or a server without a screen has."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return env
-
-
-def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", _RUNNER, "record", *args],
-        env=headless_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    process = start(*args)
-    stdout, stderr = process.communicate(timeout=timeout)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 async def ticker(connection: ServerConnection, record: object) -> None:

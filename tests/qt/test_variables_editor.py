@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.qt.forms.connection_form import BAD_ROW_BRUSH
+from wsinspector.qt.forms.field_widgets import BAD_ROW_BRUSH
 from wsinspector.qt.forms.variables_editor import MASK, VariablesEditor
 
 NAME, VALUE, SECRET = range(3)

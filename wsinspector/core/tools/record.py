@@ -1,16 +1,19 @@
 """`wsinspector record`: one connection recorded without a window, from the core only.
 
     wsinspector record (--profile NAME | URI) [--env NAME] [--duration S] [--out FILE]
-                       [--no-capture] [--include-secrets]
+                       [--no-capture] [--include-secrets] [--fail-on-close-code CODES]
 
 Connects (reconnecting as the profile says), records into the capture database (the History
 lists the session like any other) and/or writes the events to FILE (.jsonl or .har) at the
 end, prints one line per state change and a summary. SIGTERM and Ctrl+C close the connection
 cleanly with 1001 (going away); --duration closes it with 1000 after S seconds.
 
-Exit status: 0 when the connection closed normally (by us, or by the server with a clean
-close), 1 when it failed (refused, rejected, dropped, gave up reconnecting), 2 for a usage
-error. No Qt is imported on this path: it runs where no display exists.
+Exit status (EXIT_STATUS_HELP, also in --help and the README): 0 when the connection closed
+cleanly, by either side and with any code; 1 when it failed or ended abnormally (refused,
+rejected, dropped, gave up reconnecting, a close the other side never answered, or a close
+code named by --fail-on-close-code); 2 for a usage error, said before connecting. Errors go
+to stderr; the state lines and the summary to stdout. No Qt is imported on this path: it runs
+where no display exists.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +35,11 @@ from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
 from wsinspector.core.text.formatting import format_time
-from wsinspector.core.tools.record_wording import record_crash_words, record_summary_words
+from wsinspector.core.tools.record_wording import (
+    record_crash_words,
+    record_summary_words,
+    unanswered_close_words,
+)
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 from wsinspector.core.websocket.state import ConnectionState
@@ -43,6 +51,15 @@ EXIT_USAGE = 2
 # The close a signal sends: the client is going away (RFC 6455 7.4.1).
 SIGNAL_CLOSE = (1001, "going away")
 DURATION_CLOSE = (1000, "recording time is up")
+
+
+EXIT_STATUS_HELP = (
+    "exit status: 0 the connection closed cleanly (both close frames exchanged), by either "
+    "side and with any close code (1000, 1001, 1011, 4001, …); 1 it failed or ended "
+    "abnormally: refused, rejected, dropped, gave up reconnecting, a close the other side "
+    "never answered, or a close code named by --fail-on-close-code; 2 a usage error, said "
+    "before connecting."
+)
 
 
 class UsageError(UserError):
@@ -59,6 +76,7 @@ class RecordPlan:
     out: Path | None = None
     capture: bool = True
     redact: bool = True
+    fail_on_close_codes: frozenset[int] = frozenset()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
         prog="wsinspector record",
         description="Record one WebSocket connection without a window: into the capture "
         "database (the History lists it) and/or a .jsonl or .har file.",
+        epilog=EXIT_STATUS_HELP,
     )
     command.add_argument("uri", nargs="?", help="ws:// or wss:// URI to connect to")
     command.add_argument("--profile", metavar="NAME", help="connect with the saved profile NAME")
@@ -86,7 +105,15 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--include-secrets",
         action="store_true",
-        help="keep secret header and query values instead of <redacted>",
+        help="keep secret header and query values instead of <redacted> (the file is "
+        "written readable by you only, 0600)",
+    )
+    command.add_argument(
+        "--fail-on-close-code",
+        metavar="CODES",
+        default="",
+        help="exit 1 when the connection closes with one of these codes, e.g. 1011,4001 "
+        "(a clean close exits 0 otherwise, whatever its code)",
     )
     return command
 
@@ -112,6 +139,8 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
             raise UsageError(f"--out: {exc}") from None
         if fmt not in (LogFormat.JSONL, LogFormat.HAR):
             raise UsageError("--out: record writes .jsonl or .har files")
+        _check_writable(args.out)
+    fail_on = _close_codes(args.fail_on_close_code)
     profile = ""
     if args.profile:
         options = _profile_options(args.profile, args.env)
@@ -128,11 +157,39 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
         args.out,
         capture=not args.no_capture,
         redact=not args.include_secrets,
+        fail_on_close_codes=fail_on,
     )
+
+
+def _check_writable(out: Path) -> None:
+    """Said before connecting: a recording that can't be written would be lost at the end."""
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"--out: there is no folder {str(folder)!r} to write {out.name!r} in")
+    if out.is_dir():
+        raise UsageError(f"--out: {str(out)!r} is a folder; name a .jsonl or .har file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: the folder {str(folder)!r} is not writable for you")
+
+
+def _close_codes(text: str) -> frozenset[int]:
+    codes: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1000 <= int(part) <= 4999:
+            raise UsageError(
+                f"--fail-on-close-code: {part!r} is not a close code (1000 to 4999); "
+                "give codes separated by commas, e.g. 1011,4001"
+            )
+        codes.add(int(part))
+    return frozenset(codes)
 
 
 def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
     from wsinspector.core.storage.profiles import ProfileStore
+    from wsinspector.core.storage.profiles.secrets import ENVIRONMENTS_KEY_PREFIX
     from wsinspector.core.storage.profiles.variables import resolve
 
     store = ProfileStore()
@@ -142,10 +199,20 @@ def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
         known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
         raise UsageError(f"no profile named “{name}”; known profiles: {known}")
     profile = found[0]
+    # A secret that can't be read loads as "": connecting would send it empty.
+    unread = store.unread_secrets(profile.id)
+    if unread is not None:
+        raise UsageError(unread.words(f"profile “{name}”"))
     environments = store.load_environments()
     if environment is not None and environment not in environments.names():
         known = ", ".join(environments.names()) or "none defined"
         raise UsageError(f"no environment named “{environment}”; known environments: {known}")
+    unread = store.unread_secrets(ENVIRONMENTS_KEY_PREFIX)
+    prefix = f"environment/{environment}/"
+    if unread is not None and environment is not None:
+        mine = tuple(field for field in unread.fields if field.startswith(prefix))
+        if mine:
+            raise UsageError(replace(unread, fields=mine).words(f"environment “{environment}”"))
     options, errors = resolve(
         profile.options, environments.variables(environment), profile.variables
     )
@@ -191,6 +258,9 @@ async def record(plan: RecordPlan, out: TextIO = sys.stdout, err: TextIO = sys.s
     def write(line: str) -> None:
         print(line, file=out, flush=True)
 
+    def complain(line: str) -> None:
+        print(f"wsinspector record: {line}", file=err, flush=True)
+
     def say_crash(crash: Crash) -> None:
         print(
             record_crash_words(crash.where, crash.kind, crash.message, crash.log_path),
@@ -202,12 +272,14 @@ async def record(plan: RecordPlan, out: TextIO = sys.stdout, err: TextIO = sys.s
     crashes.add_listener(say_crash)
     crashes.install(asyncio.get_running_loop())
     try:
-        return await _record(plan, write)
+        return await _record(plan, write, complain)
     finally:
         crashes.uninstall()
 
 
-async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
+async def _record(
+    plan: RecordPlan, write: Callable[[str], None], complain: Callable[[str], None]
+) -> int:
     from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
 
     store = None
@@ -217,12 +289,12 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
         try:
             store = CaptureStore.open_default()
         except CaptureFileError as exc:
-            write(f"wsinspector record: not recording into the capture: {exc}")
+            complain(f"not recording into the capture: {exc}")
             if plan.out is None:
                 return EXIT_FAILED
         else:
             if store.problem:
-                write(f"wsinspector record: {store.problem}")
+                complain(store.problem)
     # The whole session is needed for --out when there is no capture to read it back from.
     log = EventLog(DEFAULT_CAPACITY if store is not None else None)
     connection = ConnectionState(log)
@@ -259,14 +331,17 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
             loop.remove_signal_handler(signum)
     policy.detach()
     session_id = policy.session_id
-    status = _exit_status(printer, bool(stopping))
+    status, ended = _outcome(printer, connection, plan.fail_on_close_codes)
     written = ""
     if plan.out is not None:
         written = await _write_file(plan, log, store, session_id)
         if written.startswith("not written"):
             status = EXIT_FAILED
+            complain(f"error: {written}")
     if store is not None:
         await asyncio.to_thread(store.close)
+    if status != EXIT_OK:
+        complain(f"error: {ended}")
     counters = log.counters
     write(
         record_summary_words(
@@ -275,11 +350,7 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
             messages_out=counters.messages_out,
             bytes_in=counters.bytes_in,
             bytes_out=counters.bytes_out,
-            ended=(
-                "closed normally"
-                if status == EXIT_OK
-                else (connection.status_text() if connection.state_event else "failed")
-            ),
+            ended=ended,
             session_id=session_id,
             capture=str(store.path) if store is not None else "",
             written=written,
@@ -288,15 +359,25 @@ async def _record(plan: RecordPlan, write: Callable[[str], None]) -> int:
     return status
 
 
-def _exit_status(printer: _StatePrinter, stopped_by_us: bool) -> int:
-    if printer.final is not ConnState.CLOSED:
-        return EXIT_FAILED
+def _outcome(
+    printer: _StatePrinter, connection: ConnectionState, fail_on: frozenset[int]
+) -> tuple[int, str]:
+    """The exit status and how the connection ended, in words (EXIT_STATUS_HELP's rules)."""
+    words = connection.status_text() if connection.state_event else "failed"
     close = printer.last_close
-    if stopped_by_us:
-        return EXIT_OK
-    if close is not None and close.code in (1000, 1001) and close.received_code is not None:
-        return EXIT_OK
-    return EXIT_FAILED
+    if printer.final is not ConnState.CLOSED:
+        return EXIT_FAILED, words
+    if connection.stopped_while is not None:
+        return EXIT_OK, words  # stopped by us before the connection opened: nothing failed
+    if close is None:
+        return EXIT_FAILED, words
+    if not close.clean:
+        if close.initiator == "client" and close.sent_code is not None:
+            return EXIT_FAILED, unanswered_close_words(close.sent_code)
+        return EXIT_FAILED, words
+    if close.code in fail_on:
+        return EXIT_FAILED, f"{words} (a code named by --fail-on-close-code)"
+    return EXIT_OK, "closed normally" if close.code in (1000, 1001) else words
 
 
 async def _write_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import socket
 import ssl
@@ -10,9 +11,11 @@ from http import HTTPStatus
 from websockets.exceptions import (
     ConnectionClosed,
     InvalidHandshake,
+    InvalidHeader,
     InvalidMessage,
     InvalidStatus,
     InvalidURI,
+    NegotiationError,
     PayloadTooBig,
     SecurityError,
 )
@@ -105,12 +108,21 @@ _LINE_LIMIT = re.compile(r"expected no more than (\d+) bytes")
 _HEADER_LIMIT = re.compile(r"expected no more than (\d+) headers")
 
 
+RESET_WORDS = "the server accepted the TCP connection and reset it at once"
 NOT_HTTP = "the server's answer is not a valid HTTP response"
 
 
 def remember_response_head(exc: BaseException, head: bytes) -> None:
     """Keep the response bytes that `exc` refused with it, for describe_error."""
     setattr(exc, _RESPONSE_HEAD, head)
+
+
+_RESET = "wsinspector_reset"
+
+
+def remember_reset(exc: BaseException) -> None:
+    """`exc` ended a handshake whose connection the server reset (ECONNRESET)."""
+    setattr(exc, _RESET, True)
 
 
 def _quote(line: bytes | str) -> str:
@@ -180,6 +192,8 @@ def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
                 return f"{text}; that looks like a TLS alert: {TRY_WSS}"
             return f"{text}; if it expects TLS, {TRY_WSS}"
         text = "the server closed the connection before answering the handshake"
+        if getattr(exc, _RESET, False):
+            text += " (connection reset by peer)"
         return f"{text}; if it expects TLS, {TRY_WSS}" if plain else text
     detail = f" ({cause})" if cause else ""
     return f"the server's answer is not a valid HTTP response{detail}"
@@ -199,6 +213,60 @@ def _describe_too_big(exc: PayloadTooBig) -> str:
         f"received a compressed frame that inflates to more than {exc.max_size:,} bytes, "
         f"the most read for one frame at this message size limit{closed}"
     )
+
+
+_RESET_ERRNOS = frozenset({errno.ECONNRESET, errno.ECONNABORTED})
+_UNSUPPORTED_EXTENSION = re.compile(r"^Unsupported extension: name = (.*), params = \[(.*)\]$")
+_PARAM = re.compile(r"\('([^']*)', (?:'([^']*)'|None)\)")
+
+
+def _describe_timeout(exc: TimeoutError) -> str:
+    """The open timeout, with the status the server sent if its response began but never
+    ended (a rejection whose body never ends): GuardedConnection keeps what had arrived."""
+    text = str(exc) or "timed out"
+    head = b""
+    cause = exc.__cause__  # websockets' TimeoutError ← asyncio's ← the handshake's cancellation
+    while cause is not None and not head:
+        head = getattr(cause, _RESPONSE_HEAD, b"")
+        cause = cause.__cause__
+    first = head.split(b"\r\n", 1)[0]
+    if not first.upper().startswith(b"HTTP/"):
+        return text
+    part = "body" if b"\r\n\r\n" in head else "headers"
+    return (
+        f"the server answered {_quote(first)} but its {part} never ended "
+        f"({text}); the handshake was not completed"
+    )
+
+
+def _negotiation_words(exc: NegotiationError | InvalidHeader) -> str:
+    """websockets' words about a 101 it can't accept, said in ours."""
+    if isinstance(exc, InvalidHeader):
+        name = exc.name
+        if exc.value is None:
+            return f"it has no {name} header"
+        if not exc.value:
+            return f"its {name} header is empty"
+        if name.lower() == "sec-websocket-accept":
+            return f"its {name} header {_quote(exc.value)} does not match the key that was sent"
+        return f"its {name} header {_quote(exc.value)} is not one the handshake allows"
+    text = str(exc)
+    if match := _UNSUPPORTED_EXTENSION.match(text):
+        params = ", ".join(
+            f"{key}={value}" if value else key for key, value in _PARAM.findall(match.group(2))
+        )
+        with_params = f" with {params}" if params else " without parameters"
+        return (
+            f"it agrees to the extension “{match.group(1)}”{with_params}, which does not "
+            "match the offer (or names it twice)"
+        )
+    if text == "no extensions supported":
+        return "it agrees to an extension, but none was offered"
+    if text == "no subprotocols supported":
+        return "it chose a subprotocol, but none was offered"
+    if subprotocol := _after_colon(text, "unsupported subprotocol: "):
+        return f"it chose the subprotocol “{subprotocol}”, which was not offered"
+    return text
 
 
 def describe_error(exc: BaseException, *, uri: str = "") -> str:
@@ -231,7 +299,7 @@ def describe_error(exc: BaseException, *, uri: str = "") -> str:
     if isinstance(exc, socket.gaierror):
         return f"host name not found ({exc.strerror})"
     if isinstance(exc, TimeoutError):
-        return str(exc) or "timed out"
+        return _describe_timeout(exc)
     if isinstance(exc, ConnectionClosed):
         return describe_close(exc)
     if isinstance(exc, InvalidMessage):
@@ -240,8 +308,13 @@ def describe_error(exc: BaseException, *, uri: str = "") -> str:
         return _describe_too_big(exc)
     if isinstance(exc, SecurityError) and (reason := _refusal_reason(exc, b"")) is not None:
         return f"the server's handshake response was refused: {reason}"
+    if isinstance(exc, NegotiationError | InvalidHeader):
+        return f"the server's handshake response was refused: {_negotiation_words(exc)}"
     if isinstance(exc, InvalidURI | SecurityError | InvalidHandshake):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _RESET_ERRNOS:
+        # asyncio says "Connect call failed (host, port)" when the reset beats the connect.
+        return f"{RESET_WORDS} (connection reset by peer), before any answer"
     if isinstance(exc, OSError):
         return exc.strerror or str(exc) or type(exc).__name__
     text = str(exc)

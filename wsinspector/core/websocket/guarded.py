@@ -23,15 +23,19 @@ behaves differently and the workaround can go:
   the handshake returns; if the connection was already lost in between (101, pings and EOF
   in one read), nothing cancels it any more and, one ping interval later, it logs ERROR
   "keepalive ping failed". `start_keepalive` does not start one for a lost connection.
+* **A response that never ends names its status.** A rejection whose body never ends runs
+  into the open timeout; `handshake` hands the bytes that had arrived to the timeout's
+  cause, so the words say which status the server sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 from typing import Any
 
-from wsinspector.core.websocket.errors import remember_response_head
+from wsinspector.core.websocket.errors import remember_reset, remember_response_head
 from wsinspector.core.websocket.frametap import TappedConnection
 
 # The most bytes read from a lost connection's socket: the kernel's receive buffer holds at most
@@ -60,6 +64,15 @@ class GuardedConnection(TappedConnection):
             remember_response_head(self.protocol.handshake_exc, bytes(self._response_head))
             self.response_rcvd.set_result(None)
 
+    async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().handshake(*args, **kwargs)
+        except asyncio.CancelledError as exc:
+            # The open timeout cancels this: what had arrived (a status line whose response
+            # never ended) goes with it, for describe_error to name the status.
+            remember_response_head(exc, bytes(self._response_head))
+            raise
+
     def send_data(self) -> None:
         # websockets' send_data, except that nothing more is written once the transport is
         # going: after one failed write (a pong to a server that reset), asyncio counts every
@@ -87,6 +100,10 @@ class GuardedConnection(TappedConnection):
         if exc is not None:
             self._read_what_arrived()
         super().connection_lost(exc)
+        failed = self.protocol.handshake_exc
+        if isinstance(exc, ConnectionResetError) and self.response is None and failed:
+            # websockets says only "did not receive a valid HTTP response": the reset is ours.
+            remember_reset(failed)
 
     def _read_what_arrived(self) -> None:
         """Feed the protocol what the kernel still holds for a connection lost on a write error."""

@@ -40,14 +40,12 @@ from websockets.frames import Close, Frame, Opcode
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
-    CloseEvent,
     ConnState,
     ControlEvent,
     ControlKind,
     Direction,
     ErrorEvent,
     ErrorKind,
-    HandshakeEvent,
     NoteEvent,
     StateEvent,
 )
@@ -57,7 +55,6 @@ from wsinspector.core.websocket.errors import (
     describe_close,
     describe_error,
     error_kind,
-    status_line,
 )
 from wsinspector.core.websocket.file_source import FileRefused, FileSend, SendCancelled
 from wsinspector.core.websocket.file_wording import (
@@ -74,6 +71,11 @@ from wsinspector.core.websocket.reconnect import (
     failure_is_retryable,
 )
 from wsinspector.core.websocket.redirects import RedirectingConnect, location_of
+from wsinspector.core.websocket.session_events import (
+    accepted_handshake,
+    close_event,
+    failed_handshake,
+)
 
 # How many queued messages the reader takes in one go before letting the loop run.
 READER_YIELD_EVERY = 512
@@ -511,57 +513,17 @@ class Session:
         )
 
     def _log_handshake(self, websocket: ClientConnection) -> None:
-        request, response = websocket.request, websocket.response
-        assert request is not None and response is not None
-        self.log.append(
-            HandshakeEvent(
-                self._conn,
-                time.time(),
-                time.monotonic(),
-                request_line=f"GET {request.path} HTTP/1.1",
-                request_headers=tuple(request.headers.raw_items()),
-                status_line=status_line(response.status_code, response.reason_phrase),
-                response_headers=tuple(response.headers.raw_items()),
-                body=bytes(response.body),
-                accepted=True,
-                status_code=response.status_code,
-                subprotocol=websocket.subprotocol,
-                extensions=response.headers.get("Sec-WebSocket-Extensions", ""),
-            )
-        )
+        self.log.append(accepted_handshake(self._conn, websocket))
         # This request got its answer: a later attempt that fails before sending its own
         # (refused, DNS, TLS) must not show this one as a failed handshake.
         self._tap.request_line = ""
         self._log_early_controls()
 
     def _log_failed_handshake(self, exc: Exception) -> None:
-        tap = self._tap
-        if not tap.request_line:
-            return  # the attempt failed before a request was sent (refused, DNS, TLS)
-        if isinstance(exc, InvalidStatus):
-            response = exc.response
-            status, headers = (
-                status_line(response.status_code, response.reason_phrase),
-                tuple(response.headers.raw_items()),
-            )
-            body, code = bytes(response.body or b""), response.status_code
-        else:
-            status, headers, body, code = "", (), b"", None
-        self.log.append(
-            HandshakeEvent(
-                self._conn,
-                time.time(),
-                time.monotonic(),
-                request_line=tap.request_line,
-                request_headers=tuple(tap.request_headers),
-                status_line=status,
-                response_headers=headers,
-                body=body,
-                accepted=False,
-                status_code=code,
-            )
-        )
-        tap.request_line = ""
+        event = failed_handshake(self._conn, self._tap, exc)
+        if event is not None:
+            self.log.append(event)
+            self._tap.request_line = ""
 
     def _explain_too_big(self, websocket: ClientConnection) -> None:
         """A 1009 of ours: the whole story in words (the close reason holds 123 bytes)."""
@@ -580,30 +542,4 @@ class Session:
         )
 
     def _log_close(self, closed: ConnectionClosed) -> None:
-        rcvd, sent = closed.rcvd, closed.sent
-        if closed.rcvd_then_sent is not None:
-            initiator = "server" if closed.rcvd_then_sent else "client"
-        elif rcvd is not None:
-            initiator = "server"
-        elif sent is not None:
-            initiator = "client"
-        else:
-            initiator = ""
-        frame = rcvd or sent
-        code = frame.code if frame is not None else 1006
-        reason = frame.reason if frame is not None else ""
-        self.log.append(
-            CloseEvent(
-                self._conn,
-                time.time(),
-                time.monotonic(),
-                code=code,
-                reason=reason,
-                initiator=initiator,
-                clean=rcvd is not None and sent is not None,
-                sent_code=sent.code if sent else None,
-                sent_reason=sent.reason if sent else "",
-                received_code=rcvd.code if rcvd else None,
-                received_reason=rcvd.reason if rcvd else "",
-            )
-        )
+        self.log.append(close_event(self._conn, closed))

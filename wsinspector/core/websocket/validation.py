@@ -75,10 +75,10 @@ def suggest_uri(text: str) -> str | None:
         return None  # "ws:/x", "http:host": a scheme without "//", not a host name
     else:
         scheme, rest = "", text.removeprefix("//")
-    parts = urlsplit("//" + rest)
     try:
+        parts = urlsplit("//" + rest)
         port = parts.port
-    except ValueError:
+    except ValueError:  # a bad port, or a bracketed host that is no IPv6 address
         return None
     host = parts.hostname
     if not host or port == 0 or parts.netloc.endswith(":"):
@@ -90,11 +90,21 @@ def suggest_uri(text: str) -> str | None:
     return f"{scheme}://{rest}"
 
 
+BAD_BRACKETED_HOST = (
+    "The host in [brackets] must be a whole IPv6 address with its closing bracket, "
+    "for example ws://[::1]:8765/"
+)
+
+
 def check_uri(uri: str) -> str | None:
     uri = uri.strip()
     if not uri:
         return "Enter a WebSocket URI, for example ws://localhost:8765/"
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        # "ws://[::1", "ws://[abc]/x": Python refuses a bracketed host that isn't IPv6.
+        return BAD_BRACKETED_HOST
     if parts.scheme.lower() not in ("ws", "wss"):
         if not _SCHEME.match(uri):
             # No scheme at all ("localhost:8765" reads as scheme "localhost" to urlsplit).
@@ -120,6 +130,14 @@ def check_uri(uri: str) -> str | None:
     return None
 
 
+def _origin_has_host(origin: str) -> bool:
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
+
+
 def _is_latin1(text: str) -> bool:
     try:
         text.encode("iso-8859-1")
@@ -134,8 +152,7 @@ def _has_control(text: str) -> bool:
 
 def _browser_origin(origin: str) -> bool:
     """A scheme and host, or what browsers send from pages that have none ("null", "file://")."""
-    parts = urlsplit(origin)
-    return origin == "null" or parts.scheme.lower() == "file" or bool(parts.scheme and parts.netloc)
+    return origin == "null" or origin.lower().startswith("file:") or _origin_has_host(origin)
 
 
 def check_options(options: ConnectionOptions) -> list[FieldError]:

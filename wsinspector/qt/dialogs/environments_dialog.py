@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.storage.profiles import Environments
-from wsinspector.qt.forms.connection_form import error_label
+from wsinspector.qt.forms.field_widgets import error_label
 from wsinspector.qt.forms.variables_editor import (
     VariableRow,
     VariablesEditor,

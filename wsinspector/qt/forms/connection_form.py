@@ -9,12 +9,11 @@ get the room. `to_options(uri)` builds the record.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
@@ -40,51 +38,19 @@ from wsinspector.core.websocket.options import (
     MAX_MESSAGE_SIZE_MIB,
     OPEN_TIMEOUT_MAX,
     PING_SECONDS_MAX,
-    SECONDS_DECIMALS,
     ConnectionOptions,
     UserAgentMode,
-)
-from wsinspector.core.websocket.reconnect import (
-    DEFAULT_FACTOR,
-    DEFAULT_INITIAL_DELAY,
-    DEFAULT_MAX_DELAY,
-    DEFAULT_MIN_DELAY,
-    RECONNECT_ATTEMPTS_MAX,
-    RECONNECT_DELAY_MAX,
-    RECONNECT_FACTOR_DECIMALS,
-    RECONNECT_FACTOR_MAX,
-    RECONNECT_FACTOR_MIN,
-    RECONNECT_MIN_DELAY_MIN,
-    ReconnectPolicy,
 )
 from wsinspector.core.websocket.redirects import MOST_REDIRECTS
 from wsinspector.core.websocket.validation import FieldError
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
-
-ERROR_STYLE = "color: #c53030;"
-BAD_ROW_BRUSH = QBrush(QColor("#fde2e2"))
-
-
-def error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def seconds_spin(value: float, maximum: float, special: str | None = None) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setDecimals(SECONDS_DECIMALS)
-    spin.setRange(0.0, maximum)
-    spin.setSingleStep(0.5)
-    spin.setSuffix(" s")
-    spin.setValue(value)
-    if special:
-        spin.setSpecialValueText(special)
-    return spin
-
+from wsinspector.qt.forms.field_widgets import (
+    BAD_ROW_BRUSH,
+    error_label,
+    scrolled,
+    seconds_spin,
+)
+from wsinspector.qt.forms.reconnect_settings import ReconnectSettings
 
 MIB = 2**20
 # The on-connect box's paragraphs, as QTextDocument.toRawText() separates them.
@@ -93,15 +59,6 @@ PARAGRAPH_SEPARATOR = "\u2029"
 # The open settings take at most this much height: the log and the panes keep the rest.
 SETTINGS_MAX_HEIGHT = 230
 ERROR_TAB_COLOR = QColor("#c53030")
-
-
-def _scrolled(page: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidget(page)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return scroll
 
 
 class ConnectionForm(QWidget):
@@ -126,18 +83,19 @@ class ConnectionForm(QWidget):
         self.stack.setObjectName("settingsStack")
         self.stack.setMaximumHeight(SETTINGS_MAX_HEIGHT)
         self._pages: list[QWidget] = []
+        self.reconnect_settings = ReconnectSettings()
         for title, page in (
             ("Headers", self._build_headers_page()),
             ("Handshake", self._build_handshake_page()),
             ("TLS", self._build_tls_group()),
-            ("Reconnect", self._build_reconnect_group()),
+            ("Reconnect", self.reconnect_settings),
             ("Advanced", self._build_limits_group()),
             ("On connect", self._build_on_connect_page()),
             ("Decoding", self._build_decoding_page()),
         ):
             self._pages.append(page)
             self.tab_bar.addTab(title)
-            self.stack.addWidget(_scrolled(page))
+            self.stack.addWidget(scrolled(page))
         self.toggle_button = QToolButton()
         self.toggle_button.setObjectName("settingsToggleButton")
         self.toggle_button.setAutoRaise(True)
@@ -166,7 +124,7 @@ class ConnectionForm(QWidget):
             "headers": self.headers_error,
             "user_agent": self.user_agent_error,
             "ca_file": self.ca_file_error,
-            "reconnect": self.reconnect_error,
+            "reconnect": self.reconnect_settings.error_label,
             "on_connect": self.on_connect_error,
         }
 
@@ -190,7 +148,7 @@ class ConnectionForm(QWidget):
         """One more settings tab (the page adds Variables, which belong to its profile)."""
         self._pages.append(page)
         self.tab_bar.addTab(title)
-        self.stack.addWidget(_scrolled(page))
+        self.stack.addWidget(scrolled(page))
 
     def keep_only_tab(self, title: str) -> None:
         """Hide every tab but `title` (a read-only page keeps its Decoding settings)."""
@@ -341,68 +299,6 @@ class ConnectionForm(QWidget):
         self.ca_file_edit.textEdited.connect(self.edited)
         return group
 
-    def _build_reconnect_group(self) -> QWidget:
-        group = QWidget()
-        form = QFormLayout(group)
-        self.auto_reconnect_check = QCheckBox("Reconnect when the connection drops")
-        self.auto_reconnect_check.setObjectName("autoReconnectCheck")
-        form.addRow(self.auto_reconnect_check)
-        self.initial_delay_spin = seconds_spin(DEFAULT_INITIAL_DELAY, RECONNECT_DELAY_MAX)
-        self.initial_delay_spin.setObjectName("reconnectInitialDelaySpin")
-        self.initial_delay_spin.setToolTip(
-            "The first retry waits a random time up to this (jitter), then the next delay, "
-            "growing by the factor per attempt up to the longest delay"
-        )
-        form.addRow("First delay up to", self.initial_delay_spin)
-        self.min_delay_spin = seconds_spin(DEFAULT_MIN_DELAY, RECONNECT_DELAY_MAX)
-        self.min_delay_spin.setMinimum(RECONNECT_MIN_DELAY_MIN)
-        self.min_delay_spin.setObjectName("reconnectMinDelaySpin")
-        self.min_delay_spin.setToolTip("The delay before the second attempt")
-        form.addRow("Then", self.min_delay_spin)
-        self.factor_spin = QDoubleSpinBox()
-        self.factor_spin.setObjectName("reconnectFactorSpin")
-        self.factor_spin.setDecimals(RECONNECT_FACTOR_DECIMALS)
-        self.factor_spin.setRange(RECONNECT_FACTOR_MIN, RECONNECT_FACTOR_MAX)
-        self.factor_spin.setSingleStep(0.1)
-        self.factor_spin.setPrefix("\N{MULTIPLICATION SIGN} ")
-        self.factor_spin.setValue(DEFAULT_FACTOR)
-        self.factor_spin.setToolTip("Each further delay is the previous one times this")
-        form.addRow("Growing by", self.factor_spin)
-        self.max_delay_spin = seconds_spin(DEFAULT_MAX_DELAY, RECONNECT_DELAY_MAX)
-        self.max_delay_spin.setMinimum(0.01)
-        self.max_delay_spin.setObjectName("reconnectMaxDelaySpin")
-        form.addRow("Longest delay", self.max_delay_spin)
-        self.max_attempts_spin = QSpinBox()
-        self.max_attempts_spin.setObjectName("reconnectMaxAttemptsSpin")
-        self.max_attempts_spin.setRange(0, RECONNECT_ATTEMPTS_MAX)
-        self.max_attempts_spin.setSpecialValueText("forever")
-        form.addRow("Attempts", self.max_attempts_spin)
-        self.jitter_check = QCheckBox("Randomize the first delay (jitter)")
-        self.jitter_check.setObjectName("reconnectJitterCheck")
-        self.jitter_check.setChecked(True)
-        self.jitter_check.setToolTip(
-            "On: the first retry waits a random time up to the first delay, so that many "
-            "clients don't all come back at once (RFC 6455 §7.2.3). Off: exactly that delay."
-        )
-        form.addRow(self.jitter_check)
-        self.reconnect_on_clean_close_check = QCheckBox("Also after a normal close (1000)")
-        self.reconnect_on_clean_close_check.setObjectName("reconnectOnCleanCloseCheck")
-        form.addRow(self.reconnect_on_clean_close_check)
-        self.reconnect_error = error_label("reconnectError")
-        form.addRow(self.reconnect_error)
-        for widget in (
-            self.initial_delay_spin,
-            self.min_delay_spin,
-            self.factor_spin,
-            self.max_delay_spin,
-            self.max_attempts_spin,
-            self.jitter_check,
-            self.reconnect_on_clean_close_check,
-        ):
-            widget.setEnabled(False)
-            self.auto_reconnect_check.toggled.connect(widget.setEnabled)
-        return group
-
     def _build_limits_group(self) -> QWidget:
         group = QWidget()
         form = QFormLayout(group)
@@ -508,16 +404,6 @@ class ConnectionForm(QWidget):
         else:
             mode = UserAgentMode(self.user_agent_mode_combo.currentData())
         max_size = self.max_size_spin.value() * MIB + self.max_size_bytes_spin.value()
-        policy = ReconnectPolicy(
-            enabled=self.auto_reconnect_check.isChecked(),
-            initial_delay=self.initial_delay_spin.value(),
-            min_delay=self.min_delay_spin.value(),
-            factor=self.factor_spin.value(),
-            max_delay=self.max_delay_spin.value(),
-            max_attempts=self.max_attempts_spin.value(),
-            jitter=self.jitter_check.isChecked(),
-            on_clean_close=self.reconnect_on_clean_close_check.isChecked(),
-        )
         # The raw text: toPlainText() would turn no-break spaces into spaces.
         raw = self.on_connect_edit.document().toRawText()
         on_connect = tuple(line for line in raw.split(PARAGRAPH_SEPARATOR) if line.strip())
@@ -537,7 +423,7 @@ class ConnectionForm(QWidget):
             max_message_size=max_size or None,
             compression=self.compression_check.isChecked(),
             max_redirects=self.max_redirects_spin.value(),
-            reconnect=policy,
+            reconnect=self.reconnect_settings.policy(),
             on_connect_messages=on_connect,
             decoder=self.decoder_tab.settings(),
         )
@@ -578,15 +464,7 @@ class ConnectionForm(QWidget):
         self.max_size_spin.setValue(whole)
         self.max_size_bytes_spin.setValue(extra)
         self.max_redirects_spin.setValue(options.max_redirects)
-        policy = options.reconnect
-        self.auto_reconnect_check.setChecked(policy.enabled)
-        self.initial_delay_spin.setValue(policy.initial_delay)
-        self.min_delay_spin.setValue(policy.min_delay)
-        self.factor_spin.setValue(policy.factor)
-        self.max_delay_spin.setValue(policy.max_delay)
-        self.max_attempts_spin.setValue(policy.max_attempts)
-        self.jitter_check.setChecked(policy.jitter)
-        self.reconnect_on_clean_close_check.setChecked(policy.on_clean_close)
+        self.reconnect_settings.set_policy(options.reconnect)
         self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
         self.decoder_tab.set_settings(options.decoder)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.wireframes import MAX_CONTROL_PAYLOAD, parse_control_payload
-from wsinspector.qt.forms.connection_form import error_label
+from wsinspector.qt.forms.field_widgets import error_label
 
 
 class ControlFrameBar(QWidget):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.storage.profiles.variables import REFERENCE
-from wsinspector.qt.forms.connection_form import BAD_ROW_BRUSH, error_label
+from wsinspector.qt.forms.field_widgets import BAD_ROW_BRUSH, error_label
 
 NAME, VALUE, SECRET = range(3)
 MASK = "•" * 8  # the same length whatever the value's, so the length is not shown either

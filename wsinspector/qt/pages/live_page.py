@@ -46,16 +46,18 @@ from wsinspector.core.log.events import (
 from wsinspector.core.storage.capture import CaptureStore, Recorder
 from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
 from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError, SavedMessage
-from wsinspector.core.storage.profiles.commandline import parse_command_line
+from wsinspector.core.storage.profiles.commandline import ParsedCommand
 from wsinspector.core.storage.profiles.outgoing import Encoding
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.state import ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
-from wsinspector.qt.forms.connection_form import ConnectionForm, error_label
+from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
+from wsinspector.qt.forms.field_widgets import error_label
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
+from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
@@ -283,6 +285,9 @@ class LivePage(Page):
         self.connect_button.clicked.connect(self.connect_from_form)
         self.uri_edit.returnPressed.connect(self.connect_from_form)
         self.uri_edit.textEdited.connect(self._on_uri_edited)
+        self.command_entry = CommandLineEntry(self.uri_edit)
+        self.command_entry.parsed.connect(self._fill_from_command)
+        self.command_entry.usage_line.connect(lambda words: self._show_uri_errors([words]))
         self.uri_fix_button.clicked.connect(self._apply_uri_fix)
         self.close_button.clicked.connect(self.close_connection)
         self.record_check.toggled.connect(self._on_record_toggled)
@@ -354,6 +359,11 @@ class LivePage(Page):
         self.detail_tabs.setTabVisible(self.saved_messages_tab, True)
         self.composer.set_can_save(True)
         self.title_changed.emit()
+        # A secret the keyring could not give loaded as "": say so before it is sent empty.
+        store = self.profile_binding.store
+        unread = store.unread_secrets(profile.id) if store is not None else None
+        if unread is not None:
+            self.status_label.setText(unread.words(f"Profile “{profile.name}”") + ".")
 
     def _save_messages(self, messages: tuple[SavedMessage, ...]) -> None:
         binding = self.profile_binding
@@ -406,7 +416,7 @@ class LivePage(Page):
 
     def connect_from_form(self) -> None:
         """Validate the form; connect when it is right, else show each problem by its field."""
-        if self.controller.is_running:
+        if self.controller.is_running or self.command_entry.check():
             return
         typed = self.form_options()
         options, errors = self.profile_binding.resolve_options(typed)
@@ -579,14 +589,14 @@ class LivePage(Page):
     def _on_uri_edited(self, text: str) -> None:
         self.uri_error.hide()
         self.uri_fix_button.hide()
-        parsed = parse_command_line(text) if " " in text.strip() else None
-        if parsed is not None:
-            # A pasted wscat, websocat or curl command line fills the whole form.
-            self.set_options(parsed.options)
-            ignored = f"; not used: {' '.join(parsed.ignored)}" if parsed.ignored else ""
-            self.status_label.setText(f"Filled from a {parsed.tool} command line{ignored}.")
-            return
         self._set_title(title_for_uri(text))
+        self.title_changed.emit()
+
+    def _fill_from_command(self, parsed: ParsedCommand) -> None:
+        """A wscat, websocat or curl command line (qt/forms/uri_commands.py) fills the form."""
+        self.set_options(parsed.options)
+        ignored = f"; not used: {' '.join(parsed.ignored)}" if parsed.ignored else ""
+        self.status_label.setText(f"Filled from a {parsed.tool} command line{ignored}.")
         self.title_changed.emit()
 
     def _show_uri_errors(self, messages: list[str]) -> None:

@@ -61,7 +61,7 @@ class LogExporter:
         self._steps: Iterator[int] | None = None
 
     def _start(self) -> Iterator[int]:
-        self._output = AtomicOutput(self.path)
+        self._output = AtomicOutput(self.path, private=not self.redact_secrets)
         out = self._output.file
         exported = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         redact = self.redact_secrets

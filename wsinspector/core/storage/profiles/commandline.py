@@ -1,10 +1,14 @@
 """A pasted `wscat`, `websocat` or `curl` command line → ConnectionOptions.
 
 The text is split like a POSIX shell does (shlex; backslash-newline continuations, a leading
-`$ ` prompt, `sudo`, `npx -y` and `VAR=value` prefixes are understood; a pipe or `&&` ends the
-command). What maps: the URI, headers (in order), Origin, subprotocols, User-Agent, TLS
-verification off, a CA file, basic auth (as an Authorization header), cookies (curl -b),
-on-connect messages (wscat -x) and websocat's ping settings. Headers that the WebSocket
+prompt (`$ `, `B$ `, `user@host:~$ `), `sudo`, `npx -y`, `docker run … IMAGE` and `VAR=value`
+prefixes are understood; of a pipeline or `&&` list, the command of a known tool is taken; a
+trailing `&` is dropped; SSL_CERT_FILE (websocat) and NODE_EXTRA_CA_CERTS (wscat) give the CA
+file). A tool's own usage line ("wscat [options] (--listen <port> | --connect <url>)") is
+recognised as such: `usage_line_words()` says so. What maps: the URI, headers (in order),
+Origin, subprotocols, User-Agent, TLS verification off, a CA file, basic auth (as an
+Authorization header), cookies (curl -b), on-connect messages (wscat -x) and websocat's ping
+settings. Headers that the WebSocket
 library writes itself (Upgrade, Connection, Sec-WebSocket-Key/Version/Accept) are dropped;
 Origin, User-Agent, Sec-WebSocket-Protocol and Sec-WebSocket-Extensions headers go to their
 own fields. Everything else is listed in `ignored`.
@@ -32,7 +36,15 @@ _SHELL_ENDS = frozenset({"|", "||", "&&", "&", ";", "|&"})
 _LAUNCHERS = frozenset(
     {"sudo", "npx", "bunx", "pnpx", "pnpm", "yarn", "dlx", "exec", "-y", "--yes"}
 )
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+# A shell prompt before the command: "$ ", "B$ " (websocat's README), "me@box:~/x$ ", "> ".
+_PROMPT = re.compile(r"^(?:PS [^>]*>|[^\s$%#>'\"]*[$%#>])\s+")
+# The CA file a tool reads from its environment: websocat's OpenSSL, wscat's Node.
+_CA_VARIABLES = {"websocat": "SSL_CERT_FILE", "wscat": "NODE_EXTRA_CA_CERTS"}
+# What a usage line holds in place of values, as whole words: "[options]", "<url>", "<port>)".
+_USAGE_PLACEHOLDER = re.compile(r"^\[[a-z -]+\]$|^\(?<[a-z0-9_ -]+>\)?$", re.IGNORECASE)
+_CONTAINER_RUNNERS = frozenset({"docker", "podman"})
+_REDIRECTS = (">", "2>", "<")
 _WS_URI = re.compile(r"^wss?://", re.IGNORECASE)
 _WEB_URI = re.compile(r"^https?://", re.IGNORECASE)
 _WEBSOCAT_ADDRESS = re.compile(r"^((?:[a-z0-9_-]+:)*?)(wss?://.*)$", re.IGNORECASE)
@@ -361,30 +373,95 @@ CURL = _spec(
 _SPECS: dict[Tool, dict[str, _Option]] = {"wscat": WSCAT, "websocat": WEBSOCAT, "curl": CURL}
 
 
-def _words(text: str) -> list[str] | None:
+def _shell_words(text: str) -> list[str] | None:
     text = re.sub(r"\\\r?\n", " ", text.strip())
-    text = re.sub(r"^[$%#>]\s+", "", text)
+    text = _PROMPT.sub("", text, count=1)
+    if text.endswith("&") and not text.endswith("&&"):
+        text = text[:-1]  # run in the background: the shell's, not part of the URI
     try:
-        words = shlex.split(text, comments=False, posix=True)
+        return shlex.split(text, comments=False, posix=True)
     except ValueError:
         return None
-    for index, word in enumerate(words):
-        if word in _SHELL_ENDS or word.startswith((">", "2>", "<")):
-            return words[:index]
-    return words
 
 
-def _tool(words: list[str]) -> tuple[Tool, list[str]] | None:
-    while words and (words[0] in _LAUNCHERS or _ASSIGNMENT.match(words[0])):
-        words = words[1:]
-    if not words:
-        return None
-    program = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+def _commands(words: list[str]) -> list[list[str]]:
+    """The commands of a pipeline or list, each cut at its first redirection."""
+    commands: list[list[str]] = [[]]
+    for word in words:
+        if word in _SHELL_ENDS:
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return [
+        command[: next((i for i, w in enumerate(command) if w.startswith(_REDIRECTS)), None)]
+        for command in commands
+    ]
+
+
+def _program(word: str) -> Tool | None:
+    program = word.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
     program = program.split("@", 1)[0]  # npx wscat@6
     for tool in ("wscat", "websocat", "curl"):
         if program == tool or (tool == "websocat" and program.startswith("websocat.")):
-            return tool, words[1:]
+            return tool
     return None
+
+
+def _image_tool(image: str) -> Tool | None:
+    """`ghcr.io/vi/websocat:nightly` → websocat: the tool a container image runs."""
+    name = image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
+    return name if name in ("websocat", "wscat") else None  # type: ignore[return-value]
+
+
+def _tool(words: list[str]) -> tuple[Tool, list[str], dict[str, str]] | None:
+    """The tool, its arguments and the VAR=value assignments before it."""
+    environment: dict[str, str] = {}
+    while words and (words[0] in _LAUNCHERS or _ASSIGNMENT.match(words[0])):
+        assignment = _ASSIGNMENT.match(words[0])
+        if assignment:
+            environment[assignment.group(1)] = assignment.group(2)
+        words = words[1:]
+    if not words:
+        return None
+    if words[0].lower() in _CONTAINER_RUNNERS and words[1:2] == ["run"]:
+        for index, word in enumerate(words[2:], start=2):
+            image_tool = _image_tool(word)
+            if image_tool is not None and not word.startswith("-"):
+                return image_tool, words[index + 1 :], environment
+        return None
+    tool = _program(words[0])
+    return (tool, words[1:], environment) if tool is not None else None
+
+
+def _find_tool(text: str) -> tuple[Tool, list[str], dict[str, str]] | None:
+    words = _shell_words(text)
+    if not words:
+        return None
+    for command in _commands(words):
+        found = _tool(command)
+        if found is not None:
+            return found
+    return None
+
+
+def usage_line_words(text: str) -> str | None:
+    """What to say about a tool's usage line pasted as a command ("wscat [options] (--listen
+    <port> | --connect <url>)"); None for anything else."""
+    stripped = re.sub(r"^\s*usage:\s*", "", text.strip(), flags=re.IGNORECASE)
+    words = stripped.split()
+    if not words or _program(words[0]) is None:
+        return None
+    if not any(_USAGE_PLACEHOLDER.search(word) for word in words[1:]):
+        return None
+    example = {
+        "wscat": "wscat -c ws://localhost:8080",
+        "websocat": "websocat ws://localhost:8080",
+        "curl": "curl -H 'Upgrade: websocket' http://localhost:8080",
+    }[_program(words[0]) or "wscat"]
+    return (
+        f"That is {_program(words[0])}'s usage line, not a command: put a real address in "
+        f"place of the <…> and […] parts, e.g. {example}"
+    )
 
 
 def _parse_arguments(tool: Tool, args: list[str], draft: _Draft) -> tuple[list[str], set[str]]:
@@ -455,14 +532,16 @@ def _parse_arguments(tool: Tool, args: list[str], draft: _Draft) -> tuple[list[s
 def parse_command_line(text: str) -> ParsedCommand | None:
     """The connection a pasted wscat, websocat or curl command opens, or None when the text is
     not such a command (another program, a server/listen command, no WebSocket URL)."""
-    words = _words(text)
-    if not words:
+    if usage_line_words(text) is not None:
         return None
-    found = _tool(words)
+    found = _find_tool(text)
     if found is None:
         return None
-    tool, args = found
+    tool, args, environment = found
     draft = _Draft()
+    ca_variable = _CA_VARIABLES.get(tool)
+    if ca_variable and environment.get(ca_variable):
+        draft.ca_file = environment[ca_variable]
     positionals, seen = _parse_arguments(tool, args, draft)
     if tool == "wscat":
         if {"-l", "--listen"} & seen:

@@ -72,6 +72,38 @@ class LoadProblem:
         return f"{self.path}: {self.reason}"
 
 
+_FIELD_KINDS = {"header": "header", "query": "query parameter", "variable": "variable"}
+
+
+def _secret_field_words(field: str) -> str:
+    """A keyring key for people: "header/authorization/0" → header “authorization”."""
+    parts = field.split("/")
+    if parts[0] == "environment" and len(parts) == 3:
+        return f"variable “{parts[2]}”"
+    if parts[0] in _FIELD_KINDS and len(parts) >= 2:
+        return f"{_FIELD_KINDS[parts[0]]} “{parts[1]}”"
+    return field
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadSecrets:
+    """Secret values a load could not fetch (they loaded as ""), and why: the keyring's
+    failure, "no working keyring", or "" when the keyring simply does not hold them."""
+
+    fields: tuple[str, ...]
+    reason: str
+
+    def words(self, what: str) -> str:
+        """What stops a connection that would send "" in their place, and the remedy."""
+        why = self.reason or "not in the keyring"
+        names = ", ".join(dict.fromkeys(_secret_field_words(field) for field in self.fields))
+        return (
+            f"{what}: the secret value of {names} can't be read ({why}); "
+            "it would be sent empty. Unlock or set up the system keyring, or enter the value "
+            "again in the window and save the profile"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     profiles: list[Profile]
@@ -98,6 +130,8 @@ class ProfileStore:
         self.vault: SecretVault = vault if vault is not None else KeyringVault()
         self._reported: set[tuple[Path, str]] = set()
         self._problems: list[LoadProblem] = []
+        # The latest load's unread secret values, by owner (a profile id, or environments).
+        self._unread: dict[str, UnreadSecrets] = {}
         self._notices: list[str] = []
         self._noticed: set[str] = set()
 
@@ -182,12 +216,19 @@ class ProfileStore:
         elif withheld:
             problem = " (no working keyring)"
         missing = sorted(withheld - values.keys())
+        self._unread.pop(owner, None)
         if missing:
+            self._unread[owner] = UnreadSecrets(tuple(missing), problem.strip(" ()"))
             self._notice(
                 f"{what}: {len(missing)} secret value(s) are not in the keyring and are "
                 f"empty{problem}: {', '.join(missing)}"
             )
         return values
+
+    def unread_secrets(self, owner: str) -> UnreadSecrets | None:
+        """The secret values the latest load of `owner` (a profile id, or
+        ENVIRONMENTS_KEY_PREFIX) could not fetch; None when it had them all."""
+        return self._unread.get(owner)
 
     # -- profiles ------------------------------------------------------------------------
 
