@@ -3,8 +3,9 @@
     QT_QPA_PLATFORM=offscreen python benchmarks/flood.py [options]
     sh packaging/dev.sh bench [options]
 
-A loopback server in another process (benchmarks/flood_server.py, `--server ws|raw`) sends N
-text messages of S bytes as fast as it can, on a fresh connection for every run. Measured:
+A loopback server in another process (benchmarks/flood_server.py, `--server ws|raw`, or Node's
+`ws` in benchmarks/node/, `--server node`) sends N text messages of S bytes as fast as it can,
+on a fresh connection for every run, compressed with permessage-deflate under --deflate. Measured:
 
   1. a bare websockets asyncio client counting messages (the ceiling), also under qasync;
   2. wsinspector's core Session feeding its EventLog (plain asyncio, no Qt);
@@ -37,6 +38,7 @@ import json
 import sys
 from pathlib import Path
 
+import flood_harness
 from flood_harness import (
     RESULTS,
     Result,
@@ -52,6 +54,7 @@ from flood_scenarios import CHILDREN
 
 def run_as_child(args: argparse.Namespace) -> int:
     func = CHILDREN[args.child]
+    flood_harness.DEFLATE = args.deflate
     profiler = None
     if args.profile:
         import cProfile
@@ -83,7 +86,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Flood benchmark: bare websockets vs wsinspector's core vs the whole app.",
     )
-    parser.add_argument("--server", choices=("ws", "raw"), default="ws", help="server kind")
+    parser.add_argument(
+        "--server",
+        choices=("ws", "raw", "node"),
+        default="ws",
+        help="server kind (node: Node's ws, installed into benchmarks/node/ with npm once)",
+    )
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="clients offer permessage-deflate and the server compresses every message",
+    )
     parser.add_argument("--messages", type=int, default=200_000, help="N per rate run")
     parser.add_argument("--size", type=int, default=100, help="message size in bytes")
     parser.add_argument("--repeat", type=int, default=3, help="runs per rate (median)")
@@ -133,14 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     say(
         f"  server: {args.server} (own process); {args.messages:,} x {args.size} B per run, "
-        f"{args.repeat} runs each"
+        f"{args.repeat} runs each" + (", permessage-deflate" if args.deflate else "")
     )
     dirty = " + uncommitted changes in wsinspector/" if code["dirty"] else ""
     say(f"  code: {code['commit']}{dirty}")
 
     results: Result = {}
     per_run = run_timeout(args.messages)
-    server, port = start_server(args.server)
+    try:
+        server, port = start_server(args.server, args.deflate)
+    except RuntimeError as exc:
+        say(f"\nERROR {exc}")
+        return 2
     try:
         say(f"  server on 127.0.0.1:{port}\n")
         results["asyncio"] = run_child("asyncio", args, port, 2 * args.repeat * per_run + 30)

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import select
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,11 @@ for folder in (ROOT / "tests", ROOT):
 from helpers.widgets import find as find  # noqa: E402  (re-exported to the scenarios)
 
 TICK_MS = 10
+NODE = HERE / "node"  # the Node `ws` server and the npm folder it installs `ws` into
+
+# Whether the clients offer permessage-deflate (--deflate; the servers then accept it). A child
+# sets it once from its arguments before it connects anything.
+DEFLATE = False
 
 Result = dict[str, Any]
 
@@ -99,7 +105,9 @@ async def bare_run(uri: str, expected: int) -> Result:
     first = 0.0
     async with (
         asyncio.timeout(run_timeout(expected)),
-        connect(uri, compression=None, ping_interval=None, max_size=None) as ws,
+        connect(
+            uri, compression="deflate" if DEFLATE else None, ping_interval=None, max_size=None
+        ) as ws,
     ):
         async for _message in ws:
             if not count:
@@ -158,7 +166,7 @@ async def core_run(uri: str, expected: int) -> Result:
     from wsinspector.core.websocket.session import Session
 
     log = EventLog()
-    options = ConnectionOptions(uri, compression=False, ping_interval=None, max_message_size=None)
+    options = ConnectionOptions(uri, compression=DEFLATE, ping_interval=None, max_message_size=None)
     session = Session(options, log)
     task = session.start()
     try:
@@ -301,7 +309,8 @@ async def wait_until(test: Callable[[], bool], timeout: float, what: str) -> Non
 
 
 async def open_window() -> MainWindow:
-    """A new window, shown, following the log, with no compression, pings or size limit."""
+    """A new window, shown, following the log, with no pings or size limit; compression as
+    --deflate says."""
     from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QSpinBox
 
     from wsinspector.qt import MainWindow
@@ -310,7 +319,7 @@ async def open_window() -> MainWindow:
     window.resize(1280, 800)
     window.show()
     find(window, QCheckBox, "followCheck").setChecked(True)
-    find(window, QCheckBox, "compressionCheck").setChecked(False)
+    find(window, QCheckBox, "compressionCheck").setChecked(DEFLATE)
     find(window, QDoubleSpinBox, "pingIntervalSpin").setValue(0)
     find(window, QSpinBox, "maxMessageSizeSpin").setValue(0)
     await asyncio.sleep(0.2)  # shown, laid out, painted once
@@ -361,9 +370,41 @@ async def wait_ended(window: MainWindow, watch: StateWatch, timeout: float) -> N
 # =============================================================================================
 
 
-def start_server(kind: str) -> tuple[subprocess.Popen[bytes], int]:
+def node_server_command(deflate: bool) -> list[str]:
+    """The command of the Node `ws` server, after installing `ws` into benchmarks/node/ with
+    npm the first time; RuntimeError saying what is missing when node or npm is."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("--server node needs Node.js: `node` is not on the PATH")
+    if not (NODE / "node_modules" / "ws").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(
+                "--server node needs npm to install `ws` into benchmarks/node/ once: "
+                "`npm` is not on the PATH"
+            )
+        say("  installing the Node `ws` package into benchmarks/node/ (npm install, once)")
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--silent"],
+            cwd=NODE,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install in {NODE} failed: {done.stderr.strip()[-500:]}")
+    return [node, str(NODE / "flood_server.js"), *(["--deflate"] if deflate else [])]
+
+
+def start_server(kind: str, deflate: bool = False) -> tuple[subprocess.Popen[bytes], int]:
+    if kind == "node":
+        command = node_server_command(deflate)
+    else:
+        command = [sys.executable, str(HERE / "flood_server.py"), "--kind", kind]
+        if deflate:
+            command.append("--deflate")
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "flood_server.py"), "--kind", kind],
+        command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
@@ -419,6 +460,8 @@ def run_child(name: str, args: argparse.Namespace, port: int, timeout: float) ->
     ]
     if args.skip_big:
         command.append("--skip-big")
+    if args.deflate:
+        command.append("--deflate")
     if args.profile:
         command.append("--profile")
     env = dict(os.environ)

@@ -181,7 +181,10 @@ def throughput(report: Report, results: Result, args: argparse.Namespace) -> flo
     bare_rate = median_of(bare)
     core_rate = median_of(core)
     app_rate = median_of(app)
-    report.section(f"Throughput: {n:,} x {size} B text, {args.server} server, median of runs")
+    deflate = ", permessage-deflate" if getattr(args, "deflate", False) else ""
+    report.section(
+        f"Throughput: {n:,} x {size} B text, {args.server} server{deflate}, median of runs"
+    )
     report.add("bare_rate", "1 bare websockets client (asyncio)", bare_rate, "{:,.0f}/s", "ceiling")
     report.add(
         "bare_qasync_rate",

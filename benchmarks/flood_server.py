@@ -1,6 +1,6 @@
 """The flood benchmark's loopback server, run in its own process by benchmarks/flood.py.
 
-    python benchmarks/flood_server.py --kind ws|raw
+    python benchmarks/flood_server.py --kind ws|raw [--deflate]
 
 It listens on 127.0.0.1 on a free port, prints `PORT <n>` on stdout and serves until its
 stdin is closed (so it dies with the benchmark, whatever happens to that) or it is killed.
@@ -17,6 +17,10 @@ Kinds:
     raw   a hand-written asyncio server: answers the HTTP upgrade itself, then writes
           pre-serialized unmasked TEXT frames in chunks of about 256 KiB and a close frame.
           Receiving is then the bottleneck.
+
+With --deflate both accept permessage-deflate when the client offers it (without the offer a
+connection gets plain frames): `ws` with websockets' defaults, `raw` as
+`server_no_context_takeover`, so that one compressed frame, made once, serves every message.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ import hashlib
 import struct
 import sys
 import threading
+import zlib
 from urllib.parse import parse_qs, urlsplit
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CHUNK_BYTES = 256 * 1024
 CLOSE_1000 = b"\x88\x02\x03\xe8"
+DEFLATE_RESPONSE = b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n"
 
 
 @functools.cache
@@ -72,10 +78,18 @@ def big_payload(size: int) -> bytes:
     return data[:size]
 
 
-def frame(payload: bytes, opcode: int = 0x1) -> bytes:
-    """An unmasked, final server frame."""
+@functools.cache
+def deflated(payload: bytes) -> bytes:
+    """A message's permessage-deflate payload with a fresh context (RFC 7692 7.2.1)."""
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    data = compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return data[:-4]  # without the 00 00 ff ff tail
+
+
+def frame(payload: bytes, opcode: int = 0x1, compressed: bool = False) -> bytes:
+    """An unmasked, final server frame; RSV1 set when `payload` is deflated."""
     length = len(payload)
-    first = 0x80 | opcode
+    first = 0x80 | (0x40 if compressed else 0) | opcode
     if length < 126:
         header = struct.pack("!BB", first, length)
     elif length < 2**16:
@@ -98,7 +112,7 @@ def parse_path(path: str) -> tuple[str, int, int]:
 # -- ws: websockets' server --------------------------------------------------------------------
 
 
-async def serve_ws(ready: asyncio.Future[int]) -> None:
+async def serve_ws(ready: asyncio.Future[int], deflate: bool) -> None:
     from websockets.asyncio.server import ServerConnection, serve
     from websockets.exceptions import ConnectionClosed
 
@@ -126,7 +140,7 @@ async def serve_ws(ready: asyncio.Future[int]) -> None:
         handler,
         "127.0.0.1",
         0,
-        compression=None,
+        compression="deflate" if deflate else None,
         ping_interval=None,
         max_size=None,
         close_timeout=5,
@@ -139,7 +153,9 @@ async def serve_ws(ready: asyncio.Future[int]) -> None:
 # -- raw: pre-serialized frames ----------------------------------------------------------------
 
 
-async def handle_raw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def handle_raw(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, deflate: bool
+) -> None:
     try:
         request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
     except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
@@ -154,22 +170,30 @@ async def handle_raw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
             headers[name.strip().lower()] = value.strip()
     key = headers.get("sec-websocket-key", "").encode()
     accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+    compress = deflate and "permessage-deflate" in headers.get("sec-websocket-extensions", "")
     writer.write(
         b"HTTP/1.1 101 Switching Protocols\r\n"
         b"Upgrade: websocket\r\n"
         b"Connection: Upgrade\r\n"
-        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        + (DEFLATE_RESPONSE if compress else b"")
+        + b"Sec-WebSocket-Accept: "
+        + accept
+        + b"\r\n\r\n"
     )
+
+    def message(payload: bytes) -> bytes:
+        return frame(deflated(payload), compressed=True) if compress else frame(payload)
+
     # Whatever the client sends after the handshake (no pings: they are off) is its close
     # frame: stop flooding and answer it.
     client_spoke = asyncio.ensure_future(reader.read(65536))
     kind, n, size = parse_path(path)
     try:
         if kind == "big":
-            writer.write(frame(big_payload(size)))
+            writer.write(message(big_payload(size)))
             await writer.drain()
         else:
-            one = frame(text_payload(size))
+            one = message(text_payload(size))
             per_chunk = max(1, CHUNK_BYTES // len(one))
             chunk = one * per_chunk
             remaining = n if n else -1
@@ -196,8 +220,9 @@ async def handle_raw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
             await writer.wait_closed()
 
 
-async def serve_raw(ready: asyncio.Future[int]) -> None:
-    server = await asyncio.start_server(handle_raw, "127.0.0.1", 0, limit=2**20)
+async def serve_raw(ready: asyncio.Future[int], deflate: bool) -> None:
+    handler = functools.partial(handle_raw, deflate=deflate)
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, limit=2**20)
     async with server:
         ready.set_result(server.sockets[0].getsockname()[1])
         await asyncio.Future()  # until cancelled
@@ -206,7 +231,7 @@ async def serve_raw(ready: asyncio.Future[int]) -> None:
 # -- main ----------------------------------------------------------------------------------------
 
 
-async def main(kind: str) -> None:
+async def main(kind: str, deflate: bool) -> None:
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[int] = loop.create_future()
     stop = asyncio.Event()
@@ -218,7 +243,8 @@ async def main(kind: str) -> None:
         loop.call_soon_threadsafe(stop.set)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    server = asyncio.ensure_future(serve_ws(ready) if kind == "ws" else serve_raw(ready))
+    serve = serve_ws if kind == "ws" else serve_raw
+    server = asyncio.ensure_future(serve(ready, deflate))
     port = await asyncio.wait_for(ready, 30)
     print(f"PORT {port}", flush=True)
     stopper = asyncio.ensure_future(stop.wait())
@@ -232,4 +258,6 @@ async def main(kind: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kind", choices=("ws", "raw"), default="ws")
-    asyncio.run(main(parser.parse_args().kind))
+    parser.add_argument("--deflate", action="store_true", help="accept permessage-deflate")
+    options = parser.parse_args()
+    asyncio.run(main(options.kind, options.deflate))
