@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCompleter,
     QDockWidget,
     QFileDialog,
@@ -60,6 +61,7 @@ from wsinspector.qt.pages.page import STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
+from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
 SHUTDOWN_SECONDS: Final = 1.8
@@ -151,6 +153,9 @@ class MainWindow(QMainWindow):
         self._build_profiles_dock()
         self._build_history_dock()
         self._build_menus()
+        application = QApplication.instance()
+        if application is not None:
+            application.installEventFilter(WindowKeys(self, self.focus_filter))
         self.new_page()
         self._restore_geometry()
         if self.capture_problem:
@@ -630,6 +635,10 @@ class MainWindow(QMainWindow):
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("actionAbout", "&About wsinspector", self._about))
+
+    def focus_filter(self) -> None:
+        """Ctrl+F from anywhere but the detail view: to the current page's log filter."""
+        self.current_page().log_panel.filter_bar.focus()
 
     def _on_live_page(self, action: Callable[[LivePage], object]) -> None:
         page = self.live_page()
