@@ -1,0 +1,144 @@
+"""The detail pane's find bar and highlights: matches as spans of the body's text (UTF-16, as Qt
+counts), their marks, and the find bar's keys."""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+from wsinspector.qt.workspace.detail_text import ASTRAL
+
+if TYPE_CHECKING:
+    from wsinspector.qt.workspace.detail_view import MessageDetailView
+
+# Matches found (and marked) at most, by the find bar and by set_highlight().
+MATCH_LIMIT: Final = 10_000
+
+HIGHLIGHT_COLOR: Final = "#fff3a3"  # the log filter's matches
+
+FIND_COLOR: Final = "#ffd08a"  # the find bar's matches
+
+CURRENT_COLOR: Final = "#ff9632"  # the find bar's current match
+
+
+def count_words(count: int, limit: int) -> str:
+    if count == 0:
+        return "No matches"
+    more = "+" if count > limit else ""
+    shown = min(count, limit)
+    return f"{shown:,}{more} match" if shown == 1 and not more else f"{shown:,}{more} matches"
+
+
+def same_in_qt(text: str) -> bool:
+    """Whether Qt positions in `text` are str offsets: no astral (two UTF-16 units) character."""
+    return text.isascii() or ASTRAL.search(text) is None
+
+
+def to_utf16(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` of `text` in Qt's positions, which count an astral character twice."""
+    if not spans or text.isascii() or ASTRAL.search(text) is None:
+        return spans
+    astral = [match.start() for match in ASTRAL.finditer(text)]
+    return [
+        (start + bisect.bisect_left(astral, start), end + bisect.bisect_left(astral, end))
+        for start, end in spans
+    ]
+
+
+# One match in the body: its spans in Qt's positions (one, but in Hex mode).
+
+
+Match = tuple[tuple[int, int], ...]
+
+# A hex dump line (formatting.hex_dump): "00000000  48 65 6c 6c 6f 20 77 6f  72 ...  |Hello...|"
+_DUMP_LINE: Final = 79  # 78 characters and the line break
+_DUMP_CHARS: Final = 61  # where the character column starts
+
+
+def hex_spans(start: int, end: int) -> Match:
+    """Payload bytes start:end as spans of their hex dump: the hex digits and the characters
+    on each line they are on."""
+    spans: list[tuple[int, int]] = []
+    first = start
+    while first < end:
+        line, column = divmod(first, 16)
+        last = min(end, (line + 1) * 16) - 1  # the match's last byte on this line
+        base = line * _DUMP_LINE
+        last_column = last % 16
+        hex_start = base + 10 + 3 * column + (column >= 8)
+        hex_end = base + 10 + 3 * last_column + (last_column >= 8) + 2
+        spans.append((hex_start, hex_end))
+        spans.append((base + _DUMP_CHARS + column, base + _DUMP_CHARS + last_column + 1))
+        first = last + 1
+    return tuple(spans)
+
+
+def within(matches: list[Match], window: tuple[int, int]) -> list[Match]:
+    """The matches (sorted) that start within `window`."""
+    first = bisect.bisect_left(matches, ((window[0], 0),))
+    last = bisect.bisect_left(matches, ((window[1], 0),), lo=first)
+    return matches[first:last]
+
+
+class FindKeys(QObject):
+    """In the find bar: Enter finds the next match, Shift+Enter the previous, Esc closes."""
+
+    def __init__(self, view: MessageDetailView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self._view.find_previous()
+            else:
+                self._view.find_next()
+            return True
+        if event.key() == Qt.Key.Key_Escape:
+            self._view.close_find()
+            return True
+        return False
+
+
+class MarksOnScroll(QObject):
+    """Marks the matches again when the body scrolls or is resized."""
+
+    def __init__(self, view: MessageDetailView, body: QPlainTextEdit) -> None:
+        super().__init__(body)
+        self._view = view
+        body.verticalScrollBar().valueChanged.connect(lambda _value: view.update_marks())
+        body.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._view.update_marks()
+        return False
+
+
+def match_selections(
+    body: QPlainTextEdit, matches: list[Match], color: str
+) -> list[QTextEdit.ExtraSelection]:
+    text_format = QTextCharFormat()
+    text_format.setBackground(QColor(color))
+    text_format.setForeground(QColor("black"))
+    document = body.document()
+    size = document.characterCount() - 1
+    selections: list[QTextEdit.ExtraSelection] = []
+    for match in matches[:MATCH_LIMIT]:
+        for start, end in match:
+            if end > size:
+                return selections
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(document)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = text_format
+            selections.append(selection)
+    return selections
