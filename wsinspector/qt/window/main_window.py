@@ -36,7 +36,6 @@ from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
     EntryLog,
     LogFileError,
-    LogFormat,
     connections_of,
     import_log,
 )
@@ -54,6 +53,7 @@ from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
+from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
 from wsinspector.qt.window.remembered_layout import (
     restore_geometry,
@@ -304,18 +304,12 @@ class MainWindow(QMainWindow):
     def export_log(self, scope: str = "all") -> None:
         """Ask a file name and export the current page's log (all, filtered or selected rows)."""
         page = self.current_page()
-        filters = ";;".join(fmt.dialog_filter for fmt in LogFormat)
-        suggestion = f"{title_for_uri(page.location()).replace('/', '_')}.har"
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export the log", suggestion, filters, LogFormat.HAR.dialog_filter
-        )
-        if not path:
+        if scope == "selected" and not page.log_view.selected_log_indexes():
+            self._tell("Nothing selected", "Select rows in the log first, then export them.")
             return
-        if not Path(path).suffix:
-            # No suffix typed: the filter chosen says the format.
-            fmt = next((f for f in LogFormat if f.dialog_filter == chosen), LogFormat.HAR)
-            path += fmt.suffix
-        page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
+        path = ask_export_path(self, self._settings, title_for_uri(page.location()))
+        if path is not None:
+            page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
 
     def import_log_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
