@@ -52,3 +52,16 @@ def test_the_proposed_name_is_legal_and_in_the_last_folder(
 
     window.export_log("all")
     assert Path(suggestions[1]).parent == tmp_path  # where the last export went
+
+
+def test_the_idle_hint_does_not_ask_for_a_uri_already_there(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = window.live_page()
+    assert page is not None
+    assert "Enter a ws://" in page.status_label.text()
+    page.uri_edit.setText("ws://127.0.0.1:19601/echo")
+    qtbot.waitUntil(lambda: "Enter a ws://" not in page.status_label.text(), timeout=WAIT_MS)
+    assert "Connect" in page.status_label.text()
+    page.uri_edit.clear()
+    qtbot.waitUntil(lambda: "Enter a ws://" in page.status_label.text(), timeout=WAIT_MS)

@@ -14,6 +14,8 @@ the status strip, form, composer, saved messages and workspace name their own.
 
 from __future__ import annotations
 
+from typing import Final
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,7 +47,7 @@ from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError
 from wsinspector.core.storage.profiles.commandline import parse_command_line
 from wsinspector.core.storage.profiles.outgoing import Encoding
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.state import ConnectionState
+from wsinspector.core.websocket.state import IDLE_TEXT, ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
@@ -60,6 +62,9 @@ from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
 __all__ = ["STATE_COLORS", "LivePage", "title_for_uri"]
+
+
+READY_TEXT: Final = "Not connected. Connect (F5) opens the URI above."
 
 
 class LivePage(Page):
@@ -211,6 +216,7 @@ class LivePage(Page):
         self.connect_button.clicked.connect(self.connect_from_form)
         self.uri_edit.returnPressed.connect(self.connect_from_form)
         self.uri_edit.textEdited.connect(self._on_uri_edited)
+        self.uri_edit.textChanged.connect(lambda _text: self._refresh_idle_hint())
         self.uri_fix_button.clicked.connect(self._apply_uri_fix)
         self.close_button.clicked.connect(self.close_connection)
         self.record_check.toggled.connect(self._on_record_toggled)
@@ -477,7 +483,16 @@ class LivePage(Page):
         self._refresh_status_text()
 
     def _refresh_status_text(self) -> None:
-        self.status_label.setText(self.connection.status_text())
+        text = self.connection.status_text()
+        if text == IDLE_TEXT and self.uri_edit.text().strip():
+            text = READY_TEXT  # "Enter a URI" read oddly under a URI typed or pasted
+        self.status_label.setText(text)
+
+    def _refresh_idle_hint(self) -> None:
+        # Only the idle hint follows the URI bar: other words there (a command line filled
+        # in, a failure) stay until the next state.
+        if self.status_label.text() in (IDLE_TEXT, READY_TEXT):
+            self._refresh_status_text()
 
     def _on_handshake(self, event: HandshakeEvent) -> None:
         self.handshake_pane.show_handshake(event)
