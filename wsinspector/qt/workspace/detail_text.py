@@ -29,6 +29,24 @@ JSON_START: Final = re.compile(r'\s*[{\["\-0-9tfn]')
 
 CONTAINER_START: Final = re.compile(rb"\s*[{\[]")
 
+EMPTY_HINT: Final = (
+    "Select a row in the message log to see it here in full: a message as text, JSON or "
+    "hex; a handshake, close or error with every detail."
+)
+MODE_TEXT: Final = "Text"
+MODE_JSON: Final = "JSON"
+MODE_TREE: Final = "Tree"
+MODE_HEX: Final = "Hex"
+
+# Payload bytes shown at first and added by each "Show more": a 128 KiB hex dump is already
+# 8 192 lines, and 128 KiB of text about 70 ms of QPlainTextEdit layout work.
+DISPLAY_LIMIT: Final = 128 * 1024
+# Text mode's longest line: a paragraph is laid out again whole on every append, so "Show
+# more" stops before a line would grow past this; text made of shorter lines goes on to the
+# end (only the last line is laid out again). Hex (16-byte lines) has no limit; the whole
+# payload is always one "Save message…" away.
+TEXT_LIMIT: Final = 2 * DISPLAY_LIMIT
+
 
 def tool_button(name: str, text: str, tip: str) -> QToolButton:
     button = QToolButton()

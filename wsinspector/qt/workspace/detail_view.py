@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -54,51 +52,35 @@ from wsinspector.qt.workspace.decoded_view import (
     preferred_mode,
 )
 from wsinspector.qt.workspace.detail_find import (
-    CURRENT_COLOR,
-    FIND_COLOR,
-    HIGHLIGHT_COLOR,
     MATCH_LIMIT,
+    FindBar,
     FindKeys,
     MarksOnScroll,
     Match,
     count_words,
     hex_spans,
-    match_selections,
+    mark_on_screen,
     same_in_qt,
     to_utf16,
-    within,
 )
 from wsinspector.qt.workspace.detail_text import (
+    DISPLAY_LIMIT,
+    EMPTY_HINT,
     HIGHLIGHT_LIMIT,
+    MODE_HEX,
+    MODE_JSON,
+    MODE_TEXT,
+    MODE_TREE,
+    TEXT_LIMIT,
     JsonHighlighter,
     has_long_run,
     may_be_big_json,
     message_warnings,
     plain_label,
     pretty_message,
-    tool_button,
     utf8_decoder,
 )
 from wsinspector.qt.workspace.json_tree import JsonTreePane
-
-EMPTY_HINT: Final = (
-    "Select a row in the message log to see it here in full: a message as text, JSON or "
-    "hex; a handshake, close or error with every detail."
-)
-MODE_TEXT: Final = "Text"
-MODE_JSON: Final = "JSON"
-MODE_TREE: Final = "Tree"
-MODE_HEX: Final = "Hex"
-
-# Payload bytes shown at first and added by each "Show more": a 128 KiB hex dump is already
-# 8 192 lines, and 128 KiB of text about 70 ms of QPlainTextEdit layout work.
-DISPLAY_LIMIT: Final = 128 * 1024
-# Text mode's longest line: a paragraph is laid out again whole on every append, so "Show
-# more" stops before a line would grow past this; text made of shorter lines goes on to the
-# end (only the last line is laid out again). Hex (16-byte lines) has no limit; the whole
-# payload is always one "Save message…" away.
-TEXT_LIMIT: Final = 2 * DISPLAY_LIMIT
-
 
 # After "Show more", matches are looked for again from this many characters before the end
 # of what was shown: one could have started there.
@@ -187,32 +169,15 @@ class MessageDetailView(QWidget):
         layout.addWidget(self._stack, 1)
 
     def _build_find_bar(self) -> QWidget:
-        self._find_bar = QWidget()
-        self._find_bar.setObjectName("detailFindBar")
-        self._find_edit = QLineEdit()
-        self._find_edit.setObjectName("detailFindEdit")
-        self._find_edit.setPlaceholderText("Find in this message")
-        self._find_edit.setClearButtonEnabled(True)
-        self._find_edit.textChanged.connect(lambda _text: self._find_changed())
-        self._find_edit.installEventFilter(FindKeys(self))
-        previous = tool_button("detailFindPrevious", "↑", "Previous match (Shift+Enter)")
-        previous.clicked.connect(self.find_previous)
-        following = tool_button("detailFindNext", "↓", "Next match (Enter)")
-        following.clicked.connect(self.find_next)
-        close = tool_button("detailFindClose", "✕", "Close the find bar (Esc)")
-        close.clicked.connect(self.close_find)
-        self._find_count = QLabel()
-        self._find_count.setObjectName("detailFindCount")
-        row = QHBoxLayout(self._find_bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self._find_edit, 1)
-        row.addWidget(previous)
-        row.addWidget(following)
-        row.addWidget(self._find_count)
-        row.addWidget(close)
-        self._find_bar.hide()
+        self._find_bar = FindBar()
+        self._find_bar.text_changed.connect(self._find_changed)
+        self._find_bar.previous_requested.connect(self.find_previous)
+        self._find_bar.next_requested.connect(self.find_next)
+        self._find_bar.close_requested.connect(self.close_find)
+        self._find_bar.edit.installEventFilter(FindKeys(self))
+        self._find_edit, self._find_count = self._find_bar.edit, self._find_bar.count
 
-        # Ctrl+F here, not in the log's filter bar (which has its own Ctrl+F in its panel).
+        # Ctrl+F here, not in the log's filter bar (the window's Ctrl+F leaves it to this).
         find = QAction("Find…", self)
         find.setObjectName("detailFindAction")
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -653,24 +618,12 @@ class MessageDetailView(QWidget):
         make, and 10,000 of them would hold the window for a third of a second. Scrolling
         and resizing mark again (`MarksOnScroll`).
         """
-        if not self._highlight_matches and not self._find_matches:
-            if self._body.extraSelections():
-                self._body.setExtraSelections([])
-            return
-        body = self._body
-        viewport = body.viewport()
-        top = body.cursorForPosition(viewport.rect().topLeft()).position()
-        bottom = body.cursorForPosition(viewport.rect().bottomRight()).position()
-        margin = max(bottom - top, 4096)
-        window = (top - margin, bottom + margin)
-        selections = match_selections(
-            body, within(self._highlight_matches, window), HIGHLIGHT_COLOR
+        current = (
+            self._find_matches[self._find_current]
+            if 0 <= self._find_current < len(self._find_matches)
+            else None
         )
-        selections += match_selections(body, within(self._find_matches, window), FIND_COLOR)
-        if 0 <= self._find_current < len(self._find_matches):
-            current = [self._find_matches[self._find_current]]
-            selections += match_selections(body, current, CURRENT_COLOR)
-        body.setExtraSelections(selections)
+        mark_on_screen(self._body, self._highlight_matches, self._find_matches, current)
 
     # Helpers -----------------------------------------------------------------------------------
 
