@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.text.search import TextSearch
 from wsinspector.qt.workspace.detail_text import ASTRAL, tool_button
 
 if TYPE_CHECKING:
@@ -218,3 +219,32 @@ def mark_on_screen(
     if current is not None:
         selections += match_selections(body, [current], CURRENT_COLOR)
     body.setExtraSelections(selections)
+
+
+def text_matches(
+    search: TextSearch, text: str, previous: list[Match] | None = None, since: int = 0
+) -> list[Match]:
+    """Where `search` matches in `text`, as Qt (UTF-16) spans; with `since`, the `previous`
+    matches before it are kept and the rest searched anew."""
+    kept: list[Match] = []
+    if since and previous is not None:  # then Python and Qt positions are the same
+        kept = previous[: bisect.bisect_left(previous, ((since, 0),))]
+        if len(kept) > MATCH_LIMIT:
+            return kept
+    spans = search.spans(text, limit=MATCH_LIMIT - len(kept), start=since)
+    return kept + [(span,) for span in to_utf16(text, spans)]
+
+
+def select_span(body: QPlainTextEdit, span: tuple[int, int]) -> None:
+    """Select `span` (Qt positions) in `body` and scroll it into view."""
+    cursor = body.textCursor()
+    cursor.setPosition(span[0])
+    cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+    body.setTextCursor(cursor)
+    body.ensureCursorVisible()
+
+
+def position_words(current: int, total: int, limit: int) -> str:
+    """ "3 of 12", or "3 of 10,000+" past the limit of matches found."""
+    more = "+" if total > limit else ""
+    return f"{current + 1:,} of {min(total, limit):,}{more}"

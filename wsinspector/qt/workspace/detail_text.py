@@ -8,11 +8,19 @@ import re
 from typing import Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolButton
 
 from wsinspector.core.log.events import MessageEvent
-from wsinspector.core.text.formatting import human_size, pretty_json
+from wsinspector.core.log.wording import decode_for_display
+from wsinspector.core.text.formatting import hex_dump, human_size, pretty_json
 
 # Above this, JSON is not pretty printed: parsing and re-indenting takes about 0.2 s per MiB.
 JSON_LIMIT: Final = 1024 * 1024
@@ -158,3 +166,44 @@ def utf16_offsets(text: str) -> list[int]:
     for char in text:
         offsets.append(offsets[-1] + (2 if ord(char) > 0xFFFF else 1))
     return offsets
+
+
+def text_can_grow(data: bytes, shown: int, last_line: int) -> bool:
+    """Whether Text's next piece of `data` (after `shown` bytes) keeps its last line, now
+    `last_line` characters, within TEXT_LIMIT.
+
+    Appending lays out the last line again with the piece's first line added; whole new
+    lines cost only themselves. Bytes are counted for characters, which is never less.
+    """
+    start, end = shown, min(len(data), shown + DISPLAY_LIMIT)
+    if start >= end:
+        return False
+    newline = data.find(b"\n", start, end)
+    first_line = (newline if newline >= 0 else end) - start
+    return last_line + first_line <= TEXT_LIMIT
+
+
+def set_wrap(body: QPlainTextEdit, text: str, *, wrap: bool) -> None:
+    """The wrap modes for `text`, set while `body` is empty (changing them lays out again)."""
+    body.setLineWrapMode(
+        QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+    )
+    # Qt's word wrap is quadratic in the length of a run without a break opportunity
+    # (9 s for 256 KiB of base64 or minified data); wrapping anywhere is linear.
+    body.setWordWrapMode(
+        QTextOption.WrapMode.WrapAnywhere
+        if wrap and has_long_run(text)
+        else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+    )
+
+
+def first_piece(data: bytes, *, hex_mode: bool) -> str:
+    """What Text or Hex shows of a payload at first: its first DISPLAY_LIMIT bytes."""
+    if hex_mode:
+        return hex_dump(data[:DISPLAY_LIMIT])
+    return decode_for_display(data, DISPLAY_LIMIT)
+
+
+def truncation_notice(shown: int, size: int, text_full: bool) -> list[str]:
+    more = " Save the message, or use Hex, to see the rest." if text_full else ""
+    return [f"Showing the first {human_size(shown)} of {human_size(size)}.{more}"]

@@ -8,9 +8,8 @@ the next piece, at the same small cost each time) or saved whole to a file: sele
 message in the log must not freeze the window, and neither may any button here. The Tree
 (qt.json_tree) shows a JSON message of any size whole, parsed a few milliseconds at a time.
 
-Ctrl+F opens a find bar over what is shown (the whole document in Tree mode), and
-`set_highlight()` marks the log filter's matches in the body.
-"""
+Ctrl+F opens a find bar (detail_find) over what is shown (the whole document in Tree mode);
+`set_highlight()` marks the log filter's matches in the body. Texts and limits: detail_text."""
 
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.events import MessageEvent
-from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
+from wsinspector.core.log.wording import describe_event, message_header
 from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8
 from wsinspector.core.text.search import Folded, TextSearch
 from wsinspector.qt.dialogs.save_payload import save_payload
@@ -60,8 +59,10 @@ from wsinspector.qt.workspace.detail_find import (
     count_words,
     hex_spans,
     mark_on_screen,
+    position_words,
     same_in_qt,
-    to_utf16,
+    select_span,
+    text_matches,
 )
 from wsinspector.qt.workspace.detail_text import (
     DISPLAY_LIMIT,
@@ -71,13 +72,16 @@ from wsinspector.qt.workspace.detail_text import (
     MODE_JSON,
     MODE_TEXT,
     MODE_TREE,
-    TEXT_LIMIT,
     JsonHighlighter,
+    first_piece,
     has_long_run,
     may_be_big_json,
     message_warnings,
     plain_label,
     pretty_message,
+    set_wrap,
+    text_can_grow,
+    truncation_notice,
     utf8_decoder,
 )
 from wsinspector.qt.workspace.json_tree import JsonTreePane
@@ -312,7 +316,7 @@ class MessageDetailView(QWidget):
         self._stack.setCurrentWidget(self._body)
         body = self._bodies.get(mode)
         if body is None:
-            body = self._bodies[mode] = self._format(event, mode)
+            body = self._bodies[mode] = first_piece(event.data, hex_mode=mode == MODE_HEX)
         self._shown = event.size if mode == MODE_JSON else min(event.size, DISPLAY_LIMIT)
         self._decoder = None
         if mode == MODE_TEXT and self._shown < event.size:
@@ -364,33 +368,13 @@ class MessageDetailView(QWidget):
     def _update_truncation(self, event: MessageEvent) -> None:
         truncated = self._shown < event.size
         step = min(DISPLAY_LIMIT, event.size - self._shown)
-        text_full = self._mode_combo.currentText() == MODE_TEXT and not self._text_can_grow(event)
+        text_full = self._mode_combo.currentText() == MODE_TEXT and not text_can_grow(
+            event.data, self._shown, self._last_line
+        )
         self._show_more_button.setText(f"Show {human_size(step)} more")
         self._show_more_button.setVisible(truncated and not text_full)
-        notices = list(self._warnings)
-        if truncated:
-            shown, size = human_size(self._shown), human_size(event.size)
-            more = " Save the message, or use Hex, to see the rest." if text_full else ""
-            notices.append(f"Showing the first {shown} of {size}.{more}")
-        self._set_notice(notices)
-
-    def _text_can_grow(self, event: MessageEvent) -> bool:
-        """Whether the next piece keeps Text's last line within TEXT_LIMIT.
-
-        Appending lays out the last line again with the piece's first line added; whole new
-        lines cost only themselves. Bytes are counted for characters, which is never less.
-        """
-        start, end = self._shown, min(event.size, self._shown + DISPLAY_LIMIT)
-        if start >= end:
-            return False
-        newline = event.data.find(b"\n", start, end)
-        first_line = (newline if newline >= 0 else end) - start
-        return self._last_line + first_line <= TEXT_LIMIT
-
-    def _format(self, event: MessageEvent, mode: str) -> str:
-        if mode == MODE_HEX:
-            return hex_dump(event.data[:DISPLAY_LIMIT])
-        return decode_for_display(event.data, DISPLAY_LIMIT)
+        notice = truncation_notice(self._shown, event.size, text_full) if truncated else []
+        self._set_notice([*self._warnings, *notice])
 
     def _show_more(self) -> None:
         """Append the next piece of the payload; costs the same however much is shown."""
@@ -441,7 +425,9 @@ class MessageDetailView(QWidget):
     # Other events ------------------------------------------------------------------------------
 
     def _show_description(self, event: object) -> None:
-        header, body = describe_event(event)
+        self._clear(*describe_event(event))
+
+    def _clear(self, header: str = "", body: str = "") -> None:
         self._header.setText(header)
         self._mode_combo.hide()
         self._decoded_tree_check.hide()
@@ -450,16 +436,6 @@ class MessageDetailView(QWidget):
         self._set_notice([])
         self._stack.setCurrentWidget(self._body)
         self._set_body(body, wrap=True, highlight=False)
-
-    def _clear(self) -> None:
-        self._header.clear()
-        self._mode_combo.hide()
-        self._decoded_tree_check.hide()
-        self._show_more_button.hide()
-        self._save_button.hide()
-        self._set_notice([])
-        self._stack.setCurrentWidget(self._body)
-        self._set_body("", wrap=True, highlight=False)
 
     # Finding and highlighting ------------------------------------------------------------------
 
@@ -575,18 +551,10 @@ class MessageDetailView(QWidget):
         return self._folded
 
     def _select_current(self) -> None:
-        start, end = self._find_matches[self._find_current][0]
-        cursor = self._body.textCursor()
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        self._body.setTextCursor(cursor)
-        self._body.ensureCursorVisible()
+        select_span(self._body, self._find_matches[self._find_current][0])
         total = len(self._find_matches)
-        more = "+" if total > MATCH_LIMIT else ""
-        shown = min(total, MATCH_LIMIT)
-        self._find_count.setText(
-            f"{self._find_current + 1:,} of {shown:,}{more}{self._find_suffix}"
-        )
+        words = position_words(self._find_current, total, MATCH_LIMIT)
+        self._find_count.setText(words + self._find_suffix)
 
     def _body_matches(
         self, search: TextSearch, previous: list[Match] | None = None, since: int = 0
@@ -602,22 +570,11 @@ class MessageDetailView(QWidget):
             return [hex_spans(start, end) for start, end in byte_spans]
         if self._plain is None:
             self._plain = self._body.toPlainText()  # 50 ms for 8 MiB: once per body
-        text = self._plain
-        kept: list[Match] = []
-        if since and previous is not None:  # then Python and Qt positions are the same
-            kept = previous[: bisect.bisect_left(previous, ((since, 0),))]
-            if len(kept) > MATCH_LIMIT:
-                return kept
-        spans = search.spans(text, limit=MATCH_LIMIT - len(kept), start=since)
-        return kept + [(span,) for span in to_utf16(text, spans)]
+        return text_matches(search, self._plain, previous, since)
 
     def update_marks(self) -> None:
-        """Mark the log filter's and the find bar's matches on screen in the body.
-
-        Only those on screen, give or take a page: an ExtraSelection costs about 30 µs to
-        make, and 10,000 of them would hold the window for a third of a second. Scrolling
-        and resizing mark again (`MarksOnScroll`).
-        """
+        """Mark the matches on screen (see mark_on_screen); scrolling and resizing mark again
+        (`MarksOnScroll`)."""
         current = (
             self._find_matches[self._find_current]
             if 0 <= self._find_current < len(self._find_matches)
@@ -630,16 +587,7 @@ class MessageDetailView(QWidget):
     def _set_body(self, text: str, *, wrap: bool, highlight: bool) -> None:
         # Empty first: changing the wrap modes re-lays out whatever text is still there.
         self._body.clear()
-        self._body.setLineWrapMode(
-            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
-        )
-        # Qt's word wrap is quadratic in the length of a run without a break opportunity
-        # (9 s for 256 KiB of base64 or minified data); wrapping anywhere is linear.
-        self._body.setWordWrapMode(
-            QTextOption.WrapMode.WrapAnywhere
-            if wrap and has_long_run(text)
-            else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
-        )
+        set_wrap(self._body, text, wrap=wrap)
         # Set before the text: the highlighter colors blocks as the text goes in.
         self._highlighter.enabled = highlight
         self._body.setPlainText(text)
