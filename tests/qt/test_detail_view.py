@@ -34,15 +34,14 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.filtering import LogFilter, compile_filter
-from wsinspector.qt.workspace.detail_view import (
+from wsinspector.qt.workspace.detail_find import (
     CURRENT_COLOR,
-    DISPLAY_LIMIT,
     FIND_COLOR,
     HIGHLIGHT_COLOR,
     MATCH_LIMIT,
-    TEXT_LIMIT,
-    MessageDetailView,
 )
+from wsinspector.qt.workspace.detail_text import DISPLAY_LIMIT, TEXT_LIMIT
+from wsinspector.qt.workspace.detail_view import MessageDetailView
 
 MiB = 1024 * 1024
 WALL = 1_700_000_000.25

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.log.events import Direction, MessageEvent
-from wsinspector.qt.workspace.detail_view import JSON_LIMIT, MessageDetailView
+from wsinspector.qt.workspace.detail_text import JSON_LIMIT
+from wsinspector.qt.workspace.detail_view import MessageDetailView
 from wsinspector.qt.workspace.json_tree import MAX_ROWS, SYNC_BYTES, JsonTreeModel
 
 MiB = 1024 * 1024

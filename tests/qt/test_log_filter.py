@@ -98,3 +98,38 @@ def test_the_detail_view_marks_what_the_filter_looks_for(
         for s in body.extraSelections()
     ]
     assert "needle" in marked
+
+
+def test_a_filter_error_never_moves_the_layout(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = find(window, QLineEdit, "logFilterEdit").parentWidget()
+    assert bar is not None
+    docks = [window.profiles_dock, *([window.history_dock] if window.history_dock else [])]
+    widths = [dock.width() for dock in docks]
+    hints = (bar.minimumSizeHint().width(), bar.sizeHint().width())
+
+    find(window, QCheckBox, "logRegexCheck").setChecked(True)
+    find(window, QLineEdit, "logFilterEdit").setText("abc(")
+    error = find(window, QLabel, "logFilterError")
+    qtbot.waitUntil(error.isVisible, timeout=WAIT_MS)
+    qtbot.wait(50)  # a layout pass; what must not happen can't be waited for
+
+    assert (bar.minimumSizeHint().width(), bar.sizeHint().width()) == hints
+    assert [dock.width() for dock in docks] == widths
+    # The whole message, however long, is one hover away.
+    assert "regular expression" in error.toolTip()
+
+
+def test_the_filter_box_has_room(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    edit = find(window, QLineEdit, "logFilterEdit")
+    others = [find(window, QLineEdit, "logConnectionEdit").width()]
+    others += [
+        find(window, QComboBox, name).width() for name in ("logDirectionCombo", "logTypeCombo")
+    ]
+    assert edit.width() > max(others)
+    assert edit.minimumWidth() >= 160

@@ -1,32 +1,30 @@
 """A live page: one client connection, one tab.
 
 What a live connection needs around its LogWorkspace: the URI bar (environment, Connect,
-Close with its code and reason, Record), the settings, the status strip (state, warnings,
-remedies for a bad URI or an untrusted certificate, rates), and the composer with the
+Close with its code and reason, Record), the settings, the status strip (status_strip.py: state,
+warnings, remedies for a bad URI or an untrusted certificate, rates), and the composer with the
 profile's saved messages. Everything of the connection itself lives in its core `ConnectionState`
 (state, countdown, last close, counters); when to record is the core RecordingPolicy's
 decision; every send path prepares its message with core's `prepare_message`.
 
 objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `closeOptionsButton`,
-`closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`,
-`connectionStatusLabel`, `statusArea`, `tlsWarningLabel`, `uriError`, `uriFixButton`,
-`closeError`, `useCaFileButton`, `skipVerificationButton`, `certificateLabel`, `rateLabel`;
-the form, composer, saved messages and workspace name their own.
+`closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`;
+the status strip, form, composer, saved messages and workspace name their own.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from typing import Final
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -49,24 +47,25 @@ from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError
 from wsinspector.core.storage.profiles.commandline import ParsedCommand
 from wsinspector.core.storage.profiles.outgoing import Encoding
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.state import ConnectionState
+from wsinspector.core.websocket.state import IDLE_TEXT, ConnectionState
 from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
 from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
-from wsinspector.qt.forms.field_widgets import error_label
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
-from wsinspector.qt.pages.rate_view import RateView
-from wsinspector.qt.widgets.elided_label import ElidedLabel
+from wsinspector.qt.pages.status_strip import StatusStrip
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
 __all__ = ["STATE_COLORS", "LivePage", "title_for_uri"]
+
+
+READY_TEXT: Final = "Not connected. Connect (F5) opens the URI above."
 
 
 class LivePage(Page):
@@ -101,7 +100,13 @@ class LivePage(Page):
         self._build_uri_bar()
         self.form = ConnectionForm()
         self.form.add_tab("Variables", self._build_variables_tab())
-        self._build_status_area()
+        self.status_area = StatusStrip(self.log, lambda: self.controller.last_rtt)
+        strip = self.status_area
+        self.status_label, self.tls_warning = strip.status_label, strip.tls_warning
+        self.uri_error, self.uri_fix_button = strip.uri_error, strip.uri_fix_button
+        self.close_error, self.certificate_label = strip.close_error, strip.certificate_label
+        self.ca_file_button, self.no_verify_button = strip.ca_file_button, strip.no_verify_button
+        self.rate_view, self.rate_label = strip.rate_view, strip.rate_view.label
         self._build_composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -188,79 +193,6 @@ class LivePage(Page):
         layout.addWidget(self.profile_binding.secrets, 2)
         return tab
 
-    def _build_status_area(self) -> None:
-        """Status, warnings and errors in one strip of fixed height: nothing below jumps."""
-        # The strip holds two lines: a longer status (a reconnect's last error) ends in "…"
-        # with the whole of it in the tooltip, rather than the strip growing. While
-        # reconnecting the status alternates between a short "Connecting …" and a long
-        # "Reconnecting … last error: …" on every attempt; a growing strip would bounce the
-        # log up and down each time. The error is also a row of the log, shown in full.
-        self.status_label = ElidedLabel(max_lines=2)
-        self.status_label.setObjectName("connectionStatusLabel")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setMinimumWidth(200)
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.tls_warning = QLabel(
-            "⚠ TLS verification is off: this connection is encrypted, but the server's "
-            "identity is not checked."
-        )
-        self.tls_warning.setObjectName("tlsWarningLabel")
-        self.tls_warning.setStyleSheet(
-            "background: #fefcbf; color: #744210; padding: 3px 6px; border-radius: 3px;"
-        )
-        self.tls_warning.setWordWrap(True)
-        self.tls_warning.setMaximumWidth(420)
-        self.tls_warning.hide()
-        self.uri_error = error_label("uriError")
-        self.uri_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.uri_fix_button = QPushButton()
-        self.uri_fix_button.setObjectName("uriFixButton")
-        self.uri_fix_button.hide()
-        self.close_error = error_label("closeError")
-        self.ca_file_button = QPushButton("Use a CA file…")
-        self.ca_file_button.setObjectName("useCaFileButton")
-        self.ca_file_button.setToolTip("Trust the server's CA from a PEM file, and connect again")
-        self.no_verify_button = QPushButton("Connect without verification")
-        self.no_verify_button.setObjectName("skipVerificationButton")
-        self.no_verify_button.setToolTip(
-            "Turn certificate and host name checks off for this connection, and connect again"
-        )
-        self.certificate_label = QLabel()
-        self.certificate_label.setObjectName("certificateLabel")
-        self.certificate_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.certificate_label.setWordWrap(True)
-        self.certificate_label.setStyleSheet("color: #4a5568;")
-        for widget in (self.ca_file_button, self.no_verify_button, self.certificate_label):
-            widget.hide()
-
-        left = QVBoxLayout()
-        left.setContentsMargins(0, 0, 0, 0)
-        left.setSpacing(0)
-        left.addWidget(self.status_label)
-        left.addWidget(self.certificate_label)
-        left.addWidget(self.uri_error)
-        left.addWidget(self.close_error)
-        left.addStretch(1)
-        right = QHBoxLayout()
-        right.setContentsMargins(0, 0, 0, 0)
-        right.addWidget(self.uri_fix_button)
-        right.addWidget(self.ca_file_button)
-        right.addWidget(self.no_verify_button)
-        right.addWidget(self.tls_warning)
-        # The page's status bar also shows the rates each way and the last round trip, with a
-        # chart of the last minutes; in this strip it takes no height from the log.
-        self.rate_view = RateView(self.log, lambda: self.controller.last_rtt)
-        self.rate_label = self.rate_view.label
-        right.addWidget(self.rate_view)
-        strip = QHBoxLayout()
-        strip.setContentsMargins(4, 2, 4, 2)
-        strip.addLayout(left, 1)
-        strip.addLayout(right)
-        self.status_area = QFrame()
-        self.status_area.setObjectName("statusArea")
-        self.status_area.setLayout(strip)
-        self.status_area.setFixedHeight(self.fontMetrics().height() * 2 + 10)
-
     def _build_composer(self) -> None:
         """The composer and control frames under the log; saved messages beside the detail."""
         self.composer = Composer()
@@ -288,6 +220,7 @@ class LivePage(Page):
         self.command_entry = CommandLineEntry(self.uri_edit)
         self.command_entry.parsed.connect(self._fill_from_command)
         self.command_entry.usage_line.connect(lambda words: self._show_uri_errors([words]))
+        self.uri_edit.textChanged.connect(lambda _text: self._refresh_idle_hint())
         self.uri_fix_button.clicked.connect(self._apply_uri_fix)
         self.close_button.clicked.connect(self.close_connection)
         self.record_check.toggled.connect(self._on_record_toggled)
@@ -559,7 +492,16 @@ class LivePage(Page):
         self._refresh_status_text()
 
     def _refresh_status_text(self) -> None:
-        self.status_label.setText(self.connection.status_text())
+        text = self.connection.status_text()
+        if text == IDLE_TEXT and self.uri_edit.text().strip():
+            text = READY_TEXT  # "Enter a URI" read oddly under a URI typed or pasted
+        self.status_label.setText(text)
+
+    def _refresh_idle_hint(self) -> None:
+        # Only the idle hint follows the URI bar: other words there (a command line filled
+        # in, a failure) stay until the next state.
+        if self.status_label.text() in (IDLE_TEXT, READY_TEXT):
+            self._refresh_status_text()
 
     def _on_handshake(self, event: HandshakeEvent) -> None:
         self.handshake_pane.show_handshake(event)

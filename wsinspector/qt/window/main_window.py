@@ -8,18 +8,13 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QColor,
-    QIcon,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCompleter,
     QDockWidget,
     QFileDialog,
@@ -41,64 +36,39 @@ from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
     EntryLog,
     LogFileError,
-    LogFormat,
     connections_of,
     import_log,
 )
-from wsinspector.core.storage.open_pages import OpenPage, load_open_pages, save_open_pages
+from wsinspector.core.storage.open_pages import load_open_pages
 from wsinspector.core.storage.preferences import Preferences
 from wsinspector.core.storage.profiles import Environments, Profile, ProfileError
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.qt.dialogs.about_dialog import show_about
 from wsinspector.qt.dialogs.environments_dialog import EnvironmentsDialog
 from wsinspector.qt.dialogs.preferences_dialog import PreferencesDialog
 from wsinspector.qt.docks.history_view import HistorySidebar
 from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
-from wsinspector.qt.pages.page import STATE_COLORS, Page, title_for_uri
+from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
+from wsinspector.qt.window.export_dialog import ask_export_path
+from wsinspector.qt.window.menus import build_menus
+from wsinspector.qt.window.remembered_layout import (
+    restore_geometry,
+    save_layout,
+    save_open_page_list,
+    saved_splitters,
+    side_dock,
+)
+from wsinspector.qt.window.tab_bar import MiddleClickCloser, state_icon
+from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
 SHUTDOWN_SECONDS: Final = 1.8
 SETTINGS_FILE: Final = "window.ini"
 RECENT_URIS: Final = 20
-
-
-def _state_icon(state: ConnState) -> QIcon:
-    """A coloured dot for a tab: the state at a glance."""
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(STATE_COLORS[state]))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
-
-
-class _MiddleClickCloser(QObject):
-    """Closes a tab on a middle click, as browsers do."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.MouseButtonRelease
-            and isinstance(event, QMouseEvent)
-            and event.button() == Qt.MouseButton.MiddleButton
-        ):
-            tabs = self._window.tabs
-            index = tabs.tabBar().tabAt(event.position().toPoint())
-            if index >= 0:
-                self._window.close_page_at(index)
-                return True
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -113,6 +83,23 @@ class MainWindow(QMainWindow):
     closed_for_good = Signal()
     crash_reported = Signal(object)
 
+    # Set by build_menus (menus.py).
+    action_clear_log: QAction
+    action_close: QAction
+    action_close_tab: QAction
+    action_connect: QAction
+    action_export_filtered: QAction
+    action_export_log: QAction
+    action_export_secrets: QAction
+    action_export_selected: QAction
+    action_focus_uri: QAction
+    action_import_log: QAction
+    action_new: QAction
+    action_ping: QAction
+    action_preferences: QAction
+    action_save_profile: QAction
+    action_save_profile_as: QAction
+
     def __init__(self, parent: QWidget | None = None, *, context: AppContext | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("wsinspector")
@@ -125,7 +112,7 @@ class MainWindow(QMainWindow):
         self._closing_pages = TaskSet()
         # qasync keeps no reference to tasks started from slots: keep them here.
         self._tasks = TaskSet()
-        self._state_icons = {state: _state_icon(state) for state in ConnState}
+        self._state_icons = {state: state_icon(state) for state in ConnState}
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("connectionTabs")
@@ -134,7 +121,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_page_at)
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
-        self.tabs.tabBar().installEventFilter(_MiddleClickCloser(self))
+        self.tabs.tabBar().installEventFilter(MiddleClickCloser(self))
         self.error_banner = ErrorBanner()
         self.crash_reported.connect(self.error_banner.show_crash)
         central = QWidget()
@@ -150,9 +137,12 @@ class MainWindow(QMainWindow):
         self._recent_uris = QStringListModel(self._recent_uri_list(), self)
         self._build_profiles_dock()
         self._build_history_dock()
-        self._build_menus()
+        build_menus(self)
+        application = QApplication.instance()
+        if application is not None:
+            application.installEventFilter(WindowKeys(self, self.focus_filter))
         self.new_page()
-        self._restore_geometry()
+        restore_geometry(self, self._settings)
         if self.capture_problem:
             self._tell("Capture database", self.capture_problem)
 
@@ -202,7 +192,7 @@ class MainWindow(QMainWindow):
         page = LivePage(capacity=preferences.capacity())
         page.attach_capture(self.capture)
         page.record_check.setChecked(preferences.record_new_pages)
-        page.restore_splitters(self._saved_splitters())
+        page.restore_splitters(saved_splitters(self._settings))
         page.profile_binding.attach(self.store, self.environments)
         completer = QCompleter(self._recent_uris, page.uri_edit)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -217,7 +207,7 @@ class MainWindow(QMainWindow):
 
     def new_log_page(self, page: LogPage) -> LogPage:
         """Show a read-only page in a new tab and make it current."""
-        page.restore_splitters(self._saved_splitters())
+        page.restore_splitters(saved_splitters(self._settings))
         page.reopen_requested.connect(self._open_options)
         page.profile_requested.connect(self._profile_from_options)
         self._add_page(page)
@@ -314,18 +304,12 @@ class MainWindow(QMainWindow):
     def export_log(self, scope: str = "all") -> None:
         """Ask a file name and export the current page's log (all, filtered or selected rows)."""
         page = self.current_page()
-        filters = ";;".join(fmt.dialog_filter for fmt in LogFormat)
-        suggestion = f"{title_for_uri(page.location()).replace('/', '_')}.har"
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export the log", suggestion, filters, LogFormat.HAR.dialog_filter
-        )
-        if not path:
+        if scope == "selected" and not page.log_view.selected_log_indexes():
+            self._tell("Nothing selected", "Select rows in the log first, then export them.")
             return
-        if not Path(path).suffix:
-            # No suffix typed: the filter chosen says the format.
-            fmt = next((f for f in LogFormat if f.dialog_filter == chosen), LogFormat.HAR)
-            path += fmt.suffix
-        page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
+        path = ask_export_path(self, self._settings, title_for_uri(page.location()))
+        if path is not None:
+            page.export_log(path, scope, include_secrets=self.action_export_secrets.isChecked())
 
     def import_log_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -392,13 +376,7 @@ class MainWindow(QMainWindow):
         sidebar = HistorySidebar(self.capture)
         sidebar.open_requested.connect(self.open_history_session)
         sidebar.profile_requested.connect(self._profile_from_options)
-        dock = QDockWidget("History", self)
-        dock.setObjectName("historyDock")
-        dock.setWidget(sidebar)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
+        dock = side_dock(self, "History", "historyDock", sidebar)
         self.splitDockWidget(self.profiles_dock, dock, Qt.Orientation.Vertical)
         self.history_sidebar = sidebar
         self.history_dock = dock
@@ -446,13 +424,7 @@ class MainWindow(QMainWindow):
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
         self.profiles_sidebar.open_requested.connect(self.open_profile)
-        dock = QDockWidget("Profiles", self)
-        dock.setObjectName("profilesDock")
-        dock.setWidget(self.profiles_sidebar)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
+        dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.profiles_dock = dock
         self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
@@ -502,136 +474,11 @@ class MainWindow(QMainWindow):
 
     # -- menus and actions ------------------------------------------------------------------
 
-    def _action(
-        self,
-        name: str,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work with the menu bar hidden too
-        return action
+    def focus_filter(self) -> None:
+        """Ctrl+F from anywhere but the detail view: to the current page's log filter."""
+        self.current_page().log_panel.filter_bar.focus()
 
-    def _build_menus(self) -> None:
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        self.action_new = self._action(
-            "actionNewConnection", "&New connection", self.new_page, "Ctrl+T"
-        )
-        self.action_close_tab = self._action(
-            "actionCloseConnection",
-            "Close &tab",
-            self.close_current_page,
-            "Ctrl+W",
-        )
-        quit_action = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.action_save_profile = self._action(
-            "actionSaveProfile", "&Save profile", self.save_profile, "Ctrl+S"
-        )
-        self.action_save_profile_as = self._action(
-            "actionSaveProfileAs",
-            "Save profile &as…",
-            lambda: self.save_profile(as_new=True),
-            "Ctrl+Shift+S",
-        )
-        for action in (self.action_new, self.action_close_tab):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        for action in (self.action_save_profile, self.action_save_profile_as):
-            file_menu.addAction(action)
-        file_menu.addAction(self.profiles_dock.toggleViewAction())
-        if self.history_dock is not None:
-            history_toggle = self.history_dock.toggleViewAction()
-            history_toggle.setObjectName("actionShowHistory")
-            history_toggle.setShortcut(QKeySequence("Ctrl+H"))
-            self.addAction(history_toggle)
-            file_menu.addAction(history_toggle)
-        file_menu.addSeparator()
-        self.action_preferences = self._action(
-            "actionPreferences",
-            "&Preferences…",
-            self.show_preferences,
-            QKeySequence.StandardKey.Preferences,
-        )
-        file_menu.addAction(self.action_preferences)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-
-        connection_menu = menu.addMenu("&Connection")
-        self.action_connect = self._action(
-            "actionConnect",
-            "&Connect",
-            lambda: self._on_live_page(LivePage.connect_from_form),
-            "F5",
-        )
-        self.action_connect.setIcon(icon("connect"))
-        self.action_close = self._action(
-            "actionClose",
-            "C&lose",
-            lambda: self._on_live_page(LivePage.close_connection),
-            "Shift+F5",
-        )
-        self.action_close.setIcon(icon("disconnect"))
-        self.action_ping = self._action(
-            "actionPing", "&Ping", lambda: self._on_live_page(LivePage.ping), "Ctrl+P"
-        )
-        self.action_ping.setIcon(icon("ping"))
-        self.action_focus_uri = self._action(
-            "actionFocusUri",
-            "Edit the &URI",
-            lambda: self._on_live_page(LivePage.focus_uri),
-            "Ctrl+L",
-        )
-        for action in (self.action_connect, self.action_close, self.action_ping):
-            connection_menu.addAction(action)
-        connection_menu.addSeparator()
-        connection_menu.addAction(self.action_focus_uri)
-
-        log_menu = menu.addMenu("&Log")
-        self.action_export_log = self._action(
-            "actionExportLog", "&Export log…", lambda: self.export_log("all"), "Ctrl+E"
-        )
-        self.action_export_filtered = self._action(
-            "actionExportFilteredLog", "Export &filtered rows…", lambda: self.export_log("filtered")
-        )
-        self.action_export_selected = self._action(
-            "actionExportSelectedLog", "Export &selected rows…", lambda: self.export_log("selected")
-        )
-        self.action_export_secrets = self._action(
-            "actionExportIncludeSecrets", "Include secret values in exports", lambda: None
-        )
-        self.action_export_secrets.setCheckable(True)
-        self.action_export_secrets.setToolTip(
-            "Off: Authorization, Cookie and token-like values are written as <redacted>"
-        )
-        self.action_import_log = self._action(
-            "actionImportLog", "&Import log…", self.import_log_dialog, "Ctrl+O"
-        )
-        self.action_clear_log = self._action(
-            "actionClearLog", "C&lear log", lambda: self.current_page().clear_log()
-        )
-        self.action_clear_log.setIcon(icon("clear"))
-        for action in (
-            self.action_export_log,
-            self.action_export_filtered,
-            self.action_export_selected,
-            self.action_export_secrets,
-        ):
-            log_menu.addAction(action)
-        log_menu.addSeparator()
-        log_menu.addAction(self.action_import_log)
-        log_menu.addSeparator()
-        log_menu.addAction(self.action_clear_log)
-
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self._action("actionAbout", "&About wsinspector", self._about))
-
-    def _on_live_page(self, action: Callable[[LivePage], object]) -> None:
+    def on_live_page(self, action: Callable[[LivePage], object]) -> None:
         page = self.live_page()
         if page is not None:
             action(page)
@@ -648,9 +495,6 @@ class MainWindow(QMainWindow):
         self.action_ping.setEnabled(live and state is ConnState.OPEN)
         title = page.title()
         self.setWindowTitle(f"wsinspector — {title}" if page.location() else "wsinspector")
-
-    def _about(self) -> None:
-        show_about(self)
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -692,37 +536,6 @@ class MainWindow(QMainWindow):
 
     # -- remembered layout ------------------------------------------------------------------
 
-    def _restore_geometry(self) -> None:
-        state = self._settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)  # the docks' places and sizes
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            return
-        self.resize(1280, 800)
-
-    def _saved_splitters(self) -> dict[str, QByteArray]:
-        states = {}
-        for key in ("body", "left"):
-            value = self._settings.value(f"page/{key}")
-            if isinstance(value, QByteArray):
-                states[key] = value
-        return states
-
-    def _save_open_pages(self) -> None:
-        pages = [
-            OpenPage(
-                page.form_options(),
-                page.profile_binding.profile.id if page.profile_binding.profile else "",
-                page.profile_binding.environment,
-            )
-            for page in self.pages()
-            if isinstance(page, LivePage)
-        ]
-        # Losing the list of open tabs must not keep the window from closing.
-        with contextlib.suppress(OSError):
-            save_open_pages(pages)
-
     def restore_open_pages(self) -> int:
         """Bring back the pages open at the last quit, not connected; returns how many."""
         saved = load_open_pages()
@@ -743,13 +556,6 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         return len(saved)
 
-    def _save_layout(self) -> None:
-        self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/state", self.saveState())
-        for key, state in self.current_page().splitter_state().items():
-            self._settings.setValue(f"page/{key}", state)
-        self._settings.sync()
-
     # -- shutdown ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -760,8 +566,8 @@ class MainWindow(QMainWindow):
             return
         event.ignore()
         if self._shutdown_task is None:
-            self._save_layout()
-            self._save_open_pages()
+            save_layout(self, self.current_page(), self._settings)
+            save_open_page_list(self.pages())
             self._shutdown_task = asyncio.get_running_loop().create_task(self._shutdown())
 
     async def _shutdown(self) -> None:

@@ -8,51 +8,39 @@ the next piece, at the same small cost each time) or saved whole to a file: sele
 message in the log must not freeze the window, and neither may any button here. The Tree
 (qt.json_tree) shows a JSON message of any size whole, parsed a few milliseconds at a time.
 
-Ctrl+F opens a find bar over what is shown (the whole document in Tree mode), and
-`set_highlight()` marks the log filter's matches in the body.
-"""
+Ctrl+F opens a find bar (detail_find) over what is shown (the whole document in Tree mode);
+`set_highlight()` marks the log filter's matches in the body. Texts and limits: detail_text."""
 
 from __future__ import annotations
 
 import bisect
 import codecs
-import re
 from typing import Final
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QAction,
-    QColor,
-    QFont,
     QFontDatabase,
-    QKeyEvent,
     QKeySequence,
     QShortcut,
-    QSyntaxHighlighter,
-    QTextCharFormat,
     QTextCursor,
-    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
-    QTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.events import MessageEvent
-from wsinspector.core.log.wording import decode_for_display, describe_event, message_header
-from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8, pretty_json
+from wsinspector.core.log.wording import describe_event, message_header
+from wsinspector.core.text.formatting import hex_dump, human_size, is_utf8
 from wsinspector.core.text.search import Folded, TextSearch
 from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.workspace.decoded_view import (
@@ -62,46 +50,45 @@ from wsinspector.qt.workspace.decoded_view import (
     is_decoded_mode,
     preferred_mode,
 )
+from wsinspector.qt.workspace.detail_find import (
+    MATCH_LIMIT,
+    FindBar,
+    FindKeys,
+    MarksOnScroll,
+    Match,
+    count_words,
+    hex_spans,
+    mark_on_screen,
+    position_words,
+    same_in_qt,
+    select_span,
+    text_matches,
+)
+from wsinspector.qt.workspace.detail_text import (
+    DISPLAY_LIMIT,
+    EMPTY_HINT,
+    HIGHLIGHT_LIMIT,
+    MODE_HEX,
+    MODE_JSON,
+    MODE_TEXT,
+    MODE_TREE,
+    JsonHighlighter,
+    first_piece,
+    has_long_run,
+    may_be_big_json,
+    message_warnings,
+    plain_label,
+    pretty_message,
+    set_wrap,
+    text_can_grow,
+    truncation_notice,
+    utf8_decoder,
+)
 from wsinspector.qt.workspace.json_tree import JsonTreePane
 
-EMPTY_HINT: Final = (
-    "Select a row in the message log to see it here in full: a message as text, JSON or "
-    "hex; a handshake, close or error with every detail."
-)
-MODE_TEXT: Final = "Text"
-MODE_JSON: Final = "JSON"
-MODE_TREE: Final = "Tree"
-MODE_HEX: Final = "Hex"
-
-# Payload bytes shown at first and added by each "Show more": a 128 KiB hex dump is already
-# 8 192 lines, and 128 KiB of text about 70 ms of QPlainTextEdit layout work.
-DISPLAY_LIMIT: Final = 128 * 1024
-# Text mode's longest line: a paragraph is laid out again whole on every append, so "Show
-# more" stops before a line would grow past this; text made of shorter lines goes on to the
-# end (only the last line is laid out again). Hex (16-byte lines) has no limit; the whole
-# payload is always one "Save message…" away.
-TEXT_LIMIT: Final = 2 * DISPLAY_LIMIT
-# Above this, JSON is not pretty printed: parsing and re-indenting takes about 0.2 s per MiB.
-JSON_LIMIT: Final = 1024 * 1024
-# Above this many characters of pretty JSON, coloring (a Python call per line) is skipped.
-HIGHLIGHT_LIMIT: Final = 512 * 1024
-
-# A stretch without whitespace long enough to make word wrapping slow. The lookbehind makes
-# matches start only where a run starts, so the search stays linear in the text length.
-_LONG_RUN: Final = re.compile(r"(?<!\S)\S{1000}")
-
-# Characters a JSON document can start with; anything else is not worth a parse attempt.
-_JSON_START: Final = re.compile(r'\s*[{\["\-0-9tfn]')
-_CONTAINER_START: Final = re.compile(rb"\s*[{\[]")
-
-# Matches found (and marked) at most, by the find bar and by set_highlight().
-MATCH_LIMIT: Final = 10_000
 # After "Show more", matches are looked for again from this many characters before the end
 # of what was shown: one could have started there.
 _OVERLAP: Final = 1024
-HIGHLIGHT_COLOR: Final = "#fff3a3"  # the log filter's matches
-FIND_COLOR: Final = "#ffd08a"  # the find bar's matches
-CURRENT_COLOR: Final = "#ff9632"  # the find bar's current match
 
 
 class MessageDetailView(QWidget):
@@ -117,8 +104,8 @@ class MessageDetailView(QWidget):
         self._warnings: list[str] = []  # notices about the current message in every mode
         self._tree_event: MessageEvent | None = None  # the message the tree pane holds
         self._highlight: TextSearch | None = None  # the log filter's text, set_highlight()
-        self._highlight_matches: list[_Match] = []  # the filter's matches in the body
-        self._find_matches: list[_Match] = []  # the find bar's matches in the body
+        self._highlight_matches: list[Match] = []  # the filter's matches in the body
+        self._find_matches: list[Match] = []  # the find bar's matches in the body
         self._find_current = -1  # which of them is selected
         self._find_suffix = ""  # " in the part shown" when the body is not the whole message
         self._last_line = 0  # characters of the body's last line, for Text's "Show more"
@@ -128,8 +115,8 @@ class MessageDetailView(QWidget):
         self._page_decoder: PageDecoder | None = None  # set_decoder()
         self._decoded: dict[str, DecodedBody] = {}  # decoded modes' bodies, current event
 
-        self._header = _plain_label("detailHeader")
-        self._notice = _plain_label("detailNotice")
+        self._header = plain_label("detailHeader")
+        self._notice = plain_label("detailNotice")
         self._notice.hide()
 
         self._mode_combo = QComboBox()
@@ -161,7 +148,7 @@ class MessageDetailView(QWidget):
         self._body.setFont(font)
         self._body.setTabStopDistance(self._body.fontMetrics().horizontalAdvance(" ") * 4)
         self._highlighter = JsonHighlighter(self._body.document())
-        _MarksOnScroll(self, self._body)
+        MarksOnScroll(self, self._body)
 
         self._tree = JsonTreePane()
         self._tree.loaded.connect(self._tree_loaded)
@@ -186,32 +173,15 @@ class MessageDetailView(QWidget):
         layout.addWidget(self._stack, 1)
 
     def _build_find_bar(self) -> QWidget:
-        self._find_bar = QWidget()
-        self._find_bar.setObjectName("detailFindBar")
-        self._find_edit = QLineEdit()
-        self._find_edit.setObjectName("detailFindEdit")
-        self._find_edit.setPlaceholderText("Find in this message")
-        self._find_edit.setClearButtonEnabled(True)
-        self._find_edit.textChanged.connect(lambda _text: self._find_changed())
-        self._find_edit.installEventFilter(_FindKeys(self))
-        previous = _tool_button("detailFindPrevious", "↑", "Previous match (Shift+Enter)")
-        previous.clicked.connect(self.find_previous)
-        following = _tool_button("detailFindNext", "↓", "Next match (Enter)")
-        following.clicked.connect(self.find_next)
-        close = _tool_button("detailFindClose", "✕", "Close the find bar (Esc)")
-        close.clicked.connect(self.close_find)
-        self._find_count = QLabel()
-        self._find_count.setObjectName("detailFindCount")
-        row = QHBoxLayout(self._find_bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self._find_edit, 1)
-        row.addWidget(previous)
-        row.addWidget(following)
-        row.addWidget(self._find_count)
-        row.addWidget(close)
-        self._find_bar.hide()
+        self._find_bar = FindBar()
+        self._find_bar.text_changed.connect(self._find_changed)
+        self._find_bar.previous_requested.connect(self.find_previous)
+        self._find_bar.next_requested.connect(self.find_next)
+        self._find_bar.close_requested.connect(self.close_find)
+        self._find_bar.edit.installEventFilter(FindKeys(self))
+        self._find_edit, self._find_count = self._find_bar.edit, self._find_bar.count
 
-        # Ctrl+F here, not in the log's filter bar (which has its own Ctrl+F in its panel).
+        # Ctrl+F here, not in the log's filter bar (the window's Ctrl+F leaves it to this).
         find = QAction("Find…", self)
         find.setObjectName("detailFindAction")
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -307,16 +277,16 @@ class MessageDetailView(QWidget):
         # The whole message is checked (C speed, a few ms for 16 MiB): bad bytes past the
         # part on screen still matter to whoever debugs the sender.
         valid = event.text and is_utf8(event.data)
-        self._warnings = _message_warnings(event, valid)
+        self._warnings = message_warnings(event, valid)
         modes = [MODE_TEXT, MODE_HEX]
         default = MODE_TEXT if event.text else MODE_HEX
         if valid:
-            pretty = _pretty_message(event)
+            pretty = pretty_message(event)
             if pretty is not None:
                 self._bodies[MODE_JSON] = pretty  # the default mode: formatted right away
                 modes[1:1] = [MODE_JSON, MODE_TREE]
                 default = MODE_JSON
-            elif _may_be_big_json(event):
+            elif may_be_big_json(event):
                 modes.insert(1, MODE_TREE)  # parsed when chosen, a slice at a time
         modes += decoded_modes(event, self._page_decoder)
         default = preferred_mode(event, self._page_decoder) or default
@@ -346,11 +316,11 @@ class MessageDetailView(QWidget):
         self._stack.setCurrentWidget(self._body)
         body = self._bodies.get(mode)
         if body is None:
-            body = self._bodies[mode] = self._format(event, mode)
+            body = self._bodies[mode] = first_piece(event.data, hex_mode=mode == MODE_HEX)
         self._shown = event.size if mode == MODE_JSON else min(event.size, DISPLAY_LIMIT)
         self._decoder = None
         if mode == MODE_TEXT and self._shown < event.size:
-            self._decoder = _utf8_decoder()
+            self._decoder = utf8_decoder()
             self._decoder.decode(event.data[: self._shown], final=False)
         # Notice and button first: showing them resizes the body, which lays out again all
         # the text it already holds (60 ms for 256 KiB).
@@ -398,33 +368,13 @@ class MessageDetailView(QWidget):
     def _update_truncation(self, event: MessageEvent) -> None:
         truncated = self._shown < event.size
         step = min(DISPLAY_LIMIT, event.size - self._shown)
-        text_full = self._mode_combo.currentText() == MODE_TEXT and not self._text_can_grow(event)
+        text_full = self._mode_combo.currentText() == MODE_TEXT and not text_can_grow(
+            event.data, self._shown, self._last_line
+        )
         self._show_more_button.setText(f"Show {human_size(step)} more")
         self._show_more_button.setVisible(truncated and not text_full)
-        notices = list(self._warnings)
-        if truncated:
-            shown, size = human_size(self._shown), human_size(event.size)
-            more = " Save the message, or use Hex, to see the rest." if text_full else ""
-            notices.append(f"Showing the first {shown} of {size}.{more}")
-        self._set_notice(notices)
-
-    def _text_can_grow(self, event: MessageEvent) -> bool:
-        """Whether the next piece keeps Text's last line within TEXT_LIMIT.
-
-        Appending lays out the last line again with the piece's first line added; whole new
-        lines cost only themselves. Bytes are counted for characters, which is never less.
-        """
-        start, end = self._shown, min(event.size, self._shown + DISPLAY_LIMIT)
-        if start >= end:
-            return False
-        newline = event.data.find(b"\n", start, end)
-        first_line = (newline if newline >= 0 else end) - start
-        return self._last_line + first_line <= TEXT_LIMIT
-
-    def _format(self, event: MessageEvent, mode: str) -> str:
-        if mode == MODE_HEX:
-            return hex_dump(event.data[:DISPLAY_LIMIT])
-        return decode_for_display(event.data, DISPLAY_LIMIT)
+        notice = truncation_notice(self._shown, event.size, text_full) if truncated else []
+        self._set_notice([*self._warnings, *notice])
 
     def _show_more(self) -> None:
         """Append the next piece of the payload; costs the same however much is shown."""
@@ -437,9 +387,9 @@ class MessageDetailView(QWidget):
             text = "\n" + hex_dump(piece, offset=start)
         else:
             if self._decoder is None:
-                self._decoder = _utf8_decoder()
+                self._decoder = utf8_decoder()
             text = self._decoder.decode(piece, final=end == event.size)
-            if self._body.wordWrapMode() != QTextOption.WrapMode.WrapAnywhere and _has_long_run(
+            if self._body.wordWrapMode() != QTextOption.WrapMode.WrapAnywhere and has_long_run(
                 text
             ):
                 # Lays out again only the lines on screen (and the one appended to).
@@ -456,7 +406,7 @@ class MessageDetailView(QWidget):
         )
         self._update_truncation(event)
         plain = self._plain
-        if plain is None or self.mode() == MODE_HEX or not _same_in_qt(plain):
+        if plain is None or self.mode() == MODE_HEX or not same_in_qt(plain):
             self._body_changed(jump=False)
             return
         # Find only in the new text (and a little before it): the same cost for every piece.
@@ -475,7 +425,9 @@ class MessageDetailView(QWidget):
     # Other events ------------------------------------------------------------------------------
 
     def _show_description(self, event: object) -> None:
-        header, body = describe_event(event)
+        self._clear(*describe_event(event))
+
+    def _clear(self, header: str = "", body: str = "") -> None:
         self._header.setText(header)
         self._mode_combo.hide()
         self._decoded_tree_check.hide()
@@ -484,16 +436,6 @@ class MessageDetailView(QWidget):
         self._set_notice([])
         self._stack.setCurrentWidget(self._body)
         self._set_body(body, wrap=True, highlight=False)
-
-    def _clear(self) -> None:
-        self._header.clear()
-        self._mode_combo.hide()
-        self._decoded_tree_check.hide()
-        self._show_more_button.hide()
-        self._save_button.hide()
-        self._set_notice([])
-        self._stack.setCurrentWidget(self._body)
-        self._set_body("", wrap=True, highlight=False)
 
     # Finding and highlighting ------------------------------------------------------------------
 
@@ -540,7 +482,7 @@ class MessageDetailView(QWidget):
             text = self._tree.text()
             count = search.count(text, limit=MATCH_LIMIT, folded=self._tree_folded(text))
             loading = self._tree.is_loading()
-            self._find_count.setText("Parsing…" if loading else _matches(count, MATCH_LIMIT))
+            self._find_count.setText("Parsing…" if loading else count_words(count, MATCH_LIMIT))
         else:
             self._find_matches = self._body_matches(search, previous, since)
             event = self._event
@@ -558,9 +500,9 @@ class MessageDetailView(QWidget):
                 self._find_current = self._find_matches.index(current)
                 self._select_current()
             else:
-                label = _matches(len(self._find_matches), MATCH_LIMIT)
+                label = count_words(len(self._find_matches), MATCH_LIMIT)
                 self._find_count.setText(label + self._find_suffix)
-        self._update_marks()
+        self.update_marks()
 
     def _find_step(self, *, forward: bool) -> None:
         if self._find_bar.isHidden():
@@ -580,7 +522,7 @@ class MessageDetailView(QWidget):
         else:
             self._find_current = (self._find_current + (1 if forward else -1)) % total
         self._select_current()
-        self._update_marks()
+        self.update_marks()
 
     def _find_in_tree(self, search: TextSearch, *, forward: bool) -> None:
         text = self._tree.text()
@@ -609,22 +551,14 @@ class MessageDetailView(QWidget):
         return self._folded
 
     def _select_current(self) -> None:
-        start, end = self._find_matches[self._find_current][0]
-        cursor = self._body.textCursor()
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        self._body.setTextCursor(cursor)
-        self._body.ensureCursorVisible()
+        select_span(self._body, self._find_matches[self._find_current][0])
         total = len(self._find_matches)
-        more = "+" if total > MATCH_LIMIT else ""
-        shown = min(total, MATCH_LIMIT)
-        self._find_count.setText(
-            f"{self._find_current + 1:,} of {shown:,}{more}{self._find_suffix}"
-        )
+        words = position_words(self._find_current, total, MATCH_LIMIT)
+        self._find_count.setText(words + self._find_suffix)
 
     def _body_matches(
-        self, search: TextSearch, previous: list[_Match] | None = None, since: int = 0
-    ) -> list[_Match]:
+        self, search: TextSearch, previous: list[Match] | None = None, since: int = 0
+    ) -> list[Match]:
         """Where `search` matches in the body: Qt (UTF-16) spans, one per match but in Hex,
         where a match is marked in both columns, on each of its lines.
 
@@ -633,57 +567,27 @@ class MessageDetailView(QWidget):
         event = self._event
         if isinstance(event, MessageEvent) and self.mode() == MODE_HEX:
             byte_spans = search.byte_spans(event.data[: self._shown], limit=MATCH_LIMIT)
-            return [_hex_spans(start, end) for start, end in byte_spans]
+            return [hex_spans(start, end) for start, end in byte_spans]
         if self._plain is None:
             self._plain = self._body.toPlainText()  # 50 ms for 8 MiB: once per body
-        text = self._plain
-        kept: list[_Match] = []
-        if since and previous is not None:  # then Python and Qt positions are the same
-            kept = previous[: bisect.bisect_left(previous, ((since, 0),))]
-            if len(kept) > MATCH_LIMIT:
-                return kept
-        spans = search.spans(text, limit=MATCH_LIMIT - len(kept), start=since)
-        return kept + [(span,) for span in _to_utf16(text, spans)]
+        return text_matches(search, self._plain, previous, since)
 
-    def _update_marks(self) -> None:
-        """Mark the log filter's and the find bar's matches on screen in the body.
-
-        Only those on screen, give or take a page: an ExtraSelection costs about 30 µs to
-        make, and 10,000 of them would hold the window for a third of a second. Scrolling
-        and resizing mark again (`_MarksOnScroll`).
-        """
-        if not self._highlight_matches and not self._find_matches:
-            if self._body.extraSelections():
-                self._body.setExtraSelections([])
-            return
-        body = self._body
-        viewport = body.viewport()
-        top = body.cursorForPosition(viewport.rect().topLeft()).position()
-        bottom = body.cursorForPosition(viewport.rect().bottomRight()).position()
-        margin = max(bottom - top, 4096)
-        window = (top - margin, bottom + margin)
-        selections = _selections(body, _within(self._highlight_matches, window), HIGHLIGHT_COLOR)
-        selections += _selections(body, _within(self._find_matches, window), FIND_COLOR)
-        if 0 <= self._find_current < len(self._find_matches):
-            current = [self._find_matches[self._find_current]]
-            selections += _selections(body, current, CURRENT_COLOR)
-        body.setExtraSelections(selections)
+    def update_marks(self) -> None:
+        """Mark the matches on screen (see mark_on_screen); scrolling and resizing mark again
+        (`MarksOnScroll`)."""
+        current = (
+            self._find_matches[self._find_current]
+            if 0 <= self._find_current < len(self._find_matches)
+            else None
+        )
+        mark_on_screen(self._body, self._highlight_matches, self._find_matches, current)
 
     # Helpers -----------------------------------------------------------------------------------
 
     def _set_body(self, text: str, *, wrap: bool, highlight: bool) -> None:
         # Empty first: changing the wrap modes re-lays out whatever text is still there.
         self._body.clear()
-        self._body.setLineWrapMode(
-            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
-        )
-        # Qt's word wrap is quadratic in the length of a run without a break opportunity
-        # (9 s for 256 KiB of base64 or minified data); wrapping anywhere is linear.
-        self._body.setWordWrapMode(
-            QTextOption.WrapMode.WrapAnywhere
-            if wrap and _has_long_run(text)
-            else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
-        )
+        set_wrap(self._body, text, wrap=wrap)
         # Set before the text: the highlighter colors blocks as the text goes in.
         self._highlighter.enabled = highlight
         self._body.setPlainText(text)
@@ -693,232 +597,3 @@ class MessageDetailView(QWidget):
     def _set_notice(self, lines: list[str]) -> None:
         self._notice.setText("\n".join(lines))
         self._notice.setVisible(bool(lines))
-
-
-def _matches(count: int, limit: int) -> str:
-    if count == 0:
-        return "No matches"
-    more = "+" if count > limit else ""
-    shown = min(count, limit)
-    return f"{shown:,}{more} match" if shown == 1 and not more else f"{shown:,}{more} matches"
-
-
-def _same_in_qt(text: str) -> bool:
-    """Whether Qt positions in `text` are str offsets: no astral (two UTF-16 units) character."""
-    return text.isascii() or _ASTRAL.search(text) is None
-
-
-def _to_utf16(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` of `text` in Qt's positions, which count an astral character twice."""
-    if not spans or text.isascii() or _ASTRAL.search(text) is None:
-        return spans
-    astral = [match.start() for match in _ASTRAL.finditer(text)]
-    return [
-        (start + bisect.bisect_left(astral, start), end + bisect.bisect_left(astral, end))
-        for start, end in spans
-    ]
-
-
-# One match in the body: its spans in Qt's positions (one, but in Hex mode).
-_Match = tuple[tuple[int, int], ...]
-
-# A hex dump line (formatting.hex_dump): "00000000  48 65 6c 6c 6f 20 77 6f  72 ...  |Hello...|"
-_DUMP_LINE: Final = 79  # 78 characters and the line break
-_DUMP_CHARS: Final = 61  # where the character column starts
-
-
-def _hex_spans(start: int, end: int) -> _Match:
-    """Payload bytes start:end as spans of their hex dump: the hex digits and the characters
-    on each line they are on."""
-    spans: list[tuple[int, int]] = []
-    first = start
-    while first < end:
-        line, column = divmod(first, 16)
-        last = min(end, (line + 1) * 16) - 1  # the match's last byte on this line
-        base = line * _DUMP_LINE
-        last_column = last % 16
-        hex_start = base + 10 + 3 * column + (column >= 8)
-        hex_end = base + 10 + 3 * last_column + (last_column >= 8) + 2
-        spans.append((hex_start, hex_end))
-        spans.append((base + _DUMP_CHARS + column, base + _DUMP_CHARS + last_column + 1))
-        first = last + 1
-    return tuple(spans)
-
-
-def _within(matches: list[_Match], window: tuple[int, int]) -> list[_Match]:
-    """The matches (sorted) that start within `window`."""
-    first = bisect.bisect_left(matches, ((window[0], 0),))
-    last = bisect.bisect_left(matches, ((window[1], 0),), lo=first)
-    return matches[first:last]
-
-
-class _FindKeys(QObject):
-    """In the find bar: Enter finds the next match, Shift+Enter the previous, Esc closes."""
-
-    def __init__(self, view: MessageDetailView) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-                self._view.find_previous()
-            else:
-                self._view.find_next()
-            return True
-        if event.key() == Qt.Key.Key_Escape:
-            self._view.close_find()
-            return True
-        return False
-
-
-class _MarksOnScroll(QObject):
-    """Marks the matches again when the body scrolls or is resized."""
-
-    def __init__(self, view: MessageDetailView, body: QPlainTextEdit) -> None:
-        super().__init__(body)
-        self._view = view
-        body.verticalScrollBar().valueChanged.connect(lambda _value: view._update_marks())
-        body.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self._view._update_marks()
-        return False
-
-
-def _selections(
-    body: QPlainTextEdit, matches: list[_Match], color: str
-) -> list[QTextEdit.ExtraSelection]:
-    text_format = QTextCharFormat()
-    text_format.setBackground(QColor(color))
-    text_format.setForeground(QColor("black"))
-    document = body.document()
-    size = document.characterCount() - 1
-    selections: list[QTextEdit.ExtraSelection] = []
-    for match in matches[:MATCH_LIMIT]:
-        for start, end in match:
-            if end > size:
-                return selections
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(document)
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format = text_format
-            selections.append(selection)
-    return selections
-
-
-def _tool_button(name: str, text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setText(text)
-    button.setToolTip(tip)
-    return button
-
-
-def _has_long_run(text: str) -> bool:
-    return _LONG_RUN.search(text) is not None
-
-
-def _plain_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    # Reasons, errors and header values come from the network: never render them as HTML.
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    return label
-
-
-def _looks_like_json(data: bytes) -> bool:
-    return _JSON_START.match(data[:64].decode(errors="replace")) is not None
-
-
-def _may_be_big_json(event: MessageEvent) -> bool:
-    """Too big for the JSON mode, and an object or an array by its first character."""
-    return event.size > JSON_LIMIT and _CONTAINER_START.match(event.data[:64]) is not None
-
-
-def _pretty_message(event: MessageEvent) -> str | None:
-    if event.size > JSON_LIMIT or not _looks_like_json(event.data):
-        return None
-    text = event.decoded()
-    return None if text is None else pretty_json(text)
-
-
-def _utf8_decoder() -> codecs.IncrementalDecoder:
-    return codecs.getincrementaldecoder("utf-8")(errors="replace")
-
-
-def _message_warnings(event: MessageEvent, valid: bool) -> list[str]:
-    if not event.text:
-        return []
-    if not valid:
-        return ["⚠ invalid UTF-8: bytes that do not decode are shown as \ufffd"]
-    if _may_be_big_json(event):
-        return [f"No JSON view for messages over {human_size(JSON_LIMIT)}: Tree shows them."]
-    return []
-
-
-# JSON coloring -----------------------------------------------------------------------------------
-
-# Strings first, so digits and words inside them are not taken for numbers or literals.
-_JSON_PARTS: Final = re.compile(
-    r'(?P<string>"(?:[^"\\]|\\.)*")(?P<key>\s*:)?'
-    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
-    r"|(?P<literal>\b(?:true|false|null)\b)"
-)
-_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _color_format(color: str, *, bold: bool = False) -> QTextCharFormat:
-    text_format = QTextCharFormat()
-    text_format.setForeground(QColor(color))
-    if bold:
-        text_format.setFontWeight(QFont.Weight.Bold)
-    return text_format
-
-
-class JsonHighlighter(QSyntaxHighlighter):
-    """Colors keys, strings, numbers and true/false/null of pretty printed JSON.
-
-    `enabled` is off except in JSON mode, so Text and Hex bodies cost no Python call per line.
-    """
-
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
-        self.enabled = False
-        self._formats = {
-            "key": _color_format("#2b6cb0"),
-            "string": _color_format("#2f855a"),
-            "number": _color_format("#b7791f"),
-            "literal": _color_format("#805ad5", bold=True),
-        }
-
-    def highlightBlock(self, text: str) -> None:
-        if not self.enabled:
-            return
-        # Qt counts UTF-16 code units, Python code points: they differ after an emoji.
-        to_qt = _utf16_offsets(text) if _ASTRAL.search(text) else None
-        for match in _JSON_PARTS.finditer(text):
-            kind = match.lastgroup
-            if kind == "key":
-                start, end, kind = match.start("string"), match.end("string"), "key"
-            else:
-                start, end = match.span()
-            if kind is None:
-                continue
-            if to_qt is not None:
-                start, end = to_qt[start], to_qt[end]
-            self.setFormat(start, end - start, self._formats[kind])
-
-
-def _utf16_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for char in text:
-        offsets.append(offsets[-1] + (2 if ord(char) > 0xFFFF else 1))
-    return offsets

@@ -34,7 +34,9 @@ def _text_view(name: str) -> QPlainTextEdit:
     view = QPlainTextEdit()
     view.setObjectName(name)
     view.setReadOnly(True)
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    # Wrapped: long header lines (cookies, tokens, CSP) were cut at the default width, and a
+    # horizontal scroll bar took a line of the little height the pane has.
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
     view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     return view
 

@@ -8,13 +8,23 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QWidget,
+)
 
 from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.core.log.filtering import LogFilter
 
 DEBOUNCE_MS: Final = 200
+FILTER_MIN_WIDTH: Final = 180
+ERROR_TINT: Final = "#fde2e2"
 
 DIRECTIONS: Final = (
     ("All events", frozenset[str]()),
@@ -64,11 +74,20 @@ class LogFilterBar(QWidget):
         self.text_edit.setPlaceholderText("Filter rows (Ctrl+F)")
         self.text_edit.setToolTip("Keep the rows whose whole payload or summary has this text")
         self.text_edit.setClearButtonEnabled(True)
+        # The box people type in is the bar's widest control, not its narrowest.
+        self.text_edit.setMinimumWidth(FILTER_MIN_WIDTH)
+        self._base = self.text_edit.palette().color(QPalette.ColorRole.Base)
         self.regex_check = QCheckBox("Regex")
         self.regex_check.setObjectName("logRegexCheck")
         self.direction_combo = QComboBox()
         self.direction_combo.setObjectName("logDirectionCombo")
         self.direction_combo.addItems([title for title, _ in DIRECTIONS])
+        # Sized for "Received", not "Connection events": the room goes to the filter box
+        # (the list still shows whole titles).
+        self.direction_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.direction_combo.setMinimumContentsLength(6)
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("logTypeCombo")
         self.kind_combo.addItems([title for title, _ in KINDS])
@@ -83,16 +102,22 @@ class LogFilterBar(QWidget):
         self.error_label.setObjectName("logFilterError")
         self.error_label.setStyleSheet("color: #c53030;")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A message must never move the layout: a long one widened the log pane and squeezed
+        # the docks (saved so in window.ini). The label takes the room left, never asks for
+        # more; the whole text is in its tooltip and the filter box a red tint.
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setRetainSizeWhenHidden(True)  # its spacing too stays the same, shown or not
+        self.error_label.setSizePolicy(policy)
         self.error_label.hide()
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.text_edit, 1)
+        row.addWidget(self.text_edit, 3)
         row.addWidget(self.regex_check)
         row.addWidget(self.direction_combo)
         row.addWidget(self.kind_combo)
         row.addWidget(self.connection_edit)
-        row.addWidget(self.error_label)
+        row.addWidget(self.error_label, 1)
         row.addWidget(self.status_label)
 
         self._debounce = QTimer(self)
@@ -142,7 +167,12 @@ class LogFilterBar(QWidget):
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
+        self.error_label.setToolTip(message)
         self.error_label.setVisible(bool(message))
+        # A tint, not a stylesheet border: that would change the box's size hint after all.
+        palette = self.text_edit.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(ERROR_TINT) if message else self._base)
+        self.text_edit.setPalette(palette)
 
     def show_counts(self, shown: int | None, total: int) -> None:
         """ "N of M" while a filter is set; nothing otherwise."""

@@ -30,6 +30,20 @@ from wsinspector.core.storage.logfiles.common import EntryLog, redact_event
 from wsinspector.core.text.formatting import is_utf8
 
 CSV_COLUMNS: Final = ("time", "connection", "direction", "type", "size", "payload")
+# Most characters in a cell: spreadsheets cut there (Excel, LibreOffice), and the csv module
+# (131,072) and duckdb refused a 1 MiB binary message's 3 MiB hex cell. A longer payload is
+# cut and the cell says so, pointing to JSON Lines for the whole of it.
+CELL_LIMIT: Final = 32_767
+
+
+def cut_cell(text: str, size: int | None = None) -> str:
+    """`text` if it fits in a cell, else its start and a note saying where and why it was cut;
+    `size`: the payload's bytes, named in the note."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    whole = f"{size:,} bytes" if size is not None else f"{len(text):,} characters"
+    note = f" … [cut here: {whole} in all; a JSON Lines export keeps the whole payload]"
+    return text[: CELL_LIMIT - len(note)] + note
 
 
 class _IsoTimes:
@@ -170,6 +184,8 @@ def _text_message_rows(part: Sequence[Entry], iso: _IsoTimes) -> bytes | None:
     if min(walls) < 0:
         return None
     sizes = list(map(len, payloads))
+    if max(sizes) > CELL_LIMIT:  # bytes ≥ characters: only then may a cell need cutting
+        return None
     conns = list(map(_CONN, part))
     incoming = list(map(_INCOMING, part))
     if len(set(conns)) == 1 and len(set(incoming)) == 1:
@@ -232,7 +248,15 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                         time = parts[0] + _MILLIS[millis] + parts[1]
                         times[second * 1000 + millis] = time
                 if text and (all_utf8 or is_utf8(data)):
-                    payload = data.replace(b'"', b'""')
+                    if len(data) > CELL_LIMIT:
+                        data_text = cut_cell(data.decode(), len(data))
+                        payload = data_text.encode().replace(b'"', b'""')
+                    else:
+                        payload = data.replace(b'"', b'""')
+                elif 3 * len(data) - 1 > CELL_LIMIT:  # "de ad": 3 characters a byte
+                    # Only the bytes that can show are turned into hex.
+                    shown = data[: CELL_LIMIT // 3 + 1].hex(" ")
+                    payload = cut_cell(shown, len(data)).encode()
                 else:  # binary, or text that is not UTF-8: hex
                     payload = data.hex(" ").encode()
                 append(
@@ -248,7 +272,7 @@ def write_csv(out: IO[bytes], log: EntryLog, *, redact: bool, chunk: int) -> Ite
                     iso(event.wall)
                     + f",{event.conn},{direction_name(event)},{type_name(event)},"
                     f"{'' if size is None else size},".encode()
-                    + _quoted(payload_text(event))
+                    + _quoted(cut_cell(payload_text(event), size))
                     + b"\r\n"
                 )
         out.write(b"".join(lines))

@@ -1,0 +1,72 @@
+"""What the window remembers between launches: its geometry and docks (window.ini), the page
+splitters, and the list of open connection pages."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from wsinspector.core.storage.open_pages import OpenPage, save_open_pages
+from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.pages.page import Page
+
+DEFAULT_SIZE = (1280, 800)
+SPLITTERS = ("body", "left")
+
+
+def side_dock(window: QMainWindow, title: str, name: str, widget: QWidget) -> QDockWidget:
+    """A dock for the left side; its place and size are remembered with the window's state."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)  # restoreState finds docks by name
+    dock.setWidget(widget)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetClosable
+        | QDockWidget.DockWidgetFeature.DockWidgetMovable
+    )
+    return dock
+
+
+def restore_geometry(window: QMainWindow, settings: QSettings) -> None:
+    state = settings.value("window/state")
+    if isinstance(state, QByteArray):
+        window.restoreState(state)  # the docks' places and sizes
+    geometry = settings.value("window/geometry")
+    if isinstance(geometry, QByteArray) and window.restoreGeometry(geometry):
+        return
+    window.resize(*DEFAULT_SIZE)
+
+
+def saved_splitters(settings: QSettings) -> dict[str, QByteArray]:
+    states = {}
+    for key in SPLITTERS:
+        value = settings.value(f"page/{key}")
+        if isinstance(value, QByteArray):
+            states[key] = value
+    return states
+
+
+def save_layout(window: QMainWindow, current: Page, settings: QSettings) -> None:
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState())
+    for key, state in current.splitter_state().items():
+        settings.setValue(f"page/{key}", state)
+    settings.sync()
+
+
+def save_open_page_list(pages: Iterable[Page]) -> None:
+    """The live pages' forms, profiles and environments, to reopen at the next launch."""
+    open_pages = [
+        OpenPage(
+            page.form_options(),
+            page.profile_binding.profile.id if page.profile_binding.profile else "",
+            page.profile_binding.environment,
+        )
+        for page in pages
+        if isinstance(page, LivePage)
+    ]
+    # Losing the list of open tabs must not keep the window from closing.
+    with contextlib.suppress(OSError):
+        save_open_pages(open_pages)
