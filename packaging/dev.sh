@@ -130,16 +130,24 @@ libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-x
 }
 
 # Tools the packaging tests use to validate the AppStream and desktop files.
+# What the tests drive besides Python, from Debian's packages, installed when missing and root:
+# the packaging tests' validators, and the X server, key sender and screenshot tool that
+# tests/x11 runs the real app with (keys behave differently under X11 than offscreen).
+# Without root each such test skips and names what it needs.
+TEST_COMMANDS="appstreamcli:appstream desktop-file-validate:desktop-file-utils Xvfb:xvfb xdotool:xdotool"
 ensure_test_tools() {
-    if command -v appstreamcli >/dev/null 2>&1 && command -v desktop-file-validate >/dev/null 2>&1; then
-        return 0
-    fi
+    missing=""
+    for pair in $TEST_COMMANDS; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
+    done
+    [ -n "$missing" ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing appstream and desktop-file-utils for the packaging tests"
+        say "installing for the tests:$missing"
         apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq appstream desktop-file-utils >/dev/null
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-        say "appstreamcli/desktop-file-validate missing: the packaging tests will be skipped"
+        say "missing for the tests:$missing (the tests that need them will be skipped)"
     fi
 }
 
