@@ -9,9 +9,8 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from helpers.keyrings import MemoryKeyring
 from keyring.backends import fail
-from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from wsinspector.core.storage.profiles import Environments, Profile, ProfileStore, SecretFlags
 from wsinspector.core.storage.profiles.secrets import (
@@ -23,29 +22,6 @@ from wsinspector.core.storage.profiles.secrets import (
 from wsinspector.core.storage.profiles.store import FILE_SECRETS_NOTICE
 from wsinspector.core.text.secrets import is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-        self.locked = False
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        if self.locked:
-            raise KeyringLocked("the collection is locked")
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.values[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError(username) from None
 
 
 @pytest.fixture

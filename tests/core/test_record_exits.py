@@ -8,10 +8,10 @@ from pathlib import Path
 
 import keyring
 import pytest
+from helpers.keyrings import MemoryKeyring
 from helpers.recordcli import headless_env, run
 from helpers.scripted import Deaf, ScriptedServer, Write, upgrade
 from helpers.servers import RecordingServer
-from keyring.backend import KeyringBackend
 from websockets.asyncio.server import ServerConnection
 
 from wsinspector.app import main
@@ -21,28 +21,11 @@ from wsinspector.core.websocket.options import ConnectionOptions
 TOKEN = "Bearer s3cr3t-token"
 
 
-class DictKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
-
-
 def test_a_profile_whose_secret_cant_be_read_exits_2_before_connecting(
     recording_server: RecordingServer,
 ) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(DictKeyring())
+    keyring.set_keyring(MemoryKeyring())
     try:
         ProfileStore().save(
             Profile(

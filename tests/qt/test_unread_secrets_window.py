@@ -7,31 +7,14 @@ from collections.abc import Iterator
 
 import keyring
 import pytest
+from helpers.keyrings import MemoryKeyring
 from helpers.ui import find
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtWidgets import QLabel
 
 from wsinspector.core.storage.profiles import Profile, SecretFlags
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
-
-
-class DictKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
 
 
 @pytest.fixture
@@ -44,7 +27,7 @@ def keyring_backend() -> Iterator[None]:
 def test_opening_a_profile_whose_secret_cant_be_read_says_so(
     window: MainWindow, keyring_backend: None
 ) -> None:
-    keyring.set_keyring(DictKeyring())
+    keyring.set_keyring(MemoryKeyring())
     window.store.save(
         Profile(
             name="api",
