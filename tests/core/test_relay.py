@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from helpers.asyncwait import run, until
+from helpers.node import run_ws_client
 from helpers.servers import RecordingServer
 from helpers.sessions import of_type
 from websockets.asyncio.client import ClientConnection, connect
@@ -27,6 +28,7 @@ from wsinspector.core.log.events import (
 from wsinspector.core.log.filtering import LogFilter
 from wsinspector.core.serving.intercept import InterceptRule
 from wsinspector.core.serving.relay import TO_APP, TO_UPSTREAM, Relay, parse_listen
+from wsinspector.core.tools.demo import DemoServer
 from wsinspector.core.websocket.options import ConnectionOptions
 
 
@@ -287,3 +289,34 @@ def test_stopping_without_forwarding_says_so_in_the_reason(
     assert run(main) == "relay stopped with 1 held message not forwarded"
     recording_server.last.closed.wait(5)
     assert recording_server.last.received == []
+
+
+def test_node_ws_client_through_the_relay_to_the_demo_server() -> None:
+    log = EventLog()
+
+    async def main() -> list[dict[str, object]]:
+        async with DemoServer() as demo:
+            relay = Relay(_options(demo.url("/echo")), log)
+            address = await relay.start()
+            try:
+                relay.intercept = InterceptRule(LogFilter("edit me"), frozenset({TO_UPSTREAM}))
+                client = asyncio.create_task(run_ws_client(address, "first", "edit me", "last"))
+                await until(lambda: relay.held(), timeout=15)
+                relay.forward(relay.held()[0].event_id, "edited")
+                return await client
+            finally:
+                await relay.stop()
+
+    records = run(main, timeout=30)
+    assert records[0] == {"open": ""}
+    assert [r["message"] for r in records if "message" in r] == ["first", "edited", "last"]
+    assert records[-1]["close"] == 1000
+    assert [m for m in messages(log)] == [
+        (1, "out", "first"),
+        (2, "in", "first"),
+        (1, "out", "edit me"),
+        (2, "out", "edited"),
+        (2, "in", "edited"),
+        (1, "out", "last"),
+        (2, "in", "last"),
+    ]
