@@ -27,7 +27,7 @@ import contextlib
 import dataclasses
 import ipaddress
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -147,6 +147,8 @@ class Relay:
         self._stopping = False
         self._rule: InterceptRule | None = None
         self._holds: dict[Direction, Predicate] = {}
+        # Called (on the loop) when the held messages or the clients change: a page refreshes.
+        self.on_change: Callable[[], None] = _nothing
 
     @property
     def listening(self) -> bool:
@@ -178,6 +180,14 @@ class Relay:
             for w in lane.held()
         ]
 
+    def release_all(self) -> int:
+        """Forward every held message, in order; returns how many were held."""
+        released = sum(
+            lane.release_all() for client in self.clients.values() for lane in client.lanes.values()
+        )
+        self.on_change()
+        return released
+
     def forward(self, event_id: int, edited: str | bytes | None = None) -> None:
         """Let held message `event_id` go on, as it came or as `edited`; KeyError when no
         such message is held, ValueError for bytes in place of a text message that are not
@@ -193,12 +203,14 @@ class Relay:
                 self._departure(client, lane.direction), forwarded_words(event_id, lane.direction)
             )
         lane.decide(waiting, Outcome.FORWARD, payload)
+        self.on_change()
 
     def drop(self, event_id: int) -> None:
         """Held message `event_id` never goes on; KeyError when no such message is held."""
         client, lane, waiting = self._find_held(event_id)
         self._note(self._departure(client, lane.direction), dropped_words(event_id, lane.direction))
         lane.decide(waiting, Outcome.DROP)
+        self.on_change()
 
     async def inject(self, number: int, direction: Direction, message: str | bytes) -> None:
         """Send a message of the user's to client `number`'s app (TO_APP) or upstream
@@ -365,6 +377,7 @@ class Relay:
         assert upstream is not None
         client.app = connection
         self.clients[client.number] = client
+        self.on_change()
         client.lanes = {
             TO_UPSTREAM: Lane(TO_UPSTREAM, self._sender(client, upstream, TO_UPSTREAM)),
             TO_APP: Lane(TO_APP, self._sender(client, connection, TO_APP)),
@@ -384,6 +397,7 @@ class Relay:
             for lane in client.lanes.values():
                 lane.stop()
             self.clients.pop(client.number, None)
+            self.on_change()
 
     async def _pump(
         self,
@@ -418,6 +432,8 @@ class Relay:
             if lane or held:
                 outcome = Outcome.HELD if held else Outcome.WAITING
                 lane.push(Waiting(log.next_id - 1, text, data, outcome))
+                if held:
+                    self.on_change()
                 continue
             try:
                 await send(message)
@@ -512,6 +528,10 @@ class Relay:
     def _error(self, conn: int, message: str, exc: BaseException) -> None:
         detail = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
         self.log.append(ErrorEvent(conn, time.time(), time.monotonic(), message, detail))
+
+
+def _nothing() -> None:
+    pass
 
 
 def _offered(request: Request) -> list[str]:
