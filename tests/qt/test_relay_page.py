@@ -6,6 +6,7 @@ loop (which runs the relay) keeps turning while qtbot waits.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import threading
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from wsinspector.qt import MainWindow
@@ -120,3 +122,33 @@ def test_a_held_message_is_edited_in_the_page_before_node_ws_gets_it(
     qtbot.waitUntil(
         lambda: any("edited before going on" in r for r in log_rows(page)), timeout=WAIT_MS
     )
+
+
+def test_closing_the_tab_forwards_what_is_held_then_closes_both_legs(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    page, address = open_relay(window, qtbot, recording_server.url("/silent"))
+    find(page, QCheckBox, "interceptCheck").setChecked(True)
+    closed: list[int | None] = []
+
+    def talk() -> None:
+        with connect(address, open_timeout=5, close_timeout=1) as client:
+            client.send("last words")
+            with contextlib.suppress(ConnectionClosed):
+                client.recv(timeout=WAIT_MS / 1000)
+            closed.append(client.close_code)
+
+    thread = threading.Thread(target=talk, daemon=True)
+    thread.start()
+    held = find(page, QListWidget, "heldView")
+    qtbot.waitUntil(lambda: held.count() == 1, timeout=WAIT_MS)
+    assert recording_server.last.received == []
+    action = window.findChild(QAction, "actionCloseConnection")
+    assert action is not None
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(closed), timeout=WAIT_MS)
+    thread.join(5)
+    assert closed == [1001]
+    qtbot.waitUntil(recording_server.last.closed.is_set, timeout=WAIT_MS)
+    assert recording_server.last.received == ["last words"]
+    assert recording_server.last.close_code == 1001
