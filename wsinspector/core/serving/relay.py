@@ -289,6 +289,9 @@ class Relay:
                         *(lane.drained() for c in clients for lane in c.lanes.values())
                     )
         await asyncio.gather(*(self._close_both(client, code, reason) for client in clients))
+        # Clients still in their handshake have an upstream leg and no relaying yet.
+        opening = [c.upstream for c in self._opening.values() if c.upstream is not None]
+        await asyncio.gather(*(leg.close(code, reason) for leg in opening), return_exceptions=True)
         self._server.close(close_connections=True)
         await self._server.wait_closed()
         self._note(0, stopped_words(len(clients)))
