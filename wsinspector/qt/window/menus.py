@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from wsinspector.qt.dialogs.about_dialog import show_about
 from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.pages.relay_page import RelayPage
 from wsinspector.qt.widgets.icons import icon
 
 if TYPE_CHECKING:
@@ -32,6 +33,13 @@ def _action(
     action.triggered.connect(slot)
     window.addAction(action)  # shortcuts work with the menu bar hidden too
     return action
+
+
+def _open_relay_page(window: MainWindow) -> RelayPage:
+    page = RelayPage(capacity=window.log_capacity())
+    window._add_page(page)
+    page.upstream_edit.setFocus()
+    return page
 
 
 def build_menus(window: MainWindow) -> None:
@@ -118,6 +126,10 @@ def build_menus(window: MainWindow) -> None:
         connection_menu.addAction(action)
     connection_menu.addSeparator()
     connection_menu.addAction(window.action_focus_uri)
+    connection_menu.addSeparator()
+    connection_menu.addAction(
+        _action(window, "actionNewRelay", "New &relay page", lambda: _open_relay_page(window))
+    )
 
     log_menu = menu.addMenu("&Log")
     window.action_export_log = _action(

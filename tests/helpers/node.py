@@ -1,0 +1,53 @@
+"""Node's `ws`, a client nobody here wrote: installed by npm into tests/node/ the first time a
+test asks for it (CI is a fresh clone), and run as a subprocess of the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+NODE_DIR = Path(__file__).resolve().parent.parent / "node"
+CLIENT = NODE_DIR / "ws_client.js"
+INSTALL_SECONDS = 300
+
+
+def ensure_node_ws() -> str:
+    """The `node` executable, with `ws` installed into tests/node/; RuntimeError saying what
+    is missing otherwise."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise RuntimeError(
+            "Node's ws client needs `node` and `npm` on the PATH (apt-get install nodejs npm)"
+        )
+    if not (NODE_DIR / "node_modules" / "ws" / "package.json").is_file():
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--silent"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_SECONDS,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"npm install of ws into {NODE_DIR} failed: {done.stderr.strip()}")
+    return node
+
+
+async def run_ws_client(url: str, *messages: str, timeout: float = 15.0) -> list[dict[str, Any]]:
+    """Run tests/node/ws_client.js against `url` on the running loop; its JSON lines."""
+    node = ensure_node_ws()
+    process = await asyncio.create_subprocess_exec(
+        node, str(CLIENT), url, *messages, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        async with asyncio.timeout(timeout):
+            out, _ = await process.communicate()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]

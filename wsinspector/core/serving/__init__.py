@@ -1,0 +1,1 @@
+"""Listening: relay pages' legs and intercept (and server pages' sessions and rules)."""
