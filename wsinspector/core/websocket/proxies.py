@@ -93,6 +93,27 @@ def redact_proxy(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
+def proxy_password(url: str) -> str | None:
+    """The password in a proxy URL as written (percent-encoded), None when it has none."""
+    try:
+        password = urllib.parse.urlsplit(url.strip()).password
+    except ValueError:
+        return None
+    if password is None:
+        return None
+    return url.strip().partition("://")[2].rpartition("@")[0].partition(":")[2]
+
+
+def with_proxy_password(url: str, password: str) -> str:
+    """`url` with its password replaced (a URL without one is returned unchanged)."""
+    if proxy_password(url) is None:
+        return url
+    scheme, _, rest = url.strip().partition("://")
+    userinfo, _, host = rest.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:{password}@{host}"
+
+
 def _where(proxy: Proxy) -> str:
     return f"{proxy.scheme}://{proxy.host}:{proxy.port}"
 
