@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from helpers.asyncwait import run, wait_state
 from helpers.proxies import HOST, dante, free_port, tinyproxy
+from helpers.recordcli import run as record_cli
 from helpers.servers import RecordingServer
 from helpers.sessions import close_session, finished, of_type, open_session, options_for
 
@@ -181,3 +182,18 @@ def test_bad_proxy_urls_are_said_in_words_before_connecting() -> None:
     options = ConnectionOptions("ws://x/", proxy_mode=ProxyMode.CUSTOM, proxy_url="ftp://p:1")
     assert [e.field for e in check_options(options)] == ["proxy"]
     assert redact_proxy("http://u:secret@h:1") == f"http://u:{REDACTED}@h:1"
+
+
+def test_record_goes_through_the_proxy(recording_server: RecordingServer) -> None:
+    with tinyproxy() as proxy:
+        result = record_cli(
+            recording_server.url("/echo"), "--proxy", proxy.url, "--duration", "0.3"
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "CONNECT" in proxy.log() or "Established" in proxy.log(), proxy.log()[-400:]
+    unreachable = f"http://{HOST}:{free_port()}"
+    result = record_cli(recording_server.url("/echo"), "--proxy", unreachable)
+    assert result.returncode == 1
+    assert f"the proxy {unreachable} can't be reached" in result.stdout
+    result = record_cli(recording_server.url("/echo"), "--proxy", "ftp://nope:1")
+    assert result.returncode == 2 and "proxy: Not a proxy URL" in result.stderr

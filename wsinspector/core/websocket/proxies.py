@@ -63,6 +63,14 @@ class ProxyMode(enum.StrEnum):
     CUSTOM = "custom"
 
 
+def proxy_choice(text: str) -> tuple[ProxyMode, str]:
+    """A command line's --proxy: "none", "system", or a proxy URL."""
+    word = text.strip().lower()
+    if word in (ProxyMode.NONE, ProxyMode.SYSTEM):
+        return ProxyMode(word), ""
+    return ProxyMode.CUSTOM, text.strip()
+
+
 def proxy_argument(mode: ProxyMode, url: str) -> str | Literal[True] | None:
     """What websockets' connect(proxy=) takes for the page's setting."""
     if mode is ProxyMode.SYSTEM:
