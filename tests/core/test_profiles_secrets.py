@@ -299,3 +299,17 @@ def test_a_proxy_password_goes_to_the_keyring(
     assert "socks5h://me:@p:1080" in text
     assert memory_keyring.values[("wsinspector", f"{saved.id}/proxy/password")] == "pr%40xy-pw"
     assert store.load(saved.id).options.proxy_url == options.proxy_url
+
+
+def test_a_client_key_passphrase_goes_to_the_keyring(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    store = ProfileStore(tmp_path)
+    options = ConnectionOptions(
+        uri="wss://h/", client_cert="/c.p12", client_key_password="open sesame"
+    )
+    saved = store.save(Profile(name="mtls", options=options))
+    assert "open sesame" not in file_text(store, saved)
+    key = ("wsinspector", f"{saved.id}/tls/client_key_password")
+    assert memory_keyring.values[key] == "open sesame"
+    assert store.load(saved.id).options == options

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsinspector.core.decoders.settings import DecoderSettings
+from wsinspector.core.websocket.clientcert import configure as configure_client_cert
+from wsinspector.core.websocket.clientcert import load_identity
 from wsinspector.core.websocket.limits import websockets_max_size
 from wsinspector.core.websocket.proxies import ProxyMode, proxy_argument
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
@@ -72,6 +74,11 @@ class ConnectionOptions:
     # user:password, the password a secret.
     proxy_mode: ProxyMode = ProxyMode.SYSTEM
     proxy_url: str = ""
+    # Mutual TLS (core/websocket/clientcert.py): a PEM certificate (its key inside or in
+    # client_key) or one PKCS#12 file; the passphrase is a secret.
+    client_cert: str = ""
+    client_key: str = ""
+    client_key_password: str = ""
 
     @property
     def is_secure(self) -> bool:
@@ -91,6 +98,9 @@ class ConnectionOptions:
         if not self.tls_verify:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        if self.client_cert:
+            identity = load_identity(self.client_cert, self.client_key, self.client_key_password)
+            configure_client_cert(context, identity)
         return context
 
     def connect_kwargs(self) -> dict[str, Any]:

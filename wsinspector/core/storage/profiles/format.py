@@ -212,6 +212,9 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "decoder": decoder_to_json(options.decoder),
         "proxy_mode": options.proxy_mode.value,
         "proxy_url": options.proxy_url,
+        "client_cert": options.client_cert,
+        "client_key": options.client_key,
+        "client_key_password": options.client_key_password,
     }
 
 
@@ -294,6 +297,9 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         decoder=decoder_from_json(data.get("decoder", {}), f"{where}.decoder"),
         proxy_mode=ProxyMode(proxy_mode),
         proxy_url=_str(data, "proxy_url", where),
+        client_cert=_str(data, "client_cert", where),
+        client_key=_str(data, "client_key", where),
+        client_key_password=_str(data, "client_key_password", where),
     )
 
 

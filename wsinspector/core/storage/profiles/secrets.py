@@ -4,8 +4,8 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
-name), `proxy/password` (always secret, flagged or not) and, in the environments file,
-`environment/<env>/<name>`. In the keyring the service
+name), `proxy/password` and `tls/client_key_password` (always secret, flagged or not)
+and, in the environments file, `environment/<env>/<name>`. In the keyring the service
 is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
 """
@@ -25,6 +25,7 @@ from wsinspector.core.websocket.proxies import proxy_password, with_proxy_passwo
 KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
 PROXY_PASSWORD_KEY = "proxy/password"
+CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
 
 
 class SecretStoreError(Exception):
@@ -119,6 +120,9 @@ def secret_values(profile: Profile) -> dict[str, str]:
     password = proxy_password(profile.options.proxy_url)
     if password and not is_placeholder_value(password):
         values[PROXY_PASSWORD_KEY] = password
+    passphrase = profile.options.client_key_password
+    if passphrase and not is_placeholder_value(passphrase):
+        values[CLIENT_KEY_PASSWORD_KEY] = passphrase
     return values
 
 
@@ -147,7 +151,14 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
     proxy_url = profile.options.proxy_url
     if PROXY_PASSWORD_KEY in values:
         proxy_url = with_proxy_password(proxy_url, values[PROXY_PASSWORD_KEY])
-    options = replace(profile.options, headers=tuple(headers), uri=uri, proxy_url=proxy_url)
+    passphrase = values.get(CLIENT_KEY_PASSWORD_KEY, profile.options.client_key_password)
+    options = replace(
+        profile.options,
+        headers=tuple(headers),
+        uri=uri,
+        proxy_url=proxy_url,
+        client_key_password=passphrase,
+    )
     return replace(profile, options=options, variables=variables)
 
 
