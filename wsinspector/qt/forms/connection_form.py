@@ -43,6 +43,7 @@ from wsinspector.core.websocket.options import (
 )
 from wsinspector.core.websocket.redirects import MOST_REDIRECTS
 from wsinspector.core.websocket.validation import FieldError
+from wsinspector.qt.forms.client_cert_settings import ClientCertRows
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.forms.field_widgets import (
     BAD_ROW_BRUSH,
@@ -131,6 +132,7 @@ class ConnectionForm(QWidget):
             "reconnect": self.reconnect_settings.error_label,
             "on_connect": self.on_connect_error,
             "proxy": self.proxy_tab.error,
+            "client_cert": self.client_cert.error,
         }
 
     # -- collapsing ---------------------------------------------------------------------------
@@ -302,6 +304,9 @@ class ConnectionForm(QWidget):
         form.addRow("CA file", row)
         form.addRow("", self.ca_file_error)
         self.ca_file_edit.textEdited.connect(self.edited)
+        self.client_cert = ClientCertRows()
+        self.client_cert.edited.connect(self.edited)
+        form.addRow(self.client_cert)
         return group
 
     def _build_limits_group(self) -> QWidget:
@@ -412,6 +417,7 @@ class ConnectionForm(QWidget):
         # The raw text: toPlainText() would turn no-break spaces into spaces.
         raw = self.on_connect_edit.document().toRawText()
         on_connect = tuple(line for line in raw.split(PARAGRAPH_SEPARATOR) if line.strip())
+        client_cert, client_key, client_key_password = self.client_cert.values()
         return ConnectionOptions(
             uri=uri.strip(),
             origin=self.origin_edit.text().strip(),
@@ -433,6 +439,9 @@ class ConnectionForm(QWidget):
             decoder=self.decoder_tab.settings(),
             proxy_mode=self.proxy_tab.mode(),
             proxy_url=self.proxy_tab.url(),
+            client_cert=client_cert,
+            client_key=client_key,
+            client_key_password=client_key_password,
         )
 
     def set_options(self, options: ConnectionOptions) -> None:
@@ -475,6 +484,9 @@ class ConnectionForm(QWidget):
         self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
         self.decoder_tab.set_settings(options.decoder)
         self.proxy_tab.set_proxy(options.proxy_mode, options.proxy_url)
+        self.client_cert.set_values(
+            options.client_cert, options.client_key, options.client_key_password
+        )
 
     # -- errors -----------------------------------------------------------------------------
 
