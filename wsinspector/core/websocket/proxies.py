@@ -87,7 +87,7 @@ def proxy_for(uri: str, mode: ProxyMode, url: str) -> str | None:
         return argument
     try:
         return get_proxy(parse_uri(uri.strip()))
-    except InvalidURI:
+    except (InvalidURI, ValueError):  # urllib: "Invalid IPv6 URL", a port out of range
         return None
 
 
