@@ -22,6 +22,7 @@ from wsinspector.core.storage.profiles.secrets import (
 from wsinspector.core.storage.profiles.store import FILE_SECRETS_NOTICE
 from wsinspector.core.text.secrets import is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import ProxyMode
 
 
 @pytest.fixture
@@ -259,3 +260,32 @@ def test_export_leaves_secrets_out_unless_asked(
     (complete,) = third.import_file(full).profiles
     assert replace(complete, id=saved.id) == saved
     assert third.load_environments().variables("dev") == {"token": "env-s3cr3t"}
+
+
+def test_a_proxy_password_goes_to_the_keyring(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    store = ProfileStore(tmp_path)
+    options = ConnectionOptions(
+        uri="ws://h/", proxy_mode=ProxyMode.CUSTOM, proxy_url="socks5h://me:pr%40xy-pw@p:1080"
+    )
+    saved = store.save(Profile(name="proxied", options=options))
+    text = file_text(store, saved)
+    assert "pr%40xy-pw" not in text
+    assert "socks5h://me:@p:1080" in text
+    assert memory_keyring.values[("wsinspector", f"{saved.id}/proxy/password")] == "pr%40xy-pw"
+    assert store.load(saved.id).options.proxy_url == options.proxy_url
+
+
+def test_a_client_key_passphrase_goes_to_the_keyring(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    store = ProfileStore(tmp_path)
+    options = ConnectionOptions(
+        uri="wss://h/", client_cert="/c.p12", client_key_password="open sesame"
+    )
+    saved = store.save(Profile(name="mtls", options=options))
+    assert "open sesame" not in file_text(store, saved)
+    key = ("wsinspector", f"{saved.id}/tls/client_key_password")
+    assert memory_keyring.values[key] == "open sesame"
+    assert store.load(saved.id).options == options

@@ -258,7 +258,7 @@ def test_connect_kwargs_defaults() -> None:
     # No message limit for websockets, one frame bounded: the frame tap enforces the user's
     # limit on whole messages (core/websocket/limits.py).
     assert kwargs["max_size"] == (None, 2 * DEFAULT_MAX_MESSAGE_SIZE + 64 * 1024)
-    assert kwargs["proxy"] is None  # never the system proxy: the handshake is what is shown
+    assert kwargs["proxy"] is True  # the system proxy by default, as browsers (issue 22)
     assert (kwargs["open_timeout"], kwargs["ping_interval"], kwargs["ping_timeout"]) == (
         10.0,
         20.0,

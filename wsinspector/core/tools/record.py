@@ -41,6 +41,7 @@ from wsinspector.core.tools.record_wording import (
     unanswered_close_words,
 )
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import proxy_choice
 from wsinspector.core.websocket.session import Session
 from wsinspector.core.websocket.state import ConnectionState
 
@@ -90,6 +91,13 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--profile", metavar="NAME", help="connect with the saved profile NAME")
     command.add_argument(
         "--env", metavar="NAME", help="with --profile: the environment for its {{variables}}"
+    )
+    command.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="connect through this proxy (http://, https://, socks5://, socks5h://, socks4://, "
+        "user:password@ allowed); 'none' connects directly; without it the profile's setting, "
+        "else the system's (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY)",
     )
     command.add_argument(
         "--duration", metavar="S", type=float, help="close with 1000 after S seconds"
@@ -147,6 +155,9 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
         profile = args.profile
     else:
         options = ConnectionOptions(args.uri.strip())
+    if args.proxy is not None:
+        mode, url = proxy_choice(args.proxy)
+        options = replace(options, proxy_mode=mode, proxy_url=url)
     errors = check_options(options)
     if errors:
         raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))

@@ -125,6 +125,20 @@ def remember_reset(exc: BaseException) -> None:
     setattr(exc, _RESET, True)
 
 
+# OpenSSL's reasons for a server's alert that it wants a client certificate it trusts.
+_CERT_WANTED = ("CERTIFICATE_REQUIRED", "BAD_CERTIFICATE", "UNKNOWN_CA", "CERTIFICATE_UNKNOWN")
+CLIENT_CERT_HINT = (
+    "the server demands a client certificate it trusts: set one in the TLS tab, or check "
+    "that the server trusts its issuer"
+)
+# Python's asyncio TLS server hangs up without its alert when the client sent no certificate
+# (TLS 1.3 checks it after the client's handshake is done): the client sees only an EOF.
+_SILENT_CERT_HINT = (
+    "a server that requires a client certificate hangs up like this when it gets none it "
+    "trusts (TLS tab)"
+)
+
+
 def _quote(line: bytes | str) -> str:
     text = line.decode("latin-1") if isinstance(line, bytes) else line
     text = text.rstrip("\r\n")
@@ -194,6 +208,8 @@ def _describe_invalid_message(exc: InvalidMessage, scheme: str) -> str:
         text = "the server closed the connection before answering the handshake"
         if getattr(exc, _RESET, False):
             text += " (connection reset by peer)"
+        if scheme == "wss":
+            return f"{text}; {_SILENT_CERT_HINT}"
         return f"{text}; if it expects TLS, {TRY_WSS}" if plain else text
     detail = f" ({cause})" if cause else ""
     return f"the server's answer is not a valid HTTP response{detail}"
@@ -293,7 +309,10 @@ def describe_error(exc: BaseException, *, uri: str = "") -> str:
             return f"TLS error ({exc.reason or exc}): {TRY_WS}"
         return f"the server hung up during the TLS handshake: {TRY_WS}"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
+        tls_reason = str(exc.reason or exc)
+        if any(wanted in tls_reason.upper() for wanted in _CERT_WANTED):
+            return f"TLS error ({tls_reason}): {CLIENT_CERT_HINT}"
+        return f"TLS error: {tls_reason}"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused: nothing listens on that host and port"
     if isinstance(exc, socket.gaierror):

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsinspector.core.decoders.settings import DecoderSettings
+from wsinspector.core.websocket.clientcert import configure as configure_client_cert
+from wsinspector.core.websocket.clientcert import load_identity
 from wsinspector.core.websocket.limits import websockets_max_size
+from wsinspector.core.websocket.proxies import ProxyMode, proxy_argument
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
 from wsinspector.core.websocket.redirects import MOST_REDIRECTS
 
@@ -67,6 +70,15 @@ class ConnectionOptions:
     on_connect_messages: tuple[str, ...] = ()
     # How the page shows binary payloads (log, filter, detail view); not sent anywhere.
     decoder: DecoderSettings = field(default_factory=DecoderSettings)
+    # The system's proxy by default, as browsers (core/websocket/proxies.py); the URL may hold
+    # user:password, the password a secret.
+    proxy_mode: ProxyMode = ProxyMode.SYSTEM
+    proxy_url: str = ""
+    # Mutual TLS (core/websocket/clientcert.py): a PEM certificate (its key inside or in
+    # client_key) or one PKCS#12 file; the passphrase is a secret.
+    client_cert: str = ""
+    client_key: str = ""
+    client_key_password: str = ""
 
     @property
     def is_secure(self) -> bool:
@@ -86,6 +98,9 @@ class ConnectionOptions:
         if not self.tls_verify:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        if self.client_cert:
+            identity = load_identity(self.client_cert, self.client_key, self.client_key_password)
+            configure_client_cert(context, identity)
         return context
 
     def connect_kwargs(self) -> dict[str, Any]:
@@ -108,9 +123,7 @@ class ConnectionOptions:
             # marks are high so that pauses are rare: each re-creates a QSocketNotifier under
             # qasync, which cost 40% of a flood when websockets' default (16) paused constantly.
             "max_queue": READ_QUEUE_MARKS,
-            # The inspector connects where it is told: system proxy settings would silently
-            # change the handshake the user is looking at.
-            "proxy": None,
+            "proxy": proxy_argument(self.proxy_mode, self.proxy_url),
         }
         if self.user_agent_mode is UserAgentMode.NONE:
             kwargs["user_agent_header"] = None

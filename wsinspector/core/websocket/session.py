@@ -65,12 +65,13 @@ from wsinspector.core.websocket.file_wording import (
 from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.guarded import GuardedConnection
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import ProxiedConnect, ProxyHop, proxy_hop_event
 from wsinspector.core.websocket.reconnect import (
     STABLE_CONNECTION_SECONDS,
     close_is_retryable,
     failure_is_retryable,
 )
-from wsinspector.core.websocket.redirects import RedirectingConnect, location_of
+from wsinspector.core.websocket.redirects import location_of
 from wsinspector.core.websocket.session_events import (
     accepted_handshake,
     close_event,
@@ -159,8 +160,9 @@ class Session:
         self._begin_attempt()
         self._set_state(ConnState.CONNECTING)
         try:
-            async for websocket in RedirectingConnect(
+            async for websocket in ProxiedConnect(
                 options.uri,
+                on_proxy_hop=self._on_proxy_hop,
                 on_redirect=self._on_redirect,
                 max_redirects=options.max_redirects,
                 logger=self._tap,
@@ -437,6 +439,10 @@ class Session:
         self._log_failed_handshake(exc)
         if isinstance(outcome, str):
             self._note(redirect_words(hop, exc.response.status_code, location_of(exc), outcome))
+
+    def _on_proxy_hop(self, hop: ProxyHop) -> None:
+        """The CONNECT an HTTP proxy answered: a handshake row when it refused, else a note."""
+        self.log.append(proxy_hop_event(self._conn, hop))
 
     def _delays(self) -> Generator[float]:
         for delay in self.options.reconnect.delays():

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from websockets.frames import EXTERNAL_CLOSE_CODES
 
+from wsinspector.core.websocket.clientcert import ClientCertError, load_identity
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import ProxyMode, check_proxy_url
 
 # RFC 9110 §5.6.2: token = 1*tchar
 # \Z, not $: "$" also matches before a trailing newline, which would let "name\n" through.
@@ -43,7 +45,8 @@ LIBRARY_HEADERS = {
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """`field` is one of: uri, origin, subprotocols, headers, user_agent, ca_file,
-    close_code, close_reason, reconnect. `row` is the header row for header problems."""
+    close_code, close_reason, reconnect, proxy, client_cert. `row` is the header row for header
+    problems."""
 
     field: str
     message: str
@@ -231,6 +234,7 @@ def check_options(options: ConnectionOptions) -> list[FieldError]:
     policy = options.reconnect
     if policy.initial_delay < 0 or policy.max_delay <= 0 or policy.max_attempts < 0:
         errors.append(FieldError("reconnect", "Reconnect delays and attempts can't be negative"))
+    errors.extend(check_reach(options))
     return errors
 
 
@@ -246,4 +250,25 @@ def check_close(code: int, reason: str) -> list[FieldError]:
         )
     if len(reason.encode()) > 123:
         errors.append(FieldError("close_reason", "The close reason is limited to 123 bytes"))
+    return errors
+
+
+def check_reach(options: ConnectionOptions) -> list[FieldError]:
+    """The proxy's settings (core/websocket/proxies.py) and the client certificate
+    (core/websocket/clientcert.py)."""
+    errors: list[FieldError] = []
+    if options.proxy_mode is ProxyMode.CUSTOM:
+        problem = check_proxy_url(options.proxy_url)
+        if problem:
+            errors.append(FieldError("proxy", problem))
+    if options.client_cert or options.client_key:
+        if not options.is_secure:
+            errors.append(FieldError("client_cert", "A client certificate only applies to wss://"))
+        elif not options.client_cert:
+            errors.append(FieldError("client_cert", "Give the certificate of this key"))
+        else:
+            try:
+                load_identity(options.client_cert, options.client_key, options.client_key_password)
+            except ClientCertError as exc:
+                errors.append(FieldError("client_cert", str(exc)))
     return errors

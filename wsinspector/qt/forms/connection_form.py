@@ -2,8 +2,8 @@
 
 The URI row (uriEdit, Connect, Close with code and reason) lives in the page's top bar; this
 widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, TLS,
-Reconnect, Advanced, On connect, Decoding. The tabs collapse to their bar, so the log and panes
-get the room. `to_options(uri)` builds the record.
+Proxy (qt/forms/proxy_settings.py), Reconnect, Advanced, On connect, Decoding. The tabs
+collapse to their bar, so the log and panes get the room. `to_options(uri)` builds the record.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from wsinspector.core.websocket.options import (
 )
 from wsinspector.core.websocket.redirects import MOST_REDIRECTS
 from wsinspector.core.websocket.validation import FieldError
+from wsinspector.qt.forms.client_cert_settings import ClientCertRows
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.forms.field_widgets import (
     BAD_ROW_BRUSH,
@@ -50,6 +51,7 @@ from wsinspector.qt.forms.field_widgets import (
     scrolled,
     seconds_spin,
 )
+from wsinspector.qt.forms.proxy_settings import ProxySettingsTab
 from wsinspector.qt.forms.reconnect_settings import ReconnectSettings
 
 MIB = 2**20
@@ -84,10 +86,13 @@ class ConnectionForm(QWidget):
         self.stack.setMaximumHeight(SETTINGS_MAX_HEIGHT)
         self._pages: list[QWidget] = []
         self.reconnect_settings = ReconnectSettings()
+        self.proxy_tab = ProxySettingsTab()
+        self.proxy_tab.edited.connect(self.edited)
         for title, page in (
             ("Headers", self._build_headers_page()),
             ("Handshake", self._build_handshake_page()),
             ("TLS", self._build_tls_group()),
+            ("Proxy", self.proxy_tab),
             ("Reconnect", self.reconnect_settings),
             ("Advanced", self._build_limits_group()),
             ("On connect", self._build_on_connect_page()),
@@ -126,6 +131,8 @@ class ConnectionForm(QWidget):
             "ca_file": self.ca_file_error,
             "reconnect": self.reconnect_settings.error_label,
             "on_connect": self.on_connect_error,
+            "proxy": self.proxy_tab.error,
+            "client_cert": self.client_cert.error,
         }
 
     # -- collapsing ---------------------------------------------------------------------------
@@ -297,6 +304,9 @@ class ConnectionForm(QWidget):
         form.addRow("CA file", row)
         form.addRow("", self.ca_file_error)
         self.ca_file_edit.textEdited.connect(self.edited)
+        self.client_cert = ClientCertRows()
+        self.client_cert.edited.connect(self.edited)
+        form.addRow(self.client_cert)
         return group
 
     def _build_limits_group(self) -> QWidget:
@@ -407,6 +417,7 @@ class ConnectionForm(QWidget):
         # The raw text: toPlainText() would turn no-break spaces into spaces.
         raw = self.on_connect_edit.document().toRawText()
         on_connect = tuple(line for line in raw.split(PARAGRAPH_SEPARATOR) if line.strip())
+        client_cert, client_key, client_key_password = self.client_cert.values()
         return ConnectionOptions(
             uri=uri.strip(),
             origin=self.origin_edit.text().strip(),
@@ -426,6 +437,11 @@ class ConnectionForm(QWidget):
             reconnect=self.reconnect_settings.policy(),
             on_connect_messages=on_connect,
             decoder=self.decoder_tab.settings(),
+            proxy_mode=self.proxy_tab.mode(),
+            proxy_url=self.proxy_tab.url(),
+            client_cert=client_cert,
+            client_key=client_key,
+            client_key_password=client_key_password,
         )
 
     def set_options(self, options: ConnectionOptions) -> None:
@@ -467,6 +483,10 @@ class ConnectionForm(QWidget):
         self.reconnect_settings.set_policy(options.reconnect)
         self.on_connect_edit.setPlainText("\n".join(options.on_connect_messages))
         self.decoder_tab.set_settings(options.decoder)
+        self.proxy_tab.set_proxy(options.proxy_mode, options.proxy_url)
+        self.client_cert.set_values(
+            options.client_cert, options.client_key, options.client_key_password
+        )
 
     # -- errors -----------------------------------------------------------------------------
 

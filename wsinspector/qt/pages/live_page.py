@@ -217,6 +217,7 @@ class LivePage(Page):
         self.connect_button.clicked.connect(self.connect_from_form)
         self.uri_edit.returnPressed.connect(self.connect_from_form)
         self.uri_edit.textEdited.connect(self._on_uri_edited)
+        self.uri_edit.textChanged.connect(self.form.proxy_tab.show_uri)
         self.command_entry = CommandLineEntry(self.uri_edit)
         self.command_entry.parsed.connect(self._fill_from_command)
         self.command_entry.usage_line.connect(lambda words: self._show_uri_errors([words]))

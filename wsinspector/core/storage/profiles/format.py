@@ -27,6 +27,7 @@ from wsinspector.core.websocket.options import (
     ConnectionOptions,
     UserAgentMode,
 )
+from wsinspector.core.websocket.proxies import ProxyMode
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
 
 FORMAT_VERSION = 1
@@ -209,6 +210,11 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "reconnect": policy_to_json(options.reconnect),
         "on_connect_messages": list(options.on_connect_messages),
         "decoder": decoder_to_json(options.decoder),
+        "proxy_mode": options.proxy_mode.value,
+        "proxy_url": options.proxy_url,
+        "client_cert": options.client_cert,
+        "client_key": options.client_key,
+        "client_key_password": options.client_key_password,
     }
 
 
@@ -263,6 +269,11 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
             f"{', '.join(m.value for m in UserAgentMode)}, not {mode!r}"
         ) from None
     max_size = data.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)
+    proxy_mode = _str(data, "proxy_mode", where, default.proxy_mode.value)
+    if proxy_mode not in set(ProxyMode):
+        raise ProfileFormatError(
+            f"{where}.proxy_mode must be one of {', '.join(ProxyMode)}, not {proxy_mode!r}"
+        )
     return ConnectionOptions(
         uri=_str(data, "uri", where),
         origin=_str(data, "origin", where),
@@ -284,6 +295,11 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         reconnect=policy_from_json(data.get("reconnect", {}), f"{where}.reconnect"),
         on_connect_messages=_strings(data, "on_connect_messages", where),
         decoder=decoder_from_json(data.get("decoder", {}), f"{where}.decoder"),
+        proxy_mode=ProxyMode(proxy_mode),
+        proxy_url=_str(data, "proxy_url", where),
+        client_cert=_str(data, "client_cert", where),
+        client_key=_str(data, "client_key", where),
+        client_key_password=_str(data, "client_key_password", where),
     )
 
 

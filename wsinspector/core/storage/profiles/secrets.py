@@ -4,7 +4,8 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
-name) and, in the environments file, `environment/<env>/<name>`. In the keyring the service
+name), `proxy/password` and `tls/client_key_password` (always secret, flagged or not)
+and, in the environments file, `environment/<env>/<name>`. In the keyring the service
 is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
 """
@@ -19,9 +20,12 @@ from urllib.parse import unquote_plus
 from wsinspector.core.storage.profiles.model import Environments, Profile, SecretFlags
 from wsinspector.core.text.secrets import is_placeholder_value, is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import proxy_password, with_proxy_password
 
 KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
+PROXY_PASSWORD_KEY = "proxy/password"
+CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
 
 
 class SecretStoreError(Exception):
@@ -112,6 +116,13 @@ def secret_values(profile: Profile) -> dict[str, str]:
         counts[name] = n + 1
         if name in flags.query and not is_placeholder_value(value):
             values[f"query/{name}/{n}"] = value
+    # Always secret, flagged or not: a proxy's password.
+    password = proxy_password(profile.options.proxy_url)
+    if password and not is_placeholder_value(password):
+        values[PROXY_PASSWORD_KEY] = password
+    passphrase = profile.options.client_key_password
+    if passphrase and not is_placeholder_value(passphrase):
+        values[CLIENT_KEY_PASSWORD_KEY] = passphrase
     return values
 
 
@@ -137,7 +148,17 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
             if index.isdigit():
                 query_values[(query_name, int(index))] = value
     uri = _replace_query_values(profile.options.uri, query_values)
-    options = replace(profile.options, headers=tuple(headers), uri=uri)
+    proxy_url = profile.options.proxy_url
+    if PROXY_PASSWORD_KEY in values:
+        proxy_url = with_proxy_password(proxy_url, values[PROXY_PASSWORD_KEY])
+    passphrase = values.get(CLIENT_KEY_PASSWORD_KEY, profile.options.client_key_password)
+    options = replace(
+        profile.options,
+        headers=tuple(headers),
+        uri=uri,
+        proxy_url=proxy_url,
+        client_key_password=passphrase,
+    )
     return replace(profile, options=options, variables=variables)
 
 
