@@ -206,6 +206,12 @@ class TestSocket:
     def close_reason(self) -> str:
         return self.close_event.reason if self.close_event else ""
 
+    def pending(self) -> list[Message]:
+        """The messages received and not yet taken by recv() or expect(), taken now."""
+        taken = list(self._inbox)
+        self._inbox.clear()
+        return taken
+
     def exchanged(self) -> list[Message]:
         """Every message of this socket's log since it began, both ways, oldest first."""
         start = self.log.index_of(self.first_id)
