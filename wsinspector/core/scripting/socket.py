@@ -65,6 +65,7 @@ class TestSocket:
         log: EventLog,
         variables: dict[str, str] | None = None,
         session: Session | None = None,
+        inbox_limit: int | None = None,
     ) -> None:
         self.log = log
         self.vars: dict[str, str] = dict(variables or {})
@@ -72,7 +73,7 @@ class TestSocket:
         self.close_event: CloseEvent | None = None
         self.first_id = log.next_id
         self._session = session if session is not None else Session(options, log)
-        self._inbox: deque[Message] = deque()
+        self._inbox: deque[Message] = deque(maxlen=inbox_limit)
         self._pongs: dict[bytes, float] = {}
         self._state = ConnState.IDLE
         self._wake = asyncio.Event()
@@ -107,9 +108,13 @@ class TestSocket:
             if self._session.task is not None and not self._session.task.done():
                 await self._session.close(1000, "test finished")
         finally:
-            if self._listening:
-                self.log.remove_listener(self)
-                self._listening = False
+            self.stop_listening()
+
+    def stop_listening(self) -> None:
+        """No more events from the log (the connection, if any, goes on)."""
+        if self._listening:
+            self.log.remove_listener(self)
+            self._listening = False
 
     @property
     def session(self) -> Session:
