@@ -64,6 +64,14 @@ class Reactions:
             # print() in the script goes to the page, not to a terminal nobody sees.
             script.module.__dict__["print"] = self._print
 
+    def enable(self) -> None:
+        """Switch on; a connection already open gets on_message from now (its on_open has
+        passed)."""
+        self.enabled = True
+        session = self._session_of()
+        if self._ws is None and session is not None and session.state is ConnState.OPEN:
+            self._ws = self._socket(session)
+
     def detach(self) -> None:
         self.log.remove_listener(self)
         if self._ws is not None:
@@ -113,14 +121,17 @@ class Reactions:
         session = self._session_of()
         if not self.enabled or self.script is None or session is None:
             return
+        ws = self._ws = self._socket(session)
+        if self._active("on_open"):
+            function = self.script.reactions["on_open"]
+            self._enqueue("on_open", lambda: function(ws))
+
+    def _socket(self, session: Session) -> TestSocket:
         # On a live page a flood must not pile up for a recv() that may never come.
         ws = TestSocket(session.options, self.log, {}, session=session, inbox_limit=INBOX_LIMIT)
         ws.handshake = self._handshake
         ws.listen()
-        self._ws = ws
-        if self._active("on_open"):
-            function = self.script.reactions["on_open"]
-            self._enqueue("on_open", lambda: function(ws))
+        return ws
 
     def _enqueue(self, name: str, call: Callable[[], Coroutine[Any, Any, object]]) -> None:
         if self._queue is None:

@@ -11,7 +11,7 @@ objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `close
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`,
 `connectionStatusLabel`, `statusArea`, `tlsWarningLabel`, `uriError`, `uriFixButton`,
 `closeError`, `useCaFileButton`, `skipVerificationButton`, `certificateLabel`, `rateLabel`;
-the form, composer, saved messages and workspace name their own.
+the form, composer, saved messages, Scripts tab and workspace name their own.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
 from wsinspector.qt.pages.rate_view import RateView
+from wsinspector.qt.pages.scripts_panel import ScriptsPanel, page_target
 from wsinspector.qt.widgets.elided_label import ElidedLabel
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
@@ -101,6 +102,13 @@ class LivePage(Page):
         self._build_uri_bar()
         self.form = ConnectionForm()
         self.form.add_tab("Variables", self._build_variables_tab())
+        self.scripts = ScriptsPanel(
+            self.log,
+            self.controller,
+            lambda: page_target(self.form_options(), self.profile_binding),
+            self.workspace.log_view.select_log_index,
+        )
+        self.form.add_tab("Scripts", self.scripts)
         self._build_status_area()
         self._build_composer()
         layout = QVBoxLayout(self)
@@ -475,6 +483,7 @@ class LivePage(Page):
         self.rate_view.stop()
         await self.controller.shutdown(reason)
         self.recording_policy.detach()
+        self.scripts.detach()
         await super().shutdown(reason)
 
     # -- recording --------------------------------------------------------------------------
