@@ -163,6 +163,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wsinspector.core.tools.record import main as record_main
 
         return record_main(arguments[1:])
+    if arguments[:1] == ["test"]:
+        from wsinspector.core.tools.test_command import main as test_main
+
+        return test_main(arguments[1:])
+    if arguments[:1] == ["replay"]:
+        from wsinspector.core.tools.replay_command import main as replay_main
+
+        return replay_main(arguments[1:])
     args = parse_args(arguments)
     if args.self_check:
         # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.

@@ -1,5 +1,6 @@
-"""Node's `ws`, a client nobody here wrote: installed by npm into tests/node/ the first time a
-test asks for it (CI is a fresh clone), and run as a subprocess of the test's loop."""
+"""Node's `ws`, a client and a server nobody here wrote: installed by npm into tests/node/ the
+first time a test asks for it (CI is a fresh clone; node_modules is ignored by git), and run as
+subprocesses of the tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import asyncio
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +54,27 @@ async def run_ws_client(url: str, *messages: str, timeout: float = 15.0) -> list
         await process.wait()
         raise
     return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+
+
+@contextmanager
+def node_echo_server() -> Iterator[str]:
+    """The `ws` README's echo server on 127.0.0.1; yields its ws:// URL."""
+    node = ensure_node_ws()
+    process = subprocess.Popen(
+        [node, str(NODE_DIR / "echo_server.mjs")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # blocks until it listens (or dies: "")
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the Node echo server did not start: {process.stderr.read()}")  # type: ignore[union-attr]
+        yield f"ws://127.0.0.1:{int(line.split()[1])}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -232,6 +232,7 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
         "On connect",
         "Decoding",
         "Variables",
+        "Scripts",
     ]
     assert stack.isHidden()  # folded: the log and panes get the room
     open_settings_tab(window, "TLS")

@@ -9,7 +9,7 @@ decision; every send path prepares its message with core's `prepare_message`.
 
 objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `closeOptionsButton`,
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`;
-the status strip, form, composer, saved messages and workspace name their own.
+the status strip, form, composer, saved messages, Scripts tab and workspace name their own.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
+from wsinspector.qt.pages.scripts_panel import ScriptsPanel, page_target
 from wsinspector.qt.pages.status_strip import StatusStrip
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
@@ -100,6 +101,13 @@ class LivePage(Page):
         self._build_uri_bar()
         self.form = ConnectionForm()
         self.form.add_tab("Variables", self._build_variables_tab())
+        self.scripts = ScriptsPanel(
+            self.log,
+            self.controller,
+            lambda: page_target(self.form_options(), self.profile_binding),
+            self.workspace.log_view.select_log_index,
+        )
+        self.form.add_tab("Scripts", self.scripts)
         self.status_area = StatusStrip(self.log, lambda: self.controller.last_rtt)
         strip = self.status_area
         self.status_label, self.tls_warning = strip.status_label, strip.tls_warning
@@ -409,6 +417,7 @@ class LivePage(Page):
         self.rate_view.stop()
         await self.controller.shutdown(reason)
         self.recording_policy.detach()
+        self.scripts.detach()
         await super().shutdown(reason)
 
     # -- recording --------------------------------------------------------------------------

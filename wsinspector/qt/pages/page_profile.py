@@ -163,6 +163,11 @@ class ProfileBinding(QObject):
         # The page's variables as edited, saved or not.
         return self._environments.variables(self.environment), self.variables.variables()
 
+    def variable_values(self) -> dict[str, str]:
+        """The page's variables in one table, the environment's over the profile's."""
+        env_vars, profile_vars = self._values()
+        return {**profile_vars, **env_vars}
+
     def resolve_options(
         self, options: ConnectionOptions
     ) -> tuple[ConnectionOptions, list[FieldError]]:

@@ -1,0 +1,117 @@
+"""The Scripts tab of a live page: a test file run against the page's settings, results that
+open the failing test's messages in the log, and reactions answering a server's challenge."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from helpers.servers import RecordingServer
+from helpers.ui import connect_to, log_rows, open_settings_tab
+from helpers.widgets import find
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+)
+from pytestqt.qtbot import QtBot
+from websockets.asyncio.server import ServerConnection
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 10000
+
+
+TESTS = textwrap.dedent(
+    """
+    async def test_echo(ws):
+        await ws.send("hello")
+        assert (await ws.recv()).text == "hello"
+
+    async def test_wrong(ws):
+        await ws.send("marker for the failing test")
+        assert (await ws.recv()).text == "goodbye"
+    """
+)
+
+REACTIONS = textwrap.dedent(
+    """
+    async def on_message(msg, ws):
+        if "challenge" in msg.text:
+            await ws.send({"answer": msg.json()["challenge"] * 2})
+        elif msg.text == "boom":
+            raise ValueError("not a message I know")
+    """
+)
+
+
+def test_a_test_file_runs_from_the_window_and_a_failure_opens_its_messages(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "echo_test.py"
+    path.write_text(TESTS)
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo"))
+    open_settings_tab(window, "Scripts")
+    find(window, QLineEdit, "scriptPathEdit").setText(str(path))
+    find(window, QPushButton, "runTestsButton").click()
+    results = find(window, QListWidget, "testResultsView")
+    qtbot.waitUntil(lambda: results.count() == 2, timeout=WAIT_MS)
+    passed, failed = (results.item(i) for i in range(2))
+    assert passed.text().startswith("✔ test_echo")
+    assert failed.text().startswith("✘ test_wrong")
+    assert "'hello' == 'goodbye'" in failed.toolTip() or "goodbye" in failed.toolTip()
+    output = find(window, QPlainTextEdit, "scriptOutputView")
+    qtbot.waitUntil(lambda: "1 of 2 passed." in output.toPlainText(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any("marker for the failing test" in row for row in log_rows(window)),
+        timeout=WAIT_MS,
+    )
+    results.itemActivated.emit(failed)
+    view = find(window, QAbstractItemView, "messageLog")
+    selected = view.selectionModel().selectedRows()
+    assert selected, "the failing test's first event is selected"
+    rows = log_rows(window)
+    assert selected[0].row() < len(rows)
+    # The failing test's rows follow the selected one: its message is among them.
+    assert any("marker for the failing test" in row for row in rows[selected[0].row() :])
+    assert not any("marker" in row for row in rows[: selected[0].row()])
+
+
+async def challenger(connection: ServerConnection, record: object) -> None:
+    await connection.send(json.dumps({"challenge": 21}))
+    answer = await connection.recv()
+    if json.loads(answer) != {"answer": 42}:
+        await connection.close(4003, "wrong answer")
+        return
+    await connection.send("welcome")
+    await connection.send("boom")
+    async for _ in connection:
+        pass
+
+
+def test_reactions_answer_a_challenge_and_show_their_errors(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "reactions.py"
+    path.write_text(REACTIONS)
+    open_settings_tab(window, "Scripts")
+    find(window, QLineEdit, "scriptPathEdit").setText(str(path))
+    find(window, QCheckBox, "reactionsCheck").setChecked(True)
+    output = find(window, QPlainTextEdit, "scriptOutputView")
+    assert "Reactions on: on_message." in output.toPlainText()
+    with RecordingServer(behaviour=challenger) as server:
+        connect_to(qtbot, window, server.url("/"))
+        qtbot.waitUntil(lambda: any("welcome" in row for row in log_rows(window)), timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: "on_message failed (line 6): ValueError" in output.toPlainText(),
+            timeout=WAIT_MS,
+        )
+        # "welcome" only follows the right answer; the answer is a row of the page's log.
+        assert any('{"answer": 42}' in row for row in log_rows(window))
+        find(window, QPushButton, "closeButton").click()
+        qtbot.waitUntil(lambda: server.last.closed.is_set(), timeout=WAIT_MS)
+    assert server.last.close_code == 1000  # the script's error did not end the connection
