@@ -27,6 +27,9 @@ from wsinspector.core.protocols.mqtt.protocol import (
 )
 from wsinspector.core.websocket.session import Session
 
+# The first test may install mosquitto (helpers.brokers) before the broker starts.
+pytestmark = pytest.mark.timeout(600)
+
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -111,3 +112,66 @@ def mosquitto(folder: Path, *, anonymous: bool = True) -> Iterator[str]:
         yield f"ws://{HOST}:{port}/mqtt"
     finally:
         _stop(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a broker started in a process group of its own: the group is its children."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+@contextlib.contextmanager
+def rabbitmq_web_stomp(folder: Path) -> Iterator[str]:
+    """A private RabbitMQ node with the web-stomp plugin; yields its ws:// STOMP URI.
+
+    Everything is its own: node name, ports (AMQP, distribution, web-stomp), Erlang's port
+    mapper on a port of its own (so no system epmd is started or left behind), the Erlang
+    cookie (HOME), data, logs and configuration, all in `folder`. guest/guest may log in
+    from 127.0.0.1. It takes 10 to 20 s to start: one per test session."""
+    ensure_debian_package("rabbitmq-server", "rabbitmq-server")
+    server = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # the Debian wrapper would `su rabbitmq`
+    epmd_binary = ensure_debian_package("epmd", "erlang-base")
+    epmd_port, node_port, dist_port, stomp_port = (free_port() for _ in range(4))
+    (folder / "rabbitmq.conf").write_text(
+        f"listeners.tcp.1 = {HOST}:{node_port}\n"
+        f"web_stomp.tcp.port = {stomp_port}\nweb_stomp.tcp.ip = {HOST}\n"
+    )
+    (folder / "enabled_plugins").write_text("[rabbitmq_web_stomp].\n")
+    env = dict(
+        os.environ,
+        HOME=str(folder),
+        ERL_EPMD_PORT=str(epmd_port),
+        RABBITMQ_NODENAME=f"wsinspector-{os.getpid()}@localhost",
+        RABBITMQ_NODE_IP_ADDRESS=HOST,
+        RABBITMQ_DIST_PORT=str(dist_port),
+        RABBITMQ_MNESIA_BASE=str(folder / "mnesia"),
+        RABBITMQ_LOG_BASE=str(folder / "log"),
+        RABBITMQ_LOGS="-",
+        RABBITMQ_CONFIG_FILE=str(folder / "rabbitmq.conf"),
+        RABBITMQ_ENABLED_PLUGINS_FILE=str(folder / "enabled_plugins"),
+        RABBITMQ_PID_FILE=str(folder / "rabbitmq.pid"),
+    )
+    log = folder / "rabbitmq.log"
+    with log.open("wb") as out:
+        epmd = subprocess.Popen(
+            [epmd_binary, "-port", str(epmd_port), "-address", HOST],
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+        process = subprocess.Popen(
+            [server], stdout=out, stderr=out, env=env, cwd=folder, start_new_session=True
+        )
+    try:
+        wait_listening(stomp_port, process, 90.0, log)
+        yield f"ws://{HOST}:{stomp_port}/ws"
+    finally:
+        _stop_group(process)
+        _stop_group(epmd)
