@@ -20,13 +20,16 @@ from wsinspector.core.protocols.signalr.protocol import (
     SignalRSettings,
     describe,
 )
+from wsinspector.core.websocket.reconnect import ReconnectPolicy
 from wsinspector.core.websocket.session import Session
 
 
 class Client:
-    def __init__(self, uri: str, settings: SignalRSettings | None = None) -> None:
+    def __init__(
+        self, uri: str, settings: SignalRSettings | None = None, **options: object
+    ) -> None:
         self.protocol = SignalRProtocol(settings)
-        self.session = Session(options_for(uri), EventLog())
+        self.session = Session(options_for(uri, **options), EventLog())
         self.readings: list[Reading] = []
         self.driver = ProtocolDriver(self.protocol, self.session, self._read)
 
@@ -96,6 +99,31 @@ def test_negotiate_then_invoke_send_and_stream() -> None:
                     "stream invocation",
                 ]
                 assert not [r for r in client.readings if r.problem]
+            finally:
+                await client.close()
+
+    run(scenario)
+
+
+def test_a_reconnect_starts_the_protocol_afresh() -> None:
+    """The driver sends the handshake on every open, and the protocol forgets the last
+    connection's invocations."""
+
+    async def scenario() -> None:
+        async with running(Hub()) as hub:
+            quick = ReconnectPolicy(True, 0.05, 0.05, 1.5, 0.1, jitter=False)
+            client = Client(hub.ws_uri, reconnect=quick)
+            await client.open()
+            try:
+                await client.driver.send(Invoke("count", (1000,), stream=True))
+                await until(lambda: client.of_kind("stream item"))
+                await hub.drop()
+                await until(lambda: len(client.of_kind("handshake")) == 2, message=client.why)
+                assert client.protocol.handshaken and not client.protocol.pending
+                await client.driver.send(Invoke("echo", ("again",)))
+                await until(lambda: client.of_kind("completion"), message=client.why)
+                assert hub.received[-1]["invocationId"] == "1"
+                assert [r.kind for r in client.sent()].count("handshake") == 2
             finally:
                 await client.close()
 

@@ -42,6 +42,12 @@ class Hub:
     connected_with: list[dict[str, list[str]]] = field(default_factory=list)
     port: int = 0
     pinging: bool = True
+    connections: list[ServerConnection] = field(default_factory=list)
+
+    async def drop(self) -> None:
+        """Close every connection as a restarting server does (1012: a client may retry)."""
+        for websocket in self.connections:
+            await websocket.close(1012, "restarting")
 
     @property
     def http_uri(self) -> str:
@@ -54,6 +60,7 @@ class Hub:
     async def _serve(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
         self.connected_with.append(parse_qs(urlsplit(websocket.request.path).query))
+        self.connections.append(websocket)
         handshake = json.loads(str(await websocket.recv()).removesuffix(RS))
         if handshake != {"protocol": "json", "version": 1}:
             await websocket.send(record({"error": f"unsupported {handshake}"}))
