@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,28 @@ class WireProtocol(Protocol):
     def read(self, data: str | bytes) -> tuple[Reading, list[Outgoing]]:
         """Read one received message; also return any automatic answers (keepalive pongs)."""
         ...
+
+
+@runtime_checkable
+class Composing(Protocol):
+    """A protocol the user composes messages in (each package defines what `composed` is)."""
+
+    def encode(self, composed: object) -> list[Outgoing]:
+        """The messages that send `composed`; UserError (its words for the user) when it
+        can't be sent as it is (no topic, no destination, a wrong kind for this protocol)."""
+        ...
+
+
+@runtime_checkable
+class Keepalive(Protocol):
+    """A protocol with a keepalive of its own (MQTT's PINGREQ, STOMP's heart-beats)."""
+
+    def tick(self, now: float) -> tuple[list[Outgoing], str]:
+        """Called every TICK_SECONDS while open, with time.monotonic(): the keepalives due
+        now, and a problem to show ("" for none), e.g. that the server fell silent."""
+        ...
+
+
+# How often a driver calls Keepalive.tick: keepalives are whole seconds (MQTT) or
+# milliseconds the server negotiates (STOMP), so a tenth of a second is late by little.
+TICK_SECONDS = 0.1

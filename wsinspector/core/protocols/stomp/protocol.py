@@ -1,0 +1,286 @@
+"""One STOMP 1.2/1.1 client session over one WebSocket (subprotocols v12.stomp, v11.stomp).
+
+It sends CONNECT when the socket opens (login, passcode, host, the heart-beats it offers),
+takes the version and heart-beats the server's CONNECTED settles, then sends a heart-beat
+(an end-of-line) whenever it sent nothing for the agreed time and says so when the server
+falls silent for twice its own.
+
+What the user composes is a command with a destination, headers and a body; the headers a
+command can't go without are filled in where there is one obvious value: a SUBSCRIBE's id,
+the subscription an UNSUBSCRIBE of a destination means, the last MESSAGE for ACK and NACK,
+the open transaction for COMMIT and ABORT.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wsinspector.core.app.errors import UserError
+from wsinspector.core.protocols.base import Outgoing, Reading
+from wsinspector.core.protocols.stomp.frames import (
+    CLIENT_COMMANDS,
+    V11,
+    V12,
+    Frame,
+    MalformedFrame,
+    encode,
+    is_heartbeat,
+    parse_all,
+)
+
+SUBPROTOCOLS = ("v12.stomp", "v11.stomp")
+HEARTBEAT = "\n"
+# The server's heart-beat may be this many times late before it is reported ("because of
+# timing inaccuracies, the receiver SHOULD be tolerant", says the specification).
+HEARTBEAT_TOLERANCE = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class StompSettings:
+    """What CONNECT says. `host` is the virtual host: RabbitMQ refuses one it doesn't have,
+    and "/" is its default one. Heart-beats in milliseconds, 0 for none."""
+
+    login: str = ""
+    passcode: str = ""
+    host: str = "/"
+    heartbeat_send: int = 10_000
+    heartbeat_receive: int = 10_000
+    versions: tuple[str, ...] = (V12, V11)
+
+
+@dataclass(frozen=True, slots=True)
+class StompCompose:
+    """A frame the user composed: SEND, SUBSCRIBE, UNSUBSCRIBE, ACK, NACK, BEGIN, COMMIT,
+    ABORT or DISCONNECT."""
+
+    command: str
+    destination: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | bytes = ""
+
+
+class StompProtocol:
+    """The client's side of one STOMP connection; `on_open` starts it afresh."""
+
+    name = "STOMP"
+
+    def __init__(
+        self, settings: StompSettings | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.settings = settings or StompSettings()
+        self._clock = clock
+        self._reset()
+
+    def _reset(self) -> None:
+        self.version = self.settings.versions[0] if self.settings.versions else V12
+        self.connected = False
+        # Negotiated heart-beat periods in seconds, 0 for none.
+        self.send_every = 0.0
+        self.expect_every = 0.0
+        self._last_sent = self._last_received = self._clock()
+        self._silence_reported = False
+        self._subscriptions: dict[str, str] = {}  # id → destination
+        self._next_subscription = 0
+        self._transactions: list[str] = []
+        self._next_transaction = 0
+        self._last_message: Frame | None = None
+
+    def on_open(self) -> list[Outgoing]:
+        self._reset()
+        settings = self.settings
+        headers = [
+            ("accept-version", ",".join(settings.versions)),
+            ("host", settings.host),
+        ]
+        if settings.login:
+            headers.append(("login", settings.login))
+        if settings.passcode:
+            headers.append(("passcode", settings.passcode))
+        headers.append(("heart-beat", f"{settings.heartbeat_send},{settings.heartbeat_receive}"))
+        return [self._out(Frame("CONNECT", tuple(headers)), "CONNECT")]
+
+    def encode(self, composed: object) -> list[Outgoing]:
+        if not isinstance(composed, StompCompose):
+            raise UserError(f"STOMP can't send {type(composed).__name__}")
+        command = composed.command.strip().upper()
+        if command not in CLIENT_COMMANDS:
+            raise UserError(f"{composed.command!r} is not a STOMP command a client sends")
+        headers = dict(composed.headers)
+        if composed.destination:
+            headers["destination"] = composed.destination
+        fill = _FILLERS.get(command)
+        if fill is not None:
+            fill(self, headers)
+        body = composed.body.encode() if isinstance(composed.body, str) else composed.body
+        frame = Frame(command, tuple(headers.items()), body)
+        label = f"{command} {headers.get('destination', '')}".rstrip()
+        return [self._out(frame, label)]
+
+    def tick(self, now: float) -> tuple[list[Outgoing], str]:
+        if not self.connected:
+            return [], ""
+        problem = ""
+        silent = now - self._last_received
+        if (
+            self.expect_every
+            and silent > self.expect_every * HEARTBEAT_TOLERANCE
+            and not self._silence_reported
+        ):
+            self._silence_reported = True
+            problem = (
+                f"no heart-beat from the server for {silent:.1f} s "
+                f"(it agreed to one every {self.expect_every:g} s)"
+            )
+        if self.send_every and now - self._last_sent >= self.send_every:
+            self._last_sent = self._clock()
+            return [Outgoing(HEARTBEAT, "heart-beat")], problem
+        return [], problem
+
+    def read(self, data: str | bytes) -> tuple[Reading, list[Outgoing]]:
+        self._last_received = self._clock()
+        self._silence_reported = False
+        raw = data.encode() if isinstance(data, str) else data
+        if is_heartbeat(raw):
+            return Reading("heart-beat"), []
+        try:
+            frames = parse_all(raw, self.version)
+        except MalformedFrame as exc:
+            return Reading("malformed", problem=f"not a STOMP frame: {exc}"), []
+        for frame in frames:
+            self._note(frame)
+        if len(frames) == 1:
+            return _reading(frames[0]), []
+        kinds = " + ".join(frame.command for frame in frames)
+        return Reading(kinds, _reading(frames[0]).name, [f.to_json() for f in frames]), []
+
+    def _note(self, frame: Frame) -> None:
+        if frame.command == "CONNECTED":
+            self.connected = True
+            self.version = frame.header("version", V12 if V12 in self.settings.versions else V11)
+            self._agree_heartbeats(frame.header("heart-beat", "0,0"))
+        elif frame.command == "MESSAGE":
+            self._last_message = frame
+
+    def _agree_heartbeats(self, offered: str) -> None:
+        """The periods both sides keep ("Heart-beating": the larger of what one side can do
+        and the other wants, none when either says 0)."""
+        try:
+            server_send, server_receive = (int(part) for part in offered.split(","))
+        except ValueError:
+            server_send = server_receive = 0
+        ours = self.settings
+        if ours.heartbeat_send and server_receive:
+            self.send_every = max(ours.heartbeat_send, server_receive) / 1000
+        if ours.heartbeat_receive and server_send:
+            self.expect_every = max(ours.heartbeat_receive, server_send) / 1000
+
+    def _out(self, frame: Frame, note: str) -> Outgoing:
+        self._last_sent = self._clock()
+        data = encode(frame, self.version)
+        try:
+            return Outgoing(data.decode(), note)
+        except UnicodeDecodeError:
+            return Outgoing(data, note)
+
+    # -- the headers a command can't go without ---------------------------------------------
+
+    def _fill_send(self, headers: dict[str, str]) -> None:
+        if not headers.get("destination"):
+            raise UserError("SEND needs a destination")
+
+    def _fill_subscribe(self, headers: dict[str, str]) -> None:
+        if not headers.get("destination"):
+            raise UserError("SUBSCRIBE needs a destination")
+        if not headers.get("id"):
+            self._next_subscription += 1
+            headers["id"] = f"sub-{self._next_subscription}"
+        self._subscriptions[headers["id"]] = headers["destination"]
+
+    def _fill_unsubscribe(self, headers: dict[str, str]) -> None:
+        destination = headers.pop("destination", "")
+        if not headers.get("id"):
+            ids = [key for key, value in self._subscriptions.items() if value == destination]
+            if not ids:
+                raise UserError("UNSUBSCRIBE needs the id of a subscription, or its destination")
+            headers["id"] = ids[0]
+        self._subscriptions.pop(headers["id"], None)
+
+    def _fill_ack(self, headers: dict[str, str]) -> None:
+        message = self._last_message
+        if self.version == V12:
+            if not headers.get("id"):
+                if message is None or not message.header("ack"):
+                    raise UserError(
+                        "ACK and NACK need the id of a message (the ack header of a MESSAGE "
+                        "received on a subscription with ack:client)"
+                    )
+                headers["id"] = message.header("ack")
+        elif not headers.get("message-id"):
+            if message is None:
+                raise UserError("ACK and NACK need a message-id and a subscription")
+            headers["message-id"] = message.header("message-id")
+            headers.setdefault("subscription", message.header("subscription"))
+
+    def _fill_begin(self, headers: dict[str, str]) -> None:
+        if not headers.get("transaction"):
+            self._next_transaction += 1
+            headers["transaction"] = f"tx-{self._next_transaction}"
+        self._transactions.append(headers["transaction"])
+
+    def _fill_end(self, headers: dict[str, str]) -> None:
+        if not headers.get("transaction"):
+            if not self._transactions:
+                raise UserError("COMMIT and ABORT need a transaction (none was begun)")
+            headers["transaction"] = self._transactions[-1]
+        if headers["transaction"] in self._transactions:
+            self._transactions.remove(headers["transaction"])
+
+
+_FILLERS: dict[str, Callable[[StompProtocol, dict[str, str]], None]] = {
+    "SEND": StompProtocol._fill_send,
+    "SUBSCRIBE": StompProtocol._fill_subscribe,
+    "UNSUBSCRIBE": StompProtocol._fill_unsubscribe,
+    "ACK": StompProtocol._fill_ack,
+    "NACK": StompProtocol._fill_ack,
+    "BEGIN": StompProtocol._fill_begin,
+    "COMMIT": StompProtocol._fill_end,
+    "ABORT": StompProtocol._fill_end,
+}
+
+
+def describe(data: str | bytes, version: str = V12) -> Reading:
+    """A message on its own, either way (a sent row, an exported one): no session state."""
+    raw = data.encode() if isinstance(data, str) else data
+    if is_heartbeat(raw):
+        return Reading("heart-beat")
+    try:
+        frames = parse_all(raw, version)
+    except MalformedFrame as exc:
+        return Reading("malformed", problem=f"not a STOMP frame: {exc}")
+    if len(frames) != 1:
+        kinds = " + ".join(frame.command for frame in frames) or "empty"
+        return Reading(kinds, "", [f.to_json() for f in frames])
+    return _reading(frames[0])
+
+
+def _reading(frame: Frame) -> Reading:
+    command = frame.command
+    if command == "RECEIPT":
+        name = frame.header("receipt-id")
+    elif command == "ERROR":
+        name = frame.header("message")
+    elif command == "CONNECTED":
+        name = frame.header("version")
+    elif command in ("ACK", "NACK"):
+        name = frame.header("id") or frame.header("message-id")
+    elif command in ("BEGIN", "COMMIT", "ABORT"):
+        name = frame.header("transaction")
+    else:
+        name = frame.header("destination") or frame.header("id")
+    value = frame.to_json()
+    headers = value["headers"]
+    if isinstance(headers, dict) and "passcode" in headers:
+        headers["passcode"] = "(sent)"
+    return Reading(command, name, value)
