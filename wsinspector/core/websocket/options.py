@@ -67,6 +67,10 @@ class ConnectionOptions:
     on_connect_messages: tuple[str, ...] = ()
     # How the page shows binary payloads (log, filter, detail view); not sent anywhere.
     decoder: DecoderSettings = field(default_factory=DecoderSettings)
+    # What rides on the socket (a key of core/protocols/registry; "" is plain WebSocket) and
+    # its settings by name (Socket.IO's namespace and auth, GraphQL's init payload, …).
+    protocol: str = ""
+    protocol_params: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_secure(self) -> bool:
