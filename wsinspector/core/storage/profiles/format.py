@@ -209,6 +209,8 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "reconnect": policy_to_json(options.reconnect),
         "on_connect_messages": list(options.on_connect_messages),
         "decoder": decoder_to_json(options.decoder),
+        "protocol": options.protocol,
+        "protocol_params": dict(options.protocol_params),
     }
 
 
@@ -284,6 +286,11 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         reconnect=policy_from_json(data.get("reconnect", {}), f"{where}.reconnect"),
         on_connect_messages=_strings(data, "on_connect_messages", where),
         decoder=decoder_from_json(data.get("decoder", {}), f"{where}.decoder"),
+        # Profiles written before protocols speak plain WebSocket.
+        protocol=_str(data, "protocol", where),
+        protocol_params=tuple(
+            _string_map(data.get("protocol_params", {}), f"{where}.protocol_params").items()
+        ),
     )
 
 
