@@ -40,8 +40,12 @@ class ProtocolDriver:
 
     async def send(self, composed: Composed) -> None:
         """Send what the user composed; raises ComposeError or NotConnectedError."""
-        for outgoing in self.protocol.compose(composed):
-            await self._send_one(outgoing)
+        await self.send_all(self.protocol.compose(composed))
+
+    async def send_all(self, outgoing: list[Outgoing]) -> None:
+        """Send composed messages in order; raises NotConnectedError."""
+        for item in outgoing:
+            await self._send_one(item)
 
     async def _send_one(self, outgoing: Outgoing) -> None:
         if isinstance(outgoing.data, str):

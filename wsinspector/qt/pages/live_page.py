@@ -11,7 +11,8 @@ objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `close
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`,
 `connectionStatusLabel`, `statusArea`, `tlsWarningLabel`, `uriError`, `uriFixButton`,
 `closeError`, `useCaFileButton`, `skipVerificationButton`, `certificateLabel`, `rateLabel`;
-the form, composer, saved messages and workspace name their own.
+the form, composer, saved messages, workspace and protocol bar and composer
+(qt/forms/protocol_bar.py, protocol_composer.py, pages/protocol_binding.py) name their own.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from wsinspector.core.log.events import (
     MessageEvent,
     StateEvent,
 )
+from wsinspector.core.protocols.registry import prepare as prepare_for_protocol
 from wsinspector.core.storage.capture import CaptureStore, Recorder
 from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
 from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError, SavedMessage
@@ -61,6 +63,7 @@ from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
+from wsinspector.qt.pages.protocol_binding import ProtocolBinding
 from wsinspector.qt.pages.rate_view import RateView
 from wsinspector.qt.widgets.elided_label import ElidedLabel
 from wsinspector.qt.widgets.icons import icon
@@ -103,10 +106,13 @@ class LivePage(Page):
         self.form.add_tab("Variables", self._build_variables_tab())
         self._build_status_area()
         self._build_composer()
+        self.protocols = ProtocolBinding(self)
+        self._composer_layout.insertWidget(0, self.protocols.composer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(self._uri_bar)
+        layout.addWidget(self.protocols.bar)
         layout.addWidget(self.form)
         layout.addWidget(self.status_area)
         layout.addWidget(self.workspace, 1)
@@ -271,6 +277,7 @@ class LivePage(Page):
         composer_layout.setSpacing(2)
         composer_layout.addWidget(self.composer, 1)
         composer_layout.addWidget(self.control_frames)
+        self._composer_layout = composer_layout
         self.workspace.put_under_log(composer_box)
         self.detail_tabs = self.workspace.detail_tabs
         self.saved_messages = SavedMessagesView()
@@ -345,7 +352,7 @@ class LivePage(Page):
 
     def form_options(self) -> ConnectionOptions:
         """The options as the form holds them, {{variables}} unresolved."""
-        return self.form.to_options(self.uri_edit.text())
+        return self.protocols.apply(self.form.to_options(self.uri_edit.text()))
 
     def is_modified(self) -> bool:
         return self.profile_binding.is_modified(self.form_options())
@@ -391,7 +398,8 @@ class LivePage(Page):
         self._send_prepared(message.text, message.mode)
 
     def _send_text(self, text: str) -> None:
-        self._send_prepared(text, MessageMode.TEXT)
+        if not self.protocols.send(text):
+            self._send_prepared(text, MessageMode.TEXT)
 
     def _send_encoded(self, text: str, kind: DecoderKind) -> None:
         """JSON from the composer, its {{variables}} filled, sent as MessagePack or CBOR."""
@@ -413,6 +421,7 @@ class LivePage(Page):
     def set_options(self, options: ConnectionOptions) -> None:
         self.set_uri(options.uri)
         self.form.set_options(options)
+        self.protocols.show(options)
 
     def connect_from_form(self) -> None:
         """Validate the form; connect when it is right, else show each problem by its field."""
@@ -424,7 +433,7 @@ class LivePage(Page):
         undefined = {(error.field, error.row) for error in errors}
         errors += [
             error
-            for error in check_options(options)
+            for error in check_options(prepare_for_protocol(options))
             if (error.field, error.row) not in undefined and (error.field, None) not in undefined
         ]
         uri_errors = [error.message for error in errors if error.field == "uri"]
