@@ -111,8 +111,9 @@ class LivePage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        # Before the URI, as Postman's request kind: no row taken from the log.
+        self._uri_bar.insertWidget(0, self.protocols.bar)
         layout.addLayout(self._uri_bar)
-        layout.addWidget(self.protocols.bar)
         layout.addWidget(self.form)
         layout.addWidget(self.status_area)
         layout.addWidget(self.workspace, 1)
