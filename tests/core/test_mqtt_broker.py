@@ -44,7 +44,7 @@ class Client:
         self.protocol = MqttProtocol(settings)
         self.session = Session(options_for(uri, subprotocols=(SUBPROTOCOL,)), EventLog())
         self.readings: list[Reading] = []
-        self.driver = ProtocolDriver(self.protocol, self.session, self._read)
+        self.driver = ProtocolDriver(self.session, self.protocol, self._read)
 
     def _read(self, event_id: int, reading: Reading) -> None:
         self.readings.append(reading)
@@ -60,7 +60,6 @@ class Client:
         ]
 
     async def open(self) -> None:
-        self.driver.start()
         self.session.start()
         await until(lambda: "CONNACK" in self.kinds(), message=self.why)
         assert self.protocol.connected, self.readings
@@ -141,7 +140,6 @@ def test_credentials_refused_show_in_the_connack(tmp_path: Path) -> None:
 
         async def scenario() -> None:
             client = Client(uri, MqttSettings(username="u", password="p"))
-            client.driver.start()
             client.session.start()
             try:
                 await until(lambda: "CONNACK" in client.kinds(), message=client.why)

@@ -31,7 +31,7 @@ class Client:
         self.protocol = SignalRProtocol(settings)
         self.session = Session(options_for(uri, **options), EventLog())
         self.readings: list[Reading] = []
-        self.driver = ProtocolDriver(self.protocol, self.session, self._read)
+        self.driver = ProtocolDriver(self.session, self.protocol, self._read)
 
     def _read(self, event_id: int, reading: Reading) -> None:
         self.readings.append(reading)
@@ -47,7 +47,6 @@ class Client:
         ]
 
     async def open(self) -> None:
-        self.driver.start()
         self.session.start()
         await until(lambda: self.of_kind("handshake"), message=self.why)
         assert self.protocol.handshaken, self.readings

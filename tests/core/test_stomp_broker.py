@@ -41,7 +41,7 @@ class Client:
         self.protocol = StompProtocol(settings)
         self.session = Session(options_for(uri, subprotocols=(subprotocol,)), EventLog())
         self.readings: list[Reading] = []
-        self.driver = ProtocolDriver(self.protocol, self.session, self._read)
+        self.driver = ProtocolDriver(self.session, self.protocol, self._read)
 
     def _read(self, event_id: int, reading: Reading) -> None:
         self.readings.append(reading)
@@ -60,7 +60,6 @@ class Client:
         ]
 
     async def open(self) -> None:
-        self.driver.start()
         self.session.start()
         await until(lambda: "CONNECTED" in self.kinds() or "ERROR" in self.kinds(), timeout=10)
         assert self.protocol.connected, self.readings
@@ -155,7 +154,6 @@ def test_heart_beats_both_ways(broker: str) -> None:
 def test_a_refused_login_is_an_error_frame_in_words(broker: str) -> None:
     async def scenario() -> None:
         client = Client(broker, StompSettings("guest", "wrong"))
-        client.driver.start()
         client.session.start()
         try:
             await until(lambda: client.of_kind("ERROR"), timeout=10, message=client.why)

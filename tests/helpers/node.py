@@ -8,6 +8,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,28 +17,37 @@ from typing import Any
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 CLIENT = NODE_DIR / "ws_client.js"
 INSTALL_SECONDS = 300
+PACKAGES = ("socket.io", "graphql-ws", "graphql", "ws")
+_install_lock = threading.Lock()
 
 
-def ensure_node_ws() -> str:
-    """The `node` executable, with `ws` installed into tests/node/; RuntimeError saying what
-    is missing otherwise."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        raise RuntimeError(
-            "Node's ws client needs `node` and `npm` on the PATH (apt-get install nodejs npm)"
-        )
-    if not (NODE_DIR / "node_modules" / "ws" / "package.json").is_file():
+def ensure_node_packages() -> str:
+    """The path of `node`, once the test servers' npm packages are installed."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("the protocol tests need Node.js: `node` is not on the PATH")
+    with _install_lock:
+        if all((NODE_DIR / "node_modules" / name).is_dir() for name in PACKAGES):
+            return node
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(f"installing {', '.join(PACKAGES)} needs npm: not on the PATH")
         done = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--silent"],
             cwd=NODE_DIR,
             capture_output=True,
             text=True,
             timeout=INSTALL_SECONDS,
-            check=False,
         )
-        if done.returncode:
-            raise RuntimeError(f"npm install of ws into {NODE_DIR} failed: {done.stderr.strip()}")
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install in {NODE_DIR} failed: {done.stderr.strip()[-800:]}")
     return node
+
+
+def ensure_node_ws() -> str:
+    """The `node` executable, with `ws` installed into tests/node/; RuntimeError saying what
+    is missing otherwise."""
+    return ensure_node_packages()
 
 
 async def run_ws_client(url: str, *messages: str, timeout: float = 15.0) -> list[dict[str, Any]]:
@@ -75,6 +85,39 @@ def node_echo_server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@contextmanager
+def node_server(script: str) -> Iterator[int]:
+    """Run tests/node/SCRIPT, which prints its port; yields the port. Closing its stdin ends
+    it (and it is killed if it does not end within 5 s)."""
+    node = ensure_node_packages()
+    process = subprocess.Popen(
+        [node, str(NODE_DIR / script)],
+        cwd=NODE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.strip().isdigit():
+            process.kill()
+            raise RuntimeError(f"{script} did not start: {line}{process.communicate()[1]}")
+        yield int(line)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()

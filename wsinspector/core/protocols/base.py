@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from wsinspector.core.app.errors import UserError
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,16 +23,38 @@ class Reading:
 
     `kind` is the protocol's own word (event, ack, next, MESSAGE, PUBLISH …), `name` the event
     name, topic or destination, `value` the decoded structure as JSON values; `problem` says why
-    a message did not parse as the protocol (it is then shown raw, never dropped)."""
+    a message did not parse as the protocol (it is then shown raw, never dropped). `detail` is
+    what the protocol knows beyond the message itself, in words (an ack's time to answer)."""
 
     kind: str
     name: str = ""
     value: object = None
     problem: str = ""
+    detail: str = ""
+
+
+# What the user composed, by field: the composer's text is `BODY`; the others are each
+# protocol's own (Socket.IO's "event", "namespace", "ack"; GraphQL's "variables", …), as text
+# or a bool. Saved messages and on-connect messages keep the same mapping.
+BODY = "body"
+Composed = Mapping[str, str | bool | int]
+
+
+class ComposeError(UserError, ValueError):
+    """What the user composed can't be sent; `field` names the composer's field at fault
+    (a key of Composed), so that the page shows the message next to it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class WireProtocol(Protocol):
-    """One protocol session over one WebSocket connection."""
+    """One protocol session over one WebSocket connection (and its reconnects).
+
+    `read` is called for every message received, in order, and is the only method that may
+    change what `describe` answers; `describe` is side-effect free and also serves messages
+    of a recorded session, where `read` never ran (it then knows only the message itself)."""
 
     name: str
 
@@ -39,6 +64,14 @@ class WireProtocol(Protocol):
 
     def read(self, data: str | bytes) -> tuple[Reading, list[Outgoing]]:
         """Read one received message; also return any automatic answers (keepalive pongs)."""
+        ...
+
+    def compose(self, composed: Composed) -> list[Outgoing]:
+        """The messages that send what the user composed; raises ComposeError."""
+        ...
+
+    def describe(self, data: str | bytes, incoming: bool) -> Reading:
+        """One message, either way, as the protocol reads it, for a row or the detail view."""
         ...
 
 

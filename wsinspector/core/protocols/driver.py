@@ -1,11 +1,13 @@
-"""Runs one WireProtocol over one Session: what a page, `record` and the tests share.
+"""A protocol at work on a session: what a page, `record` and the tests share.
 
-It listens to the session's EventLog: when a connection opens it sends the protocol's
-handshake, every received message goes through `protocol.read` and its automatic answers are
-sent, and a Keepalive protocol is ticked while the connection is open. Everything sent goes
-through the session, so it is logged like a typed message and the wire stays visible.
+It listens to the session's event log like any listener, so the session (core/websocket)
+knows nothing of protocols: when a connection opens it sends the protocol's handshake, each
+received message is read by the protocol as it is logged and its automatic answers (an
+Engine.IO pong, a GraphQL pong, an MQTT PUBACK) are sent at once, in order, and logged like
+every message sent; a Keepalive protocol is ticked while the connection is open. The log
+keeps what crossed the wire; readings for rows are derived from it (WireProtocol.describe).
 
-Answers are sent in order by one task: the log's listeners are called synchronously from the
+Answers are sent by one task: the log's listeners are called synchronously from the
 session's reader and can't await a send.
 """
 
@@ -14,17 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import EventLog
-from wsinspector.core.log.events import (
-    ConnState,
-    Direction,
-    Event,
-    MessageEvent,
-    NoteEvent,
-    StateEvent,
-)
+from wsinspector.core.log.events import ConnState, Event, NoteEvent, StateEvent
+from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import (
     TICK_SECONDS,
     Composing,
@@ -33,6 +30,7 @@ from wsinspector.core.protocols.base import (
     Reading,
     WireProtocol,
 )
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import NotConnectedError, Session
 
 # (event id of the received message, what the protocol read in it)
@@ -40,75 +38,118 @@ ReadingListener = Callable[[int, Reading], None]
 
 
 class ProtocolDriver:
-    """Speaks `protocol` on `session` from `start()` until `stop()`."""
+    """Runs `protocol` on `session` until detach() (or `await stop()`); an EventLogListener
+    of the session's log from construction on, so build it before the session opens."""
 
     def __init__(
         self,
-        protocol: WireProtocol,
         session: Session,
+        protocol: WireProtocol,
         on_reading: ReadingListener | None = None,
     ) -> None:
-        self.protocol = protocol
         self.session = session
+        self.protocol = protocol
         self.on_reading = on_reading
         self._conn = 0
+        self._tasks = TaskSet()
+        # Answers leave in the order they were decided: one queue, one sender task.
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._sender: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        session.log.add_listener(self)
 
     @property
     def log(self) -> EventLog:
         return self.session.log
 
-    def start(self) -> None:
-        """Listen from now on: call before the session opens, so no message is missed."""
-        self.log.add_listener(self)
-        loop = asyncio.get_running_loop()
-        self._tasks.append(loop.create_task(self._send_queued(), name="protocol-sender"))
-        if isinstance(self.protocol, Keepalive):
-            self._tasks.append(loop.create_task(self._tick(self.protocol), name="protocol-tick"))
+    def detach(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.session.log.remove_listener(self)
+        for task in (self._sender, self._ticker):
+            if task is not None:
+                task.cancel()
 
     async def stop(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.log.remove_listener(self)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        """detach(), and wait until its tasks have ended."""
+        self.detach()
+        for task in (self._sender, self._ticker):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def outgoing_for(self, composed: object) -> list[Outgoing]:
+        """The messages that send what the user composed: a Mapping of the composer's fields
+        (WireProtocol.compose, raises ComposeError) or a protocol's own composed value
+        (Composing.encode, raises UserError)."""
+        if isinstance(composed, Mapping):
+            return self.protocol.compose(composed)
+        if isinstance(self.protocol, Composing):
+            return self.protocol.encode(composed)
+        raise TypeError(f"{type(self.protocol).__name__} can't send {composed!r}")
 
     async def send(self, composed: object) -> None:
-        """Encode what the user composed and send it (after any answer already queued).
-
-        Raises UserError when the protocol can't send it, NotConnectedError when closed."""
-        if not isinstance(self.protocol, Composing):
-            raise TypeError(f"{self.protocol.name} has nothing to compose")
+        """Send what the user composed; raises ComposeError
+        or UserError for what can't be sent, NotConnectedError when closed."""
         if self.session.state is not ConnState.OPEN:
             raise NotConnectedError(f"not connected (the connection is {self.session.state})")
-        for message in self.protocol.encode(composed):
-            self._queue.put_nowait(message)
-        await self._queue.join()
+        await self.send_all(self.outgoing_for(composed))
 
-    # -- EventLogListener -----------------------------------------------------------------
+    async def send_all(self, outgoing: list[Outgoing]) -> None:
+        """Send composed messages in order; raises NotConnectedError."""
+        for item in outgoing:
+            await self._send_one(item)
+
+    async def _send_one(self, outgoing: Outgoing) -> None:
+        if isinstance(outgoing.data, str):
+            await self.session.send_text(outgoing.data)
+        else:
+            await self.session.send_binary(outgoing.data)
+
+    def _enqueue(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            self._queue.put_nowait(item)
+        if self._sender is None or self._sender.done():
+            self._sender = self._tasks.spawn(self._drain())
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            try:
+                await self._send_one(self._queue.get_nowait())
+            except NotConnectedError:
+                # The connection ended under the answer; the next one starts over.
+                while not self._queue.empty():
+                    self._queue.get_nowait()
+
+    async def _tick(self, protocol: Keepalive) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            if self.session.state is not ConnState.OPEN:
+                continue
+            due, problem = protocol.tick(time.monotonic())
+            if due:
+                self._enqueue(due)
+            if problem:
+                self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), problem))
+
+    # -- EventLogListener -------------------------------------------------------------------
 
     def event_appended(self, log: EventLog, event: Event) -> None:
-        if isinstance(event, StateEvent) and event.state is ConnState.OPEN:
+        if type(event) is StateEvent and event.state is ConnState.OPEN:
             self._conn = event.conn
-            for message in self.protocol.on_open():
-                self._queue.put_nowait(message)
+            self._enqueue(self.protocol.on_open())
+            if isinstance(self.protocol, Keepalive) and (
+                self._ticker is None or self._ticker.done()
+            ):
+                self._ticker = self._tasks.spawn(self._tick(self.protocol))
 
     def messages_appended(self, log: EventLog) -> None:
-        event = log[-1]
-        assert isinstance(event, MessageEvent)
-        if event.direction is not Direction.IN:
+        entry = log.entries()[-1]
+        if type(entry) is not tuple or not entry[1]:
             return
-        data: str | bytes = event.data
-        if event.text:
-            text = event.decoded()
-            data = text if text is not None else event.data
-        reading, answers = self.protocol.read(data)
-        for message in answers:
-            self._queue.put_nowait(message)
+        data: bytes = entry[3]
+        reading, answers = self.protocol.read(data.decode("utf-8", "replace") if entry[2] else data)
+        if answers:
+            self._enqueue(answers)
         if self.on_reading is not None:
             self.on_reading(log.next_id - 1, reading)
 
@@ -118,29 +159,15 @@ class ProtocolDriver:
     def events_dropped(self, log: EventLog, count: int) -> None:
         pass
 
-    # -- tasks ----------------------------------------------------------------------------
 
-    async def _send_queued(self) -> None:
-        queue = self._queue
-        while True:
-            message = await queue.get()
-            try:
-                if isinstance(message.data, str):
-                    await self.session.send_text(message.data)
-                else:
-                    await self.session.send_binary(message.data)
-            except NotConnectedError:
-                pass  # the connection went away; the log already says so
-            finally:
-                queue.task_done()
-
-    async def _tick(self, protocol: Keepalive) -> None:
-        while True:
-            await asyncio.sleep(TICK_SECONDS)
-            if self.session.state is not ConnState.OPEN:
-                continue
-            due, problem = protocol.tick(time.monotonic())
-            for message in due:
-                self._queue.put_nowait(message)
-            if problem:
-                self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), problem))
+def start_session(
+    options: ConnectionOptions, log: EventLog
+) -> tuple[Session, ProtocolDriver | None]:
+    """A session for `options` with its protocol driven (None for plain WebSocket), started.
+    The options are first prepared for the protocol (registry.prepare); raises
+    ProtocolSettingsError for protocol settings that can't be read."""
+    protocol = registry.create(options)
+    session = Session(registry.prepare(options), log)
+    driver = ProtocolDriver(session, protocol) if protocol is not None else None
+    session.start()
+    return session, driver

@@ -34,6 +34,9 @@ from wsinspector.core.app.crashlog import Crash, CrashReporter
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
+from wsinspector.core.protocols.driver import start_session
+from wsinspector.core.protocols.registry import create as create_protocol
+from wsinspector.core.protocols.registry import prepare as prepare_options
 from wsinspector.core.text.formatting import format_time
 from wsinspector.core.tools.record_wording import (
     record_crash_words,
@@ -42,7 +45,6 @@ from wsinspector.core.tools.record_wording import (
 )
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.proxies import proxy_choice
-from wsinspector.core.websocket.session import Session
 from wsinspector.core.websocket.state import ConnectionState
 
 EXIT_OK = 0
@@ -158,7 +160,12 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
     if args.proxy is not None:
         mode, url = proxy_choice(args.proxy)
         options = replace(options, proxy_mode=mode, proxy_url=url)
-    errors = check_options(options)
+    try:
+        # Protocol settings that can't be read are the user's to fix before connecting.
+        create_protocol(options)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    errors = check_options(prepare_options(options))
     if errors:
         raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))
     return RecordPlan(
@@ -312,7 +319,9 @@ async def _record(
     printer = _StatePrinter(connection, write)
     log.add_listener(printer, messages=False)
     connection.begin(plan.options)
-    session = Session(plan.options, log)
+    # What rides on the socket (Socket.IO, GraphQL, …) does its handshake and keepalive by
+    # itself, as on a page; plain WebSocket has no driver.
+    session, driver = start_session(plan.options, log)
     # The window's live pages record by the same rule: from the event that begins the
     # connection until it ends.
     target = RecordingTarget(plan.options.uri, plan.profile, plan.options)
@@ -334,8 +343,12 @@ async def _record(
     timer = loop.call_later(plan.duration, stop, *DURATION_CLOSE) if plan.duration else None
     started = time.monotonic()
     try:
-        await session.start()
+        task = session.task
+        assert task is not None
+        await task
     finally:
+        if driver is not None:
+            driver.detach()
         if timer is not None:
             timer.cancel()
         for signum in handled:

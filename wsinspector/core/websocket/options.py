@@ -79,6 +79,10 @@ class ConnectionOptions:
     client_cert: str = ""
     client_key: str = ""
     client_key_password: str = ""
+    # What rides on the socket (a key of core/protocols/registry; "" is plain WebSocket) and
+    # its settings by name (Socket.IO's namespace and auth, GraphQL's init payload, …).
+    protocol: str = ""
+    protocol_params: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_secure(self) -> bool:

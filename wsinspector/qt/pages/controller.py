@@ -12,6 +12,10 @@ from wsinspector.core.app.errors import UserError, unexpected_words
 from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, HandshakeEvent, StateEvent
+from wsinspector.core.protocols.base import Composed
+from wsinspector.core.protocols.driver import ProtocolDriver
+from wsinspector.core.protocols.registry import create as create_protocol
+from wsinspector.core.protocols.registry import prepare as prepare_for_protocol
 from wsinspector.core.websocket.file_source import FileRefused, FileSend, check_file
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
@@ -41,6 +45,8 @@ class SessionController(QObject):
         self.connection = connection
         self.log = log = connection.log
         self.session: Session | None = None
+        # The page's protocol at work on the session (None: plain WebSocket).
+        self.driver: ProtocolDriver | None = None
         self._record_frames = False
         # qasync's asyncSlot keeps no reference to its task (qasync #98): keep them here.
         self._tasks = TaskSet()
@@ -89,9 +95,21 @@ class SessionController(QObject):
         if self.is_running and self.session is not None:
             await self.session.close(1000, "reconnecting with new settings")
         self.connection.begin(options)
-        self.session = Session(options, self.log)
+        protocol = create_protocol(options)
+        self.session = Session(prepare_for_protocol(options), self.log)
+        if self.driver is not None:
+            self.driver.detach()
+        self.driver = ProtocolDriver(self.session, protocol) if protocol is not None else None
         self.session.record_frames = self._record_frames
         self.session.start()
+
+    def send_composed(self, composed: Composed) -> None:
+        """Send what a protocol composer holds, in the page's protocol (raises ComposeError)."""
+        driver = self.driver
+        if driver is not None:
+            # Composed here, so that a mistake is raised to the composer, not logged.
+            outgoing = driver.protocol.compose(composed)
+            self.spawn(self._guard(driver.send_all(outgoing)))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         if self.session is not None:

@@ -9,7 +9,8 @@ decision; every send path prepares its message with core's `prepare_message`.
 
 objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `closeOptionsButton`,
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`;
-the status strip, form, composer, saved messages, Scripts tab and workspace name their own.
+the status strip, form, composer, saved messages, Scripts tab, workspace and protocol bar and
+composer (qt/forms/protocol_bar.py, protocol_composer.py, pages/protocol_binding.py) name their own.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from wsinspector.core.log.events import (
     MessageEvent,
     StateEvent,
 )
+from wsinspector.core.protocols.registry import prepare as prepare_for_protocol
 from wsinspector.core.storage.capture import CaptureStore, Recorder
 from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
 from wsinspector.core.storage.profiles import MessageMode, Profile, ProfileError, SavedMessage
@@ -58,6 +60,7 @@ from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
+from wsinspector.qt.pages.protocol_binding import ProtocolBinding
 from wsinspector.qt.pages.scripts_panel import ScriptsPanel, page_target
 from wsinspector.qt.pages.status_strip import StatusStrip
 from wsinspector.qt.widgets.icons import icon
@@ -116,9 +119,13 @@ class LivePage(Page):
         self.ca_file_button, self.no_verify_button = strip.ca_file_button, strip.no_verify_button
         self.rate_view, self.rate_label = strip.rate_view, strip.rate_view.label
         self._build_composer()
+        self.protocols = ProtocolBinding(self)
+        self._composer_layout.insertWidget(0, self.protocols.composer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        # Before the URI, as Postman's request kind: no row taken from the log.
+        self._uri_bar.insertWidget(0, self.protocols.bar)
         layout.addLayout(self._uri_bar)
         layout.addWidget(self.form)
         layout.addWidget(self.status_area)
@@ -211,6 +218,7 @@ class LivePage(Page):
         composer_layout.setSpacing(2)
         composer_layout.addWidget(self.composer, 1)
         composer_layout.addWidget(self.control_frames)
+        self._composer_layout = composer_layout
         self.workspace.put_under_log(composer_box)
         self.detail_tabs = self.workspace.detail_tabs
         self.saved_messages = SavedMessagesView()
@@ -287,7 +295,7 @@ class LivePage(Page):
 
     def form_options(self) -> ConnectionOptions:
         """The options as the form holds them, {{variables}} unresolved."""
-        return self.form.to_options(self.uri_edit.text())
+        return self.protocols.apply(self.form.to_options(self.uri_edit.text()))
 
     def is_modified(self) -> bool:
         return self.profile_binding.is_modified(self.form_options())
@@ -333,7 +341,8 @@ class LivePage(Page):
         self._send_prepared(message.text, message.mode)
 
     def _send_text(self, text: str) -> None:
-        self._send_prepared(text, MessageMode.TEXT)
+        if not self.protocols.send(text):
+            self._send_prepared(text, MessageMode.TEXT)
 
     def _send_encoded(self, text: str, kind: DecoderKind) -> None:
         """JSON from the composer, its {{variables}} filled, sent as MessagePack or CBOR."""
@@ -355,6 +364,7 @@ class LivePage(Page):
     def set_options(self, options: ConnectionOptions) -> None:
         self.set_uri(options.uri)
         self.form.set_options(options)
+        self.protocols.show(options)
 
     def connect_from_form(self) -> None:
         """Validate the form; connect when it is right, else show each problem by its field."""
@@ -366,7 +376,7 @@ class LivePage(Page):
         undefined = {(error.field, error.row) for error in errors}
         errors += [
             error
-            for error in check_options(options)
+            for error in check_options(prepare_for_protocol(options))
             if (error.field, error.row) not in undefined and (error.field, None) not in undefined
         ]
         uri_errors = [error.message for error in errors if error.field == "uri"]

@@ -154,6 +154,8 @@ class LogModel(QAbstractTableModel):
         # The page decoder's one-line text of a binary payload (None: not decoded), asked
         # for the rows painted only: wsinspector.core.decoders.page.PageDecoder.line.
         self._decode_line: Callable[[bytes], str | None] | None = None
+        # The page's protocol's (Type, Data) of a message row (core/protocols/rows.py).
+        self._protocol_row: Callable[[MessageEvent], tuple[str, str]] | None = None
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)
         self._scan_timer.setInterval(0)
@@ -240,6 +242,13 @@ class LogModel(QAbstractTableModel):
         rows = self.rowCount()
         if rows:
             self.dataChanged.emit(self.index(0, Column.DATA), self.index(rows - 1, Column.DATA))
+
+    def set_protocol_row(self, texts: Callable[[MessageEvent], tuple[str, str]] | None) -> None:
+        """Show messages as the page's protocol reads them (None: as plain WebSocket)."""
+        self._protocol_row = texts
+        rows = self.rowCount()
+        if rows:
+            self.dataChanged.emit(self.index(0, Column.TYPE), self.index(rows - 1, Column.DATA))
 
     # -- filtering --------------------------------------------------------------------------
 
@@ -555,6 +564,10 @@ class LogModel(QAbstractTableModel):
             return str(event.conn) if event.conn else ""
         if column == Column.DIRECTION:
             return direction_arrow(event)
+        if (column == Column.TYPE or column == Column.DATA) and type(event) is MessageEvent:
+            protocol_row = self._protocol_row
+            if protocol_row is not None:
+                return protocol_row(event)[column == Column.DATA]
         if column == Column.TYPE:
             if type(event) is MessageEvent and position >= 0:
                 frames = self.frames_at(position)

@@ -215,6 +215,8 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "client_cert": options.client_cert,
         "client_key": options.client_key,
         "client_key_password": options.client_key_password,
+        "protocol": options.protocol,
+        "protocol_params": dict(options.protocol_params),
     }
 
 
@@ -300,6 +302,11 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         client_cert=_str(data, "client_cert", where),
         client_key=_str(data, "client_key", where),
         client_key_password=_str(data, "client_key_password", where),
+        # Profiles written before protocols speak plain WebSocket.
+        protocol=_str(data, "protocol", where),
+        protocol_params=tuple(
+            _string_map(data.get("protocol_params", {}), f"{where}.protocol_params").items()
+        ),
     )
 
 

@@ -1,0 +1,87 @@
+"""A page that speaks Socket.IO or GraphQL, as the user meets it in the window, against the
+real Node servers of tests/node/ (socket.io v4 with a 300 ms ping interval, graphql-ws)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from helpers.node import node_server
+from helpers.ui import find, log_rows
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+)
+from pytestqt.qtbot import QtBot
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def socketio_port() -> Iterator[int]:
+    with node_server("socketio_server.js") as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def graphql_port() -> Iterator[int]:
+    with node_server("graphql_server.js") as port:
+        yield port
+
+
+def type_uri_and_connect(qtbot: QtBot, window: MainWindow, uri: str) -> None:
+    edit = find(window, QLineEdit, "uriEdit")
+    edit.clear()
+    qtbot.keyClicks(edit, uri)
+    qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    label = find(window, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: label.property("state") == "open", timeout=WAIT_MS)
+
+
+def rows_with(window: MainWindow, *words: str) -> list[str]:
+    return [row for row in log_rows(window) if all(word in row for word in words)]
+
+
+def test_a_socketio_page_receives_emits_with_ack_and_stays_open(
+    window: MainWindow, qtbot: QtBot, socketio_port: int
+) -> None:
+    type_uri_and_connect(qtbot, window, f"http://127.0.0.1:{socketio_port}")
+    assert "Socket.IO" in find(window, QComboBox, "protocolCombo").currentText()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "event", "welcome", "world")), timeout=WAIT_MS)
+    find(window, QLineEdit, "eventNameEdit").setText("echo")
+    find(window, QCheckBox, "ackCheck").setChecked(True)
+    find(window, QPlainTextEdit, "messageEdit").setPlainText('["hi", 2]')
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(rows_with(window, "| ack |", "echo", "hi")), timeout=WAIT_MS)
+    assert " ms" in rows_with(window, "| ack |", "echo", "hi")[0]
+    # Pinged every 300 ms, dropped after 300 ms more unanswered: ten pings is three seconds.
+    qtbot.waitUntil(lambda: len(rows_with(window, "| ping |")) >= 10, timeout=WAIT_MS)
+    assert find(window, QLabel, "connectionStatusLabel").property("state") == "open"
+
+
+def test_a_graphql_subscription_streams_to_completion(
+    window: MainWindow, qtbot: QtBot, graphql_port: int
+) -> None:
+    find(window, QLineEdit, "subprotocolsEdit").setText("")
+    qtbot.keyClicks(find(window, QLineEdit, "subprotocolsEdit"), "graphql-transport-ws")
+    type_uri_and_connect(qtbot, window, f"ws://127.0.0.1:{graphql_port}/graphql")
+    assert "GraphQL" in find(window, QComboBox, "protocolCombo").currentText()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "connection_ack")), timeout=WAIT_MS)
+    message = find(window, QPlainTextEdit, "messageEdit")
+    message.setPlainText("subscription Count($from: Int!) { countdown(from: $from) ")
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: bool(find(window, QLabel, "composerErrorLabel").text()), timeout=WAIT_MS
+    )
+    message.setPlainText("subscription Count($from: Int!) { countdown(from: $from) }")
+    find(window, QPlainTextEdit, "variablesEdit").setPlainText('{"from": 3}')
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(rows_with(window, "complete", "Count #1")), timeout=WAIT_MS)
+    assert len(rows_with(window, "next", "Count #1", "countdown")) == 3
