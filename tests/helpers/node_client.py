@@ -1,0 +1,85 @@
+"""A WebSocket client nobody here wrote: Node's `ws` (tests/node/ws_client.mjs), driven
+from asyncio tests. `npm install` puts `ws` into tests/node/ the first time (node_modules
+is ignored by git); a machine without node or npm fails the test, saying which is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+NODE_FOLDER = Path(__file__).resolve().parents[1] / "node"
+
+
+def ensure_node_ws() -> str:
+    """The path of `node`, with `ws` installed into tests/node/; RuntimeError when it can't be."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("this test needs Node.js: `node` is not on the PATH")
+    if not (NODE_FOLDER / "node_modules" / "ws").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("this test needs npm to install `ws` into tests/node/")
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--silent"],
+            cwd=NODE_FOLDER,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install in {NODE_FOLDER} failed: {done.stderr[-500:]}")
+    return node
+
+
+class NodeClient:
+    """The running client: `send` a text line, `next_event` what it printed."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def send(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text.encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def next_event(self, timeout: float = 5.0) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        if not line:
+            raise EOFError("the node client ended without a word")
+        event: dict[str, Any] = json.loads(line)
+        return event
+
+    async def wait_for(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The next event of `kind`, skipping others."""
+        async with asyncio.timeout(timeout):
+            while True:
+                event = await self.next_event(timeout)
+                if event["event"] == kind:
+                    return event
+
+
+@asynccontextmanager
+async def node_ws_client(url: str, subprotocol: str = "") -> AsyncIterator[NodeClient]:
+    node = ensure_node_ws()
+    args = [str(NODE_FOLDER / "ws_client.mjs"), url] + ([subprotocol] if subprotocol else [])
+    process = await asyncio.create_subprocess_exec(
+        node,
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=NODE_FOLDER,
+    )
+    try:
+        yield NodeClient(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
