@@ -50,6 +50,7 @@ from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
     action_focus_uri: QAction
     action_import_log: QAction
     action_new: QAction
+    action_new_server: QAction
     action_ping: QAction
     action_preferences: QAction
     action_save_profile: QAction
@@ -203,6 +205,14 @@ class MainWindow(QMainWindow):
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
         self._add_page(page)
         page.focus_uri()
+        return page
+
+    def new_server_page(self) -> ServerPage:
+        """Open a server page (it listens once started) and make it current."""
+        page = ServerPage(capacity=self.preferences().capacity())
+        page.restore_splitters(saved_splitters(self._settings))
+        self._add_page(page)
+        page.listen_edit.setFocus()
         return page
 
     def new_log_page(self, page: LogPage) -> LogPage:

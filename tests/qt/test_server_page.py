@@ -1,0 +1,185 @@
+"""Server pages as a person meets them: Connection ▸ New server page, Start, a client that
+nobody here wrote (websockets' client) connects, is listed, gets a rule's answer and a
+person's, and is closed with a chosen code; the handshake can be answered with a rejection."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from helpers.ui import find, log_rows
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from wsinspector.qt import MainWindow
+
+WAIT_MS = 5000
+
+
+def open_server_page(qtbot: QtBot, window: MainWindow) -> QWidget:
+    find(window, QAction, "actionNewServer").trigger()
+    page = window.tabs.currentWidget()
+    assert page.objectName() == "serverPage"
+    find(page, QLineEdit, "listenEdit").setText("127.0.0.1:0")
+    qtbot.mouseClick(find(page, QPushButton, "listenButton"), Qt.MouseButton.LeftButton)
+    label = find(page, QLabel, "listenAddressLabel")
+    qtbot.waitUntil(lambda: label.text().startswith("ws://127.0.0.1:"), timeout=WAIT_MS)
+    return page
+
+
+def add_rule(qtbot: QtBot, page: QWidget, when: str, pattern: str, answer: str) -> None:
+    qtbot.mouseClick(find(page, QPushButton, "addRuleButton"), Qt.MouseButton.LeftButton)
+    model = find(page, QAbstractItemView, "rulesView").model()
+    row = model.rowCount() - 1
+    for column, value in ((1, when), (2, pattern), (3, answer)):
+        assert model.setData(model.index(row, column), value, Qt.ItemDataRole.EditRole)
+
+
+def test_a_client_is_shown_answered_by_a_rule_and_a_person_and_closed_with_a_code(
+    window: MainWindow, qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    page = open_server_page(qtbot, window)
+    qtmodeltester.check(find(page, QAbstractItemView, "rulesView").model())
+    add_rule(qtbot, page, "text contains", "hello", "hi client {{client}}")
+    address = find(page, QLabel, "listenAddressLabel").text()
+    seen: dict[str, Any] = {}
+
+    async def client() -> None:
+        async with connect(address + "chat") as websocket:
+            await websocket.send("hello server")
+            seen["rule"] = await websocket.recv()
+            seen["person"] = await websocket.recv()
+            try:
+                await websocket.recv()
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None
+                seen["close"] = (closed.rcvd.code, closed.rcvd.reason)
+
+    task = asyncio.ensure_future(client())
+    clients = find(page, QAbstractItemView, "clientsView")
+    qtmodeltester.check(clients.model())
+    qtbot.waitUntil(lambda: "rule" in seen, timeout=WAIT_MS)
+    assert seen["rule"] == "hi client 1"
+    model = clients.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
+    row = [str(model.data(model.index(0, c))) for c in range(model.columnCount())]
+    assert row[0] == "1" and row[2] == "/chat" and row[4] == "open"
+    assert row[1].startswith("127.0.0.1:")
+    # Selecting the client shows its handshake as received and as sent.
+    clients.selectionModel().select(
+        model.index(0, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    request = find(page, QPlainTextEdit, "requestHeadersView").toPlainText()
+    response = find(page, QPlainTextEdit, "responseHeadersView").toPlainText()
+    assert request.startswith("GET /chat HTTP/1.1")
+    assert response.startswith("HTTP/1.1 101 Switching Protocols")
+
+    find(page, QPlainTextEdit, "messageEdit").setPlainText("typed by a person")
+    qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "person" in seen, timeout=WAIT_MS)
+    assert seen["person"] == "typed by a person"
+
+    find(page, QSpinBox, "closeCodeSpin").setValue(4123)
+    find(page, QLineEdit, "closeReasonEdit").setText("chosen by hand")
+    qtbot.mouseClick(find(page, QPushButton, "closeClientsButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    task.result()
+    assert seen["close"] == (4123, "chosen by hand")
+    qtbot.waitUntil(lambda: model.data(model.index(0, 4)) == "closed", timeout=WAIT_MS)
+    assert (model.data(model.index(0, 5)), model.data(model.index(0, 6))) == (1, 2)
+    # The log shows it all, each row under the client's number.
+    wanted = ("hello server", "hi client 1", "typed by a person", "4123")
+    qtbot.waitUntil(
+        lambda: all(any(w in text for text in log_rows(page)) for w in wanted), timeout=WAIT_MS
+    )
+
+
+def test_broadcast_reaches_every_client_and_a_handshake_is_rejected_by_hand(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = open_server_page(qtbot, window)
+    address = find(page, QLabel, "listenAddressLabel").text()
+    got: list[str] = []
+    rejected: list[int] = []
+    release = asyncio.Event()
+
+    async def client() -> None:
+        async with connect(address) as websocket:
+            got.append(str(await websocket.recv()))
+            await release.wait()
+
+    tasks = [asyncio.ensure_future(client()) for _ in range(2)]
+    model = find(page, QAbstractItemView, "clientsView").model()
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model.data(model.index(1, 4)) == "open", timeout=WAIT_MS)
+    find(page, QCheckBox, "broadcastCheck").setChecked(True)
+    find(page, QPlainTextEdit, "messageEdit").setPlainText("to everyone")
+    qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: got == ["to everyone", "to everyone"], timeout=WAIT_MS)
+    release.set()
+    qtbot.waitUntil(lambda: all(task.done() for task in tasks), timeout=WAIT_MS)
+
+    find(page, QComboBox, "handshakeAnswerCombo").setCurrentText("Reject the next client")
+    find(page, QSpinBox, "rejectStatusSpin").setValue(429)
+    find(page, QPlainTextEdit, "rejectHeadersEdit").setPlainText("Retry-After: 3")
+    find(page, QPlainTextEdit, "rejectBodyEdit").setPlainText("slow down")
+    qtbot.mouseClick(find(page, QPushButton, "applyAnswerButton"), Qt.MouseButton.LeftButton)
+
+    async def refused() -> None:
+        try:
+            async with connect(address):
+                pass
+        except InvalidStatus as exc:
+            rejected.append(exc.response.status_code)
+            assert exc.response.headers["Retry-After"] == "3"
+            assert exc.response.body == b"slow down"
+
+    task = asyncio.ensure_future(refused())
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    task.result()
+    assert rejected == [429]
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT_MS)
+    assert model.data(model.index(2, 4)) == "failed"
+
+
+def test_stop_closes_the_clients_and_the_page_is_idle_again(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = open_server_page(qtbot, window)
+    address = find(page, QLabel, "listenAddressLabel").text()
+    codes: list[int] = []
+
+    async def client() -> None:
+        async with connect(address) as websocket:
+            try:
+                await websocket.recv()
+            except ConnectionClosed as closed:
+                codes.append(closed.rcvd.code if closed.rcvd else 1006)
+
+    task = asyncio.ensure_future(client())
+    model = find(page, QAbstractItemView, "clientsView").model()
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
+    button = find(page, QPushButton, "listenButton")
+    qtbot.waitUntil(lambda: button.text() == "Stop", timeout=WAIT_MS)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    assert codes == [1001]
+    qtbot.waitUntil(lambda: button.text() == "Start", timeout=WAIT_MS)
+    assert find(page, QLabel, "listenAddressLabel").text() == ""
+    assert window.tabs.count() == 2
