@@ -163,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wsinspector.core.tools.record import main as record_main
 
         return record_main(arguments[1:])
+    if arguments[:1] == ["serve"]:
+        from wsinspector.core.tools.serve import main as serve_main
+
+        return serve_main(arguments[1:])
     args = parse_args(arguments)
     if args.self_check:
         # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.
