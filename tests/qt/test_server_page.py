@@ -5,6 +5,7 @@ person's, and is closed with a chosen code; the handshake can be answered with a
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from helpers.ui import find, log_rows
@@ -183,3 +184,43 @@ def test_stop_closes_the_clients_and_the_page_is_idle_again(
     qtbot.waitUntil(lambda: button.text() == "Start", timeout=WAIT_MS)
     assert find(page, QLabel, "listenAddressLabel").text() == ""
     assert window.tabs.count() == 2
+
+
+def test_what_the_server_saw_is_in_the_history_filter_and_export(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    page = open_server_page(qtbot, window)
+    assert find(page, QCheckBox, "recordCheck").isChecked()
+    find(page, QComboBox, "decoderCombo")  # the Decoding tab, as on other pages
+    address = find(page, QLabel, "listenAddressLabel").text()
+
+    async def client(words: list[str]) -> None:
+        async with connect(address) as websocket:
+            for word in words:
+                await websocket.send(word)
+
+    # Two clients, one after the other: one session of the History from Start to Stop.
+    for words in (["apple", "banana"], ["cherry"]):
+        task = asyncio.ensure_future(client(words))
+        qtbot.waitUntil(task.done, timeout=WAIT_MS)
+        task.result()
+    qtbot.waitUntil(lambda: page.log.counters.messages_in == 3, timeout=WAIT_MS)
+    find(page, QLineEdit, "logFilterEdit").setText("an")
+    qtbot.waitUntil(
+        lambda: len(log_rows(page)) == 1 and "banana" in log_rows(page)[0], timeout=WAIT_MS
+    )
+    target = tmp_path / "server.jsonl"
+    page.export_log(str(target), "filtered")
+    qtbot.waitUntil(target.exists, timeout=WAIT_MS)
+    assert "banana" in target.read_text() and "apple" not in target.read_text()
+
+    qtbot.mouseClick(find(page, QPushButton, "listenButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.recorder is None, timeout=WAIT_MS)
+    assert window.capture is not None
+    window.capture.sync()
+    (session,) = window.capture.sessions()
+    assert session.uri == address
+    assert session.messages_in == 3
+    captured = window.open_captured_session(session.id)
+    texts = " ".join(log_rows(captured))
+    assert all(word in texts for word in ("apple", "banana", "cherry"))

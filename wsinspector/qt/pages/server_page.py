@@ -13,7 +13,9 @@ objectNames: `serverPage`, `listenEdit`, `serverPathEdit`, `serverSubprotocolsEd
 `serverStatusLabel`, `serverTabs`, `clientsView`, `broadcastCheck`, `closeCodeSpin`,
 `closeReasonEdit`, `closeClientsButton`, `dropClientsButton`, `handshakeAnswerCombo`,
 `rejectStatusSpin`, `rejectHeadersEdit`, `rejectBodyEdit`, `rejectPathEdit`,
-`applyAnswerButton`; the rules editor (server_rules.py), composer and workspace name their own.
+`applyAnswerButton`, `recordCheck` (record into the capture, for the History: one session
+from Start to Stop); the Decoding tab's `decoderCombo`; the rules editor (server_rules.py),
+composer and workspace name their own.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ from wsinspector.core.serving.settings import (
     TlsSettings,
     parse_listen,
 )
+from wsinspector.core.storage.capture import CaptureStore, Recorder
 from wsinspector.qt.forms.composer import Composer
+from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.pages.page import Page
 from wsinspector.qt.pages.server_clients import ClientsModel
 from wsinspector.qt.pages.server_rules import RulesEditor
@@ -93,6 +97,8 @@ class ServerPage(Page):
         self.server: Server | None = None
         self._tasks = TaskSet()
         self._dirty = False
+        self.capture: CaptureStore | None = None
+        self.recorder: Recorder | None = None
         self.clients_model = ClientsModel(self._client_list, self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -127,6 +133,10 @@ class ServerPage(Page):
         self.compression_check.setObjectName("serverCompressionCheck")
         self.compression_check.setChecked(True)
         self.compression_check.setToolTip("Offer permessage-deflate to clients that ask")
+        self.record_check = QCheckBox("Record")
+        self.record_check.setObjectName("recordCheck")
+        self.record_check.setToolTip("Keep what this server sees in the History")
+        self.record_check.hide()  # shown once there is a capture to record into
         self.listen_button = QPushButton("Start")
         self.listen_button.setObjectName("listenButton")
         self.listen_button.setDefault(True)
@@ -136,6 +146,7 @@ class ServerPage(Page):
         self._listen_bar.addWidget(self.path_edit, 1)
         self._listen_bar.addWidget(self.subprotocols_edit, 1)
         self._listen_bar.addWidget(self.compression_check)
+        self._listen_bar.addWidget(self.record_check)
         self._listen_bar.addWidget(self.listen_button)
         self.listen_button.clicked.connect(self.toggle_listening)
         self.listen_edit.returnPressed.connect(self.toggle_listening)
@@ -193,6 +204,9 @@ class ServerPage(Page):
         self.tabs.addTab(self.rules_editor, "Rules")
         self.tabs.addTab(self._build_answer_tab(), "Handshake answer")
         self.tabs.addTab(self.fingerprint_label, "TLS")
+        self.decoder_tab = DecoderSettingsTab()
+        self.decoder_tab.decoder_changed.connect(self.workspace.set_decoder)
+        self.tabs.addTab(self.decoder_tab, "Decoding")
         self.tabs.setMaximumHeight(220)
 
     def _build_answer_tab(self) -> QWidget:
@@ -290,6 +304,8 @@ class ServerPage(Page):
         return self.server is not None and self.server.listening
 
     def clear_log(self) -> None:
+        if self.recorder is not None:
+            self.recorder.flush()  # what was shown stays in the capture
         self.log.clear()
         self.detail_view.show_event(None)
         self.handshake_pane.clear()
@@ -299,7 +315,29 @@ class ServerPage(Page):
         self._refresh_timer.stop()
         if self.server is not None:
             await self.server.stop(1001, reason)
+        self._stop_recording("the page was closed")
         await super().shutdown(reason)
+
+    # -- recording --------------------------------------------------------------------------
+
+    def attach_capture(self, capture: CaptureStore | None, *, record: bool = True) -> None:
+        """Record into `capture` (the History's) while listening, when recordCheck is on."""
+        self.capture = capture
+        self.record_check.setVisible(capture is not None)
+        self.record_check.setChecked(record and capture is not None)
+
+    def _start_recording(self, address: str) -> None:
+        capture = self.capture
+        if capture is None or capture.closed or not self.record_check.isChecked():
+            return
+        # One session from Start to Stop, whatever clients come and go (not until_end: that
+        # would end it with the first client).
+        self.recorder = capture.start_recording(self.log, uri=address, until_end=False)
+
+    def _stop_recording(self, words: str) -> None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None and recorder.recording:
+            recorder.stop(words, wait=None)
 
     # -- listening ----------------------------------------------------------------------------
 
@@ -346,6 +384,7 @@ class ServerPage(Page):
             self._say(f"Not listening: {exc}", error=True)
             self.listen_button.setEnabled(True)
             return
+        self._start_recording(address)
         self.server = server
         self.address_label.setText(address)
         self.fingerprint_label.setText(
@@ -363,6 +402,7 @@ class ServerPage(Page):
             return
         self.listen_button.setEnabled(False)
         await self.server.stop()
+        self._stop_recording("stopped listening")
         self.listen_button.setEnabled(True)
         self._refresh()
         self._say("Stopped listening; the clients were closed with 1001.")

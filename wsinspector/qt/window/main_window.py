@@ -209,7 +209,9 @@ class MainWindow(QMainWindow):
 
     def new_server_page(self) -> ServerPage:
         """Open a server page (it listens once started) and make it current."""
-        page = ServerPage(capacity=self.preferences().capacity())
+        preferences = self.preferences()
+        page = ServerPage(capacity=preferences.capacity())
+        page.attach_capture(self.capture, record=preferences.record_new_pages)
         page.restore_splitters(saved_splitters(self._settings))
         self._add_page(page)
         page.listen_edit.setFocus()
