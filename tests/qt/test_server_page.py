@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.ui import find, log_rows
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
@@ -224,3 +225,39 @@ def test_what_the_server_saw_is_in_the_history_filter_and_export(
     captured = window.open_captured_session(session.id)
     texts = " ".join(log_rows(captured))
     assert all(word in texts for word in ("apple", "banana", "cherry"))
+
+
+def test_a_server_page_saved_as_a_profile_opens_again_from_the_profiles_dock_and_answers(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    find(window, QAction, "actionNewServer").trigger()
+    page = window.tabs.currentWidget()
+    find(page, QLineEdit, "serverPathEdit").setText("/echo")
+    add_rule(qtbot, page, "regex", r"n=\d+", "seen {{match}}")
+    monkeypatch.setattr(
+        "wsinspector.qt.window.server_pages.QInputDialog.getText",
+        lambda *args, **kwargs: ("echo server", True),
+    )
+    find(window, QAction, "actionSaveProfile").trigger()
+    (saved,) = window.store.profiles()
+    assert saved.name == "echo server" and saved.server["path"] == "/echo"
+
+    window.profiles_sidebar.open_requested.emit(saved)
+    reopened = window.tabs.currentWidget()
+    assert reopened is not page and reopened.objectName() == "serverPage"
+    assert find(reopened, QLineEdit, "serverPathEdit").text() == "/echo"
+    find(reopened, QLineEdit, "listenEdit").setText("127.0.0.1:0")
+    qtbot.mouseClick(find(reopened, QPushButton, "listenButton"), Qt.MouseButton.LeftButton)
+    label = find(reopened, QLabel, "listenAddressLabel")
+    qtbot.waitUntil(lambda: label.text().endswith("/echo"), timeout=WAIT_MS)
+    answers: list[str] = []
+
+    async def client() -> None:
+        async with connect(label.text()) as websocket:
+            await websocket.send("x n=5")
+            answers.append(str(await websocket.recv()))
+
+    task = asyncio.ensure_future(client())
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    task.result()
+    assert answers == ["seen n=5"]

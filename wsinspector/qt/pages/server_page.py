@@ -56,6 +56,7 @@ from wsinspector.core.serving.settings import (
     parse_listen,
 )
 from wsinspector.core.storage.capture import CaptureStore, Recorder
+from wsinspector.core.storage.profiles import Profile
 from wsinspector.qt.forms.composer import Composer
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.pages.page import Page
@@ -97,7 +98,10 @@ class ServerPage(Page):
         self.server: Server | None = None
         self._tasks = TaskSet()
         self._dirty = False
+        self._path_rejections: dict[str, Rejection] = {}
         self.capture: CaptureStore | None = None
+        # The saved server profile this page was opened from or saved as (None: unsaved).
+        self.profile: Profile | None = None
         self.recorder: Recorder | None = None
         self.clients_model = ClientsModel(self._client_list, self)
         self._refresh_timer = QTimer(self)
@@ -361,7 +365,26 @@ class ServerPage(Page):
             compression=self.compression_check.isChecked(),
             tls=tls,
             rules=self.rules_editor.model.rules(),
+            path_rejections=dict(
+                self.server.path_rejections if self.server is not None else self._path_rejections
+            ),
         )
+
+    def apply_settings(self, settings: ServerSettings) -> None:
+        """Fill the listen bar, the rules and the rejected paths from saved settings."""
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        self.listen_edit.setText(f"{host}:{settings.port}")
+        self.path_edit.setText(settings.path)
+        self.subprotocols_edit.setText(", ".join(settings.subprotocols))
+        self.compression_check.setChecked(settings.compression)
+        tls = settings.tls
+        self.tls_combo.setCurrentText(
+            PLAIN if tls is None else CERT_FILE if tls.certfile else SELF_SIGNED
+        )
+        self.cert_edit.setText(tls.certfile if tls is not None else "")
+        self.key_edit.setText(tls.keyfile if tls is not None else "")
+        self._path_rejections = dict(settings.path_rejections)
+        self.rules_editor.model.set_rules(settings.rules)
 
     def toggle_listening(self) -> None:
         if self.is_running:

@@ -52,6 +52,7 @@ from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.window import server_pages
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
@@ -209,13 +210,7 @@ class MainWindow(QMainWindow):
 
     def new_server_page(self) -> ServerPage:
         """Open a server page (it listens once started) and make it current."""
-        preferences = self.preferences()
-        page = ServerPage(capacity=preferences.capacity())
-        page.attach_capture(self.capture, record=preferences.record_new_pages)
-        page.restore_splitters(saved_splitters(self._settings))
-        self._add_page(page)
-        page.listen_edit.setFocus()
-        return page
+        return server_pages.open_server_page(self)
 
     def new_log_page(self, page: LogPage) -> LogPage:
         """Show a read-only page in a new tab and make it current."""
@@ -288,6 +283,8 @@ class MainWindow(QMainWindow):
 
     def save_profile(self, *, as_new: bool = False) -> Profile | None:
         """Save the current page's form as its profile; ask a name when it has none."""
+        if isinstance(server_page := self.current_page(), ServerPage):
+            return server_pages.save_server_profile(self, server_page, as_new=as_new)
         page = self.live_page()
         if page is None:
             return None
@@ -435,7 +432,9 @@ class MainWindow(QMainWindow):
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
-        self.profiles_sidebar.open_requested.connect(self.open_profile)
+        self.profiles_sidebar.open_requested.connect(
+            lambda p: server_pages.open_profile_page(self, p)
+        )
         dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.profiles_dock = dock
