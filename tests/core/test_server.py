@@ -7,8 +7,10 @@ import json
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
+import trustme
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -23,6 +25,7 @@ from wsinspector.core.log.events import (
     HandshakeEvent,
     MessageEvent,
 )
+from wsinspector.core.serving.certificates import CertificateError, fingerprint_of
 from wsinspector.core.serving.rules import Rule, RuleBook, RuleKind
 from wsinspector.core.serving.server import Server
 from wsinspector.core.serving.settings import Rejection, ServerSettings, TlsSettings
@@ -231,5 +234,37 @@ def test_tls_with_a_self_signed_certificate_and_its_fingerprint() -> None:
                 await until(lambda: server.open_numbers() == [1])
                 await server.send([1], "secure")
                 assert await client.recv() == "secure"
+
+    run(scenario)
+
+
+def test_tls_with_a_chosen_certificate_and_key(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    key.write_bytes(leaf.private_key_pem.bytes())
+
+    async def scenario() -> None:
+        settings = ServerSettings(tls=TlsSettings(str(cert), str(key)))
+        async with listening(settings) as server:
+            context = ssl.create_default_context()
+            ca.configure_trust(context)
+            async with connect(server.address, ssl=context) as client:
+                await client.send("over TLS")
+                await until(lambda: server.clients[1].messages_in == 1)
+            assert server.fingerprint == fingerprint_of(
+                ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
+            )
+
+    run(scenario)
+
+
+def test_an_unusable_certificate_says_why() -> None:
+    async def scenario() -> None:
+        server = Server(ServerSettings(tls=TlsSettings("/nowhere/cert.pem")), EventLog(None))
+        with pytest.raises(CertificateError, match=r"/nowhere/cert\.pem"):
+            await server.start()
+        assert not server.listening
 
     run(scenario)

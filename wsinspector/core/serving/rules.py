@@ -4,7 +4,8 @@ A rule says "when a message matches this, answer with that, after this delay". A
 matches a rule's text as the log's filter bar would (one search engine: core.text.search),
 a regex the same way, or a JSON subset: the message is JSON and holds every key and value of
 the rule's JSON (objects recursively, each item of a list somewhere in the message's list).
-A timed rule (kind "every") sends its answer to every client each `delay` seconds.
+A timed rule (kind "every") sends its answer to every client each `delay` seconds. Rules
+read text messages; a binary message matches none.
 
 An answer is a template: `{{message}}` is the message that matched, `{{match}}` the text a
 regex matched (the whole message otherwise), `{{client}}` the client's number, `{{path}}`
