@@ -9,6 +9,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -83,3 +84,43 @@ async def node_ws_client(url: str, subprotocol: str = "") -> AsyncIterator[NodeC
         if process.returncode is None:
             process.kill()
         await process.wait()
+
+
+class NodeClientProcess:
+    """The same client for tests whose loop can't run subprocesses (the Qt tests): a thread
+    reads its lines into `events`, which tests poll (qtbot.waitUntil)."""
+
+    def __init__(self, url: str) -> None:
+        node = ensure_node_ws()
+        self.events: list[dict[str, Any]] = []
+        self.process = subprocess.Popen(
+            [node, str(NODE_FOLDER / "ws_client.mjs"), url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=NODE_FOLDER,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.events.append(json.loads(line))
+
+    def kinds(self) -> list[str]:
+        return [event["event"] for event in list(self.events)]
+
+    def send(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._reader.join(5)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()

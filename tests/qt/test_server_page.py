@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.node_client import NodeClientProcess
 from helpers.ui import find, log_rows
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyleOptionViewItem,
     QWidget,
 )
 from pytestqt.modeltest import ModelTester
@@ -261,3 +263,81 @@ def test_a_server_page_saved_as_a_profile_opens_again_from_the_profiles_dock_and
     qtbot.waitUntil(task.done, timeout=WAIT_MS)
     task.result()
     assert answers == ["seen n=5"]
+
+
+def test_node_ws_client_is_shown_answered_pinged_and_closed_with_a_chosen_code(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = open_server_page(qtbot, window)
+    add_rule(qtbot, page, "JSON subset", '{"op": "hi"}', '{"op": "hello", "you": {{client}}}')
+    address = find(page, QLabel, "listenAddressLabel").text()
+    node = NodeClientProcess(address + "node")
+    try:
+        qtbot.waitUntil(lambda: "open" in node.kinds(), timeout=WAIT_MS)
+        clients = find(page, QAbstractItemView, "clientsView")
+        model = clients.model()
+        qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
+        assert model.data(model.index(0, 2)) == "/node"
+        node.send('{"op": "hi", "name": "node"}')
+        qtbot.waitUntil(lambda: "message" in node.kinds(), timeout=WAIT_MS)
+        assert node.events[-1]["data"] == '{"op": "hello", "you": 1}'
+
+        clients.selectionModel().select(
+            model.index(0, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        find(page, QPlainTextEdit, "messageEdit").setPlainText("from the person")
+        qtbot.mouseClick(find(page, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: node.kinds().count("message") == 2, timeout=WAIT_MS)
+        assert node.events[-1]["data"] == "from the person"
+        qtbot.mouseClick(find(page, QPushButton, "pingButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "ping" in node.kinds(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: any("pong" in row for row in log_rows(page)), timeout=WAIT_MS)
+
+        find(page, QSpinBox, "closeCodeSpin").setValue(4404)
+        find(page, QLineEdit, "closeReasonEdit").setText("node, go")
+        qtbot.mouseClick(find(page, QPushButton, "closeClientsButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "close" in node.kinds(), timeout=WAIT_MS)
+        close = node.events[-1]
+        assert (close["code"], close["reason"]) == (4404, "node, go")
+    finally:
+        node.stop()
+
+
+def test_drop_ends_a_client_without_a_close_frame(window: MainWindow, qtbot: QtBot) -> None:
+    page = open_server_page(qtbot, window)
+    node = NodeClientProcess(find(page, QLabel, "listenAddressLabel").text())
+    try:
+        model = find(page, QAbstractItemView, "clientsView").model()
+        qtbot.waitUntil(lambda: "open" in node.kinds(), timeout=WAIT_MS)
+        find(page, QCheckBox, "broadcastCheck").setChecked(True)
+        qtbot.mouseClick(find(page, QPushButton, "dropClientsButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "close" in node.kinds(), timeout=WAIT_MS)
+        assert node.events[-1]["code"] == 1006
+        qtbot.waitUntil(lambda: model.data(model.index(0, 4)) == "closed", timeout=WAIT_MS)
+    finally:
+        node.stop()
+
+
+def test_a_rule_kind_is_chosen_from_a_list(window: MainWindow, qtbot: QtBot) -> None:
+    find(window, QAction, "actionNewServer").trigger()
+    page = window.tabs.currentWidget()
+    qtbot.mouseClick(find(page, QPushButton, "addRuleButton"), Qt.MouseButton.LeftButton)
+    view = find(page, QAbstractItemView, "rulesView")
+    index = view.model().index(0, 1)
+    delegate = view.itemDelegateForColumn(1)
+    editor = delegate.createEditor(view.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(editor, QComboBox)
+    assert [editor.itemText(i) for i in range(editor.count())] == [
+        "text contains",
+        "regex",
+        "JSON subset",
+        "every (timed)",
+    ]
+    delegate.setEditorData(editor, index)
+    assert editor.currentText() == "text contains"
+    editor.setCurrentText("every (timed)")
+    delegate.setModelData(editor, view.model(), index)
+    assert view.model().data(index) == "every (timed)"
+    editor.deleteLater()

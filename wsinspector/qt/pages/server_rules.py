@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Final
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -19,10 +20,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,7 +51,7 @@ Index = QModelIndex | QPersistentModelIndex
 def _kind_from_text(text: str) -> RuleKind | None:
     text = text.strip().lower()
     for kind, words in KIND_WORDS.items():
-        if text in (kind.value, words):
+        if text in (kind.value, words.lower()):
             return kind
     return None
 
@@ -164,6 +168,23 @@ class RulesModel(QAbstractTableModel):
         return True
 
 
+class KindDelegate(QStyledItemDelegate):
+    """The "When" cell is edited by choosing among the kinds, not by typing one."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        combo = QComboBox(parent)
+        combo.addItems(list(KIND_WORDS.values()))
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole)))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
 class RulesEditor(QWidget):
     """The rules table with Add and Remove, and a line for a rule that can't work."""
 
@@ -173,6 +194,8 @@ class RulesEditor(QWidget):
         self.view = QTableView()
         self.view.setObjectName("rulesView")
         self.view.setModel(self.model)
+        self._kind_delegate = KindDelegate(self.view)
+        self.view.setItemDelegateForColumn(1, self._kind_delegate)
         self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.view.verticalHeader().hide()
         self.add_button = QPushButton("Add rule")
