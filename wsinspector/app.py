@@ -171,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wsinspector.core.tools.replay_command import main as replay_main
 
         return replay_main(arguments[1:])
+    if arguments[:1] == ["serve"]:
+        from wsinspector.core.tools.serve import main as serve_main
+
+        return serve_main(arguments[1:])
     args = parse_args(arguments)
     if args.self_check:
         # Before Qt starts: the check's window is never shown on a screen, so it runs anywhere.

@@ -3,7 +3,9 @@
 One package per subsystem, each importing only from the floors below it (import-linter keeps
 the order, top to bottom):
 
-* `tools/`      headless entry points: the demo server, `wsinspector record`.
+* `tools/`      headless entry points: the demo server, `wsinspector record`, `wsinspector serve`.
+* `serving/`    listening: a server page's server on websockets' asyncio server, its rules
+                (answers without a person), settings and TLS certificate.
 * `storage/`    what is kept on disk: profiles/ (and their secrets), logfiles/ (export and
                 import formats, and the codec with stable type names that they and the
                 capture share), capture/ (the SQLite recording behind the History),

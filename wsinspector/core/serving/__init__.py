@@ -1,1 +1,3 @@
-"""Listening: relay pages' legs and intercept (and server pages' sessions and rules)."""
+"""Listening: server pages' sessions and their rules (server.py, rules.py, settings.py,
+certificates.py), relay legs and intercept (relay.py, intercept.py). Plain asyncio on
+websockets' server, no Qt."""

@@ -50,7 +50,9 @@ from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.window import server_pages
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
     action_focus_uri: QAction
     action_import_log: QAction
     action_new: QAction
+    action_new_server: QAction
     action_ping: QAction
     action_preferences: QAction
     action_save_profile: QAction
@@ -205,6 +208,10 @@ class MainWindow(QMainWindow):
         page.focus_uri()
         return page
 
+    def new_server_page(self) -> ServerPage:
+        """Open a server page (it listens once started) and make it current."""
+        return server_pages.open_server_page(self)
+
     def new_log_page(self, page: LogPage) -> LogPage:
         """Show a read-only page in a new tab and make it current."""
         page.restore_splitters(saved_splitters(self._settings))
@@ -276,6 +283,8 @@ class MainWindow(QMainWindow):
 
     def save_profile(self, *, as_new: bool = False) -> Profile | None:
         """Save the current page's form as its profile; ask a name when it has none."""
+        if isinstance(server_page := self.current_page(), ServerPage):
+            return server_pages.save_server_profile(self, server_page, as_new=as_new)
         page = self.live_page()
         if page is None:
             return None
@@ -423,7 +432,9 @@ class MainWindow(QMainWindow):
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
-        self.profiles_sidebar.open_requested.connect(self.open_profile)
+        self.profiles_sidebar.open_requested.connect(
+            lambda p: server_pages.open_profile_page(self, p)
+        )
         dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.profiles_dock = dock

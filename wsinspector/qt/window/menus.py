@@ -125,6 +125,11 @@ def build_menus(window: MainWindow) -> None:
     for action in (window.action_connect, window.action_close, window.action_ping):
         connection_menu.addAction(action)
     connection_menu.addSeparator()
+    window.action_new_server = _action(
+        window, "actionNewServer", "New &server page", window.new_server_page
+    )
+    connection_menu.addAction(window.action_new_server)
+    connection_menu.addSeparator()
     connection_menu.addAction(window.action_focus_uri)
     connection_menu.addSeparator()
     connection_menu.addAction(

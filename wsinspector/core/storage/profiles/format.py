@@ -315,7 +315,7 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
 
 def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
     """The profile document (without its id, which is the file's name)."""
-    return {
+    document: Json = {
         "version": FORMAT_VERSION,
         "name": profile.name,
         "folder": profile.folder,
@@ -332,6 +332,9 @@ def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
         },
         "withheld": sorted(withheld),
     }
+    if profile.server:  # a server page's profile only
+        document["server"] = dict(profile.server)
+    return document
 
 
 def _messages(value: object) -> tuple[SavedMessage, ...]:
@@ -377,6 +380,7 @@ def profile_from_json(data: Json, profile_id: str = "") -> tuple[Profile, frozen
         variables=_string_map(data.get("variables", {}), "variables"),
         secrets=_secret_flags(data.get("secrets", {})),
         id=profile_id,
+        server=dict(_object(data.get("server", {}), "server")),
     )
     return profile, frozenset(_strings(data, "withheld", "profile"))
 

@@ -66,6 +66,9 @@ class Profile:
     variables: dict[str, str] = field(default_factory=dict)
     secrets: SecretFlags = field(default_factory=SecretFlags)
     id: str = ""
+    # A server page's settings and rules as saved (core.serving.settings gives them meaning);
+    # {} for a client profile.
+    server: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folder", normalize_folder(self.folder))
