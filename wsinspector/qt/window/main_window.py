@@ -62,7 +62,7 @@ from wsinspector.qt.window.remembered_layout import (
     saved_splitters,
     side_dock,
 )
-from wsinspector.qt.window.tab_bar import MiddleClickCloser, state_icon
+from wsinspector.qt.window.tab_bar import MiddleClickCloser, page_icon, page_tooltip, state_icon
 from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
@@ -182,7 +182,8 @@ class MainWindow(QMainWindow):
         return page if page is not None and idle else self.new_page()
 
     def _add_page(self, page: Page) -> None:
-        index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
+        index = self.tabs.addTab(page, page_icon(page, self._state_icons), page.title())
+        self.tabs.setTabToolTip(index, page_tooltip(page))
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
 
@@ -330,7 +331,12 @@ class MainWindow(QMainWindow):
             self._tell("Log not imported", f"{path} can't be imported: {reason}")
             return None
         page = self.new_log_page(
-            LogPage.of_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
+            LogPage.of_events(
+                f"▤ {Path(path).name}",
+                imported,
+                f"{path} ({imported.source})",
+                f"Imported from {Path(path).name}",
+            )
         )
         page.offer_connections(imported.connections)
         return page
@@ -359,6 +365,7 @@ class MainWindow(QMainWindow):
                 counters=Counters(
                     info.messages_in, info.messages_out, info.bytes_in, info.bytes_out
                 ),
+                heading=f"Recorded session {session_id}",
                 handshake=handshakes[-1] if handshakes else None,
             )
         )
@@ -467,8 +474,8 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         self.tabs.setTabText(index, page.title())
-        self.tabs.setTabIcon(index, self._state_icons[page.state])
-        self.tabs.setTabToolTip(index, f"{page.title()} — {page.state.value}")
+        self.tabs.setTabIcon(index, page_icon(page, self._state_icons))
+        self.tabs.setTabToolTip(index, page_tooltip(page))
         if page is self.tabs.currentWidget():
             self._update_actions()
 
