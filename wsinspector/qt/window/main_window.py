@@ -56,6 +56,7 @@ from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
 from wsinspector.qt.window.remembered_layout import (
+    DOCK_WIDTH,
     restore_geometry,
     save_layout,
     save_open_page_list,
@@ -388,7 +389,7 @@ class MainWindow(QMainWindow):
         self.history_sidebar = sidebar
         self.history_dock = dock
         # Wide enough for a session's title, time and counts; the History gets the most room.
-        self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
 
     def open_history_session(self, session_id: int, row: int = -1) -> LogPage | None:
