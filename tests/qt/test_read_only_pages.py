@@ -110,3 +110,13 @@ def test_a_recorded_session_exported_and_imported_keeps_every_event(
 
     imported = export_and_import(qtbot, window, monkeypatch, tmp_path / "recorded.jsonl")
     assert kinds(imported.log) == kinds(log)
+
+
+def test_a_tab_shows_the_ampersand_of_a_query(window: MainWindow) -> None:
+    page = window.live_page()
+    assert page is not None
+    page.set_uri("localhost:9/feed?a=1&x=2")  # a typo: the tab shows it as typed
+    page.title_changed.emit()
+    index = window.tabs.indexOf(page)
+    # "&x" would be drawn as an underlined "x" (a shortcut), the "&" gone.
+    assert window.tabs.tabText(index) == "localhost:9/feed?a=1&&x=2"

@@ -71,6 +71,6 @@ def test_a_typo_after_a_failure_clears_the_headline_and_the_handshake(
     qtbot.mouseClick(find(window, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(find(window, QLabel, "uriError").isVisible, timeout=WAIT_MS)
     assert "403" not in status.text() and "Failed" not in status.text()
-    assert "correct" in status.text()
+    assert "fix what is in red" in status.text()
     assert "#c53030" not in status.styleSheet()  # not the failure's red
     assert "GET /reject" not in request.toPlainText()

@@ -15,9 +15,9 @@ from wsinspector.qt.pages.page import STATE_COLORS
 from wsinspector.qt.pages.rate_view import RateView
 from wsinspector.qt.widgets.elided_label import ElidedLabel
 
-FORM_PROBLEM_TEXT = "Not connected: correct what is marked in red, then Connect (F5)."
+FORM_PROBLEM_TEXT = "Not connected: fix what is in red, then Connect (F5)."
 # At 1280 px wide the status keeps about half the strip beside a URI's fix button.
-FIX_TEXT_WIDTH = 280
+FIX_TEXT_WIDTH = 240
 
 
 def notice_label(name: str, style: str) -> ElidedLabel:

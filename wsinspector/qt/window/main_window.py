@@ -63,7 +63,7 @@ from wsinspector.qt.window.remembered_layout import (
     saved_splitters,
     side_dock,
 )
-from wsinspector.qt.window.tab_bar import MiddleClickCloser, page_icon, page_tooltip, state_icon
+from wsinspector.qt.window.tab_bar import MiddleClickCloser, dress_tab, state_icon
 from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
@@ -183,8 +183,8 @@ class MainWindow(QMainWindow):
         return page if page is not None and idle else self.new_page()
 
     def _add_page(self, page: Page) -> None:
-        index = self.tabs.addTab(page, page_icon(page, self._state_icons), page.title())
-        self.tabs.setTabToolTip(index, page_tooltip(page))
+        index = self.tabs.addTab(page, "")
+        dress_tab(self.tabs, index, page, self._state_icons)
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
 
@@ -474,9 +474,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(page)
         if index < 0:
             return
-        self.tabs.setTabText(index, page.title())
-        self.tabs.setTabIcon(index, page_icon(page, self._state_icons))
-        self.tabs.setTabToolTip(index, page_tooltip(page))
+        dress_tab(self.tabs, index, page, self._state_icons)
         if page is self.tabs.currentWidget():
             self._update_actions()
 

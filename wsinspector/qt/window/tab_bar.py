@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QTabWidget
 
 from wsinspector.core.log.events import ConnState
 from wsinspector.qt.pages.page import STATE_COLORS, Page
@@ -35,11 +36,25 @@ def page_icon(page: Page, state_icons: dict[ConnState, QIcon]) -> QIcon:
     return document_icon() if page.read_only else state_icons[page.state]
 
 
+def page_tab_text(page: Page) -> str:
+    """The title on `page`'s tab: a "&" of a URI's query shown as such, not as a shortcut."""
+    return page.title().replace("&", "&&")
+
+
 def page_tooltip(page: Page) -> str:
     """The tooltip of `page`'s tab: where a read-only log comes from, a connection's state."""
     if page.read_only:
         return f"{page.title()} — read-only, from {page.location()}"
     return f"{page.title()} — {page.state.value}"
+
+
+def dress_tab(
+    tabs: QTabWidget, index: int, page: Page, state_icons: dict[ConnState, QIcon]
+) -> None:
+    """The tab at `index` shows `page`: its title, icon and tooltip."""
+    tabs.setTabText(index, page_tab_text(page))
+    tabs.setTabIcon(index, page_icon(page, state_icons))
+    tabs.setTabToolTip(index, page_tooltip(page))
 
 
 class MiddleClickCloser(QObject):
