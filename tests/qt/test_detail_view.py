@@ -549,3 +549,19 @@ def test_save_message_writes_the_whole_payload_and_says_so(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path), ""))
     button.click()  # a folder: not saved, and said
     assert "Not saved" in detail_notice(view)
+
+
+def test_a_hex_dump_wraps_rather_than_cut_its_characters_in_a_narrow_pane(qtbot: QtBot) -> None:
+    """At the detail pane's default width (about 376 px) a dump line (78 characters) does
+    not fit: it wraps, so that the character column shows, instead of running off the
+    right edge; wide enough, its lines stay whole and aligned."""
+    view = standalone_detail_view(qtbot)
+    view.resize(360, 500)
+    view.show_event(message(bytes(range(256)), text=False))
+    assert view.mode() == "Hex"
+    edit = body(view)
+    qtbot.waitUntil(lambda: edit.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth)
+    assert edit.horizontalScrollBar().maximum() == 0
+    view.resize(900, 500)
+    qtbot.waitUntil(lambda: edit.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap)
+    assert edit.horizontalScrollBar().maximum() == 0

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -462,3 +464,29 @@ def test_a_capture_that_fails_to_write_says_so_in_the_history(
     record(qtbot, store, options, ["lost"])
     qtbot.waitUntil(problem.isVisible, timeout=WAIT_MS)
     assert "not being saved" in problem.text() and "no such table" in problem.text()
+
+
+def shown_title(view: QTreeView, index: QModelIndex) -> str:
+    """The session column's text as painted: what its delegate gives, elided as the view does
+    in the column's width."""
+    delegate = view.itemDelegateForColumn(0) or view.itemDelegate()
+    assert isinstance(delegate, QStyledItemDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = view.visualRect(index)
+    delegate.initStyleOption(option, index)
+    return option.fontMetrics.elidedText(option.text, view.textElideMode(), option.rect.width() - 4)
+
+
+def test_sessions_of_one_service_stay_apart_by_their_paths(
+    qtbot: QtBot, store: CaptureStore, recording_server: RecordingServer, sidebar: HistorySidebar
+) -> None:
+    query = "?session=0123456789abcdef&client=wsinspector"
+    for path in ("/feeds/market/alpha", "/feeds/market/beta"):
+        record(qtbot, store, ConnectionOptions(recording_server.url(path + query)), ["x"])
+    sidebar.refresh()
+    view = find(sidebar, QTreeView, "historyView")
+    shown = [shown_title(view, session_index(sidebar, number)) for number in (0, 1)]
+    assert shown[0] != shown[1]
+    assert shown[0].endswith("beta") and shown[1].endswith("alpha"), shown
+    assert all(text.startswith("127.0.0.1") for text in shown), shown  # the host, not ws://

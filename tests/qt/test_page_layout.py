@@ -32,7 +32,9 @@ from pytestqt.qtbot import QtBot
 from wsinspector.core.storage.profiles import Profile
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
+from wsinspector.qt.window.remembered_layout import DOCK_MIN_WIDTH
 from wsinspector.qt.workspace.logmodel import Column
+from wsinspector.qt.workspace.workspace import DETAIL_MIN_WIDTH
 
 WAIT_MS = 5000
 
@@ -280,3 +282,39 @@ def test_window_size_and_splitters_are_remembered(windows: list[MainWindow], qtb
     qtbot.waitUntil(second.isVisible, timeout=WAIT_MS)
     assert (second.width(), second.height()) == size != (1280, 800)
     assert find(second, QSplitter, "pageSplitter").sizes() == sizes
+
+
+def test_a_saved_layout_that_squeezes_a_pane_is_repaired(
+    windows: list[MainWindow], qtbot: QtBot
+) -> None:
+    """A layout once squeezed (a filter error that widened the log did it) and saved comes
+    back with the docks and the detail pane at their minimum width or more."""
+    first = MainWindow()
+    windows.append(first)
+    first.resize(1280, 800)
+    first.show()
+    assert first.history_dock is not None
+    first.resizeDocks([first.history_dock], [217], Qt.Orientation.Horizontal)
+    splitter = find(first, QSplitter, "pageSplitter")
+    total = sum(splitter.sizes())
+    splitter.setSizes([total - 174, 174])
+    qtbot.waitUntil(lambda: first.history_dock is not None and first.history_dock.width() < 230)
+    first.close()
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=WAIT_MS)
+
+    second = MainWindow()
+    windows.append(second)
+    second.resize(1280, 800)
+    second.show()
+    qtbot.waitUntil(second.isVisible, timeout=WAIT_MS)
+    dock = second.history_dock
+    assert dock is not None
+    detail = find(second, QTabWidget, "detailTabs")
+    qtbot.waitUntil(lambda: dock.width() >= DOCK_MIN_WIDTH, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: detail.width() >= DETAIL_MIN_WIDTH, timeout=WAIT_MS)
+    # A new tab takes the repaired splitters, not the squeezed ones saved.
+    second.new_page()
+    qtbot.waitUntil(
+        lambda: find(second.current_page(), QTabWidget, "detailTabs").width() >= DETAIL_MIN_WIDTH,
+        timeout=WAIT_MS,
+    )

@@ -49,6 +49,7 @@ from wsinspector.qt.docks.history_model import (
     HistoryModel,
     MatchesModel,
 )
+from wsinspector.qt.docks.history_titles import SessionTitleDelegate
 from wsinspector.qt.docks.session_search import MatchDelegate, SessionSearch
 from wsinspector.qt.forms.saved_messages_view import confirm_dialog
 from wsinspector.qt.workspace.log_export import ExportRunner
@@ -128,10 +129,11 @@ class HistorySidebar(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setItemDelegateForColumn(0, SessionTitleDelegate(self.view))
         header = self.view.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # A long URI must not push the times, counts and ends out of a narrow dock: the
-        # session column keeps a fixed width (elided in the middle; the tooltip has it all).
+        # session column keeps a fixed width (host and path kept; the tooltip has it all).
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, SESSION_COLUMN_WIDTH)
         header.setStretchLastSection(True)

@@ -382,11 +382,12 @@ class LivePage(Page):
         uri_errors = [error.message for error in errors if error.field == "uri"]
         self._show_uri_errors(uri_errors)
         self.form.show_errors(errors)
+        self.handshake_pane.clear()  # a new attempt: the last one's words are not news
+        self._hide_remedies()
         if errors:
+            self.status_area.show_form_problem()
             return
         self._set_title(title_for_uri(options.uri))
-        self.handshake_pane.clear()
-        self._hide_remedies()
         self.connect_started.emit(typed.uri)
         self.controller.connect_to(options)
 

@@ -1,12 +1,14 @@
 """A read-only page: the events of a log file or of a recorded session of the capture.
 
 It shows them in a LogWorkspace (log, filter, detail, handshake, export) under a line
-saying where they come from; it can't connect or send. Its counters are its own: those of
-the file's events as read, or the ones the capture kept for the session. When the log names
-the connection it came from, the page offers to open it again or keep it as a profile.
+saying where they come from, and a header with a sheet's icon saying what it is ("Imported from
+chat.jsonl", "Recorded session 3"): it can't connect or send, and must not look as if it could.
+Its counters are its own: those of the file's events as read, or the ones the capture kept for
+the session. When the log names the connection it came from, the page offers to open it again
+or keep it as a profile.
 
 objectNames: `logPage`, `logSourceEdit` (where the events come from), `connectionStatusLabel`
-(property `state` = "readonly"), `reopenConnectionButton`, `logToProfileButton`,
+(property `state` = "readonly"), `logPageIcon`, `reopenConnectionButton`, `logToProfileButton`,
 `decodingButton` (shows the Decoding settings: `decoderCombo` and its fields).
 """
 
@@ -31,6 +33,7 @@ from wsinspector.core.storage.logfiles import EntryLog
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.pages.page import Page
+from wsinspector.qt.widgets.icons import document_icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
 
@@ -55,6 +58,7 @@ class LogPage(Page):
         description: str,
         *,
         counters: Counters,
+        heading: str = "Read-only log",
         handshake: HandshakeEvent | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -62,6 +66,7 @@ class LogPage(Page):
         self.setObjectName("logPage")
         self._title = title
         self._description = description
+        self._heading = heading
         self.counters = counters
         self._logged_options: ConnectionOptions | None = None
         self._build()
@@ -72,7 +77,9 @@ class LogPage(Page):
         self.model.flush()
 
     @classmethod
-    def of_events(cls, title: str, events: Iterable[Event], description: str) -> LogPage:
+    def of_events(
+        cls, title: str, events: Iterable[Event], description: str, heading: str = "Read-only log"
+    ) -> LogPage:
         """A page over events read from a file: kept in a log of their own, without limit,
         whose counters are those of these events."""
         log = EventLog(None)
@@ -81,7 +88,9 @@ class LogPage(Page):
             log.append(event)
             if isinstance(event, HandshakeEvent):
                 handshake = event
-        return cls(title, log, description, counters=log.counters, handshake=handshake)
+        return cls(
+            title, log, description, counters=log.counters, heading=heading, handshake=handshake
+        )
 
     @property
     def log(self) -> EventLog | EntryLog:
@@ -140,9 +149,14 @@ class LogPage(Page):
             button.hide()
         self.decoder_tab = DecoderSettingsTab()
         self.decoder_tab.hide()
+        self.icon_label = QLabel()
+        self.icon_label.setObjectName("logPageIcon")
+        self.icon_label.setPixmap(document_icon().pixmap(16, 16))
+        self.icon_label.setToolTip("A read-only log: it can't connect or send")
         self.status_label = QLabel(
-            f"Read-only: {len(self.workspace.source):,} events from {self._description}"
+            f"{self._heading} — read-only, {len(self.workspace.source):,} events"
         )
+        self.status_label.setToolTip(self._description)
         self.status_label.setObjectName("connectionStatusLabel")
         self.status_label.setProperty("state", "readonly")
         self.status_label.setStyleSheet("color: #4a5568; font-weight: bold;")
@@ -153,6 +167,7 @@ class LogPage(Page):
         row.addWidget(self.source_edit, 1)
         row.addWidget(self.decoding_button)
         status = QHBoxLayout()
+        status.addWidget(self.icon_label)
         status.addWidget(self.status_label, 1)
         status.addWidget(self.reopen_button)
         status.addWidget(self.keep_profile_button)

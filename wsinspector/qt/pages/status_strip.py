@@ -6,12 +6,47 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from wsinspector.core.log.eventlog import EventLog
-from wsinspector.qt.forms.field_widgets import error_label
+from wsinspector.core.log.events import ConnState
+from wsinspector.qt.forms.field_widgets import ERROR_STYLE
+from wsinspector.qt.pages.page import STATE_COLORS
 from wsinspector.qt.pages.rate_view import RateView
 from wsinspector.qt.widgets.elided_label import ElidedLabel
+
+FORM_PROBLEM_TEXT = "Not connected: fix what is in red, then Connect (F5)."
+# At 1280 px wide the status keeps about half the strip beside a URI's fix button.
+FIX_TEXT_WIDTH = 240
+
+
+def notice_label(name: str, style: str) -> ElidedLabel:
+    """A hidden one-line notice under the status, elided, its whole text in the tooltip."""
+    label = ElidedLabel(max_lines=1)
+    label.setObjectName(name)
+    label.setStyleSheet(style)
+    label.setFixedHeight(label.fontMetrics().lineSpacing())
+    label.hide()
+    return label
+
+
+class FixButton(QPushButton):
+    """A button whose long text ("Use ws://host/a/long/path…") is elided in the middle to
+    FIX_TEXT_WIDTH, so that it leaves the status its room; `text()` and the tooltip keep
+    the whole of it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._whole = ""
+
+    def text(self) -> str:
+        return self._whole
+
+    def setText(self, text: str) -> None:
+        self._whole = text
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, FIX_TEXT_WIDTH)
+        super().setText(shown.replace("&", "&&"))  # a "&" of a query is not a shortcut
+        self.setToolTip(text if shown != text else "")
 
 
 class StatusStrip(QFrame):
@@ -31,7 +66,11 @@ class StatusStrip(QFrame):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setMinimumWidth(200)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.tls_warning = QLabel(
+        # The notices below get what the status leaves of the two lines, the certificate's
+        # details and a URI's errors one line each: they end in "…" with the whole text in
+        # their tooltip, never cut through the middle by the strip's edge.
+        self.tls_warning = ElidedLabel(max_lines=2)
+        self.tls_warning.setText(
             "⚠ TLS verification is off: this connection is encrypted, but the server's "
             "identity is not checked."
         )
@@ -39,15 +78,15 @@ class StatusStrip(QFrame):
         self.tls_warning.setStyleSheet(
             "background: #fefcbf; color: #744210; padding: 3px 6px; border-radius: 3px;"
         )
-        self.tls_warning.setWordWrap(True)
-        self.tls_warning.setMaximumWidth(420)
+        # Two lines of it, within the strip's height: not squeezed into three.
+        half = self.tls_warning.fontMetrics().horizontalAdvance(self.tls_warning.text()) // 2
+        self.tls_warning.setFixedWidth(min(420, half + 40))
         self.tls_warning.hide()
-        self.uri_error = error_label("uriError")
-        self.uri_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.uri_fix_button = QPushButton()
+        self.uri_error = notice_label("uriError", ERROR_STYLE)
+        self.uri_fix_button = FixButton()
         self.uri_fix_button.setObjectName("uriFixButton")
         self.uri_fix_button.hide()
-        self.close_error = error_label("closeError")
+        self.close_error = notice_label("closeError", ERROR_STYLE)
         self.ca_file_button = QPushButton("Use a CA file…")
         self.ca_file_button.setObjectName("useCaFileButton")
         self.ca_file_button.setToolTip("Trust the server's CA from a PEM file, and connect again")
@@ -56,11 +95,7 @@ class StatusStrip(QFrame):
         self.no_verify_button.setToolTip(
             "Turn certificate and host name checks off for this connection, and connect again"
         )
-        self.certificate_label = QLabel()
-        self.certificate_label.setObjectName("certificateLabel")
-        self.certificate_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.certificate_label.setWordWrap(True)
-        self.certificate_label.setStyleSheet("color: #4a5568;")
+        self.certificate_label = notice_label("certificateLabel", "color: #4a5568;")
         for widget in (self.ca_file_button, self.no_verify_button, self.certificate_label):
             widget.hide()
 
@@ -89,3 +124,11 @@ class StatusStrip(QFrame):
         self.setObjectName("statusArea")
         self.setLayout(strip)
         self.setFixedHeight(self.fontMetrics().height() * 2 + 10)
+
+    def show_form_problem(self) -> None:
+        """A new attempt stopped by the form's errors (marked in red by their fields): the
+        headline no longer shows the last attempt's failure. The next state restyles it."""
+        self.status_label.setText(FORM_PROBLEM_TEXT)
+        self.status_label.setStyleSheet(
+            f"color: {STATE_COLORS[ConnState.IDLE]}; font-weight: bold;"
+        )

@@ -57,6 +57,8 @@ class ElidedLabel(QLabel):
 
     def _wrapped(self, text: str, width: int) -> list[str]:
         """The text's lines when wrapped at `width` pixels (all of them)."""
+        # QTextLayout breaks lines at U+2028, not at "\n" (which it would draw as a box).
+        text = text.replace("\n", "\u2028")
         layout = QTextLayout(text, self.font())
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -68,7 +70,9 @@ class ElidedLabel(QLabel):
             if not line.isValid():
                 break
             line.setLineWidth(width)
-            found.append(text[line.textStart() : line.textStart() + line.textLength()])
+            found.append(
+                text[line.textStart() : line.textStart() + line.textLength()].rstrip("\u2028")
+            )
         layout.endLayout()
         return found
 

@@ -58,13 +58,14 @@ from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
 from wsinspector.qt.window.remembered_layout import (
+    DOCK_WIDTH,
     restore_geometry,
     save_layout,
     save_open_page_list,
     saved_splitters,
     side_dock,
 )
-from wsinspector.qt.window.tab_bar import MiddleClickCloser, state_icon
+from wsinspector.qt.window.tab_bar import MiddleClickCloser, dress_tab, state_icon
 from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
         return page if page is not None and idle else self.new_page()
 
     def _add_page(self, page: Page) -> None:
-        index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
+        index = self.tabs.addTab(page, "")
+        dress_tab(self.tabs, index, page, self._state_icons)
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
 
@@ -339,7 +341,12 @@ class MainWindow(QMainWindow):
             self._tell("Log not imported", f"{path} can't be imported: {reason}")
             return None
         page = self.new_log_page(
-            LogPage.of_events(f"▤ {Path(path).name}", imported, f"{path} ({imported.source})")
+            LogPage.of_events(
+                f"▤ {Path(path).name}",
+                imported,
+                f"{path} ({imported.source})",
+                f"Imported from {Path(path).name}",
+            )
         )
         page.offer_connections(imported.connections)
         return page
@@ -368,6 +375,7 @@ class MainWindow(QMainWindow):
                 counters=Counters(
                     info.messages_in, info.messages_out, info.bytes_in, info.bytes_out
                 ),
+                heading=f"Recorded session {session_id}",
                 handshake=handshakes[-1] if handshakes else None,
             )
         )
@@ -390,7 +398,7 @@ class MainWindow(QMainWindow):
         self.history_sidebar = sidebar
         self.history_dock = dock
         # Wide enough for a session's title, time and counts; the History gets the most room.
-        self.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.resizeDocks([self.profiles_dock, dock], [260, 440], Qt.Orientation.Vertical)
 
     def open_history_session(self, session_id: int, row: int = -1) -> LogPage | None:
@@ -477,9 +485,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(page)
         if index < 0:
             return
-        self.tabs.setTabText(index, page.title())
-        self.tabs.setTabIcon(index, self._state_icons[page.state])
-        self.tabs.setTabToolTip(index, f"{page.title()} — {page.state.value}")
+        dress_tab(self.tabs, index, page, self._state_icons)
         if page is self.tabs.currentWidget():
             self._update_actions()
 

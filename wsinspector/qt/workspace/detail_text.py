@@ -7,7 +7,7 @@ import codecs
 import re
 from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -184,9 +184,15 @@ def text_can_grow(data: bytes, shown: int, last_line: int) -> bool:
 
 
 def set_wrap(body: QPlainTextEdit, text: str, *, wrap: bool) -> None:
-    """The wrap modes for `text`, set while `body` is empty (changing them lays out again)."""
+    """The wrap modes for `text`, set while `body` is empty (changing them lays out again);
+    `wrap` False is for a hex dump, wrapped only while its lines are wider than `body`."""
+    body.setProperty(DUMP_PROPERTY, not wrap)
+    if not wrap and body.findChild(DumpWrap) is None:
+        DumpWrap(body)  # from now on, follows the body's width while it shows a dump
     body.setLineWrapMode(
-        QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        QPlainTextEdit.LineWrapMode.WidgetWidth
+        if wrap or not dump_fits(body)
+        else QPlainTextEdit.LineWrapMode.NoWrap
     )
     # Qt's word wrap is quadratic in the length of a run without a break opportunity
     # (9 s for 256 KiB of base64 or minified data); wrapping anywhere is linear.
@@ -195,6 +201,41 @@ def set_wrap(body: QPlainTextEdit, text: str, *, wrap: bool) -> None:
         if wrap and has_long_run(text)
         else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
     )
+
+
+# Set on the body while it shows a hex dump (set_wrap's wrap=False).
+DUMP_PROPERTY: Final = "showsDump"
+# A hex dump line's width in characters (formatting.hex_dump), with room for the cursor.
+DUMP_LINE_CHARS: Final = 79
+
+
+def dump_fits(body: QPlainTextEdit) -> bool:
+    """Whether a hex dump line shows whole in `body` without wrapping."""
+    return body.viewport().width() >= body.fontMetrics().horizontalAdvance("0" * DUMP_LINE_CHARS)
+
+
+class DumpWrap(QObject):
+    """Wraps a hex dump only while its lines are wider than the body: narrower (the detail
+    pane's default width), the character column goes on to the next line instead of running
+    off the right edge; wide enough, lines stay whole and aligned. Switching lays the text out
+    again, so it happens only when the width crosses a dump line's."""
+
+    def __init__(self, body: QPlainTextEdit) -> None:
+        super().__init__(body)
+        self._body = body
+        body.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self._body.property(DUMP_PROPERTY):
+            body = self._body
+            mode = (
+                QPlainTextEdit.LineWrapMode.NoWrap
+                if dump_fits(body)
+                else QPlainTextEdit.LineWrapMode.WidgetWidth
+            )
+            if body.lineWrapMode() != mode:
+                body.setLineWrapMode(mode)
+        return False
 
 
 def first_piece(data: bytes, *, hex_mode: bool) -> str:

@@ -392,20 +392,34 @@ class LogPanel(QWidget):
         text = f"Jump to newest ({self._unseen:,} new)" if self._unseen else "Jump to newest"
         if text != self.jump_button.text() or self.jump_button.isHidden():
             self.jump_button.setText(text)
-            self._place_jump_button()
+        # Placed again each time: the selection or the scrolling may have moved under it.
+        self._place_jump_button()
         self.jump_button.show()
         self.jump_button.raise_()
 
     def _place_jump_button(self) -> None:
-        """In the bottom right corner of the rows, clear of the scroll bars."""
+        """In the bottom right corner of the rows, clear of the scroll bars; in the top right
+        corner while a selected row lies under the bottom one (it must stay readable)."""
         button = self.jump_button
         button.resize(button.sizeHint())
         area = self.view.viewport().geometry()
         margin = JUMP_MARGIN
-        button.move(
-            max(area.left(), area.right() - button.width() - margin + 1),
-            max(area.top(), area.bottom() - button.height() - margin + 1),
-        )
+        x = max(area.left(), area.right() - button.width() - margin + 1)
+        y = max(area.top(), area.bottom() - button.height() - margin + 1)
+        if self._selected_under(y - area.top(), y - area.top() + button.height() - 1):
+            y = area.top() + margin
+        button.move(x, y)
+
+    def _selected_under(self, top: int, bottom: int) -> bool:
+        """Whether a selected row shows between these heights of the viewport (the few rows
+        there, not the whole selection: it may hold a million rows)."""
+        first = self.view.rowAt(top)
+        if first < 0:
+            return False
+        last = self.view.rowAt(bottom)
+        last = last if last >= 0 else self.model.rowCount() - 1
+        selection = self.view.selectionModel()
+        return any(selection.isRowSelected(row) for row in range(first, last + 1))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and not self.jump_button.isHidden():

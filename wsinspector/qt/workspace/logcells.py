@@ -34,6 +34,14 @@ HEADERS = {
     Column.SIZE: "Size",
     Column.DATA: "Data",
 }
+# What a column's short cells stand for, in its header's tooltip.
+HEADER_TOOLTIPS = {
+    Column.SIZE: (
+        "The message's payload size. With permessage-deflate, the percentage compares its "
+        'size on the wire with the payload: "78 B -27%" went in 27% fewer bytes than its '
+        '78-byte payload, "5 B +40%" in 40% more. Point at a cell for both sizes.'
+    ),
+}
 
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 

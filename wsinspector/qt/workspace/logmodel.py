@@ -75,6 +75,7 @@ from wsinspector.qt.workspace.logcells import (
     EVENT_ROLE,
     FONT,
     FOREGROUND,
+    HEADER_TOOLTIPS,
     HEADERS,
     NOTE_BRUSH,
     RECEIVED_BRUSH,
@@ -436,6 +437,8 @@ class LogModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
+        if orientation == Qt.Orientation.Horizontal and role == TOOLTIP:
+            return HEADER_TOOLTIPS.get(Column(section))
         return None
 
     def shown_log_indexes(self) -> Sequence[int]:

@@ -12,7 +12,8 @@ widget), `detailTabs`; the log panel, detail view and handshake pane name their 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QItemSelection, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from wsinspector.core.decoders.page import PageDecoder
@@ -30,6 +31,9 @@ from wsinspector.qt.workspace.logmodel import LogModel
 # The log (with what a page puts under it) and the detail pane share the page's width in
 # this proportion.
 BODY_PROPORTIONS = (720, 540)
+# Narrower, the detail pane's three tabs need scroll arrows and its text is cut: a saved
+# layout that squeezed it below this is not taken back as it was.
+DETAIL_MIN_WIDTH = 340
 
 
 class LogWorkspace(QWidget):
@@ -44,6 +48,7 @@ class LogWorkspace(QWidget):
 
     def __init__(self, source: EventLog | EntryLog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._repair_on_show = False
         self.model = LogModel(source, self)
         self.log_panel = LogPanel(self.model)
         self.log_view = self.log_panel.view
@@ -167,10 +172,26 @@ class LogWorkspace(QWidget):
         }
 
     def restore_splitters(self, states: dict[str, QByteArray]) -> None:
+        """The splitters as saved; a detail pane squeezed below DETAIL_MIN_WIDTH is widened
+        once shown (the restored sizes are those of another width until then)."""
         if "body" in states:
             self.body_splitter.restoreState(states["body"])
+            self._repair_on_show = True
         if "left" in states:
             self.left_splitter.restoreState(states["left"])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._repair_on_show:
+            self._repair_on_show = False
+            QTimer.singleShot(0, self._repair_squeezed_detail)
+
+    def _repair_squeezed_detail(self) -> None:
+        # Back to the default proportions when there is room for the pane's minimum.
+        log, detail = self.body_splitter.sizes()
+        room = log + detail - self.left_splitter.minimumSizeHint().width()
+        if 0 < detail < DETAIL_MIN_WIDTH <= room:
+            self.body_splitter.setSizes(list(BODY_PROPORTIONS))
 
     def shutdown(self) -> None:
         """Stop what runs for this log: an export under way, the model's batches."""
