@@ -24,7 +24,13 @@ from wsinspector.core.log.events import (
     ErrorEvent,
     MessageEvent,
 )
-from wsinspector.core.log.wireframes import WireFrame, fragment_count, is_compressed, wire_size
+from wsinspector.core.log.wireframes import (
+    FrameTable,
+    WireFrame,
+    fragment_count,
+    is_compressed,
+    wire_size,
+)
 from wsinspector.core.log.wording import (
     compressed_size_words,
     extension_words,
@@ -35,6 +41,7 @@ from wsinspector.core.log.wording import (
     wire_size_words,
 )
 from wsinspector.core.websocket.file_source import READ_WHOLE_LIMIT, check_file
+from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.session import Session
 
 
@@ -282,3 +289,22 @@ def test_frames_of_a_streamed_file_do_not_go_to_the_next_message(tmp_path: Path)
     assert session.log.frames_of(after_id) == (
         WireFrame(Opcode.TEXT, True, False, False, False, 5, False),
     )
+
+
+def test_a_one_frame_message_is_handed_over_packed_and_reads_back_the_same() -> None:
+    """Issue 20: with frames kept (compressed, or a frame view on), a flood's one-frame
+    messages reach the log as the packed integer FrameTable keeps, no WireFrame each."""
+    tap = FrameTap(lambda direction, frame: None)
+    tap.record_all = True
+    tap.debug("< %s", Frame(Opcode.TEXT, b"abc"))
+    tap.debug("< %s", Frame(Opcode.BINARY, b"\x00" * 200, rsv1=True))
+    packed = list(tap.incoming_opcodes)
+    assert [type(entry) for entry in packed] == [int, int]
+    table = FrameTable()
+    table.set_packed(7, packed[0])
+    table.set_packed(9, packed[1])
+    table.set_packed(8, packed[0])  # out of order (a sent message's frames, later): kept too
+    text = WireFrame(int(Opcode.TEXT), True, False, False, False, 3, True)
+    binary = WireFrame(int(Opcode.BINARY), True, True, False, False, 200, True)
+    assert (table[7], table[8], table[9]) == ((text,), (text,), (binary,))
+    assert list(table) == [7, 8, 9]

@@ -196,13 +196,20 @@ class FrameTable(Mapping[int, MessageFrames]):
             if frame.fin and not frame.rsv2 and not frame.rsv3 and frame.opcode in _ONE_FRAME:
                 ids.append(event_id)
                 self._packed.append(
-                    frame.length << 3
-                    | frame.rsv1 << 2
-                    | (frame.opcode == Opcode.TEXT) << 1
-                    | frame.incoming
+                    pack_one(frame.length, frame.rsv1, frame.opcode == Opcode.TEXT, frame.incoming)
                 )
                 return
         self._many[event_id] = frames
+
+    def set_packed(self, event_id: int, packed: int) -> None:
+        """Keep the one frame of message `event_id`, packed by `pack_one`: what the frame tap
+        hands over for a compressed message, so a flood builds no WireFrame per message."""
+        ids = self._ids
+        if not ids or event_id > ids[-1]:
+            ids.append(event_id)
+            self._packed.append(packed)
+        else:
+            self._many[event_id] = (_unpack(packed),)
 
     def __getitem__(self, event_id: int) -> MessageFrames:
         frames = self._many.get(event_id)
@@ -212,10 +219,7 @@ class FrameTable(Mapping[int, MessageFrames]):
         at = bisect_left(ids, event_id)
         if at == len(ids) or ids[at] != event_id:
             raise KeyError(event_id)
-        packed = self._packed[at]
-        opcode = Opcode.TEXT if packed & 2 else Opcode.BINARY
-        rsv1, incoming = bool(packed & 4), bool(packed & 1)
-        return (WireFrame(int(opcode), True, rsv1, False, False, packed >> 3, incoming),)
+        return (_unpack(self._packed[at]),)
 
     def __iter__(self) -> Iterator[int]:
         return iter(sorted((*self._ids, *self._many)))
@@ -233,3 +237,18 @@ class FrameTable(Mapping[int, MessageFrames]):
 
 
 _ONE_FRAME = (Opcode.TEXT, Opcode.BINARY)
+# The text bit of a packed frame (`pack_one`).
+PACKED_TEXT = 2
+
+
+def pack_one(length: int, rsv1: bool, text: bool, incoming: bool) -> int:
+    """A message's only frame (FIN, a text or binary opcode, no RSV2/RSV3) as one integer:
+    its wire length, RSV1, text or binary, and direction."""
+    return length << 3 | rsv1 << 2 | text << 1 | incoming
+
+
+def _unpack(packed: int) -> WireFrame:
+    opcode = Opcode.TEXT if packed & PACKED_TEXT else Opcode.BINARY
+    return WireFrame(
+        int(opcode), True, bool(packed & 4), False, False, packed >> 3, bool(packed & 1)
+    )

@@ -17,9 +17,10 @@ LoggerAdapter per connection; `TappedConnection` (connect(create_connection=...)
 protocol the tap itself, which takes four Python calls off every frame of a flood.
 
 Frames (core/log/wireframes.py): a plain message (one frame, not compressed) is still only its
-opcode in `incoming_opcodes`, so a flood pays nothing more. A fragmented one, a compressed
-one, or any one while `record_all` is on (a page's frame view) is put there as the tuple of
-its WireFrames instead, control frames that came between its fragments included. Once the
+opcode in `incoming_opcodes`, so a flood pays nothing more. A compressed one, or any one while
+`record_all` is on (a page's frame view), is its one frame packed into an int the way the log's
+FrameTable keeps it; a fragmented one is the tuple of its WireFrames, control frames that came
+between its fragments included. Once the
 connection is open ("= connection is OPEN", logged after the handshake response set the
 negotiated extensions and before any frame is parsed), a `WireMeter` is put around those
 extensions, because the frames logged are the decoded ones: the meter sees them compressed.
@@ -40,7 +41,13 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol
 
 from wsinspector.core.log.events import Direction
-from wsinspector.core.log.wireframes import MessageFrames, WireFrame, WireMeter, wire_frame
+from wsinspector.core.log.wireframes import (
+    MessageFrames,
+    WireFrame,
+    WireMeter,
+    pack_one,
+    wire_frame,
+)
 from wsinspector.core.websocket.limits import MessageSizeGuard
 
 ControlCallback = Callable[[Direction, Frame], None]
@@ -63,8 +70,9 @@ class FrameTap(logging.Logger):
         self._on_sent_frames = on_sent_frames
         self._forward = logging.getLogger("wsinspector.websockets")
         # Received messages not yet taken by the reader, oldest first: the opcode of a plain
-        # one, the frames of one that tells more (fragmented, compressed, or record_all).
-        self.incoming_opcodes: deque[Opcode | MessageFrames] = deque()
+        # one; for one that tells more (compressed, or record_all) its one frame packed by
+        # wireframes.pack_one (an int, never an Opcode), or the frames of a fragmented one.
+        self.incoming_opcodes: deque[Opcode | int | MessageFrames] = deque()
         self.request_line = ""
         self.request_headers: list[tuple[str, str]] = []
         self.size_guard = MessageSizeGuard(None)
@@ -117,6 +125,16 @@ class FrameTap(logging.Logger):
                 fin = frame.fin
                 if self._plain and fin:
                     self.incoming_opcodes.append(opcode)
+                elif fin and not frame.rsv2 and not frame.rsv3:
+                    # One frame (every message of a compressed flood): packed as the log's
+                    # FrameTable keeps it, no WireFrame, list or tuple per message.
+                    self._in_frames = None
+                    meter = self._meter
+                    if meter is None:
+                        packed = pack_one(len(frame.data), frame.rsv1, opcode is _TEXT, True)
+                    else:
+                        packed = pack_one(meter.in_length, meter.in_rsv1, opcode is _TEXT, True)
+                    self.incoming_opcodes.append(packed)
                 else:
                     self._in_frames = [self._received(frame)]
                     if fin:

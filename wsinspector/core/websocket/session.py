@@ -49,7 +49,7 @@ from wsinspector.core.log.events import (
     NoteEvent,
     StateEvent,
 )
-from wsinspector.core.log.wireframes import MessageFrames
+from wsinspector.core.log.wireframes import PACKED_TEXT, MessageFrames
 from wsinspector.core.log.wording import keepalive_timeout_words, redirect_words
 from wsinspector.core.websocket.errors import (
     describe_close,
@@ -385,7 +385,8 @@ class Session:
         # The hot path of a flood: everything is bound to a local name once.
         recv = websocket.recv
         next_opcode = self._tap.incoming_opcodes.popleft
-        append = self.log.append_message
+        log = self.log
+        append = log.append_message
         wall = time.time
         mono = time.monotonic
         text = Opcode.TEXT
@@ -399,7 +400,10 @@ class Session:
                 append(conn, True, True, data, wall(), mono())
             elif kind is binary:
                 append(conn, True, False, data, wall(), mono())
-            else:  # the frames of a fragmented or compressed message
+            elif type(kind) is int:  # a compressed message's frame, packed (not an Opcode)
+                append(conn, True, bool(kind & PACKED_TEXT), data, wall(), mono())
+                log.frames.set_packed(log.next_id - 1, kind)
+            else:  # the frames of a fragmented message
                 self._append_framed(conn, data, kind)  # type: ignore[arg-type]
             count += 1
             if not count % READER_YIELD_EVERY:
