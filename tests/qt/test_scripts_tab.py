@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from websockets.asyncio.server import ServerConnection
 
+from wsinspector.core.storage.profiles import FORMAT_VERSION, Profile
+from wsinspector.core.storage.profiles.format import EXPORT_KIND, profile_to_json
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10000
@@ -115,3 +118,58 @@ def test_reactions_answer_a_challenge_and_show_their_errors(
         find(window, QPushButton, "closeButton").click()
         qtbot.waitUntil(lambda: server.last.closed.is_set(), timeout=WAIT_MS)
     assert server.last.close_code == 1000  # the script's error did not end the connection
+
+
+SENDER = textwrap.dedent(
+    """
+    async def test_sends(ws):
+        await ws.send("the imported script ran")
+        assert (await ws.recv()).text == "the imported script ran"
+    """
+)
+
+
+def test_an_imported_profiles_scripts_run_only_once_the_user_allowed_them(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    script = tmp_path / "their_test.py"
+    script.write_text(SENDER)
+    theirs = Profile(
+        "theirs", ConnectionOptions(recording_server.url("/echo")), tests=(str(script),)
+    )
+    bundle = tmp_path / "shared.json"
+    bundle.write_text(
+        json.dumps(
+            {"kind": EXPORT_KIND, "version": FORMAT_VERSION, "profiles": [profile_to_json(theirs)]}
+        )
+    )
+    (imported,) = window.store.import_file(bundle).profiles
+    assert imported.tests == (str(script),)
+    page = window.open_profile(imported)
+    open_settings_tab(window, "Scripts")
+    asked: list[str] = []
+    answers = [False, True]
+
+    def allow(_parent: object, question: str) -> bool:
+        asked.append(question)
+        return answers.pop(0)
+
+    page.scripts.allow_scripts = allow
+    run = find(window, QPushButton, "runTestsButton")
+    output = find(window, QPlainTextEdit, "scriptOutputView")
+    results = find(window, QListWidget, "testResultsView")
+
+    run.click()  # no file chosen: the profile's own tests, which ask first
+    assert len(asked) == 1 and "the imported script ran" in asked[0]
+    assert "were not allowed" in output.toPlainText()
+    assert results.count() == 0 and not recording_server.connections
+
+    run.click()
+    qtbot.waitUntil(lambda: results.count() == 1, timeout=WAIT_MS)
+    assert results.item(0).text().startswith("✔ test_sends")
+    qtbot.waitUntil(run.isEnabled, timeout=WAIT_MS)
+    run.click()  # allowed once: not asked again while the file stays the same
+    qtbot.waitUntil(lambda: "1 of 1 passed.\n" in output.toPlainText(), timeout=WAIT_MS)
+    assert len(asked) == 2
+    # The consent is the user's, outside the profile: the profile's file says nothing of it.
+    assert "allowed" not in window.store.path_of(imported.id).read_text()

@@ -331,6 +331,7 @@ def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
             "query": sorted(profile.secrets.query),
         },
         "withheld": sorted(withheld),
+        "tests": list(profile.tests),
     }
 
 
@@ -377,6 +378,7 @@ def profile_from_json(data: Json, profile_id: str = "") -> tuple[Profile, frozen
         variables=_string_map(data.get("variables", {}), "variables"),
         secrets=_secret_flags(data.get("secrets", {})),
         id=profile_id,
+        tests=_strings(data, "tests", "profile"),
     )
     return profile, frozenset(_strings(data, "withheld", "profile"))
 
