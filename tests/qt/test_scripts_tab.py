@@ -25,6 +25,7 @@ from wsinspector.core.storage.profiles import FORMAT_VERSION, Profile
 from wsinspector.core.storage.profiles.format import EXPORT_KIND, profile_to_json
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
+from wsinspector.qt.pages.live_page import LivePage
 
 WAIT_MS = 10000
 
@@ -173,3 +174,48 @@ def test_an_imported_profiles_scripts_run_only_once_the_user_allowed_them(
     assert len(asked) == 2
     # The consent is the user's, outside the profile: the profile's file says nothing of it.
     assert "allowed" not in window.store.path_of(imported.id).read_text()
+
+
+TOKEN_REACTIONS = textwrap.dedent(
+    """
+    async def on_open(ws):
+        await ws.send("hello " + ws.vars["user"])
+
+    async def on_message(msg, ws):
+        if msg.text.startswith("token:"):
+            ws.vars["token"] = msg.text[len("token:"):]
+    """
+)
+
+
+async def token_giver(connection: ServerConnection, record: object) -> None:
+    hello = await connection.recv()
+    await connection.send(f"token:{hello}-42")
+    async for _ in connection:
+        pass
+
+
+def test_reactions_read_and_set_the_page_variables(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "token.py"
+    path.write_text(TOKEN_REACTIONS)
+    page = window.current_page()
+    assert isinstance(page, LivePage)
+    page.profile_binding.variables.set_variables({"user": "ada"})
+    open_settings_tab(window, "Scripts")
+    find(window, QLineEdit, "scriptPathEdit").setText(str(path))
+    find(window, QCheckBox, "reactionsCheck").setChecked(True)
+    with RecordingServer(behaviour=token_giver) as server:
+        connect_to(qtbot, window, server.url("/"))
+        qtbot.waitUntil(
+            lambda: page.profile_binding.variable_values().get("token") == "hello ada-42",
+            timeout=WAIT_MS,
+        )
+        assert any("hello ada" in row for row in log_rows(window))
+        find(window, QPushButton, "closeButton").click()
+        qtbot.waitUntil(lambda: server.last.closed.is_set(), timeout=WAIT_MS)
+    # The page's Variables tab shows it: a later {{token}} of the page is filled with it.
+    assert ("token", "hello ada-42") in [
+        (r.name, r.value) for r in page.profile_binding.variables.rows()
+    ]

@@ -40,7 +40,7 @@ from wsinspector.core.scripting.loading import ScriptLoadError, load_script
 from wsinspector.core.scripting.reactions import Reactions
 from wsinspector.core.scripting.runner import Outcome, RunReport, Target, TestResult, run_files
 from wsinspector.core.storage.profiles import Profile
-from wsinspector.core.storage.profiles.trust import ScriptTrust, script_path
+from wsinspector.core.storage.profiles.trust import script_path
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.pages.controller import SessionController
@@ -56,11 +56,10 @@ _FIRST_ID = Qt.ItemDataRole.UserRole
 
 @dataclass(frozen=True, slots=True)
 class PageTarget(Target):
-    """A page's target, with the profile it was opened from (its own tests) and where the
-    user's consent to run them is kept."""
+    """A page's target, with the page's profile binding: the profile it was opened from (its
+    own tests), where the user's consent to run them is kept, and the page's variables."""
 
-    profile: Profile | None = None
-    trust: ScriptTrust | None = None
+    binding: ProfileBinding | None = None
 
 
 def page_target(typed: ConnectionOptions, binding: ProfileBinding) -> Target | str:
@@ -70,8 +69,7 @@ def page_target(typed: ConnectionOptions, binding: ProfileBinding) -> Target | s
     errors += check_options(options)
     if errors:
         return "; ".join(f"{error.field}: {error.message}" for error in errors)
-    trust = binding.store.trust if binding.store is not None else None
-    return PageTarget(options, binding.variable_values(), binding.profile, trust)
+    return PageTarget(options, binding.variable_values(), binding)
 
 
 def consent_question(profile: Profile, paths: list[Path]) -> str:
@@ -126,7 +124,14 @@ class ScriptsPanel(QWidget):
         self._controller = controller
         self._target = target
         self.allow_scripts: Callable[[QWidget, str], bool] = ask_consent
-        self.reactions = Reactions(log, lambda: controller.session, self.say)
+        self._binding: ProfileBinding | None = None  # the page's, learned from its target
+        self.reactions = Reactions(
+            log,
+            lambda: controller.session,
+            self.say,
+            self._page_variables,
+            self._set_page_variables,
+        )
 
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("scriptPathEdit")
@@ -174,18 +179,37 @@ class ScriptsPanel(QWidget):
         """A line in the output pane (reactions' prints and errors, test results)."""
         self.output.appendPlainText(line)
 
+    def _current_target(self) -> Target | str:
+        target = self._target()
+        if isinstance(target, PageTarget) and target.binding is not None:
+            self._binding = target.binding
+        return target
+
+    def _page_variables(self) -> dict[str, str]:
+        """What a reaction's ws.vars starts from: the page's variables as they are now."""
+        if self._binding is None:
+            self._current_target()  # the form is complete once connected: learned here
+        return self._binding.variable_values() if self._binding is not None else {}
+
+    def _set_page_variables(self, changed: dict[str, str]) -> None:
+        """What a reaction set in ws.vars, into the page's Variables."""
+        if self._binding is not None:
+            self._binding.set_variable_values(changed)
+            self.say("Variables set: " + ", ".join(sorted(changed)) + ".")
+
     def _paths(self, target: Target | str | None) -> list[Path] | None:
         """The file chosen here, else the profile's own test files once allowed; None (and
         said why) when there is nothing to run."""
         text = self.path_edit.text().strip()
         if text:
             return [Path(text)]
-        profile = target.profile if isinstance(target, PageTarget) else None
+        binding = target.binding if isinstance(target, PageTarget) else None
+        profile = binding.profile if binding is not None else None
         if profile is None or not profile.tests:
             self.say("Choose a script file first.")
             return None
         paths = [script_path(name) for name in profile.tests]
-        trust = target.trust if isinstance(target, PageTarget) else None
+        trust = binding.store.trust if binding is not None and binding.store else None
         waiting = trust.needs_consent(profile.id, paths) if trust is not None else []
         if waiting:
             if not self.allow_scripts(self, consent_question(profile, waiting)):
@@ -204,7 +228,7 @@ class ScriptsPanel(QWidget):
         if self._controller.is_running:
             self.say("Close the connection first: each test opens a connection of its own.")
             return
-        target = self._target()
+        target = self._current_target()
         if isinstance(target, str):
             self.say(f"Not run: {target}")
             return
@@ -249,7 +273,7 @@ class ScriptsPanel(QWidget):
             self.reactions.enabled = False
             self.say("Reactions off.")
             return
-        paths = self._paths(self._target())
+        paths = self._paths(self._current_target())
         try:
             script = load_script(paths[0]) if paths else None
         except ScriptLoadError as exc:
