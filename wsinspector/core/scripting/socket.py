@@ -253,7 +253,9 @@ class TestSocket:
         if type(entry) is tuple and entry[1]:
             event = log[-1]
             assert isinstance(event, MessageEvent)
-            self._inbox.append(Message(log.next_id - 1, Direction.IN, event.text, event.data))
+            self._inbox.append(
+                Message(log.next_id - 1, Direction.IN, event.text, event.data, event.conn)
+            )
             self._wake.set()
 
     def log_cleared(self, log: EventLog) -> None:
