@@ -212,7 +212,10 @@ def test_reactions_read_and_set_the_page_variables(
             lambda: page.profile_binding.variable_values().get("token") == "hello ada-42",
             timeout=WAIT_MS,
         )
-        assert any("hello ada" in row for row in log_rows(window))
+        # The rows reach the view in the model's next batch.
+        qtbot.waitUntil(
+            lambda: any("hello ada" in row for row in log_rows(window)), timeout=WAIT_MS
+        )
         find(window, QPushButton, "closeButton").click()
         qtbot.waitUntil(lambda: server.last.closed.is_set(), timeout=WAIT_MS)
     # The page's Variables tab shows it: a later {{token}} of the page is filled with it.
