@@ -102,3 +102,61 @@ def test_switched_off_nothing_runs(tmp_path: Path) -> None:
     log, _ = run(go)
     assert texts(log, Direction.OUT) == ['{"answer": 0}']
     assert output == []
+
+
+VARIABLES = textwrap.dedent(
+    """
+    async def on_open(ws):
+        await ws.send("hello " + ws.vars["user"])
+
+    async def on_message(msg, ws):
+        if msg.text.startswith("token:"):
+            ws.vars["token"] = msg.text[len("token:"):]
+            raise RuntimeError("after the token")   # what was set before an error is kept
+        elif msg.text == "again":
+            await ws.send("token is {{token}}")
+    """
+)
+
+
+async def token_giver(connection: ServerConnection, record: object) -> None:
+    hello = await connection.recv()
+    await connection.send(f"token:{hello}-42")
+    await connection.send("again")
+    async for _ in connection:
+        pass
+
+
+def test_reactions_see_the_page_variables_and_what_they_set_reaches_the_page(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "variables.py"
+    path.write_text(VARIABLES)
+    page_vars = {"user": "ada"}
+    output: list[str] = []
+
+    async def go() -> EventLog:
+        log = EventLog()
+        holder: list[Session] = []
+        reactions = Reactions(
+            log,
+            lambda: holder[0] if holder else None,
+            output.append,
+            lambda: dict(page_vars),
+            page_vars.update,
+        )
+        reactions.set_script(load_script(path))
+        reactions.enabled = True
+        with RecordingServer(behaviour=token_giver) as server:
+            session = Session(options_for(server.url("/")), log)
+            holder.append(session)
+            session.start()
+            await until(lambda: len(texts(log, Direction.OUT)) == 2)
+            await close_session(session)
+        reactions.detach()
+        return log
+
+    log = run(go)
+    assert page_vars == {"user": "ada", "token": "hello ada-42"}
+    assert texts(log, Direction.OUT) == ["hello ada", "token is hello ada-42"]
+    assert output == ["on_message failed (line 8): RuntimeError: after the token"]

@@ -15,7 +15,7 @@ from websockets.asyncio.server import ServerConnection
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import Direction
 from wsinspector.core.scripting.messages import Message
-from wsinspector.core.scripting.replay_diff import compare
+from wsinspector.core.scripting.replay_diff import compare, side_by_side
 from wsinspector.core.scripting.runner import Outcome, Target, run_test
 from wsinspector.core.scripting.socket import TestSocket
 from wsinspector.core.storage.capture import CaptureStore
@@ -105,3 +105,20 @@ def test_unordered_comparison_and_ignored_fields_at_any_depth() -> None:
     different = compare(recorded, replayed[:2], ordered=False, ignored={"id"})
     assert different.diff[2:] == ('-{"a": 1}',)
     assert different.differing == 1
+
+
+def test_side_by_side_lines_up_the_answers_by_the_comparison_rules() -> None:
+    recorded = [message("a"), message('{"v": 1, "ts": 1}'), message("c")]
+    replayed = [message("a"), message('{"v": 2, "ts": 2}'), message("c"), message("d")]
+    rows = [
+        (p.recorded.text if p.recorded else None, p.replayed.text if p.replayed else None, p.same)
+        for p in side_by_side(recorded, replayed, ignored={"ts"})
+    ]
+    assert rows == [
+        ("a", "a", True),
+        ('{"v": 1, "ts": 1}', '{"v": 2, "ts": 2}', False),
+        ("c", "c", True),
+        (None, "d", False),
+    ]
+    same = side_by_side(recorded[::-1], recorded, ordered=False)
+    assert all(pair.same for pair in same) and len(same) == 3

@@ -12,8 +12,10 @@ from helpers.servers import RecordingServer
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.core.log.filtering import LogFilter
 from wsinspector.core.scripting.junit import junit_xml
 from wsinspector.core.scripting.loading import load_script
+from wsinspector.core.scripting.messages import Message, describe_matcher, matches
 from wsinspector.core.scripting.runner import Outcome, RunReport, Target, run_files
 from wsinspector.core.websocket.options import ConnectionOptions
 
@@ -162,3 +164,16 @@ def test_recv_says_the_server_closed(recording_server: RecordingServer, tmp_path
     (result,) = report.results
     assert result.outcome is Outcome.FAILED
     assert "closed by the server with 4000 (private use) 'bye'" in result.message
+
+
+def test_a_log_filter_matches_as_the_filter_bar_does_and_says_what_it_wanted() -> None:
+    sent = Message(1, Direction.OUT, True, b"price: 42", conn=1)
+    got = Message(2, Direction.IN, False, b"\xde\xad\xbe\xef", conn=2)
+    assert matches(LogFilter(text="PRICE"), sent)  # case-insensitive, like the bar
+    assert not matches(LogFilter(text="price", directions=frozenset({"received"})), sent)
+    assert matches(LogFilter(text="deadbeef"), got)  # binary by its hex
+    assert not matches(LogFilter(connections=frozenset({1})), got)
+    wanted = LogFilter(text=r"\d+", regex=True, kinds=frozenset({"text"}))
+    assert describe_matcher(wanted) == (
+        "a message the log's filter shows for regex '\\\\d+'; types text"
+    )

@@ -8,6 +8,9 @@ A matcher is one of (`matches` decides, in this order):
 * bytes: the payload contains these bytes.
 * a str: the text contains it (a substring).
 * a compiled regular expression (`re.compile(...)`): it is found in the text.
+* a LogFilter (core/log/filtering.py): the log's filter bar's own language, text or regex
+  over the whole payload, types (text, binary), directions (sent, received) and connections,
+  matched exactly as the filter bar shows rows.
 * a callable: called with the Message; a true result matches. An exception it raises is the
   test's error, not a mismatch (a bug in the check should be seen).
 """
@@ -21,25 +24,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from wsinspector.core.log.events import Direction, MessageEvent
+from wsinspector.core.log.filtering import LogFilter, compile_filter
 
 # How much of a payload a report shows of one message.
 PREVIEW_CHARS = 200
 
-Matcher = dict[str, Any] | list[Any] | str | bytes | re.Pattern[str] | Callable[["Message"], object]
+Matcher = (
+    dict[str, Any]
+    | list[Any]
+    | str
+    | bytes
+    | re.Pattern[str]
+    | LogFilter
+    | Callable[["Message"], object]
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One data message, either way. `id` is its event id in the run's log."""
+    """One data message, either way. `id` is its event id in the run's log, `conn` the number
+    of its connection there."""
 
     id: int
     direction: Direction
     is_text: bool
     data: bytes
+    conn: int = 0
 
     @classmethod
     def of(cls, event_id: int, event: MessageEvent) -> Message:
-        return cls(event_id, event.direction, event.text, event.data)
+        return cls(event_id, event.direction, event.text, event.data, event.conn)
 
     @property
     def text(self) -> str:
@@ -85,11 +99,16 @@ def matches(matcher: Matcher, message: Message) -> bool:
         return matcher in message.text
     if isinstance(matcher, re.Pattern):
         return matcher.search(message.text) is not None
+    if isinstance(matcher, LogFilter):
+        incoming = message.direction is Direction.IN
+        return compile_filter(matcher).test_message(
+            message.conn, incoming, message.is_text, message.data
+        )
     if callable(matcher):
         return bool(matcher(message))
     raise TypeError(
-        f"expect() takes a dict or list (JSON subset), str, bytes, re.compile(...) or a "
-        f"callable, not {type(matcher).__name__}"
+        f"expect() takes a dict or list (JSON subset), str, bytes, re.compile(...), a "
+        f"LogFilter or a callable, not {type(matcher).__name__}"
     )
 
 
@@ -117,5 +136,22 @@ def describe_matcher(matcher: Matcher) -> str:
         return f"a JSON message containing {json.dumps(matcher)}"
     if isinstance(matcher, str | bytes):
         return f"a message containing {matcher!r}"
+    if isinstance(matcher, LogFilter):
+        return f"a message the log's filter shows for {_filter_words(matcher)}"
     name = getattr(matcher, "__name__", type(matcher).__name__)
     return f"a message for which {name}() is true"
+
+
+def _filter_words(log_filter: LogFilter) -> str:
+    parts = []
+    if log_filter.text:
+        kind = "regex" if log_filter.regex else "text"
+        parts.append(f"{kind} {log_filter.text!r}")
+    for name, values in (
+        ("types", log_filter.kinds),
+        ("directions", log_filter.directions),
+        ("connections", log_filter.connections),
+    ):
+        if values:
+            parts.append(f"{name} {', '.join(str(v) for v in sorted(values))}")
+    return "; ".join(parts) or "anything"

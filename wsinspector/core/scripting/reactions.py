@@ -8,6 +8,10 @@ row of the page's log like any other.
 
 A reaction runs with the user's rights; whatever it raises is said through `output` and the
 connection, the log and the window go on. What it prints goes to `output` too.
+
+`ws.vars` are the page's variables as they are when each reaction starts (`variables()`), and
+what a reaction sets or changes there is handed to `set_variables` when it ends (also when it
+fails: a token extracted before the error is kept), so a later message's {{token}} has it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from wsinspector.core.scripting.socket import TestSocket
 from wsinspector.core.websocket.session import Session
 
 Output = Callable[[str], None]
+Call = Callable[[], Coroutine[Any, Any, object]]
 # Messages a reaction's ws keeps for its recv()/expect(), the newest.
 INBOX_LIMIT = 1000
 
@@ -43,13 +48,20 @@ class Reactions:
     `session_of()` gives the session now running on the log (the page's)."""
 
     def __init__(
-        self, log: EventLog, session_of: Callable[[], Session | None], output: Output
+        self,
+        log: EventLog,
+        session_of: Callable[[], Session | None],
+        output: Output,
+        variables: Callable[[], dict[str, str]] = dict,
+        set_variables: Callable[[dict[str, str]], object] = lambda changed: None,
     ) -> None:
         self.log = log
         self.enabled = False
         self.script: ScriptFile | None = None
         self._session_of = session_of
         self._output = output
+        self._variables = variables
+        self._set_variables = set_variables
         self._ws: TestSocket | None = None
         self._handshake: HandshakeEvent | None = None
         self._queue: asyncio.Queue[Callable[[], Coroutine[Any, Any, object]]] | None = None
@@ -104,7 +116,7 @@ class Reactions:
         message = Message.of(log.next_id - 1, event)
         function = self.script.reactions["on_message"]  # type: ignore[union-attr]
         ws = self._ws
-        self._enqueue("on_message", lambda: function(message, ws))
+        self._enqueue("on_message", ws, lambda: function(message, ws))
 
     def log_cleared(self, log: EventLog) -> None:
         pass
@@ -124,7 +136,7 @@ class Reactions:
         ws = self._ws = self._socket(session)
         if self._active("on_open"):
             function = self.script.reactions["on_open"]
-            self._enqueue("on_open", lambda: function(ws))
+            self._enqueue("on_open", ws, lambda: function(ws))
 
     def _socket(self, session: Session) -> TestSocket:
         # On a live page a flood must not pile up for a recv() that may never come.
@@ -133,10 +145,10 @@ class Reactions:
         ws.listen()
         return ws
 
-    def _enqueue(self, name: str, call: Callable[[], Coroutine[Any, Any, object]]) -> None:
+    def _enqueue(self, name: str, ws: TestSocket, call: Call) -> None:
         if self._queue is None:
             self._queue = asyncio.Queue()
-        self._queue.put_nowait(lambda: self._run(name, call))
+        self._queue.put_nowait(lambda: self._run(name, ws, call))
         if self._worker is None or self._worker.done():
             self._worker = self._tasks.spawn(self._work(self._queue))
 
@@ -145,7 +157,10 @@ class Reactions:
             run = await queue.get()
             await run()
 
-    async def _run(self, name: str, call: Callable[[], Coroutine[Any, Any, object]]) -> None:
+    async def _run(self, name: str, ws: TestSocket, call: Call) -> None:
+        ws.vars.clear()
+        ws.vars.update(self._variables())
+        before = dict(ws.vars)
         try:
             await call()
         except Exception as exc:
@@ -154,6 +169,12 @@ class Reactions:
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
             where = f" (line {frames[-1].lineno})" if frames else ""
             self._output(f"{name} failed{where}: {type(exc).__name__}: {exc}")
+        finally:
+            changed = {
+                str(key): str(value) for key, value in ws.vars.items() if before.get(key) != value
+            }
+            if changed:
+                self._set_variables(changed)
 
     def _print(self, *values: object, sep: str | None = " ", **_ignored: object) -> None:
         self._output((sep if sep is not None else " ").join(str(v) for v in values))

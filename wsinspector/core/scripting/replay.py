@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import EventLog
@@ -19,6 +20,9 @@ from wsinspector.core.scripting.messages import Message
 from wsinspector.core.scripting.runner import for_tests
 from wsinspector.core.scripting.socket import TestSocket
 from wsinspector.core.websocket.options import ConnectionOptions
+
+if TYPE_CHECKING:
+    from wsinspector.core.storage.capture import CaptureStore
 
 # How long to wait, after the last message sent, for answers the recording had and that are
 # yet to come.
@@ -71,11 +75,7 @@ def load_recording(source: str) -> Recording:
         except CaptureFileError as exc:
             raise RecordingError(f"the capture can't be opened: {exc}") from None
         try:
-            try:
-                events = store.session_events(int(source))
-            except KeyError:
-                raise RecordingError(f"no recorded session {source} in the History") from None
-            return recording_of(list(events), f"session {source}")
+            return session_recording(store, int(source))
         finally:
             store.close()
     from wsinspector.core.storage.logfiles import LogFileError, import_log
@@ -88,6 +88,16 @@ def load_recording(source: str) -> Recording:
     except LogFileError as exc:
         raise RecordingError(f"{source}: {exc}") from None
     return recording_of(log, source)
+
+
+def session_recording(store: CaptureStore, session_id: int) -> Recording:
+    """A session of the capture as a recording; RecordingError when it is gone or has
+    nothing to replay."""
+    try:
+        events = store.session_events(session_id)
+    except KeyError:
+        raise RecordingError(f"no recorded session {session_id} in the History") from None
+    return recording_of(list(events), f"session {session_id}")
 
 
 async def replay(

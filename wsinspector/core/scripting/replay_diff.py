@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 from wsinspector.core.scripting.messages import Message
@@ -76,3 +77,52 @@ def compare(
     shown += [f"+{line}" for line in sorted(unexpected.elements())]
     differing = max(sum(missing.values()), sum(unexpected.values()))
     return Comparison(False, tuple(shown), differing)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One row of a side-by-side view: a recorded answer and the replayed one it lines up
+    with (None on the side that has no counterpart), `same` when they compare equal."""
+
+    recorded: Message | None
+    replayed: Message | None
+    same: bool
+
+
+def side_by_side(
+    recorded: Sequence[Message],
+    replayed: Sequence[Message],
+    *,
+    ordered: bool = True,
+    ignored: Collection[str] = (),
+) -> list[Pair]:
+    """The answers lined up for a view beside the recording, by the same rules as `compare`:
+    in order, matched as a diff would; or in any order, matched ones first, then what only one
+    side has."""
+    before = [comparable(m, ignored) for m in recorded]
+    after = [comparable(m, ignored) for m in replayed]
+    pairs: list[Pair] = []
+    if ordered:
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            lefts: list[Message | None] = list(recorded[a0:a1])
+            rights: list[Message | None] = list(replayed[b0:b1])
+            same = tag == "equal"
+            for left, right in zip_longest(lefts, rights):
+                pairs.append(Pair(left, right, same))
+        return pairs
+    waiting: dict[str, list[Message]] = {}
+    for line, message in zip(after, replayed, strict=True):
+        waiting.setdefault(line, []).append(message)
+    missing: list[Message] = []
+    for line, message in zip(before, recorded, strict=True):
+        found = waiting.get(line)
+        if found:
+            pairs.append(Pair(message, found.pop(0), True))
+        else:
+            missing.append(message)
+    unexpected = [m for found in waiting.values() for m in found]
+    unexpected.sort(key=lambda m: m.id)
+    for left, right in zip_longest(missing, unexpected):
+        pairs.append(Pair(left, right, False))
+    return pairs

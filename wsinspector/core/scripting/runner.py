@@ -18,6 +18,7 @@ from pathlib import Path
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.scripting.loading import ScriptFile, ScriptLoadError, load_script
+from wsinspector.core.scripting.protocol import script_socket
 from wsinspector.core.scripting.socket import ConnectFailed, TestSocket
 from wsinspector.core.websocket.options import ConnectionOptions
 
@@ -124,7 +125,10 @@ async def run_test(
     log: EventLog,
     test_timeout: float = DEFAULT_TEST_TIMEOUT,
 ) -> TestResult:
-    ws = TestSocket(for_tests(target.options), log, target.variables)
+    try:
+        ws = script_socket(for_tests(target.options), log, target.variables)
+    except ConnectFailed as exc:
+        return TestResult(path, name, Outcome.ERROR, 0.0, str(exc), "", (), log.next_id, 0)
     started = time.monotonic()
     outcome = Outcome.PASSED
     message = detail = ""

@@ -15,7 +15,7 @@ import json
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from websockets.datastructures import Headers
 
@@ -36,6 +36,9 @@ from wsinspector.core.scripting.messages import Matcher, Message, describe_match
 from wsinspector.core.storage.profiles.variables import substitute
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
+
+if TYPE_CHECKING:
+    from wsinspector.core.scripting.protocol import ScriptProtocol
 
 T = TypeVar("T")
 
@@ -66,6 +69,7 @@ class TestSocket:
         variables: dict[str, str] | None = None,
         session: Session | None = None,
         inbox_limit: int | None = None,
+        protocol: ScriptProtocol | None = None,
     ) -> None:
         self.log = log
         self.vars: dict[str, str] = dict(variables or {})
@@ -73,6 +77,7 @@ class TestSocket:
         self.close_event: CloseEvent | None = None
         self.first_id = log.next_id
         self._session = session if session is not None else Session(options, log)
+        self._protocol = protocol
         self._inbox: deque[Message] = deque(maxlen=inbox_limit)
         self._pongs: dict[bytes, float] = {}
         self._state = ConnState.IDLE
@@ -109,6 +114,8 @@ class TestSocket:
                 await self._session.close(1000, "test finished")
         finally:
             self.stop_listening()
+            if self._protocol is not None:
+                await self._protocol.driver.stop()
 
     def stop_listening(self) -> None:
         """No more events from the log (the connection, if any, goes on)."""
@@ -119,6 +126,17 @@ class TestSocket:
     @property
     def session(self) -> Session:
         return self._session
+
+    @property
+    def protocol(self) -> ScriptProtocol:
+        """The protocol the connection speaks (scripting/protocol.py): send, expect, and its
+        verbs (Socket.IO emit, GraphQL subscribe). TypeError on a plain WebSocket."""
+        if self._protocol is None:
+            raise TypeError(
+                "ws.protocol: this connection speaks plain WebSocket (choose a protocol in "
+                "the page's or the profile's settings)"
+            )
+        return self._protocol
 
     # -- the script's side ---------------------------------------------------------------------
 
@@ -253,7 +271,9 @@ class TestSocket:
         if type(entry) is tuple and entry[1]:
             event = log[-1]
             assert isinstance(event, MessageEvent)
-            self._inbox.append(Message(log.next_id - 1, Direction.IN, event.text, event.data))
+            self._inbox.append(
+                Message(log.next_id - 1, Direction.IN, event.text, event.data, event.conn)
+            )
             self._wake.set()
 
     def log_cleared(self, log: EventLog) -> None:
@@ -281,22 +301,29 @@ class TestSocket:
         )
 
     async def _until(self, ready: Callable[[], T | None], timeout: float) -> T | None:
-        """`ready()`'s first result that is not None, or None after `timeout` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = ready()
-            if result is not None:
-                return result
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            self._wake.clear()
-            try:
-                async with asyncio.timeout(remaining):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
+        return await wait_until(ready, timeout, self._wake)
+
+
+async def wait_until[R](
+    ready: Callable[[], R | None], timeout: float, wake: asyncio.Event
+) -> R | None:
+    """`ready()`'s first result that is not None, or None after `timeout` seconds; `ready`
+    is asked again each time `wake` is set."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = ready()
+        if result is not None:
+            return result
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return None
+        wake.clear()
+        try:
+            async with asyncio.timeout(remaining):
+                await wake.wait()
+        except TimeoutError:
+            pass
 
 
 _NOT_YET = (ConnState.IDLE, ConnState.CONNECTING, ConnState.RECONNECTING)

@@ -85,8 +85,9 @@ class HistorySidebar(QWidget):
     retention last removed; `historyNoticeLabel` the outcome of an export, a deletion … .
 
     Activating a session (double-click, Enter) asks for it to be opened; activating a match
-    asks for its session with the matching row selected. The context menu opens, exports
-    (HAR, JSON Lines), makes a profile of, and deletes a session, and clears the history.
+    asks for its session with the matching row selected. The context menu opens, replays
+    against a server (`historyReplayAction`), exports (HAR, JSON Lines), makes a profile of,
+    and deletes a session, and clears the history.
 
     Dialogs go through replaceable attributes, as in the profiles sidebar (tests answer them):
     `confirm(parent, question) -> bool` and `ask_export_path(parent, caption, suggested) -> str`.
@@ -95,11 +96,13 @@ class HistorySidebar(QWidget):
     Signals:
         open_requested(int, int): a session id, and the row to select in it (-1: none).
         profile_requested(object): ConnectionOptions of a session, to save as a profile.
+        replay_requested(int): a session id, to replay against a server.
         history_changed(): sessions were deleted from here.
     """
 
     open_requested = Signal(int, int)
     profile_requested = Signal(object)
+    replay_requested = Signal(int)
     history_changed = Signal()
 
     def __init__(self, store: CaptureStore, parent: QWidget | None = None) -> None:
@@ -330,6 +333,7 @@ class HistorySidebar(QWidget):
             return made
 
         self.action_open = action("historyOpenAction", "&Open", self._open_selected)
+        self.action_replay = action("historyReplayAction", "&Replay against…", self.replay_selected)
         self.action_export = action("historyExportAction", "&Export…", self.export_selected)
         self.action_profile = action(
             "historyProfileAction", "Make a &profile…", self.profile_from_selected
@@ -345,11 +349,18 @@ class HistorySidebar(QWidget):
         if index.isValid():
             self.view.setCurrentIndex(index)
         has_session = self.selected_session() is not None
-        for act in (self.action_open, self.action_export, self.action_profile, self.action_delete):
+        for act in (
+            self.action_open,
+            self.action_replay,
+            self.action_export,
+            self.action_profile,
+            self.action_delete,
+        ):
             act.setEnabled(has_session)
         self.action_clear.setEnabled(bool(self._sessions))
         menu = QMenu(self)
         menu.addAction(self.action_open)
+        menu.addAction(self.action_replay)
         menu.addAction(self.action_export)
         menu.addAction(self.action_profile)
         menu.addSeparator()
@@ -362,6 +373,11 @@ class HistorySidebar(QWidget):
         session = self.selected_session()
         if session is not None:
             self.open_requested.emit(session, -1)
+
+    def replay_selected(self) -> None:
+        session = self.selected_session()
+        if session is not None:
+            self.replay_requested.emit(session)
 
     def export_selected(self) -> None:
         """Ask a file (.har or .jsonl) and write the selected session's events to it."""

@@ -23,7 +23,7 @@ from wsinspector.core.storage.profiles.variables import resolve
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import FieldError
 from wsinspector.qt.forms.secrets_editor import SecretsEditor
-from wsinspector.qt.forms.variables_editor import VariablesEditor
+from wsinspector.qt.forms.variables_editor import VariableRow, VariablesEditor
 
 NO_ENVIRONMENT = "No environment"
 
@@ -32,7 +32,7 @@ class ProfileBinding(QObject):
     """A page's profile (or none), its environment choice and the variables they give.
 
     Signals:
-        changed(): the profile or the environment changed.
+        changed(): the profile, the environment or the variables changed.
     """
 
     changed = Signal()
@@ -167,6 +167,20 @@ class ProfileBinding(QObject):
         """The page's variables in one table, the environment's over the profile's."""
         env_vars, profile_vars = self._values()
         return {**profile_vars, **env_vars}
+
+    def set_variable_values(self, changed: dict[str, str]) -> None:
+        """Set these variables of the page (a reaction's): rows of the same name take the
+        value, other names are added as rows. An environment's value of the same name still
+        comes first, as for any of the page's variables."""
+        rows = self.variables.rows()
+        names = {row.name.strip(): index for index, row in enumerate(rows)}
+        for name, value in changed.items():
+            if name in names:
+                rows[names[name]] = rows[names[name]]._replace(value=value)
+            else:
+                rows.append(VariableRow(name, value, False))
+        self.variables.set_rows(rows)
+        self.changed.emit()
 
     def resolve_options(
         self, options: ConnectionOptions

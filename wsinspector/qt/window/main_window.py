@@ -31,6 +31,7 @@ from wsinspector.core.app.crashlog import CrashReporter
 from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import Counters
 from wsinspector.core.log.events import ConnState, HandshakeEvent
+from wsinspector.core.scripting.replay import RecordingError
 from wsinspector.core.storage.capture import CaptureStore
 from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
@@ -50,6 +51,7 @@ from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.replay_page import ReplayPage
 from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window import server_pages
@@ -393,6 +395,7 @@ class MainWindow(QMainWindow):
         sidebar = HistorySidebar(self.capture)
         sidebar.open_requested.connect(self.open_history_session)
         sidebar.profile_requested.connect(self._profile_from_options)
+        sidebar.replay_requested.connect(self.open_replay)
         dock = side_dock(self, "History", "historyDock", sidebar)
         self.splitDockWidget(self.profiles_dock, dock, Qt.Orientation.Vertical)
         self.history_sidebar = sidebar
@@ -425,6 +428,14 @@ class MainWindow(QMainWindow):
             if self.history_sidebar is not None:
                 self.history_sidebar.refresh()
             return None
+
+    def open_replay(self, session_id: int) -> None:
+        """History ▸ Replay against…: a page that replays a recorded session."""
+        assert self.capture is not None  # the History is there only with a capture
+        try:
+            self._add_page(ReplayPage.of_session(self.capture, session_id))
+        except RecordingError as exc:
+            self._tell("Nothing to replay", str(exc))
 
     def _tell(self, title: str, text: str) -> None:
         # open(), not exec(): this may run inside a coroutine of qasync's loop.

@@ -331,6 +331,7 @@ def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
             "query": sorted(profile.secrets.query),
         },
         "withheld": sorted(withheld),
+        "tests": list(profile.tests),
     }
     if profile.server:  # a server page's profile only
         document["server"] = dict(profile.server)
@@ -381,6 +382,7 @@ def profile_from_json(data: Json, profile_id: str = "") -> tuple[Profile, frozen
         secrets=_secret_flags(data.get("secrets", {})),
         id=profile_id,
         server=dict(_object(data.get("server", {}), "server")),
+        tests=_strings(data, "tests", "profile"),
     )
     return profile, frozenset(_strings(data, "withheld", "profile"))
 

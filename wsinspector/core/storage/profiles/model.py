@@ -56,6 +56,9 @@ class Profile:
     """A saved connection. `id` is "" until a ProfileStore saves it (then its file's name).
 
     `variables` are the profile's own {{name}} values; an environment's values come first.
+    `tests` are its own test files (paths, `~` allowed), which the Scripts tab runs when no
+    other file is chosen; a profile imported from someone else runs them only once the user
+    has allowed them (storage/profiles/trust.py).
     Treat the dicts as read-only: change a profile with dataclasses.replace().
     """
 
@@ -69,6 +72,7 @@ class Profile:
     # A server page's settings and rules as saved (core.serving.settings gives them meaning);
     # {} for a client profile.
     server: dict[str, object] = field(default_factory=dict)
+    tests: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folder", normalize_folder(self.folder))

@@ -50,6 +50,7 @@ from wsinspector.core.storage.profiles.secrets import (
     withhold,
     withhold_environments,
 )
+from wsinspector.core.storage.profiles.trust import TRUST_FILE, ScriptTrust
 
 PROFILE_SUFFIX = ".json"
 ENVIRONMENTS_FILE = "environments.json"
@@ -134,6 +135,8 @@ class ProfileStore:
         self._unread: dict[str, UnreadSecrets] = {}
         self._notices: list[str] = []
         self._noticed: set[str] = set()
+        # Consent to run imported profiles' test files: the user's, beside the profiles.
+        self.trust = ScriptTrust(self.root.parent / TRUST_FILE)
 
     # -- reports -------------------------------------------------------------------------
 
@@ -331,7 +334,10 @@ class ProfileStore:
     def duplicate(self, profile_id: str, name: str | None = None) -> Profile:
         """A copy under a new id (its secrets copied too), named `name` or '<name> copy'."""
         original = self.load(profile_id)
-        return self.save(replace(original, id="", name=name or f"{original.name} copy"))
+        copy = self.save(replace(original, id="", name=name or f"{original.name} copy"))
+        if original.tests and self.trust.is_imported(profile_id):
+            self.trust.mark_imported([copy.id])  # a copy is no more the user's own
+        return copy
 
     def delete(self, profile_id: str) -> None:
         """Remove the profile and its keyring entries; its last version stays as `.bak`."""
@@ -487,6 +493,7 @@ class ProfileStore:
         if imported_envs is not None:
             added = self._merge_environments(imported_envs)
         saved = [self.save(profile) for profile in parsed]
+        self.trust.mark_imported(profile.id for profile in saved)
         return ImportResult(saved, added, missing)
 
     def _merge_environments(self, imported: Environments) -> list[str]:
