@@ -22,6 +22,7 @@ from wsinspector.core.storage.profiles.model import (
     SavedMessage,
     SecretFlags,
 )
+from wsinspector.core.websocket.auth import Auth, AuthType
 from wsinspector.core.websocket.options import (
     DEFAULT_MAX_MESSAGE_SIZE,
     ConnectionOptions,
@@ -215,7 +216,33 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "client_cert": options.client_cert,
         "client_key": options.client_key,
         "client_key_password": options.client_key_password,
+        "auth": auth_to_json(options.auth),
     }
+
+
+def auth_to_json(auth: Auth) -> Json:
+    return {
+        "kind": auth.kind.value,
+        "username": auth.username,
+        "password": auth.password,
+        "token": auth.token,
+        "key_name": auth.key_name,
+    }
+
+
+def auth_from_json(value: object, where: str = "options.auth") -> Auth:
+    """A missing "auth" (profiles written before the Auth tab) is no auth."""
+    data = _object(value, where)
+    kind = _str(data, "kind", where, AuthType.NONE.value)
+    if kind not in set(AuthType):
+        raise ProfileFormatError(f"{where}.kind must be one of {', '.join(AuthType)}, not {kind!r}")
+    return Auth(
+        kind=AuthType(kind),
+        username=_str(data, "username", where),
+        password=_str(data, "password", where),
+        token=_str(data, "token", where),
+        key_name=_str(data, "key_name", where),
+    )
 
 
 def decoder_to_json(decoder: DecoderSettings) -> Json:
@@ -300,6 +327,7 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         client_cert=_str(data, "client_cert", where),
         client_key=_str(data, "client_key", where),
         client_key_password=_str(data, "client_key_password", where),
+        auth=auth_from_json(data.get("auth", {}), f"{where}.auth"),
     )
 
 

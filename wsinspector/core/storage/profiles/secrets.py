@@ -4,7 +4,8 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
-name), `proxy/password` and `tls/client_key_password` (always secret, flagged or not)
+name), `proxy/password`, `tls/client_key_password`, `auth/password` and `auth/token` (the
+Auth tab's password, bearer token or API key; always secret, flagged or not)
 and, in the environments file, `environment/<env>/<name>`. In the keyring the service
 is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
@@ -26,6 +27,8 @@ KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
 PROXY_PASSWORD_KEY = "proxy/password"
 CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
+AUTH_PASSWORD_KEY = "auth/password"
+AUTH_TOKEN_KEY = "auth/token"
 
 
 class SecretStoreError(Exception):
@@ -123,6 +126,10 @@ def secret_values(profile: Profile) -> dict[str, str]:
     passphrase = profile.options.client_key_password
     if passphrase and not is_placeholder_value(passphrase):
         values[CLIENT_KEY_PASSWORD_KEY] = passphrase
+    auth = profile.options.auth
+    for key, value in ((AUTH_PASSWORD_KEY, auth.password), (AUTH_TOKEN_KEY, auth.token)):
+        if value and not is_placeholder_value(value):
+            values[key] = value
     return values
 
 
@@ -158,6 +165,11 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
         uri=uri,
         proxy_url=proxy_url,
         client_key_password=passphrase,
+        auth=replace(
+            profile.options.auth,
+            password=values.get(AUTH_PASSWORD_KEY, profile.options.auth.password),
+            token=values.get(AUTH_TOKEN_KEY, profile.options.auth.token),
+        ),
     )
     return replace(profile, options=options, variables=variables)
 

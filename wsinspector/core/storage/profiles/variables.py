@@ -68,10 +68,10 @@ def resolve(
     options: ConnectionOptions, env_vars: Mapping[str, str], profile_vars: Mapping[str, str]
 ) -> tuple[ConnectionOptions, list[FieldError]]:
     """The options with {{variables}} replaced in the URI, Origin, subprotocols, header names
-    and values, User-Agent, CA file and on-connect messages, and one FieldError per field
-    that uses an undefined name (per header row for headers, `row` indexing
-    options.headers). Fields: uri, origin, subprotocols, headers, user_agent, ca_file,
-    on_connect."""
+    and values, User-Agent, CA file, on-connect messages and the Auth tab's values, and one
+    FieldError per field that uses an undefined name (per header row for headers, `row`
+    indexing options.headers). Fields: uri, origin, subprotocols, headers, user_agent, ca_file,
+    on_connect, auth."""
     values = merged(env_vars, profile_vars)
     errors: list[FieldError] = []
 
@@ -91,6 +91,10 @@ def resolve(
     (user_agent,) = field((options.user_agent,), "user_agent")
     (ca_file,) = field((options.ca_file,), "ca_file")
     on_connect = field(options.on_connect_messages, "on_connect")
+    auth = options.auth
+    username, password, token, key_name = field(
+        (auth.username, auth.password, auth.token, auth.key_name), "auth"
+    )
     resolved = replace(
         options,
         uri=uri,
@@ -100,6 +104,7 @@ def resolve(
         user_agent=user_agent,
         ca_file=ca_file,
         on_connect_messages=on_connect,
+        auth=replace(auth, username=username, password=password, token=token, key_name=key_name),
     )
     return resolved, errors
 
