@@ -225,6 +225,7 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
     assert titles == [
         "Headers",
         "Handshake",
+        "Auth",
         "TLS",
         "Proxy",
         "Reconnect",

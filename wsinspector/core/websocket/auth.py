@@ -14,8 +14,6 @@ import enum
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from wsinspector.core.text.secrets import is_secret_name
-
 
 class AuthType(enum.StrEnum):
     NONE = "none"
@@ -79,8 +77,3 @@ def check_auth(auth: Auth) -> str | None:
     if auth.kind is not AuthType.NONE and any(c in text for text in fields for c in "\r\n\0"):
         return "Auth values must not hold CR, LF or NUL"
     return None
-
-
-def key_name_is_secret(auth: Auth) -> bool:
-    """Whether the secrets policy hides the API key by its name alone ("X-Api-Key": yes)."""
-    return is_secret_name(auth.key_name)
