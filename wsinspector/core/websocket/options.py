@@ -11,6 +11,7 @@ from wsinspector.core.decoders.settings import DecoderSettings
 from wsinspector.core.websocket.auth import Auth, auth_header, auth_uri
 from wsinspector.core.websocket.clientcert import configure as configure_client_cert
 from wsinspector.core.websocket.clientcert import load_identity
+from wsinspector.core.websocket.cookies import with_cookies
 from wsinspector.core.websocket.limits import websockets_max_size
 from wsinspector.core.websocket.proxies import ProxyMode, proxy_argument
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
@@ -82,6 +83,10 @@ class ConnectionOptions:
     client_key_password: str = ""
     # The Auth tab (core/websocket/auth.py): applied by connect_uri and connect_kwargs.
     auth: Auth = field(default_factory=Auth)
+    # The Cookies tab (core/websocket/cookies.py): rows sent in the Cookie header, and
+    # whether an accepted handshake's Set-Cookie updates them.
+    cookies: tuple[tuple[str, str], ...] = ()
+    keep_set_cookies: bool = False
 
     @property
     def is_secure(self) -> bool:
@@ -113,7 +118,7 @@ class ConnectionOptions:
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for websockets.asyncio.client.connect (without uri and hooks)."""
-        headers = list(self.headers)
+        headers = with_cookies(list(self.headers), self.cookies)
         extra = auth_header(self.auth)
         if extra is not None:
             headers.append(extra)

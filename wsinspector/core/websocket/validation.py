@@ -46,8 +46,8 @@ LIBRARY_HEADERS = {
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """`field` is one of: uri, origin, subprotocols, headers, user_agent, ca_file,
-    close_code, close_reason, reconnect, proxy, client_cert, auth. `row` is the header row for
-    header problems."""
+    close_code, close_reason, reconnect, proxy, client_cert, auth, cookies. `row` is the header
+    row for header problems."""
 
     field: str
     message: str
@@ -275,4 +275,13 @@ def check_reach(options: ConnectionOptions) -> list[FieldError]:
     problem = check_auth(options.auth)
     if problem:
         errors.append(FieldError("auth", problem))
+    for name, value in options.cookies:
+        if not is_token(name.strip()):
+            errors.append(FieldError("cookies", f"“{name}” is not a cookie name"))
+        elif any(c in value for c in ';,"\r\n\0') or not _is_latin1(value):
+            errors.append(
+                FieldError(
+                    "cookies", f"The value of cookie {name} can't hold ; , \" or line breaks"
+                )
+            )
     return errors

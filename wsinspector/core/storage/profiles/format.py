@@ -142,6 +142,17 @@ def _int(value: object, where: str) -> int:
     return value
 
 
+def _pairs(data: Json, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    """A list of [name, value] pairs of strings (missing: none)."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        for pair in value
+    ):
+        raise ProfileFormatError(f"{where}.{key} must be a list of [name, value] pairs of strings")
+    return tuple((pair[0], pair[1]) for pair in value)
+
+
 def _strings(data: Json, key: str, where: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list):
@@ -217,6 +228,8 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "client_key": options.client_key,
         "client_key_password": options.client_key_password,
         "auth": auth_to_json(options.auth),
+        "cookies": [[name, value] for name, value in options.cookies],
+        "keep_set_cookies": options.keep_set_cookies,
     }
 
 
@@ -328,6 +341,8 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         client_key=_str(data, "client_key", where),
         client_key_password=_str(data, "client_key_password", where),
         auth=auth_from_json(data.get("auth", {}), f"{where}.auth"),
+        cookies=_pairs(data, "cookies", where),
+        keep_set_cookies=_bool(data, "keep_set_cookies", where, default.keep_set_cookies),
     )
 
 

@@ -77,6 +77,7 @@ _FIELD_KINDS = {
     "query": "query parameter",
     "variable": "variable",
     "auth": "Auth tab field",
+    "cookie": "cookie",
 }
 
 

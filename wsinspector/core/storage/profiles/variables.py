@@ -86,10 +86,10 @@ def resolve(
     dynamic: DynamicValues | None = None,
 ) -> tuple[ConnectionOptions, list[FieldError]]:
     """The options with {{variables}} replaced in the URI, Origin, subprotocols, header names
-    and values, User-Agent, CA file, on-connect messages and the Auth tab's values, and one
-    FieldError per field that uses an undefined name (per header row for headers, `row`
-    indexing options.headers). Fields: uri, origin, subprotocols, headers, user_agent, ca_file,
-    on_connect, auth."""
+    and values, User-Agent, CA file, on-connect messages, the Auth tab's values and the
+    cookies, and one FieldError per field that uses an undefined name (per header row for
+    headers, `row` indexing options.headers). Fields: uri, origin, subprotocols, headers,
+    user_agent, ca_file, on_connect, auth, cookies."""
     values = merged(env_vars, profile_vars)
     errors: list[FieldError] = []
 
@@ -113,6 +113,10 @@ def resolve(
     username, password, token, key_name = field(
         (auth.username, auth.password, auth.token, auth.key_name), "auth"
     )
+    cookies = []
+    for pair in options.cookies:
+        cookie_name, cookie_value = field(pair, "cookies")
+        cookies.append((cookie_name, cookie_value))
     resolved = replace(
         options,
         uri=uri,
@@ -123,6 +127,7 @@ def resolve(
         ca_file=ca_file,
         on_connect_messages=on_connect,
         auth=replace(auth, username=username, password=password, token=token, key_name=key_name),
+        cookies=tuple(cookies),
     )
     return resolved, errors
 
