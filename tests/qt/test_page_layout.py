@@ -226,6 +226,7 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
         "Headers",
         "Handshake",
         "Auth",
+        "Cookies",
         "TLS",
         "Proxy",
         "Reconnect",

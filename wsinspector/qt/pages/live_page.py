@@ -248,6 +248,7 @@ class LivePage(Page):
         self.log_view.whole_session_requested.connect(self._open_whole_session)
         self.controller.state_changed.connect(self._on_state)
         self.controller.handshake_changed.connect(self._on_handshake)
+        self.controller.handshake_changed.connect(self.form.cookies_tab.take_set_cookies)
         self.controller.closed.connect(lambda _event: self._refresh_status_text())
         self.controller.message_failed.connect(self.composer.show_error)
         self.composer.send_text.connect(self._send_text)
