@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from wsinspector.core.storage.profiles.commandline import parse_command_line
+from wsinspector.core.websocket.auth import Auth, AuthType, auth_header
 from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
 from wsinspector.core.websocket.validation import check_options
@@ -43,7 +44,9 @@ def test_wscat_variants() -> None:
     parsed = parse_command_line("$ npx -y wscat --connect=localhost:8080 --auth user:pa:ss")
     assert parsed is not None
     assert parsed.options.uri == "ws://localhost:8080"  # wscat adds ws:// itself
-    assert parsed.options.headers == (("Authorization", basic("user:pa:ss")),)
+    # Basic auth fills the Auth tab; the handshake still carries the same header.
+    assert parsed.options.auth == Auth(AuthType.BASIC, username="user", password="pa:ss")
+    assert auth_header(parsed.options.auth) == ("Authorization", basic("user:pa:ss"))
     combined = parse_command_line("wscat -nc wss://h/")
     assert combined is not None
     assert (combined.options.uri, combined.options.tls_verify) == ("wss://h/", False)
@@ -86,7 +89,8 @@ def test_websocat_overlays_and_basic_auth() -> None:
     assert parsed is not None
     assert parsed.options.uri == "wss://h.example/feed"
     assert parsed.options.reconnect == ReconnectPolicy(enabled=True)
-    assert parsed.options.headers == (("Authorization", basic("alice:s3cret")),)
+    assert parsed.options.auth == Auth(AuthType.BASIC, username="alice", password="s3cret")
+    assert auth_header(parsed.options.auth) == ("Authorization", basic("alice:s3cret"))
 
 
 # -- curl ------------------------------------------------------------------------------------
@@ -138,7 +142,8 @@ def test_curl_http_upgrade() -> None:
     assert parsed is not None
     assert parsed.options == ConnectionOptions(
         uri="wss://127.0.0.1:8443/ws",
-        headers=(("Authorization", basic("bob:pw")), ("Cookie", "a=1"), ("X-Empty", "")),
+        headers=(("Cookie", "a=1"), ("X-Empty", "")),
+        auth=Auth(AuthType.BASIC, username="bob", password="pw"),
         user_agent_mode=UserAgentMode.CUSTOM,
         user_agent="ua/2",
         tls_verify=False,

@@ -8,6 +8,7 @@ import base64
 import pytest
 
 from wsinspector.core.storage.profiles.commandline import parse_command_line, usage_line_words
+from wsinspector.core.websocket.auth import Auth, AuthType, auth_header
 from wsinspector.core.websocket.validation import check_uri
 
 # websocat's README (github.com/vi/websocat, MIT), "Serve and connect" and the Chromium example.
@@ -71,7 +72,8 @@ def test_websocat_basic_auth_is_base64_encoded() -> None:
     parsed = parse_command_line("websocat --basic-auth user:pass ws://127.0.0.1:1234/")
     assert parsed is not None
     token = base64.b64encode(b"user:pass").decode()
-    assert parsed.options.headers == (("Authorization", f"Basic {token}"),)
+    assert parsed.options.auth == Auth(AuthType.BASIC, username="user", password="pass")
+    assert auth_header(parsed.options.auth) == ("Authorization", f"Basic {token}")
 
 
 @pytest.mark.parametrize("text", [WSCAT_USAGE, WSCAT_USAGE.removeprefix("Usage: ")])

@@ -1,4 +1,5 @@
-"""Real proxies on 127.0.0.1 for the proxy tests: tinyproxy (HTTP CONNECT) and Dante (SOCKS5).
+"""Real proxies on 127.0.0.1 for the proxy tests: tinyproxy (HTTP CONNECT), Dante (SOCKS5) and
+mitmproxy's mitmdump (an intercepting HTTP proxy with its own CA).
 
 Both are Debian packages; the first test that needs one installs it when it runs as root with
 apt-get (as CI does on a fresh machine), and fails saying what is missing otherwise. Each
@@ -13,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -140,3 +142,51 @@ def dante() -> Iterator[RunningProxy]:
         log = Path(folder, "log")
         with _run([program, "-f", str(conf), "-N", "1"], port, log):
             yield RunningProxy(f"socks5://{HOST}:{port}", log)
+
+
+# PyPI's mitmproxy in a virtualenv of its own (its many pinned dependencies stay out of the
+# project's), made by the first test that needs it. Not Debian's mitmproxy 8: its leaf
+# certificates lack the Authority Key Identifier that Python 3.13's strict verification wants.
+MITMPROXY_VENV = Path.home() / ".cache" / "wsinspector-tests" / "mitmproxy-venv"
+
+
+def ensure_mitmdump() -> str:
+    program = MITMPROXY_VENV / "bin" / "mitmdump"
+    if program.exists():
+        return str(program)
+    made = subprocess.run(
+        [sys.executable, "-m", "venv", str(MITMPROXY_VENV)], capture_output=True, text=True
+    )
+    if made.returncode == 0:
+        pip = str(MITMPROXY_VENV / "bin" / "pip")
+        made = subprocess.run([pip, "install", "-q", "mitmproxy"], capture_output=True, text=True)
+    if not program.exists():
+        shutil.rmtree(MITMPROXY_VENV, ignore_errors=True)
+        pytest.fail(f"could not install mitmproxy from PyPI: {made.stderr.strip()[-400:]}")
+    return str(program)
+
+
+@contextlib.contextmanager
+def mitmdump(upstream_ca: Path) -> Iterator[tuple[RunningProxy, Path]]:
+    """mitmproxy as Kong/insomnia#5562's user ran it: an intercepting proxy that opens TLS
+    with its own CA (trusting `upstream_ca` for the servers behind it). Yields the proxy and
+    its CA certificate, the file a page names as its CA file; the log holds the flows seen."""
+    program = ensure_mitmdump()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="wsi-mitmproxy-") as folder:
+        log = Path(folder, "log")
+        command = [
+            program,
+            "--listen-host",
+            HOST,
+            "--listen-port",
+            str(port),
+            "--set",
+            f"confdir={folder}",
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={upstream_ca}",
+            "--flow-detail",
+            "2",
+        ]
+        with _run(command, port, log):
+            yield RunningProxy(f"http://{HOST}:{port}", log), Path(folder, "mitmproxy-ca-cert.pem")

@@ -511,6 +511,10 @@ class RecordingServer(BackgroundLoopServer):
             record = self._pending.pop(connection, None)
         if record is not None:
             record.status = response.status_code
+        # ?set_cookie=<Set-Cookie value>: the response sets that cookie.
+        cookie = _query(request.path)[1].get("set_cookie")
+        if cookie is not None:
+            response.headers["Set-Cookie"] = cookie
 
     async def _handler(self, connection: ServerConnection) -> None:
         request = connection.request

@@ -227,6 +227,8 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
     assert titles == [
         "Headers",
         "Handshake",
+        "Auth",
+        "Cookies",
         "TLS",
         "Proxy",
         "Reconnect",

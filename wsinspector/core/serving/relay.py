@@ -329,7 +329,7 @@ class Relay:
             offered = _offered(request)
             kwargs["subprotocols"] = [Subprotocol(p) for p in offered] or None
         try:
-            client.upstream = await connect(options.uri, **kwargs)
+            client.upstream = await connect(options.connect_uri, **kwargs)
         except Exception as exc:
             words = describe_error(exc, uri=options.uri)
             if isinstance(exc, InvalidStatus):

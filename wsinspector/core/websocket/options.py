@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsinspector.core.decoders.settings import DecoderSettings
+from wsinspector.core.websocket.auth import Auth, auth_header, auth_uri
 from wsinspector.core.websocket.clientcert import configure as configure_client_cert
 from wsinspector.core.websocket.clientcert import load_identity
+from wsinspector.core.websocket.cookies import with_cookies
 from wsinspector.core.websocket.limits import websockets_max_size
 from wsinspector.core.websocket.proxies import ProxyMode, proxy_argument
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
@@ -83,10 +85,21 @@ class ConnectionOptions:
     # its settings by name (Socket.IO's namespace and auth, GraphQL's init payload, …).
     protocol: str = ""
     protocol_params: tuple[tuple[str, str], ...] = ()
+    # The Auth tab (core/websocket/auth.py): applied by connect_uri and connect_kwargs.
+    auth: Auth = field(default_factory=Auth)
+    # The Cookies tab (core/websocket/cookies.py): rows sent in the Cookie header, and
+    # whether an accepted handshake's Set-Cookie updates them.
+    cookies: tuple[tuple[str, str], ...] = ()
+    keep_set_cookies: bool = False
 
     @property
     def is_secure(self) -> bool:
         return self.uri.strip().lower().startswith("wss://")
+
+    @property
+    def connect_uri(self) -> str:
+        """The URI to open: `uri` plus the API key when the Auth tab puts it in the query."""
+        return auth_uri(self.uri, self.auth)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context for wss:// (None for ws://).
@@ -109,10 +122,14 @@ class ConnectionOptions:
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for websockets.asyncio.client.connect (without uri and hooks)."""
+        headers = with_cookies(list(self.headers), self.cookies)
+        extra = auth_header(self.auth)
+        if extra is not None:
+            headers.append(extra)
         kwargs: dict[str, Any] = {
             "origin": self.origin or None,
             "subprotocols": list(self.subprotocols) or None,
-            "additional_headers": list(self.headers) or None,
+            "additional_headers": headers or None,
             "compression": "deflate" if self.compression else None,
             "open_timeout": self.open_timeout,
             "ping_interval": self.ping_interval,

@@ -161,7 +161,7 @@ class Session:
         self._set_state(ConnState.CONNECTING)
         try:
             async for websocket in ProxiedConnect(
-                options.uri,
+                options.connect_uri,
                 on_proxy_hop=self._on_proxy_hop,
                 on_redirect=self._on_redirect,
                 max_redirects=options.max_redirects,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from websockets.frames import EXTERNAL_CLOSE_CODES
 
+from wsinspector.core.websocket.auth import check_auth
 from wsinspector.core.websocket.clientcert import ClientCertError, load_identity
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.proxies import ProxyMode, check_proxy_url
@@ -45,8 +46,8 @@ LIBRARY_HEADERS = {
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """`field` is one of: uri, origin, subprotocols, headers, user_agent, ca_file,
-    close_code, close_reason, reconnect, proxy, client_cert. `row` is the header row for header
-    problems."""
+    close_code, close_reason, reconnect, proxy, client_cert, auth, cookies. `row` is the header
+    row for header problems."""
 
     field: str
     message: str
@@ -254,8 +255,8 @@ def check_close(code: int, reason: str) -> list[FieldError]:
 
 
 def check_reach(options: ConnectionOptions) -> list[FieldError]:
-    """The proxy's settings (core/websocket/proxies.py) and the client certificate
-    (core/websocket/clientcert.py)."""
+    """The proxy's settings (core/websocket/proxies.py), the client certificate
+    (core/websocket/clientcert.py) and the Auth tab (core/websocket/auth.py)."""
     errors: list[FieldError] = []
     if options.proxy_mode is ProxyMode.CUSTOM:
         problem = check_proxy_url(options.proxy_url)
@@ -271,4 +272,16 @@ def check_reach(options: ConnectionOptions) -> list[FieldError]:
                 load_identity(options.client_cert, options.client_key, options.client_key_password)
             except ClientCertError as exc:
                 errors.append(FieldError("client_cert", str(exc)))
+    problem = check_auth(options.auth)
+    if problem:
+        errors.append(FieldError("auth", problem))
+    for name, value in options.cookies:
+        if not is_token(name.strip()):
+            errors.append(FieldError("cookies", f"“{name}” is not a cookie name"))
+        elif any(c in value for c in ';,"\r\n\0') or not _is_latin1(value):
+            errors.append(
+                FieldError(
+                    "cookies", f"The value of cookie {name} can't hold ; , \" or line breaks"
+                )
+            )
     return errors

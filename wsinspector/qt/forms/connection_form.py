@@ -1,9 +1,10 @@
 """The connection settings ↔ ConnectionOptions, with each problem shown next to its field.
 
 The URI row (uriEdit, Connect, Close with code and reason) lives in the page's top bar; this
-widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, TLS,
-Proxy (qt/forms/proxy_settings.py), Reconnect, Advanced, On connect, Decoding. The tabs
-collapse to their bar, so the log and panes get the room. `to_options(uri)` builds the record.
+widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, Auth
+(qt/forms/auth_settings.py), Cookies (qt/forms/cookie_settings.py), TLS, Proxy
+(qt/forms/proxy_settings.py), Reconnect, Advanced, On connect, Decoding. The tabs collapse to
+their bar, so the log and panes get the room. `to_options(uri)` builds the record.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from wsinspector.core.websocket.options import (
 )
 from wsinspector.core.websocket.redirects import MOST_REDIRECTS
 from wsinspector.core.websocket.validation import FieldError
+from wsinspector.qt.forms.auth_settings import AuthSettingsTab
 from wsinspector.qt.forms.client_cert_settings import ClientCertRows
+from wsinspector.qt.forms.cookie_settings import CookieSettingsTab
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.forms.field_widgets import (
     BAD_ROW_BRUSH,
@@ -88,9 +91,15 @@ class ConnectionForm(QWidget):
         self.reconnect_settings = ReconnectSettings()
         self.proxy_tab = ProxySettingsTab()
         self.proxy_tab.edited.connect(self.edited)
+        self.auth_tab = AuthSettingsTab()
+        self.auth_tab.edited.connect(self.edited)
+        self.cookies_tab = CookieSettingsTab()
+        self.cookies_tab.edited.connect(self.edited)
         for title, page in (
             ("Headers", self._build_headers_page()),
             ("Handshake", self._build_handshake_page()),
+            ("Auth", self.auth_tab),
+            ("Cookies", self.cookies_tab),
             ("TLS", self._build_tls_group()),
             ("Proxy", self.proxy_tab),
             ("Reconnect", self.reconnect_settings),
@@ -133,6 +142,8 @@ class ConnectionForm(QWidget):
             "on_connect": self.on_connect_error,
             "proxy": self.proxy_tab.error,
             "client_cert": self.client_cert.error,
+            "auth": self.auth_tab.error,
+            "cookies": self.cookies_tab.error,
         }
 
     # -- collapsing ---------------------------------------------------------------------------
@@ -442,6 +453,9 @@ class ConnectionForm(QWidget):
             client_cert=client_cert,
             client_key=client_key,
             client_key_password=client_key_password,
+            auth=self.auth_tab.auth(),
+            cookies=self.cookies_tab.cookies(),
+            keep_set_cookies=self.cookies_tab.keep_set_cookies(),
         )
 
     def set_options(self, options: ConnectionOptions) -> None:
@@ -487,6 +501,8 @@ class ConnectionForm(QWidget):
         self.client_cert.set_values(
             options.client_cert, options.client_key, options.client_key_password
         )
+        self.auth_tab.set_auth(options.auth)
+        self.cookies_tab.set_cookies(options.cookies, options.keep_set_cookies)
 
     # -- errors -----------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from wsinspector.core.websocket.validation import check_close, check_options, su
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
+from wsinspector.qt.forms.repeat_sender import RepeatSender
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
@@ -217,7 +218,11 @@ class LivePage(Page):
         composer_layout.setContentsMargins(0, 0, 0, 0)
         composer_layout.setSpacing(2)
         composer_layout.addWidget(self.composer, 1)
-        composer_layout.addWidget(self.control_frames)
+        self.repeat_sender = RepeatSender(
+            self.composer, lambda: self.saved_messages.selected_message(), self._send_prepared
+        )
+        composer_layout.addLayout(self.repeat_sender.row_beside(self.control_frames))
+        composer_layout.addWidget(self.repeat_sender)
         self._composer_layout = composer_layout
         self.workspace.put_under_log(composer_box)
         self.detail_tabs = self.workspace.detail_tabs
@@ -251,6 +256,7 @@ class LivePage(Page):
         self.log_view.whole_session_requested.connect(self._open_whole_session)
         self.controller.state_changed.connect(self._on_state)
         self.controller.handshake_changed.connect(self._on_handshake)
+        self.controller.handshake_changed.connect(self.form.cookies_tab.take_set_cookies)
         self.controller.closed.connect(lambda _event: self._refresh_status_text())
         self.controller.message_failed.connect(self.composer.show_error)
         self.composer.send_text.connect(self._send_text)
@@ -327,15 +333,18 @@ class LivePage(Page):
 
     # -- sending: every path prepares its message the one way (core's prepare_message) -----
 
-    def _send_prepared(self, text: str, encoding: Encoding) -> None:
+    def _send_prepared(self, text: str, encoding: Encoding) -> str:
+        """Send one message: "" when sent, else why not (also shown under the composer)."""
         prepared = self.profile_binding.prepare_message(text, encoding)
         payload = prepared.payload
         if payload is None:
             self.composer.show_error(f"Not sent: {prepared.problem}")
-        elif isinstance(payload, bytes):
+            return prepared.problem
+        if isinstance(payload, bytes):
             self.controller.send_binary(payload)
         else:
             self.controller.send_text(payload)
+        return ""
 
     def _send_saved(self, message: SavedMessage) -> None:
         self._send_prepared(message.text, message.mode)
@@ -501,6 +510,7 @@ class LivePage(Page):
         is_open = state is ConnState.OPEN
         self.composer.set_connected(is_open)
         self.control_frames.set_connected(is_open)
+        self.repeat_sender.set_connected(is_open)
         options = self.connection.options
         insecure = options is not None and options.is_secure and not options.tls_verify
         self.tls_warning.setVisible(is_open and insecure)

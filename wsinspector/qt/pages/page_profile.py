@@ -18,6 +18,7 @@ from wsinspector.core.storage.profiles import (
     SavedMessage,
     SecretFlags,
 )
+from wsinspector.core.storage.profiles.dynamic import DynamicValues
 from wsinspector.core.storage.profiles.outgoing import Encoding, Prepared, prepare_message
 from wsinspector.core.storage.profiles.variables import resolve
 from wsinspector.core.websocket.options import ConnectionOptions
@@ -41,6 +42,8 @@ class ProfileBinding(QObject):
         super().__init__(parent)
         self.store: ProfileStore | None = None
         self.profile: Profile | None = None
+        # The page's {{$counter}} and other dynamic values (core/storage/profiles/dynamic.py).
+        self.dynamic = DynamicValues()
         self.variables = VariablesEditor()
         self.secrets = SecretsEditor()
         self.variables.edited.connect(self.changed)
@@ -186,9 +189,9 @@ class ProfileBinding(QObject):
         self, options: ConnectionOptions
     ) -> tuple[ConnectionOptions, list[FieldError]]:
         env_vars, profile_vars = self._values()
-        return resolve(options, env_vars, profile_vars)
+        return resolve(options, env_vars, profile_vars, self.dynamic)
 
     def prepare_message(self, text: str, encoding: Encoding) -> Prepared:
         """A message to send, its {{variables}} filled from the environment and the profile."""
         env_vars, profile_vars = self._values()
-        return prepare_message(text, encoding, env_vars, profile_vars)
+        return prepare_message(text, encoding, env_vars, profile_vars, self.dynamic)

@@ -6,9 +6,9 @@ prefixes are understood; of a pipeline or `&&` list, the command of a known tool
 trailing `&` is dropped; SSL_CERT_FILE (websocat) and NODE_EXTRA_CA_CERTS (wscat) give the CA
 file). A tool's own usage line ("wscat [options] (--listen <port> | --connect <url>)") is
 recognised as such: `usage_line_words()` says so. What maps: the URI, headers (in order),
-Origin, subprotocols, User-Agent, TLS verification off, a CA file, basic auth (as an
-Authorization header), cookies (curl -b), on-connect messages (wscat -x) and websocat's ping
-settings. Headers that the WebSocket
+Origin, subprotocols, User-Agent, TLS verification off, a CA file, basic auth (`curl -u`,
+`wscat --auth`, `websocat --basic-auth`: the Auth tab, core/websocket/auth.py), cookies
+(curl -b), on-connect messages (wscat -x) and websocat's ping settings. Headers that the WebSocket
 library writes itself (Upgrade, Connection, Sec-WebSocket-Key/Version/Accept) are dropped;
 Origin, User-Agent, Sec-WebSocket-Protocol and Sec-WebSocket-Extensions headers go to their
 own fields. Everything else is listed in `ignored`.
@@ -16,13 +16,13 @@ own fields. Everything else is listed in `ignored`.
 
 from __future__ import annotations
 
-import base64
 import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from wsinspector.core.websocket.auth import Auth, AuthType
 from wsinspector.core.websocket.options import ConnectionOptions, UserAgentMode
 from wsinspector.core.websocket.reconnect import ReconnectPolicy
 
@@ -74,6 +74,7 @@ class _Draft:
     on_connect: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     upgrade: bool = False  # an "Upgrade: websocket" header was given
+    auth: Auth = field(default_factory=Auth)
 
     def header_line(self, line: str, option: str) -> None:
         """'Name: value' (or curl's 'Name;' for an empty value)."""
@@ -108,8 +109,9 @@ class _Draft:
             self.headers.append((name, value))
 
     def basic_auth(self, credentials: str) -> None:
-        token = base64.b64encode(credentials.encode()).decode()
-        self.headers.append(("Authorization", f"Basic {token}"))
+        """'user:password' fills the Auth tab (the last one given wins, as in the tools)."""
+        username, _, password = credentials.partition(":")
+        self.auth = Auth(AuthType.BASIC, username=username, password=password)
 
     def seconds(self, value: str, option: str) -> float | None:
         try:
@@ -138,6 +140,7 @@ class _Draft:
             compression=default.compression if self.compression is None else self.compression,
             reconnect=replace(ReconnectPolicy(), enabled=self.reconnect),
             on_connect_messages=tuple(self.on_connect),
+            auth=self.auth,
         )
 
 

@@ -22,6 +22,7 @@ from wsinspector.core.storage.profiles.model import (
     SavedMessage,
     SecretFlags,
 )
+from wsinspector.core.websocket.auth import Auth, AuthType
 from wsinspector.core.websocket.options import (
     DEFAULT_MAX_MESSAGE_SIZE,
     ConnectionOptions,
@@ -141,6 +142,17 @@ def _int(value: object, where: str) -> int:
     return value
 
 
+def _pairs(data: Json, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    """A list of [name, value] pairs of strings (missing: none)."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        for pair in value
+    ):
+        raise ProfileFormatError(f"{where}.{key} must be a list of [name, value] pairs of strings")
+    return tuple((pair[0], pair[1]) for pair in value)
+
+
 def _strings(data: Json, key: str, where: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list):
@@ -217,7 +229,35 @@ def options_to_json(options: ConnectionOptions) -> Json:
         "client_key_password": options.client_key_password,
         "protocol": options.protocol,
         "protocol_params": dict(options.protocol_params),
+        "auth": auth_to_json(options.auth),
+        "cookies": [[name, value] for name, value in options.cookies],
+        "keep_set_cookies": options.keep_set_cookies,
     }
+
+
+def auth_to_json(auth: Auth) -> Json:
+    return {
+        "kind": auth.kind.value,
+        "username": auth.username,
+        "password": auth.password,
+        "token": auth.token,
+        "key_name": auth.key_name,
+    }
+
+
+def auth_from_json(value: object, where: str = "options.auth") -> Auth:
+    """A missing "auth" (profiles written before the Auth tab) is no auth."""
+    data = _object(value, where)
+    kind = _str(data, "kind", where, AuthType.NONE.value)
+    if kind not in set(AuthType):
+        raise ProfileFormatError(f"{where}.kind must be one of {', '.join(AuthType)}, not {kind!r}")
+    return Auth(
+        kind=AuthType(kind),
+        username=_str(data, "username", where),
+        password=_str(data, "password", where),
+        token=_str(data, "token", where),
+        key_name=_str(data, "key_name", where),
+    )
 
 
 def decoder_to_json(decoder: DecoderSettings) -> Json:
@@ -307,6 +347,9 @@ def options_from_json(value: object, where: str = "options") -> ConnectionOption
         protocol_params=tuple(
             _string_map(data.get("protocol_params", {}), f"{where}.protocol_params").items()
         ),
+        auth=auth_from_json(data.get("auth", {}), f"{where}.auth"),
+        cookies=_pairs(data, "cookies", where),
+        keep_set_cookies=_bool(data, "keep_set_cookies", where, default.keep_set_cookies),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.decoders.text import encode_json
+from wsinspector.core.storage.profiles.dynamic import DynamicValues
 from wsinspector.core.storage.profiles.model import MessageMode
 from wsinspector.core.storage.profiles.variables import resolve_message
 from wsinspector.core.text.formatting import parse_hex
@@ -35,10 +36,12 @@ def prepare_message(
     encoding: Encoding,
     env_vars: Mapping[str, str],
     profile_vars: Mapping[str, str],
+    dynamic: DynamicValues | None = None,
 ) -> Prepared:
     """`text` with its {{variables}} filled from the environment and the profile (the
-    profile's win), encoded as `encoding` says."""
-    resolved, errors = resolve_message(text, env_vars, profile_vars)
+    environment's win) and its {{$dynamic values}} from `dynamic` (the page's counter),
+    encoded as `encoding` says."""
+    resolved, errors = resolve_message(text, env_vars, profile_vars, dynamic=dynamic)
     if errors:
         return Prepared(None, "; ".join(error.message for error in errors))
     try:

@@ -4,7 +4,9 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
-name), `proxy/password` and `tls/client_key_password` (always secret, flagged or not)
+name), `proxy/password`, `tls/client_key_password`, `auth/password` and `auth/token` (the
+Auth tab's password, bearer token or API key) and `cookie/<name>/<n>` (the Cookies tab's n-th
+cookie of that name): always secret, flagged or not,
 and, in the environments file, `environment/<env>/<name>`. In the keyring the service
 is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
@@ -26,6 +28,8 @@ KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
 PROXY_PASSWORD_KEY = "proxy/password"
 CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
+AUTH_PASSWORD_KEY = "auth/password"
+AUTH_TOKEN_KEY = "auth/token"
 
 
 class SecretStoreError(Exception):
@@ -123,6 +127,16 @@ def secret_values(profile: Profile) -> dict[str, str]:
     passphrase = profile.options.client_key_password
     if passphrase and not is_placeholder_value(passphrase):
         values[CLIENT_KEY_PASSWORD_KEY] = passphrase
+    auth = profile.options.auth
+    for key, value in ((AUTH_PASSWORD_KEY, auth.password), (AUTH_TOKEN_KEY, auth.token)):
+        if value and not is_placeholder_value(value):
+            values[key] = value
+    seen_cookies: dict[str, int] = {}
+    for name, value in profile.options.cookies:
+        n = seen_cookies.get(name, 0)
+        seen_cookies[name] = n + 1
+        if value and not is_placeholder_value(value):
+            values[f"cookie/{name}/{n}"] = value
     return values
 
 
@@ -152,12 +166,24 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
     if PROXY_PASSWORD_KEY in values:
         proxy_url = with_proxy_password(proxy_url, values[PROXY_PASSWORD_KEY])
     passphrase = values.get(CLIENT_KEY_PASSWORD_KEY, profile.options.client_key_password)
+    seen_cookies: dict[str, int] = {}
+    cookies = []
+    for name, value in profile.options.cookies:
+        n = seen_cookies.get(name, 0)
+        seen_cookies[name] = n + 1
+        cookies.append((name, values.get(f"cookie/{name}/{n}", value)))
     options = replace(
         profile.options,
         headers=tuple(headers),
+        cookies=tuple(cookies),
         uri=uri,
         proxy_url=proxy_url,
         client_key_password=passphrase,
+        auth=replace(
+            profile.options.auth,
+            password=values.get(AUTH_PASSWORD_KEY, profile.options.auth.password),
+            token=values.get(AUTH_TOKEN_KEY, profile.options.auth.token),
+        ),
     )
     return replace(profile, options=options, variables=variables)
 

@@ -73,7 +73,13 @@ class LoadProblem:
         return f"{self.path}: {self.reason}"
 
 
-_FIELD_KINDS = {"header": "header", "query": "query parameter", "variable": "variable"}
+_FIELD_KINDS = {
+    "header": "header",
+    "query": "query parameter",
+    "variable": "variable",
+    "auth": "Auth tab field",
+    "cookie": "cookie",
+}
 
 
 def _secret_field_words(field: str) -> str:
