@@ -4,9 +4,11 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
-name), `proxy/password` and `tls/client_key_password` (always secret, flagged or not)
-and, in the environments file, `environment/<env>/<name>`. In the keyring the service
-is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
+name), `proxy/password`, `tls/client_key_password` and `protocol/<param>` (the protocol's
+credentials and payloads its registry entry names: an MQTT password, a STOMP passcode, a
+Socket.IO auth payload, a GraphQL connection_init payload; always secret, flagged or not)
+and, in the environments file, `environment/<env>/<name>`. In the keyring the service is
+"wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
 """
 
@@ -17,6 +19,7 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import unquote_plus
 
+from wsinspector.core.protocols import registry
 from wsinspector.core.storage.profiles.model import Environments, Profile, SecretFlags
 from wsinspector.core.text.secrets import is_placeholder_value, is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
@@ -26,6 +29,7 @@ KEYRING_SERVICE = "wsinspector"
 ENVIRONMENTS_KEY_PREFIX = "environments"
 PROXY_PASSWORD_KEY = "proxy/password"
 CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
+PROTOCOL_KEY_PREFIX = "protocol/"
 
 
 class SecretStoreError(Exception):
@@ -123,6 +127,10 @@ def secret_values(profile: Profile) -> dict[str, str]:
     passphrase = profile.options.client_key_password
     if passphrase and not is_placeholder_value(passphrase):
         values[CLIENT_KEY_PASSWORD_KEY] = passphrase
+    secret_params = registry.info(profile.options.protocol).secrets
+    for name, value in profile.options.protocol_params:
+        if name in secret_params and value and not is_placeholder_value(value):
+            values[f"{PROTOCOL_KEY_PREFIX}{name}"] = value
     return values
 
 
@@ -152,12 +160,17 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
     if PROXY_PASSWORD_KEY in values:
         proxy_url = with_proxy_password(proxy_url, values[PROXY_PASSWORD_KEY])
     passphrase = values.get(CLIENT_KEY_PASSWORD_KEY, profile.options.client_key_password)
+    protocol_params = tuple(
+        (name, values.get(f"{PROTOCOL_KEY_PREFIX}{name}", value))
+        for name, value in profile.options.protocol_params
+    )
     options = replace(
         profile.options,
         headers=tuple(headers),
         uri=uri,
         proxy_url=proxy_url,
         client_key_password=passphrase,
+        protocol_params=protocol_params,
     )
     return replace(profile, options=options, variables=variables)
 
