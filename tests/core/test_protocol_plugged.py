@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from helpers.asyncwait import run, until
 from helpers.sessions import close_session, options_for
+from helpers.signalr_hub import Hub, running
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import Direction, MessageEvent
@@ -158,3 +159,32 @@ def test_stomp_from_settings_subscribes_and_receives_what_it_sends(
             await close_session(session)
 
     run(scenario, timeout=30)
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_signalr_negotiates_unless_skipped_then_invokes(skip: bool) -> None:
+    async def scenario() -> None:
+        async with running(Hub()) as hub:
+            params = (("skip_negotiation", "true"),) if skip else ()
+            options = options_for(hub.http_uri, protocol=registry.SIGNALR, protocol_params=params)
+            wire = await registry.resolve(options)
+            assert wire.uri == (hub.ws_uri if skip else f"{hub.ws_uri}?id=token-1")
+            session, driver = start_session(wire, EventLog())
+            assert driver is not None
+            try:
+                await until(lambda: "handshake" in kinds(session, driver))
+                assert hub.connected_with == [{} if skip else {"id": ["token-1"]}]
+                assert len(hub.negotiations) == (0 if skip else 1)
+                await driver.send({"method": "echo", BODY: '{"a": 1}', "mode": "invoke"})
+                await until(lambda: "completion" in kinds(session, driver))
+                completion = [
+                    r for r in readings(session, driver, Direction.IN) if r.kind == "completion"
+                ]
+                assert completion[0].name == "echo"  # the method it answers, in a row too
+                assert isinstance(completion[0].value, dict)
+                assert completion[0].value["result"] == {"a": 1}
+            finally:
+                await driver.stop()
+                await close_session(session)
+
+    run(scenario)

@@ -5,6 +5,7 @@ MQTT's packets and STOMP's frames, against mosquitto and RabbitMQ)."""
 from __future__ import annotations
 
 import json
+import socket
 from base64 import b64decode
 from pathlib import Path
 
@@ -126,3 +127,20 @@ def test_record_a_stomp_profile_logs_in(tmp_path: Path, stomp_broker_uri: str) -
     assert connect.kind == "CONNECT" and isinstance(connect.value, dict)
     assert connect.value["headers"]["login"] == "guest"
     assert describe_stomp(received[0]).kind == "CONNECTED"
+
+
+def test_record_a_signalr_profile_says_when_negotiate_fails(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    ProfileStore().save(
+        Profile(
+            name="hub",
+            options=ConnectionOptions(f"http://127.0.0.1:{port}/chatHub", protocol="signalr"),
+        )
+    )
+    out = tmp_path / "hub.jsonl"
+    result = run("--profile", "hub", "--duration", "1", "--out", str(out), env=headless_env())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "negotiate failed" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -4,7 +4,9 @@ from what the user typed.
 Socket.IO and GraphQL are imported here; the other packages (mqtt, stomp, signalr) are
 found by name: a package `wsinspector.core.protocols.KEY` that defines
 `create(params: Mapping[str, str]) -> WireProtocol` (and optionally
-`prepare(options) -> options`) is available, else its entry says it is not built yet.
+`prepare(options) -> options`, and `async resolve(options) -> options` for a step over the
+network before the WebSocket, SignalR's negotiate) is available, else its entry says it is
+not built yet.
 """
 
 from __future__ import annotations
@@ -142,3 +144,15 @@ def prepare(options: ConnectionOptions) -> ConnectionOptions:
             prepared: ConnectionOptions = hook(options)
             return prepared
     return options
+
+
+async def resolve(options: ConnectionOptions) -> ConnectionOptions:
+    """prepare(), after the protocol's own step over the network where it has one (SignalR's
+    negotiate): what a connection opens with. Raises UserError when that step fails."""
+    key = options.protocol or WEBSOCKET
+    module = _package(key) if key in _PLUGGED else None
+    hook = getattr(module, "resolve", None) if module is not None else None
+    if hook is not None:
+        resolved: ConnectionOptions = await hook(options)
+        options = resolved
+    return prepare(options)
