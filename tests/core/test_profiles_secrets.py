@@ -289,3 +289,26 @@ def test_a_client_key_passphrase_goes_to_the_keyring(
     key = ("wsinspector", f"{saved.id}/tls/client_key_password")
     assert memory_keyring.values[key] == "open sesame"
     assert store.load(saved.id).options == options
+
+
+@pytest.mark.parametrize(
+    ("protocol", "param", "value"),
+    [
+        ("mqtt", "password", "mq-s3cr3t"),
+        ("stomp", "passcode", "st-s3cr3t"),
+        ("socketio", "auth", '{"token": "sio-s3cr3t"}'),
+        ("graphql", "payload", '{"token": "gql-s3cr3t"}'),
+    ],
+)
+def test_a_protocols_credentials_go_to_the_keyring(
+    memory_keyring: MemoryKeyring, tmp_path: Path, protocol: str, param: str, value: str
+) -> None:
+    store = ProfileStore(tmp_path)
+    options = ConnectionOptions(
+        uri="ws://h/", protocol=protocol, protocol_params=(("login", "me"), (param, value))
+    )
+    saved = store.save(Profile(name=protocol, options=options))
+    text = file_text(store, saved)
+    assert "s3cr3t" not in text and '"login": "me"' in text
+    assert memory_keyring.values[("wsinspector", f"{saved.id}/protocol/{param}")] == value
+    assert store.load(saved.id).options == options

@@ -3,11 +3,8 @@ protocol and the driver that joins them, as a page and `record` use them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from helpers.asyncwait import run, until
-from helpers.brokers import rabbitmq_web_stomp
 from helpers.sessions import close_session, options_for
 
 from wsinspector.core.log.eventlog import EventLog
@@ -28,10 +25,10 @@ from wsinspector.core.websocket.session import Session
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with rabbitmq_web_stomp(tmp_path_factory.mktemp("rabbitmq")) as uri:
-        yield uri
+@pytest.fixture
+def broker(stomp_broker_uri: str) -> str:
+    # One broker for the run (helpers.fixtures): other tests speak STOMP to it too.
+    return stomp_broker_uri
 
 
 class Client:

@@ -138,9 +138,12 @@ def rabbitmq_web_stomp(folder: Path) -> Iterator[str]:
     ensure_debian_package("rabbitmq-server", "rabbitmq-server")
     server = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # the Debian wrapper would `su rabbitmq`
     epmd_binary = ensure_debian_package("epmd", "erlang-base")
-    epmd_port, node_port, dist_port, stomp_port = (free_port() for _ in range(4))
+    epmd_port, node_port, dist_port, stomp_port, plain_port = (free_port() for _ in range(5))
+    # The plain STOMP listener (web-stomp needs the stomp plugin) would take port 61613, so
+    # that a second broker (another test run at the same time) could not start.
     (folder / "rabbitmq.conf").write_text(
         f"listeners.tcp.1 = {HOST}:{node_port}\n"
+        f"stomp.listeners.tcp.1 = {HOST}:{plain_port}\n"
         f"web_stomp.tcp.port = {stomp_port}\nweb_stomp.tcp.ip = {HOST}\n"
     )
     (folder / "enabled_plugins").write_text("[rabbitmq_web_stomp].\n")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import trustme
 
+from helpers.brokers import mosquitto, rabbitmq_web_stomp
 from helpers.faults import FaultMode, FaultServer
 from helpers.servers import RecordingServer
 from helpers.tls import make_ca, server_ssl_context, write_ca_file
@@ -19,8 +20,10 @@ __all__ = [
     "TlsServer",
     "fault_server_factory",
     "free_port",
+    "mosquitto_uri",
     "recording_server",
     "recording_server_factory",
+    "stomp_broker_uri",
     "tls_ca",
     "tls_server",
 ]
@@ -91,3 +94,17 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def mosquitto_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One mosquitto with a WebSocket listener for the whole run (helpers.brokers)."""
+    with mosquitto(tmp_path_factory.mktemp("mosquitto")) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="session")
+def stomp_broker_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One RabbitMQ with web-stomp for the whole run: it takes 10 to 20 s to start."""
+    with rabbitmq_web_stomp(tmp_path_factory.mktemp("rabbitmq")) as uri:
+        yield uri

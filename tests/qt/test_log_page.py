@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.ui import row_texts
 from pytestqt.qtbot import QtBot
 
 from wsinspector.core.log.eventlog import EventLog
@@ -54,3 +55,24 @@ def test_an_imported_file_shows_its_own_counts_and_no_live_widgets(
     assert page.read_only
     for name in LIVE_ONLY:
         assert page.findChild(object, name) is None, name
+
+
+def test_an_imported_socketio_session_opens_decoded(qtbot: QtBot, tmp_path: Path) -> None:
+    """The file keeps what crossed the wire; the protocol's rows are derived from it again."""
+    now, mono = time.time(), time.monotonic()
+    log = EventLog()
+    uri = "ws://h/socket.io/?EIO=4&transport=websocket"
+    log.append(StateEvent(1, now, mono, ConnState.CONNECTING, uri=uri))
+    log.append(StateEvent(1, now, mono, ConnState.OPEN))
+    log.append(MessageEvent(1, now, mono, Direction.IN, True, b'42["welcome",{"hello":"world"}]'))
+    log.append(MessageEvent(1, now, mono, Direction.OUT, True, b'42["chat","hi there"]'))
+    path = tmp_path / "sio.jsonl"
+    export_log(log, path)
+
+    imported = import_log(path)
+    page = LogPage.of_events("sio", imported, str(path))
+    qtbot.addWidget(page)
+    page.offer_connections(imported.connections)
+    rows = row_texts(page.model)
+    assert [row for row in rows if "| event |" in row and "welcome" in row and "world" in row]
+    assert [row for row in rows if "| event |" in row and "chat" in row and "hi there" in row]

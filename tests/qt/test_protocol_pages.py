@@ -1,5 +1,6 @@
-"""A page that speaks Socket.IO or GraphQL, as the user meets it in the window, against the
-real Node servers of tests/node/ (socket.io v4 with a 300 ms ping interval, graphql-ws)."""
+"""A page that speaks a protocol, as the user meets it in the window, against real servers:
+the Node servers of tests/node/ (socket.io v4 with a 300 ms ping interval, graphql-ws),
+mosquitto (MQTT) and RabbitMQ's web-stomp (STOMP)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from wsinspector.core.log.wording import RECEIVED_ARROW
 from wsinspector.qt import MainWindow
 
 WAIT_MS = 10_000
@@ -85,3 +87,73 @@ def test_a_graphql_subscription_streams_to_completion(
     qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(rows_with(window, "complete", "Count #1")), timeout=WAIT_MS)
     assert len(rows_with(window, "next", "Count #1", "countdown")) == 3
+
+
+def send(qtbot: QtBot, window: MainWindow, body: str = "") -> None:
+    find(window, QPlainTextEdit, "messageEdit").setPlainText(body)
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.timeout(600)
+def test_an_mqtt_page_receives_what_it_publishes_at_each_qos(
+    window: MainWindow, qtbot: QtBot, mosquitto_uri: str
+) -> None:
+    qtbot.keyClicks(find(window, QLineEdit, "subprotocolsEdit"), "mqtt")
+    find(window, QLineEdit, "mqttClientIdEdit").setText("wsi-page")
+    type_uri_and_connect(qtbot, window, mosquitto_uri)
+    assert "MQTT" in find(window, QComboBox, "protocolCombo").currentText()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "CONNACK")), timeout=WAIT_MS)
+    action = find(window, QComboBox, "mqttActionCombo")
+    topic = find(window, QLineEdit, "topicEdit")
+    qos = find(window, QComboBox, "qosCombo")
+    for level in (0, 1, 2):
+        action.setCurrentIndex(action.findText("Subscribe"))
+        topic.setText(f"wsi/page/{level}")
+        qos.setCurrentIndex(level)
+        send(qtbot, window)
+    qtbot.waitUntil(lambda: len(rows_with(window, "SUBACK")) == 3, timeout=WAIT_MS)
+    action.setCurrentIndex(action.findText("Publish"))
+    for level in (0, 1, 2):
+        topic.setText(f"wsi/page/{level}")
+        qos.setCurrentIndex(level)
+        send(qtbot, window, f"hello {level}")
+    for level in (0, 1, 2):
+        qtbot.waitUntil(
+            lambda level=level: bool(
+                rows_with(window, RECEIVED_ARROW, "PUBLISH", f"wsi/page/{level}", f"hello {level}")
+            ),
+            timeout=WAIT_MS,
+        )
+    # The QoS 2 handshake, done by the page and shown as rows.
+    qtbot.waitUntil(lambda: bool(rows_with(window, "PUBCOMP")), timeout=WAIT_MS)
+    assert rows_with(window, "PUBACK") and rows_with(window, "PUBREC")
+
+
+@pytest.mark.timeout(600)
+def test_a_stomp_page_subscribes_and_receives_what_it_sends(
+    window: MainWindow, qtbot: QtBot, stomp_broker_uri: str
+) -> None:
+    qtbot.keyClicks(find(window, QLineEdit, "subprotocolsEdit"), "v12.stomp")
+    find(window, QLineEdit, "stompLoginEdit").setText("guest")
+    find(window, QLineEdit, "stompPasscodeEdit").setText("guest")
+    type_uri_and_connect(qtbot, window, stomp_broker_uri)
+    assert "STOMP" in find(window, QComboBox, "protocolCombo").currentText()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "CONNECTED")), timeout=WAIT_MS)
+    command = find(window, QComboBox, "stompCommandCombo")
+    destination = find(window, QLineEdit, "destinationEdit")
+    command.setCurrentIndex(command.findText("SUBSCRIBE"))
+    queue = "/queue/wsi-page"
+    destination.setText(queue)
+    find(window, QPlainTextEdit, "stompHeadersEdit").setPlainText("receipt: r1")
+    send(qtbot, window)
+    qtbot.waitUntil(lambda: bool(rows_with(window, "RECEIPT", "r1")), timeout=WAIT_MS)
+    command.setCurrentIndex(command.findText("SEND"))
+    find(window, QPlainTextEdit, "stompHeadersEdit").setPlainText("")
+    send(qtbot, window, "hello broker")
+    qtbot.waitUntil(
+        lambda: bool(rows_with(window, RECEIVED_ARROW, "MESSAGE", queue, "hello broker")),
+        timeout=WAIT_MS,
+    )
+    # What CONNECT said is shown, but not the passcode.
+    assert rows_with(window, "CONNECT", '"passcode": "(sent)"')
+    assert not rows_with(window, '"passcode": "guest"')

@@ -4,7 +4,9 @@ from what the user typed.
 Socket.IO and GraphQL are imported here; the other packages (mqtt, stomp, signalr) are
 found by name: a package `wsinspector.core.protocols.KEY` that defines
 `create(params: Mapping[str, str]) -> WireProtocol` (and optionally
-`prepare(options) -> options`) is available, else its entry says it is not built yet.
+`prepare(options) -> options`, and `async resolve(options) -> options` for a step over the
+network before the WebSocket, SignalR's negotiate) is available, else its entry says it is
+not built yet.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from urllib.parse import urlsplit
 
-from wsinspector.core.app.errors import UserError
 from wsinspector.core.protocols.base import WireProtocol
 from wsinspector.core.protocols.graphql import LEGACY_SUBPROTOCOL, SUBPROTOCOL, GraphQLProtocol
+from wsinspector.core.protocols.params import (
+    SUBPROTOCOLS,
+    Params,
+    ProtocolSettingsError,
+    json_param,
+)
 from wsinspector.core.protocols.socketio import SocketIOProtocol, socketio_uri
 from wsinspector.core.websocket.options import ConnectionOptions
 
@@ -31,12 +37,6 @@ STOMP = "stomp"
 MQTT = "mqtt"
 SIGNALR = "signalr"
 
-Params = Mapping[str, str]
-
-
-class ProtocolSettingsError(UserError, ValueError):
-    """A protocol's settings (an auth or init payload) can't be read."""
-
 
 @dataclass(frozen=True, slots=True)
 class ProtocolInfo:
@@ -44,15 +44,22 @@ class ProtocolInfo:
     label: str
     # The parameters the page's protocol settings hold for it, in the form's order.
     params: tuple[str, ...] = ()
+    # Those holding a credential: profiles keep them in the keyring, exports redact them.
+    secrets: tuple[str, ...] = ()
 
 
 PROTOCOLS: tuple[ProtocolInfo, ...] = (
     ProtocolInfo(WEBSOCKET, "WebSocket"),
-    ProtocolInfo(SOCKETIO, "Socket.IO", ("namespace", "auth")),
-    ProtocolInfo(GRAPHQL, "GraphQL over WebSocket", ("payload",)),
-    ProtocolInfo(STOMP, "STOMP"),
-    ProtocolInfo(MQTT, "MQTT"),
-    ProtocolInfo(SIGNALR, "SignalR"),
+    ProtocolInfo(SOCKETIO, "Socket.IO", ("namespace", "auth"), ("auth",)),
+    ProtocolInfo(GRAPHQL, "GraphQL over WebSocket", ("payload",), ("payload",)),
+    ProtocolInfo(STOMP, "STOMP", ("login", "passcode", "host", "heartbeat"), ("passcode",)),
+    ProtocolInfo(
+        MQTT,
+        "MQTT",
+        ("version", "client_id", "username", "password", "keepalive", "clean_start"),
+        ("password",),
+    ),
+    ProtocolInfo(SIGNALR, "SignalR", ("skip_negotiation",)),
 )
 _BY_KEY = {info.key: info for info in PROTOCOLS}
 # Packages found by name (written beside this one, against base.WireProtocol).
@@ -91,19 +98,11 @@ def guess(uri: str, subprotocols: tuple[str, ...] | list[str] = ()) -> str:
         return WEBSOCKET
     if "/socket.io" in parts.path.lower() or parts.scheme.lower() in ("http", "https"):
         return SOCKETIO
-    if "signalr" in parts.path.lower():
+    path = parts.path.lower().rstrip("/")
+    # ASP.NET Core maps hubs as /chatHub, /hubs/chat, /signalr/…: the names its docs use.
+    if "signalr" in path or path.endswith("hub") or "/hubs/" in f"{path}/":
         return SIGNALR
     return WEBSOCKET
-
-
-def _json_param(params: Params, key: str, what: str) -> object:
-    text = params.get(key, "").strip()
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProtocolSettingsError(f"The {what} is not JSON: {exc}") from exc
 
 
 def create(options: ConnectionOptions) -> WireProtocol | None:
@@ -114,10 +113,10 @@ def create(options: ConnectionOptions) -> WireProtocol | None:
     if key == WEBSOCKET:
         return None
     if key == SOCKETIO:
-        auth = _json_param(params, "auth", "Socket.IO auth payload")
+        auth = json_param(params, "auth", "Socket.IO auth payload")
         return SocketIOProtocol(params.get("namespace", "/").strip() or "/", auth)
     if key == GRAPHQL:
-        payload = _json_param(params, "payload", "connection_init payload")
+        payload = json_param(params, "payload", "connection_init payload")
         legacy = LEGACY_SUBPROTOCOL in options.subprotocols and (
             SUBPROTOCOL not in options.subprotocols
         )
@@ -126,6 +125,7 @@ def create(options: ConnectionOptions) -> WireProtocol | None:
     if module is None:
         raise ProtocolSettingsError(f"{info(key).label} is not available in this version")
     make: Callable[[Params], WireProtocol] = module.create
+    params.setdefault(SUBPROTOCOLS, ",".join(options.subprotocols))
     return make(params)
 
 
@@ -144,3 +144,15 @@ def prepare(options: ConnectionOptions) -> ConnectionOptions:
             prepared: ConnectionOptions = hook(options)
             return prepared
     return options
+
+
+async def resolve(options: ConnectionOptions) -> ConnectionOptions:
+    """prepare(), after the protocol's own step over the network where it has one (SignalR's
+    negotiate): what a connection opens with. Raises UserError when that step fails."""
+    key = options.protocol or WEBSOCKET
+    module = _package(key) if key in _PLUGGED else None
+    hook = getattr(module, "resolve", None) if module is not None else None
+    if hook is not None:
+        resolved: ConnectionOptions = await hook(options)
+        options = resolved
+    return prepare(options)

@@ -22,6 +22,7 @@ from wsinspector.core.log.events import MessageEvent
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import BODY, Reading
 from wsinspector.core.protocols.driver import ProtocolDriver
+from wsinspector.core.protocols.params import ProtocolSettingsError
 from wsinspector.core.scripting.socket import (
     DEFAULT_TIMEOUT,
     ConnectFailed,
@@ -50,7 +51,7 @@ def script_socket(
     when the protocol's settings can't be read."""
     try:
         wire = registry.create(options)
-    except registry.ProtocolSettingsError as exc:
+    except ProtocolSettingsError as exc:
         raise ConnectFailed(f"could not connect to {options.uri}: {exc}") from None
     session = Session(registry.prepare(options), log)
     protocol = ScriptProtocol(ProtocolDriver(session, wire)) if wire is not None else None

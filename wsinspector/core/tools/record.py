@@ -37,6 +37,7 @@ from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
 from wsinspector.core.protocols.driver import start_session
 from wsinspector.core.protocols.registry import create as create_protocol
 from wsinspector.core.protocols.registry import prepare as prepare_options
+from wsinspector.core.protocols.registry import resolve as resolve_options
 from wsinspector.core.text.formatting import format_time
 from wsinspector.core.tools.record_wording import (
     record_crash_words,
@@ -300,6 +301,12 @@ async def _record(
 ) -> int:
     from wsinspector.core.storage.capture.policy import RecordingPolicy, RecordingTarget
 
+    try:
+        # A protocol's step over the network before the WebSocket (SignalR's negotiate).
+        wire_options = await resolve_options(plan.options)
+    except UserError as exc:
+        complain(f"error: {exc}")
+        return EXIT_FAILED
     store = None
     if plan.capture:
         from wsinspector.core.storage.capture import CaptureFileError, CaptureStore
@@ -321,7 +328,7 @@ async def _record(
     connection.begin(plan.options)
     # What rides on the socket (Socket.IO, GraphQL, …) does its handshake and keepalive by
     # itself, as on a page; plain WebSocket has no driver.
-    session, driver = start_session(plan.options, log)
+    session, driver = start_session(wire_options, log)
     # The window's live pages record by the same rule: from the event that begins the
     # connection until it ends.
     target = RecordingTarget(plan.options.uri, plan.profile, plan.options)

@@ -3,9 +3,11 @@
 The box is proposed from what the user typed (core/protocols/registry.guess) until the user
 picks an item; from then on the user's choice stays. The settings are the protocol's own
 (Socket.IO's namespace and auth payload, GraphQL's connection_init payload), saved in the
-profile with it.
+profile with it; MQTT's, STOMP's and SignalR's are in a popup (protocol_settings.py) that
+`protocolSettingsButton` opens.
 
-objectNames: `protocolCombo`, `namespaceEdit`, `socketioAuthEdit`, `graphqlPayloadEdit`.
+objectNames: `protocolCombo`, `namespaceEdit`, `socketioAuthEdit`, `graphqlPayloadEdit`,
+`protocolSettingsButton`.
 
 Signals:
     changed(str): the protocol's key after the user or the guess changed it.
@@ -13,10 +15,11 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QPoint, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from wsinspector.core.protocols import registry
+from wsinspector.qt.forms.protocol_settings import ProtocolSettings
 
 
 class ProtocolBar(QWidget):
@@ -46,6 +49,13 @@ class ProtocolBar(QWidget):
         layout.addWidget(self.namespace_edit)
         layout.addWidget(self.auth_edit, 1)
         layout.addWidget(self.payload_edit, 1)
+        self.settings = ProtocolSettings(self)
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("protocolSettingsButton")
+        self.settings_button.setText("Settings…")
+        self.settings_button.setToolTip("What the protocol's handshake says: client id, login …")
+        self.settings_button.clicked.connect(self._open_settings)
+        layout.addWidget(self.settings_button)
         self._chosen = False  # the user picked an item: no more guessing
         self.combo.activated.connect(self._on_chosen)
         self.combo.currentIndexChanged.connect(self._on_changed)
@@ -69,7 +79,7 @@ class ProtocolBar(QWidget):
             return tuple(pairs)
         if key == registry.GRAPHQL and self.payload_edit.text().strip():
             return (("payload", self.payload_edit.text().strip()),)
-        return ()
+        return self.settings.params(key)
 
     def set_protocol(self, key: str, params: tuple[tuple[str, str], ...]) -> None:
         """Show a saved choice (a profile's): it counts as the user's."""
@@ -77,6 +87,7 @@ class ProtocolBar(QWidget):
         self.namespace_edit.setText(values.get("namespace", "/"))
         self.auth_edit.setText(values.get("auth", ""))
         self.payload_edit.setText(values.get("payload", ""))
+        self.settings.set_params(params)
         self._chosen = bool(key) and key != registry.WEBSOCKET
         self._select(key or registry.WEBSOCKET)
 
@@ -99,3 +110,11 @@ class ProtocolBar(QWidget):
         self.namespace_edit.setVisible(socketio)
         self.auth_edit.setVisible(socketio)
         self.payload_edit.setVisible(key == registry.GRAPHQL)
+        self.settings_button.setVisible(self.settings.has_settings(key))
+        self.settings.show_for(key)
+
+    def _open_settings(self) -> None:
+        button = self.settings_button
+        self.settings.adjustSize()
+        self.settings.move(button.mapToGlobal(QPoint(0, button.height())))
+        self.settings.show()

@@ -1,8 +1,11 @@
 """The composer's fields in the page's protocol's terms, above the message box (`messageEdit`
-holds Socket.IO's arguments as JSON, or GraphQL's operation).
+holds Socket.IO's arguments as JSON, GraphQL's operation, MQTT's payload, STOMP's body or a
+SignalR hub method's arguments as JSON).
 
 objectNames: `protocolComposer`, `eventNameEdit`, `ackCheck`, `variablesEdit`,
-`stopOperationButton`, `protocolComposeError`.
+`stopOperationButton`, `protocolComposeError`; MQTT `mqttActionCombo`, `topicEdit`,
+`qosCombo`, `retainCheck`; STOMP `stompCommandCombo`, `destinationEdit`, `stompHeadersEdit`;
+SignalR `hubMethodEdit`, `signalrModeCombo`.
 
 Signals:
     stop_requested(str): stop the running GraphQL operation with this id.
@@ -13,6 +16,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +29,36 @@ from PySide6.QtWidgets import (
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import BODY, Composed, ComposeError
 from wsinspector.qt.forms.field_widgets import error_label
+
+STOMP_COMMANDS = ("SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK", "NACK", "BEGIN", "COMMIT", "ABORT")
+QOS_ITEMS = ("0 (at most once)", "1 (at least once)", "2 (exactly once)")
+
+
+def _row(*widgets: QWidget | str) -> QWidget:
+    """One line of fields; a str is a label."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        if isinstance(widget, str):
+            layout.addWidget(QLabel(widget))
+        else:
+            layout.addWidget(widget, 1 if isinstance(widget, (QLineEdit, QPlainTextEdit)) else 0)
+    return row
+
+
+def _combo(name: str, items: tuple[str, ...]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.addItems(list(items))
+    return combo
+
+
+def _edit(name: str, placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
 
 
 class ProtocolComposer(QWidget):
@@ -58,19 +92,41 @@ class ProtocolComposer(QWidget):
         grow.addWidget(QLabel("Variables"))
         grow.addWidget(self.variables_edit, 1)
         grow.addWidget(self.stop_button)
+        self.mqtt_action = _combo("mqttActionCombo", ("Publish", "Subscribe", "Unsubscribe"))
+        self.topic_edit = _edit("topicEdit", "topic (publish) or filter (subscribe), e.g. a/+/c")
+        self.qos_combo = _combo("qosCombo", QOS_ITEMS)
+        self.retain_check = QCheckBox("Retain")
+        self.retain_check.setObjectName("retainCheck")
+        self.stomp_command = _combo("stompCommandCombo", STOMP_COMMANDS)
+        self.destination_edit = _edit("destinationEdit", "destination, e.g. /queue/a")
+        self.headers_edit = QPlainTextEdit()
+        self.headers_edit.setObjectName("stompHeadersEdit")
+        self.headers_edit.setPlaceholderText("headers, one name: value a line (the body below)")
+        self.headers_edit.setMaximumHeight(60)
+        self.method_edit = _edit("hubMethodEdit", "hub method (its arguments below, as JSON)")
+        self.signalr_mode = _combo("signalrModeCombo", ("Invoke", "Send", "Stream"))
+        self._rows = {
+            registry.SOCKETIO: self._socketio,
+            registry.GRAPHQL: self._graphql,
+            registry.MQTT: _row(
+                self.mqtt_action, self.topic_edit, "QoS", self.qos_combo, self.retain_check
+            ),
+            registry.STOMP: _row(self.stomp_command, self.destination_edit, self.headers_edit),
+            registry.SIGNALR: _row("Method", self.method_edit, self.signalr_mode),
+        }
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._socketio)
-        layout.addWidget(self._graphql)
+        for row_widget in self._rows.values():
+            layout.addWidget(row_widget)
         layout.addWidget(self.error)
         self._running: dict[str, str] = {}
         self.stop_button.clicked.connect(self._stop_latest)
         self.set_protocol(registry.WEBSOCKET)
 
     def set_protocol(self, key: str) -> None:
-        self._socketio.setVisible(key == registry.SOCKETIO)
-        self._graphql.setVisible(key == registry.GRAPHQL)
-        self.setVisible(key in (registry.SOCKETIO, registry.GRAPHQL))
+        for row_key, row_widget in self._rows.items():
+            row_widget.setVisible(row_key == key)
+        self.setVisible(key in self._rows)
         self.show_error(None)
 
     def composed(self, body: str) -> Composed:
@@ -79,6 +135,15 @@ class ProtocolComposer(QWidget):
             "event": self.event_edit.text(),
             "ack": self.ack_check.isChecked(),
             "variables": self.variables_edit.toPlainText(),
+            "action": self.mqtt_action.currentText().lower(),
+            "topic": self.topic_edit.text(),
+            "qos": self.qos_combo.currentIndex(),
+            "retain": self.retain_check.isChecked(),
+            "command": self.stomp_command.currentText(),
+            "destination": self.destination_edit.text(),
+            "headers": self.headers_edit.toPlainText(),
+            "method": self.method_edit.text(),
+            "mode": self.signalr_mode.currentText().lower(),
         }
 
     def show_error(self, error: ComposeError | None) -> None:

@@ -15,7 +15,7 @@ from wsinspector.core.log.events import CloseEvent, ConnState, Event, HandshakeE
 from wsinspector.core.protocols.base import Composed
 from wsinspector.core.protocols.driver import ProtocolDriver
 from wsinspector.core.protocols.registry import create as create_protocol
-from wsinspector.core.protocols.registry import prepare as prepare_for_protocol
+from wsinspector.core.protocols.registry import resolve as resolve_for_protocol
 from wsinspector.core.websocket.file_source import FileRefused, FileSend, check_file
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
@@ -96,7 +96,12 @@ class SessionController(QObject):
             await self.session.close(1000, "reconnecting with new settings")
         self.connection.begin(options)
         protocol = create_protocol(options)
-        self.session = Session(prepare_for_protocol(options), self.log)
+        try:
+            wire_options = await resolve_for_protocol(options)  # SignalR's negotiate
+        except UserError as exc:
+            self.message_failed.emit(str(exc))
+            return
+        self.session = Session(wire_options, self.log)
         if self.driver is not None:
             self.driver.detach()
         self.driver = ProtocolDriver(self.session, protocol) if protocol is not None else None

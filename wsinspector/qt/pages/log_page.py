@@ -32,6 +32,7 @@ from wsinspector.core.log.events import Event, HandshakeEvent
 from wsinspector.core.storage.logfiles import EntryLog
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
+from wsinspector.qt.pages.log_protocol import show_as_logged
 from wsinspector.qt.pages.page import Page
 from wsinspector.qt.widgets.icons import document_icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
@@ -113,10 +114,12 @@ class LogPage(Page):
         self.workspace.show_counters(self.counters)
 
     def offer_connections(self, connections: Mapping[int, ConnectionOptions]) -> None:
-        """Open a logged connection again, or keep it as a profile."""
+        """Open a logged connection again, or keep it as a profile; read its messages in
+        the protocol it spoke (log_protocol.py)."""
         if not connections:
             return
         self._logged_options = next(iter(connections.values()))
+        show_as_logged(self.model, self._logged_options)
         self.reopen_button.show()
         self.keep_profile_button.show()
 

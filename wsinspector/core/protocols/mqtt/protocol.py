@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wsinspector.core.app.errors import UserError
-from wsinspector.core.protocols.base import Outgoing, Reading
+from wsinspector.core.protocols.base import BODY, Composed, ComposeError, Outgoing, Reading
 from wsinspector.core.protocols.mqtt import codec
 from wsinspector.core.protocols.mqtt.codec import Type, Version
 from wsinspector.core.protocols.mqtt.properties import MalformedPacket
@@ -56,13 +56,15 @@ class Unsubscribe:
     topic_filter: str
 
 
-Composed = Publish | Subscribe | Unsubscribe
+MqttComposed = Publish | Subscribe | Unsubscribe
+# The composer's actions (its `action` field), lower-case.
+ACTIONS = ("publish", "subscribe", "unsubscribe")
 
 
 class MqttProtocol:
     """The client's side of one MQTT connection; `on_open` starts it afresh."""
 
-    name = "MQTT"
+    name = "mqtt"
 
     def __init__(
         self, settings: MqttSettings | None = None, clock: Callable[[], float] = time.monotonic
@@ -114,6 +116,34 @@ class MqttProtocol:
             data = codec.unsubscribe(self.version, self._packet_id(), [composed.topic_filter])
             return [self._out(data, f"UNSUBSCRIBE {composed.topic_filter}")]
         raise UserError(f"MQTT can't send {type(composed).__name__}")
+
+    def compose(self, composed: Composed) -> list[Outgoing]:
+        """The composer's fields: `action` (publish, subscribe, unsubscribe), `topic` (a
+        topic or a filter), `qos`, `retain`, and the body as the payload to publish."""
+        action = str(composed.get("action", "publish")).strip().lower()
+        topic = str(composed.get("topic", "")).strip()
+        try:
+            qos = int(composed.get("qos", 0))
+        except ValueError:
+            qos = -1
+        if qos not in (0, 1, 2):
+            raise ComposeError("qos", f"MQTT QoS is 0, 1 or 2, not {composed.get('qos')}")
+        value: MqttComposed
+        if action == "publish":
+            if not topic or any(c in topic for c in "+#"):
+                raise ComposeError("topic", "Name the topic to publish to (no + or #)")
+            body = composed.get(BODY, "")
+            value = Publish(topic, str(body), qos, bool(composed.get("retain")))
+        elif action in ("subscribe", "unsubscribe"):
+            if not topic:
+                raise ComposeError("topic", f"Name the topic filter to {action}")
+            value = Subscribe(topic, qos) if action == "subscribe" else Unsubscribe(topic)
+        else:
+            raise ComposeError("action", f"No MQTT action {action!r}")
+        return self.encode(value)
+
+    def describe(self, data: str | bytes, incoming: bool) -> Reading:
+        return describe(data, self.version)
 
     def disconnect(self) -> list[Outgoing]:
         """A clean end: the broker then drops the will message."""

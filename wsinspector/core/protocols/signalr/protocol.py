@@ -11,12 +11,13 @@ items, then a completion; the stream can be cancelled).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from wsinspector.core.app.errors import UserError
-from wsinspector.core.protocols.base import Outgoing, Reading
+from wsinspector.core.protocols.base import BODY, Composed, ComposeError, Outgoing, Reading
 from wsinspector.core.protocols.signalr import messages
 from wsinspector.core.protocols.signalr.messages import KINDS, MalformedMessage, Type
 
@@ -46,7 +47,7 @@ class CancelStream:
 class SignalRProtocol:
     """The client's side of one hub connection; `on_open` starts it afresh."""
 
-    name = "SignalR"
+    name = "signalr"
 
     def __init__(
         self, settings: SignalRSettings | None = None, clock: Callable[[], float] = time.monotonic
@@ -61,6 +62,8 @@ class SignalRProtocol:
         self._next_id = 0
         # invocation id → (hub method, monotonic time sent): who a completion answers.
         self.pending: dict[str, tuple[str, float]] = {}
+        # invocation id → hub method, kept after the completion: for describe().
+        self.methods: dict[str, str] = {}
         self._last_sent = self._last_received = self._clock()
         self._silence_reported = False
 
@@ -89,7 +92,43 @@ class SignalRProtocol:
             invocation_id = str(self._next_id)
             message = {"type": kind, "invocationId": invocation_id, **message}
             self.pending[invocation_id] = (composed.target, self._clock())
+            self.methods[invocation_id] = composed.target
         return [self._out(messages.encode(message), f"{KINDS[kind]} {composed.target}")]
+
+    def compose(self, composed: Composed) -> list[Outgoing]:
+        """The composer's fields: `method` (the hub method), the body as its arguments in
+        JSON (an array is several), `mode` (invoke, send or stream) or `cancel` (a stream's
+        invocation id)."""
+        if composed.get("cancel"):
+            try:
+                return self.encode(CancelStream(str(composed["cancel"])))
+            except UserError as exc:
+                raise ComposeError("cancel", str(exc)) from exc
+        method = str(composed.get("method", "")).strip()
+        if not method:
+            raise ComposeError("method", "Name the hub method to call")
+        body = str(composed.get(BODY, "")).strip()
+        try:
+            value = json.loads(body) if body else None
+        except json.JSONDecodeError as exc:
+            raise ComposeError(BODY, f"The arguments are not JSON: {exc}") from exc
+        args: tuple[object, ...] = (
+            () if value is None else tuple(value) if isinstance(value, list) else (value,)
+        )
+        mode = str(composed.get("mode", "invoke")).strip().lower()
+        if mode not in ("invoke", "send", "stream"):
+            raise ComposeError("mode", f"A hub method is invoked, sent or streamed, not {mode}")
+        return self.encode(Invoke(method, args, answer=mode == "invoke", stream=mode == "stream"))
+
+    def describe(self, data: str | bytes, incoming: bool) -> Reading:
+        reading = describe(data)
+        if not incoming or reading.problem or reading.kind not in ("completion", "stream item"):
+            return reading
+        # A completion names the method it answers while that call is remembered.
+        value = reading.value
+        invocation_id = value.get("invocationId") if isinstance(value, dict) else None
+        method = self.methods.get(str(invocation_id))
+        return Reading(reading.kind, method, value) if method else reading
 
     def tick(self, now: float) -> tuple[list[Outgoing], str]:
         if not self.handshaken:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wsinspector.core.app.errors import UserError
-from wsinspector.core.protocols.base import Outgoing, Reading
+from wsinspector.core.protocols.base import BODY, Composed, ComposeError, Outgoing, Reading
 from wsinspector.core.protocols.stomp.frames import (
     CLIENT_COMMANDS,
     V11,
@@ -64,7 +64,7 @@ class StompCompose:
 class StompProtocol:
     """The client's side of one STOMP connection; `on_open` starts it afresh."""
 
-    name = "STOMP"
+    name = "stomp"
 
     def __init__(
         self, settings: StompSettings | None = None, clock: Callable[[], float] = time.monotonic
@@ -117,6 +117,23 @@ class StompProtocol:
         frame = Frame(command, tuple(headers.items()), body)
         label = f"{command} {headers.get('destination', '')}".rstrip()
         return [self._out(frame, label)]
+
+    def compose(self, composed: Composed) -> list[Outgoing]:
+        """The composer's fields: `command`, `destination`, `headers` (one `name: value` a
+        line) and the body."""
+        command = str(composed.get("command", "SEND")).strip().upper()
+        destination = str(composed.get("destination", "")).strip()
+        if command in ("SEND", "SUBSCRIBE") and not destination:
+            raise ComposeError("destination", f"{command} needs a destination")
+        headers = _header_lines(str(composed.get("headers", "")))
+        value = StompCompose(command, destination, headers, str(composed.get(BODY, "")))
+        try:
+            return self.encode(value)
+        except UserError as exc:
+            raise ComposeError("command", str(exc)) from exc
+
+    def describe(self, data: str | bytes, incoming: bool) -> Reading:
+        return describe(data, self.version)
 
     def tick(self, now: float) -> tuple[list[Outgoing], str]:
         if not self.connected:
@@ -248,6 +265,18 @@ _FILLERS: dict[str, Callable[[StompProtocol, dict[str, str]], None]] = {
     "COMMIT": StompProtocol._fill_end,
     "ABORT": StompProtocol._fill_end,
 }
+
+
+def _header_lines(text: str) -> tuple[tuple[str, str], ...]:
+    headers: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise ComposeError("headers", f"A header is `name: value`, not {line.strip()!r}")
+        headers.append((name.strip(), value.strip()))
+    return tuple(headers)
 
 
 def describe(data: str | bytes, version: str = V12) -> Reading:

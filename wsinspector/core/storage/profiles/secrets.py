@@ -5,8 +5,10 @@ is never a secret value, is the one policy of wsinspector.core.text.secrets.
 A secret is named by a field key: `header/<lower-case name>/<n>` (the n-th header of that
 name), `variable/<name>`, `query/<name>/<n>` (the n-th URI query parameter of that decoded
 name), `proxy/password`, `tls/client_key_password`, `auth/password` and `auth/token` (the
-Auth tab's password, bearer token or API key) and `cookie/<name>/<n>` (the Cookies tab's n-th
-cookie of that name): always secret, flagged or not,
+Auth tab's password, bearer token or API key), `cookie/<name>/<n>` (the Cookies tab's n-th
+cookie of that name) and `protocol/<param>` (the protocol's credentials and payloads its
+registry entry names: an MQTT password, a STOMP passcode, a Socket.IO auth payload, a GraphQL
+connection_init payload): always secret, flagged or not,
 and, in the environments file, `environment/<env>/<name>`. In the keyring the service
 is "wsinspector" and the user name `<profile id>/<field key>` (`environments/<field key>` for
 environments).
@@ -19,6 +21,7 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import unquote_plus
 
+from wsinspector.core.protocols import registry
 from wsinspector.core.storage.profiles.model import Environments, Profile, SecretFlags
 from wsinspector.core.text.secrets import is_placeholder_value, is_secret_name
 from wsinspector.core.websocket.options import ConnectionOptions
@@ -30,6 +33,7 @@ PROXY_PASSWORD_KEY = "proxy/password"
 CLIENT_KEY_PASSWORD_KEY = "tls/client_key_password"
 AUTH_PASSWORD_KEY = "auth/password"
 AUTH_TOKEN_KEY = "auth/token"
+PROTOCOL_KEY_PREFIX = "protocol/"
 
 
 class SecretStoreError(Exception):
@@ -137,6 +141,10 @@ def secret_values(profile: Profile) -> dict[str, str]:
         seen_cookies[name] = n + 1
         if value and not is_placeholder_value(value):
             values[f"cookie/{name}/{n}"] = value
+    secret_params = registry.info(profile.options.protocol).secrets
+    for name, value in profile.options.protocol_params:
+        if name in secret_params and value and not is_placeholder_value(value):
+            values[f"{PROTOCOL_KEY_PREFIX}{name}"] = value
     return values
 
 
@@ -172,6 +180,10 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
         n = seen_cookies.get(name, 0)
         seen_cookies[name] = n + 1
         cookies.append((name, values.get(f"cookie/{name}/{n}", value)))
+    protocol_params = tuple(
+        (name, values.get(f"{PROTOCOL_KEY_PREFIX}{name}", value))
+        for name, value in profile.options.protocol_params
+    )
     options = replace(
         profile.options,
         headers=tuple(headers),
@@ -184,6 +196,7 @@ def _with_values(profile: Profile, values: Mapping[str, str]) -> Profile:
             password=values.get(AUTH_PASSWORD_KEY, profile.options.auth.password),
             token=values.get(AUTH_TOKEN_KEY, profile.options.auth.token),
         ),
+        protocol_params=protocol_params,
     )
     return replace(profile, options=options, variables=variables)
 
