@@ -7,6 +7,7 @@ the test's asyncio.run. Every wait is on a condition.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from helpers.servers import RecordingServer
 from helpers.sessions import of_type
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
@@ -320,3 +322,43 @@ def test_node_ws_client_through_the_relay_to_the_demo_server() -> None:
         (1, "out", "last"),
         (2, "in", "last"),
     ]
+
+
+def test_the_apps_path_query_and_own_headers_reach_the_upstream(
+    recording_server: RecordingServer,
+) -> None:
+    log = EventLog()
+    options = dataclasses.replace(
+        _options(recording_server.url("/echo?v=2")), headers=(("X-Trace", "the page's"),)
+    )
+
+    async def main() -> None:
+        relay = Relay(options, log)
+        address = await relay.start()
+        try:
+            async with connect(
+                address + "chat/room?id=7",
+                origin=Origin("https://app.example"),
+                additional_headers=[
+                    ("Cookie", "session=abc"),
+                    ("Authorization", "Bearer t0k"),
+                    ("X-Trace", "the app's"),
+                    ("X-Client", "tests"),
+                    ("Accept-Language", "fr"),
+                ],
+            ) as client:
+                await client.send("hi")
+                await client.recv()
+        finally:
+            await relay.stop()
+
+    run(main)
+    upstream = recording_server.last
+    assert upstream.path == "/echo/chat/room?v=2&id=7"
+    assert upstream.header("Cookie") == "session=abc"
+    assert upstream.header("Authorization") == "Bearer t0k"
+    assert upstream.header("Origin") == "https://app.example"
+    assert upstream.header("X-Client") == "tests"
+    # The page's own header wins over the app's, and other headers stay the app's.
+    assert [v for k, v in upstream.headers if k.lower() == "x-trace"] == ["the page's"]
+    assert upstream.header("Accept-Language") is None

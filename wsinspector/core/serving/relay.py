@@ -47,6 +47,7 @@ from wsinspector.core.log.events import (
 )
 from wsinspector.core.log.filtering import Predicate
 from wsinspector.core.serving.intercept import InterceptRule, Lane, Outcome, Send, Waiting
+from wsinspector.core.serving.relay_request import upstream_kwargs, upstream_uri
 from wsinspector.core.serving.relay_words import (
     Leg,
     client_words,
@@ -324,19 +325,20 @@ class Relay:
             ),
         )
         options = self.options
-        kwargs = options.connect_kwargs()
+        uri = upstream_uri(options.uri, request.path)
+        kwargs = upstream_kwargs(request, options)
         if not options.subprotocols:  # offer upstream what the app offers
             offered = _offered(request)
             kwargs["subprotocols"] = [Subprotocol(p) for p in offered] or None
         try:
-            client.upstream = await connect(options.uri, **kwargs)
+            client.upstream = await connect(uri, **kwargs)
         except Exception as exc:
-            words = describe_error(exc, uri=options.uri)
+            words = describe_error(exc, uri=uri)
             if isinstance(exc, InvalidStatus):
                 self.log.append(_rejected(client.upstream_conn, exc.response))
-            self._error(client.upstream_conn, upstream_failed_words(options.uri, words), exc)
+            self._error(client.upstream_conn, upstream_failed_words(uri, words), exc)
             return connection.respond(
-                HTTPStatus.BAD_GATEWAY, f"wsinspector relay: {options.uri}: {words}\n"
+                HTTPStatus.BAD_GATEWAY, f"wsinspector relay: {uri}: {words}\n"
             )
         self.log.append(accepted_handshake(client.upstream_conn, client.upstream))
         return None

@@ -44,6 +44,7 @@ from wsinspector.core.serving.relay import (
     TO_UPSTREAM,
     Relay,
 )
+from wsinspector.core.serving.relay_request import PATH_RULE
 from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.pages.page import Page, title_for_uri
@@ -94,6 +95,11 @@ class RelayPage(Page):
         self.upstream_edit = QLineEdit()
         self.upstream_edit.setObjectName("upstreamEdit")
         self.upstream_edit.setPlaceholderText("ws:// or wss:// URI each client is forwarded to")
+        self.upstream_edit.setToolTip(
+            f"Each client is forwarded here: {PATH_RULE} (upstream ws://host/api, app asks"
+            " /chat?room=1: the upstream gets /api/chat?room=1). The app's Cookie,"
+            " Authorization, Origin and X- headers go along unless the settings below set them."
+        )
         self.listen_button = QPushButton("Start")
         self.listen_button.setObjectName("listenButton")
         self.listen_button.setDefault(True)
