@@ -23,6 +23,7 @@ from websockets.typing import Origin
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
     CloseEvent,
+    ControlEvent,
     HandshakeEvent,
     MessageEvent,
     NoteEvent,
@@ -362,3 +363,41 @@ def test_the_apps_path_query_and_own_headers_reach_the_upstream(
     # The page's own header wins over the app's, and other headers stay the app's.
     assert [v for k, v in upstream.headers if k.lower() == "x-trace"] == ["the page's"]
     assert upstream.header("Accept-Language") is None
+
+
+def test_pings_and_pongs_of_both_legs_are_logged_and_the_legs_named(
+    recording_server: RecordingServer,
+) -> None:
+    log = EventLog()
+    # The relay's own keepalive pings both legs; the app pings the relay itself.
+    options = dataclasses.replace(_options(recording_server.url("/echo")), ping_interval=0.05)
+
+    def controls() -> set[tuple[int, str, str, bool, bool]]:
+        return {
+            (e.conn, e.direction.value, e.kind.value, e.keepalive, e.rtt is not None)
+            for e in of_type(log, ControlEvent)
+        }
+
+    async def main() -> dict[int, str]:
+        relay = Relay(options, log)
+        address = await relay.start()
+        try:
+            async with connect(address, ping_interval=None) as client:
+                await (await client.ping(b"app-ping"))
+                await until(lambda: len({c[:3] for c in controls()}) == 6)
+                return dict(relay.leg_names)
+        finally:
+            await relay.stop()
+
+    assert run(main) == {1: "app #1", 2: "upstream #1"}
+    # Toward the upstream is "out" on either leg, as the leg's messages are.
+    assert controls() >= {
+        (1, "out", "ping", False, False),  # the app's ping
+        (1, "in", "pong", False, False),  # answered by the relay
+        (1, "in", "ping", True, False),  # the relay's keepalive toward the app
+        (1, "out", "pong", False, True),  # the app's pong: a round trip
+        (2, "out", "ping", True, False),  # the relay's keepalive toward the upstream
+        (2, "in", "pong", False, True),
+    }
+    app_pings = [e for e in of_type(log, ControlEvent) if e.conn == 1 and e.data == b"app-ping"]
+    assert [e.kind.value for e in app_pings] == ["ping", "pong"]

@@ -47,6 +47,7 @@ from wsinspector.core.log.events import (
 )
 from wsinspector.core.log.filtering import Predicate
 from wsinspector.core.serving.intercept import InterceptRule, Lane, Outcome, Send, Waiting
+from wsinspector.core.serving.relay_controls import SERVER_LOGGER, ControlTap
 from wsinspector.core.serving.relay_request import upstream_kwargs, upstream_uri
 from wsinspector.core.serving.relay_words import (
     Leg,
@@ -58,6 +59,7 @@ from wsinspector.core.serving.relay_words import (
     forwarded_words,
     held_on_stop_words,
     injected_words,
+    leg_name,
     listening_words,
     stopped_words,
     undelivered_words,
@@ -116,6 +118,8 @@ class RelayClient:
     path: str
     app_conn: int
     upstream_conn: int
+    # Pings and pongs of each leg (relay_controls.py): the app's, the upstream's.
+    taps: tuple[ControlTap, ControlTap]
     upstream: ClientConnection | None = None
     app: ServerConnection | None = None
     lanes: dict[Direction, Lane] = field(default_factory=dict)
@@ -134,6 +138,7 @@ class Relay:
         listen: str = DEFAULT_LISTEN,
         *,
         fault_code: int = DEFAULT_FAULT_CODE,
+        leg_names: dict[int, str] | None = None,
     ) -> None:
         Close(fault_code, "").check()  # a code that can't be sent fails here, in words
         self.options = options
@@ -142,6 +147,8 @@ class Relay:
         self.fault_code = fault_code
         self.address = ""
         self.clients: dict[int, RelayClient] = {}
+        # Connection number → "app #1", "upstream #1": what the log shows in place of numbers.
+        self.leg_names = leg_names if leg_names is not None else {}
         self._numbers = 0
         self._opening: dict[ServerConnection, RelayClient] = {}
         self._server: Server | None = None
@@ -249,6 +256,7 @@ class Relay:
             process_request=self._open_upstream,
             process_response=self._log_app_handshake,
             select_subprotocol=self._select_subprotocol,
+            logger=SERVER_LOGGER,  # each leg's frames then go to its ControlTap
             compression="deflate" if options.compression else None,
             max_size=websockets_max_size(options.max_message_size),
             max_queue=READ_QUEUE_MARKS,  # as the upstream leg's (options.py says why)
@@ -316,8 +324,13 @@ class Relay:
             request.path,
             self.log.next_connection_number(),
             self.log.next_connection_number(),
+            (ControlTap(self.log, TO_APP), ControlTap(self.log, TO_UPSTREAM)),
         )
         self._opening[connection] = client
+        self.leg_names[client.app_conn] = leg_name(Leg.APP, client.number)
+        self.leg_names[client.upstream_conn] = leg_name(Leg.UPSTREAM, client.number)
+        # Each leg's pings and pongs are logged once its handshake is.
+        connection.protocol.logger = client.taps[0]
         self._note(
             client.app_conn,
             client_words(
@@ -327,6 +340,7 @@ class Relay:
         options = self.options
         uri = upstream_uri(options.uri, request.path)
         kwargs = upstream_kwargs(request, options)
+        kwargs["logger"] = client.taps[1]
         if not options.subprotocols:  # offer upstream what the app offers
             offered = _offered(request)
             kwargs["subprotocols"] = [Subprotocol(p) for p in offered] or None
@@ -341,6 +355,8 @@ class Relay:
                 HTTPStatus.BAD_GATEWAY, f"wsinspector relay: {uri}: {words}\n"
             )
         self.log.append(accepted_handshake(client.upstream_conn, client.upstream))
+        client.upstream.protocol.logger = client.taps[1]  # without websockets' adapter
+        client.taps[1].conn = client.upstream_conn
         return None
 
     def _select_subprotocol(
@@ -373,7 +389,9 @@ class Relay:
                 extensions=response.headers.get("Sec-WebSocket-Extensions", ""),
             )
         )
-        if not accepted and client is not None:
+        if client is not None and accepted:
+            client.taps[0].conn = client.app_conn
+        elif client is not None:
             self._opening.pop(connection, None)
 
     async def _handle(self, connection: ServerConnection) -> None:

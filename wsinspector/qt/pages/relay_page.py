@@ -49,6 +49,7 @@ from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.pages.relay_held import HeldPane
+from wsinspector.qt.workspace.logmodel import Column
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
 RELAY_TITLE: Final = "New relay"
@@ -61,6 +62,7 @@ WAYS: Final = {
 }
 INJECT_WAYS: Final = {"To the upstream": TO_UPSTREAM, "To the app": TO_APP}
 COUNTERS_MS = 250
+LEG_SAMPLE: Final = "upstream #99"  # the Conn column is this wide
 
 
 class RelayPage(Page):
@@ -78,6 +80,12 @@ class RelayPage(Page):
         self.setObjectName("relayPage")
         self.log = log
         self.relay: Relay | None = None
+        # "app #1", "upstream #1" by connection number: kept across Stop and Start.
+        self.leg_names: dict[int, str] = {}
+        self.workspace.model.set_connection_names(self.leg_names)
+        view = self.workspace.log_view
+        width = view.fontMetrics().horizontalAdvance(LEG_SAMPLE) + 12  # a cell's margins
+        view.horizontalHeader().resizeSection(Column.CONNECTION, width)
         self._state = ConnState.IDLE
         self._tasks = TaskSet()
         self._build()
@@ -232,7 +240,11 @@ class RelayPage(Page):
             return None
         try:
             relay = Relay(
-                options, self.log, self.listen_edit.text(), fault_code=self.fault_code_spin.value()
+                options,
+                self.log,
+                self.listen_edit.text(),
+                fault_code=self.fault_code_spin.value(),
+                leg_names=self.leg_names,
             )
         except ValueError as exc:
             self._show_state(f"Not started: {exc}")
