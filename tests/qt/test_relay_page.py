@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from helpers.node import CLIENT, ensure_node_ws
 from helpers.servers import RecordingServer
 from helpers.ui import find, log_rows
@@ -20,12 +21,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
+    QTreeView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -153,3 +158,43 @@ def test_closing_the_tab_forwards_what_is_held_then_closes_both_legs(
     qtbot.waitUntil(recording_server.last.closed.is_set, timeout=WAIT_MS)
     assert recording_server.last.received == ["last words"]
     assert recording_server.last.close_code == 1001
+
+
+def test_relay_settings_are_saved_in_a_profile_and_reopen_a_relay_page(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    action = window.findChild(QAction, "actionNewRelay")
+    assert action is not None
+    action.trigger()
+    tabs = find(window, QTabWidget, "connectionTabs")
+    page = tabs.currentWidget()
+    find(page, QLineEdit, "upstreamEdit").setText("wss://upstream.example/feed")
+    find(page, QLineEdit, "listenEdit").setText("127.0.0.1:9123")
+    find(page, QSpinBox, "faultCodeSpin").setValue(4000)
+    find(page, QLineEdit, "interceptFilterEdit").setText("secret")
+    find(page, QComboBox, "interceptDirectionCombo").setCurrentText("App → upstream")
+    find(page, QCheckBox, "interceptCheck").setChecked(True)
+    find(page, QComboBox, "proxyCombo").setCurrentIndex(
+        find(page, QComboBox, "proxyCombo").findText("Custom", Qt.MatchFlag.MatchContains)
+    )
+    find(page, QLineEdit, "proxyEdit").setText("http://127.0.0.1:3128")
+    find(page, QLineEdit, "clientCertEdit").setText("/certs/me.pem")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Feed relay", True))
+    save = window.findChild(QAction, "actionSaveProfile")
+    assert save is not None
+    save.trigger()
+
+    view = find(window, QTreeView, "profilesView")
+    rows = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    assert "Feed relay" in rows
+    view.activated.emit(view.model().index(rows.index("Feed relay"), 0))
+    reopened = tabs.currentWidget()
+    assert reopened is not page and reopened.objectName() == "relayPage"
+    assert find(reopened, QLineEdit, "upstreamEdit").text() == "wss://upstream.example/feed"
+    assert find(reopened, QLineEdit, "listenEdit").text() == "127.0.0.1:9123"
+    assert find(reopened, QSpinBox, "faultCodeSpin").value() == 4000
+    assert find(reopened, QCheckBox, "interceptCheck").isChecked()
+    assert find(reopened, QLineEdit, "interceptFilterEdit").text() == "secret"
+    assert find(reopened, QComboBox, "interceptDirectionCombo").currentText() == "App → upstream"
+    assert find(reopened, QLineEdit, "proxyEdit").text() == "http://127.0.0.1:3128"
+    assert find(reopened, QLineEdit, "clientCertEdit").text() == "/certs/me.pem"

@@ -45,6 +45,8 @@ from wsinspector.core.serving.relay import (
     Relay,
 )
 from wsinspector.core.serving.relay_request import PATH_RULE
+from wsinspector.core.storage.profiles import Profile, RelaySettings
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.pages.page import Page, title_for_uri
@@ -80,6 +82,7 @@ class RelayPage(Page):
         self.setObjectName("relayPage")
         self.log = log
         self.relay: Relay | None = None
+        self.profile: Profile | None = None  # the saved profile the page was opened from
         # "app #1", "upstream #1" by connection number: kept across Stop and Start.
         self.leg_names: dict[int, str] = {}
         self.workspace.model.set_connection_names(self.leg_names)
@@ -220,6 +223,36 @@ class RelayPage(Page):
         await self.stop(reason)
         await super().shutdown(reason)
 
+    # -- settings and profiles --------------------------------------------------------------
+
+    def form_options(self) -> ConnectionOptions:
+        """The upstream and its connection settings, as the form holds them."""
+        return self.form.to_options(self.upstream_edit.text())
+
+    def settings(self) -> RelaySettings:
+        """The relay's own settings, as the page holds them (what a profile keeps)."""
+        return RelaySettings(
+            listen=self.listen_edit.text().strip(),
+            fault_code=self.fault_code_spin.value(),
+            intercept=self.intercept_check.isChecked(),
+            intercept_filter=self.intercept_filter_edit.text(),
+            intercept_directions=WAYS[self.intercept_direction_combo.currentText()],
+        )
+
+    def set_profile(self, profile: Profile) -> None:
+        """Fill the page from a saved relay profile (not while listening)."""
+        settings = profile.relay or RelaySettings()
+        self.profile = profile
+        self.upstream_edit.setText(profile.options.uri)
+        self.form.set_options(profile.options)
+        self.listen_edit.setText(settings.listen)
+        self.fault_code_spin.setValue(settings.fault_code)
+        self.intercept_filter_edit.setText(settings.intercept_filter)
+        ways = [w for w, directions in WAYS.items() if directions == settings.intercept_directions]
+        self.intercept_direction_combo.setCurrentText(ways[0] if ways else BOTH_WAYS)
+        self.intercept_check.setChecked(settings.intercept)
+        self.title_changed.emit()
+
     # -- listening --------------------------------------------------------------------------
 
     def toggle_listening(self) -> None:
@@ -232,7 +265,7 @@ class RelayPage(Page):
         """Listen with the page's settings; the address, or None (the problem is shown)."""
         if self.relay is not None:
             return self.relay.address
-        options = self.form.to_options(self.upstream_edit.text())
+        options = self.form_options()
         errors = check_options(options)
         self.form.show_errors([e for e in errors if e.field != "uri"])
         if errors:

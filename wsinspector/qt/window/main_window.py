@@ -50,11 +50,13 @@ from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.relay_page import RelayPage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
+from wsinspector.qt.window.relay_profiles import open_saved_profile, save_relay_profile
 from wsinspector.qt.window.remembered_layout import (
     restore_geometry,
     save_layout,
@@ -276,6 +278,8 @@ class MainWindow(QMainWindow):
 
     def save_profile(self, *, as_new: bool = False) -> Profile | None:
         """Save the current page's form as its profile; ask a name when it has none."""
+        if isinstance(relay := self.current_page(), RelayPage):
+            return save_relay_profile(self, relay, as_new=as_new)
         page = self.live_page()
         if page is None:
             return None
@@ -423,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
-        self.profiles_sidebar.open_requested.connect(self.open_profile)
+        self.profiles_sidebar.open_requested.connect(lambda p: open_saved_profile(self, p))
         dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.profiles_dock = dock
