@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import pytest
 from helpers.asyncwait import run, until
 from helpers.node import run_ws_client
+from helpers.proxies import tinyproxy
 from helpers.servers import RecordingServer
 from helpers.sessions import of_type
 from websockets.asyncio.client import ClientConnection, connect
@@ -33,6 +34,7 @@ from wsinspector.core.serving.intercept import InterceptRule
 from wsinspector.core.serving.relay import TO_APP, TO_UPSTREAM, Relay, parse_listen
 from wsinspector.core.tools.demo import DemoServer
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import ProxyMode
 
 
 def _options(uri: str) -> ConnectionOptions:
@@ -401,3 +403,25 @@ def test_pings_and_pongs_of_both_legs_are_logged_and_the_legs_named(
     }
     app_pings = [e for e in of_type(log, ControlEvent) if e.conn == 1 and e.data == b"app-ping"]
     assert [e.kind.value for e in app_pings] == ["ping", "pong"]
+
+
+def test_the_upstream_leg_goes_through_the_pages_proxy(recording_server: RecordingServer) -> None:
+    with tinyproxy() as proxy:
+        options = dataclasses.replace(
+            _options(recording_server.url("/echo")),
+            proxy_mode=ProxyMode.CUSTOM,
+            proxy_url=proxy.url,
+        )
+
+        async def main() -> str:
+            relay = Relay(options, EventLog())
+            address = await relay.start()
+            try:
+                async with connect(address) as client:
+                    await client.send("via the proxy")
+                    return str(await client.recv())
+            finally:
+                await relay.stop()
+
+        assert run(main) == "via the proxy"
+        assert f"CONNECT 127.0.0.1:{recording_server.port}" in proxy.log()
