@@ -387,6 +387,7 @@ def test_pings_and_pongs_of_both_legs_are_logged_and_the_legs_named(
             async with connect(address, ping_interval=None) as client:
                 await (await client.ping(b"app-ping"))
                 await until(lambda: len({c[:3] for c in controls()}) == 6)
+                assert relay.last_rtt is not None  # what the page's rate view shows
                 return dict(relay.leg_names)
         finally:
             await relay.stop()

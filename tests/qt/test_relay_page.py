@@ -198,3 +198,34 @@ def test_relay_settings_are_saved_in_a_profile_and_reopen_a_relay_page(
     assert find(reopened, QComboBox, "interceptDirectionCombo").currentText() == "App → upstream"
     assert find(reopened, QLineEdit, "proxyEdit").text() == "http://127.0.0.1:3128"
     assert find(reopened, QLineEdit, "clientCertEdit").text() == "/certs/me.pem"
+
+
+def test_the_status_strip_shows_clients_rates_and_the_last_fault(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    page, address = open_relay(window, qtbot, recording_server.url("/echo"))
+    status = find(page, QLabel, "relayStatusLabel")
+    rate = find(page, QLabel, "rateLabel")
+    assert rate.isVisibleTo(page) and "↓ 0 msg/s" in rate.text()
+    closed: list[int | None] = []
+
+    def talk() -> None:
+        with connect(address, open_timeout=5, close_timeout=1) as client:
+            for number in range(20):
+                client.send(f"message {number}")
+                client.recv(timeout=WAIT_MS / 1000)
+            with contextlib.suppress(ConnectionClosed):
+                client.recv(timeout=WAIT_MS / 1000)
+            closed.append(client.close_code)
+
+    thread = threading.Thread(target=talk, daemon=True)
+    thread.start()
+    qtbot.waitUntil(lambda: "1 client relayed" in status.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "↓ 0 msg/s" not in rate.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(recording_server.last.received) == 20, timeout=WAIT_MS)
+    recording_server.drop_connections()
+    qtbot.waitUntil(lambda: bool(closed), timeout=WAIT_MS)
+    thread.join(5)
+    assert closed == [1011]
+    qtbot.waitUntil(lambda: "0 clients relayed" in status.text(), timeout=WAIT_MS)
+    assert "last fault: the relay ↔ upstream leg ended first" in status.text()

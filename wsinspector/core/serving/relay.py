@@ -150,6 +150,8 @@ class Relay:
         # Connection number → "app #1", "upstream #1": what the log shows in place of numbers.
         self.leg_names = leg_names if leg_names is not None else {}
         self._numbers = 0
+        self.last_rtt: float | None = None  # of the last keepalive ping answered, either leg
+        self.last_fault = ""  # how the last leg that dropped did (the log's words)
         self._opening: dict[ServerConnection, RelayClient] = {}
         self._server: Server | None = None
         self._stopping = False
@@ -324,7 +326,7 @@ class Relay:
             request.path,
             self.log.next_connection_number(),
             self.log.next_connection_number(),
-            (ControlTap(self.log, TO_APP), ControlTap(self.log, TO_UPSTREAM)),
+            (ControlTap(self.log, TO_APP, self._rtt), ControlTap(self.log, TO_UPSTREAM, self._rtt)),
         )
         self._opening[connection] = client
         self.leg_names[client.app_conn] = leg_name(Leg.APP, client.number)
@@ -341,9 +343,6 @@ class Relay:
         uri = upstream_uri(options.uri, request.path)
         kwargs = upstream_kwargs(request, options)
         kwargs["logger"] = client.taps[1]
-        if not options.subprotocols:  # offer upstream what the app offers
-            offered = _offered(request)
-            kwargs["subprotocols"] = [Subprotocol(p) for p in offered] or None
         try:
             client.upstream = await connect(uri, **kwargs)
         except Exception as exc:
@@ -510,21 +509,17 @@ class Relay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.options.close_timeout):
                     await toward_survivor.drained()
-            code, reason = self._passed_on(leg, closed)
-            self._note(client.app_conn, ended_first_words(leg, closed, code, reason))
+            passed = _passed_on(closed)
+            code, reason = passed or (self.fault_code, fault_reason(leg, closed))
+            words = ended_first_words(leg, closed, code, reason)
+            if passed is None:
+                self.last_fault = words
+            self._note(client.app_conn, words)
             await survivor.close(code, reason)
         await survivor.wait_closed()
         exc = survivor.protocol.close_exc
         survivor_conn = client.app_conn if survivor_leg is Leg.APP else client.upstream_conn
         self._log_close(client, survivor_leg, survivor_conn, exc)
-
-    def _passed_on(self, leg: Leg, closed: ConnectionClosed) -> tuple[int, str]:
-        frame = closed.rcvd
-        if frame is not None and frame.code not in _NOT_SENDABLE:
-            return frame.code, frame.reason
-        if frame is not None and frame.code == 1005:
-            return 1000, ""
-        return self.fault_code, fault_reason(leg, closed)
 
     # -- logging helpers -----------------------------------------------------------------------
 
@@ -545,6 +540,9 @@ class Relay:
             event = dataclasses.replace(event, initiator=swapped)
         self.log.append(event)
 
+    def _rtt(self, seconds: float) -> None:
+        self.last_rtt = seconds
+
     def _note(self, conn: int, text: str) -> None:
         self.log.append(NoteEvent(conn, time.time(), time.monotonic(), text))
 
@@ -557,13 +555,14 @@ def _nothing() -> None:
     pass
 
 
-def _offered(request: Request) -> list[str]:
-    return [
-        part.strip()
-        for value in request.headers.get_all("Sec-WebSocket-Protocol")
-        for part in value.split(",")
-        if part.strip()
-    ]
+def _passed_on(closed: ConnectionClosed) -> tuple[int, str] | None:
+    """The close a leg's end passes on to the other leg; None for a fault (no close frame)."""
+    frame = closed.rcvd
+    if frame is not None and frame.code not in _NOT_SENDABLE:
+        return frame.code, frame.reason
+    if frame is not None and frame.code == 1005:
+        return 1000, ""
+    return None
 
 
 def _rejected(conn: int, response: Response) -> HandshakeEvent:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from websockets.frames import Frame, Opcode
@@ -62,12 +63,15 @@ class ControlTap(_Quiet):
     """One leg's control frames into the log, on connection `conn` once it is known.
 
     `toward_peer` is the direction of what the relay sends on this leg (TO_UPSTREAM on the
-    upstream's leg, TO_APP on the app's).
+    upstream's leg, TO_APP on the app's); `on_rtt` hears each round trip of the relay's pings.
     """
 
-    def __init__(self, log: EventLog, toward_peer: Direction) -> None:
+    def __init__(
+        self, log: EventLog, toward_peer: Direction, on_rtt: Callable[[float], None]
+    ) -> None:
         super().__init__("wsinspector.relay.wire")
         self.log_to = log
+        self._on_rtt = on_rtt
         self.conn = 0  # 0 until the client has its numbers: nothing is logged before
         self._sent = toward_peer
         self._received = Direction.IN if toward_peer is Direction.OUT else Direction.OUT
@@ -99,6 +103,7 @@ class ControlTap(_Quiet):
             sent = self._pings.pop(data, None) if not ours else None
             if sent is not None:
                 rtt = now - sent
+                self._on_rtt(rtt)
                 self._pings.clear()  # a pong answers its ping and every earlier one
         keepalive = ours and kind is ControlKind.PING
         self.log_to.append(

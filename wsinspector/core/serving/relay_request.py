@@ -9,7 +9,8 @@ that dropped them would show an upstream the app never meant to talk to. So:
 - the headers that say who the app is (Cookie, Authorization, Origin and any `X-` header)
   go along, unless the page's settings name the same header (or an Origin): the page wins.
 
-The app's subprotocols go along in relay.py (they are negotiated, not copied).
+- the subprotocols the app offers are offered to the upstream, unless the page names its own;
+  the app then gets the one the upstream chose (relay.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.http11 import Request
+from websockets.typing import Subprotocol
 
 from wsinspector.core.websocket.options import ConnectionOptions
 
@@ -50,12 +52,23 @@ def forwarded(request: Request, options: ConnectionOptions) -> list[tuple[str, s
     return kept
 
 
+def offered_subprotocols(request: Request) -> list[str]:
+    return [
+        part.strip()
+        for value in request.headers.get_all("Sec-WebSocket-Protocol")
+        for part in value.split(",")
+        if part.strip()
+    ]
+
+
 def upstream_kwargs(request: Request, options: ConnectionOptions) -> dict[str, Any]:
     """connect() arguments for one client's upstream leg: the page's, plus the app's own."""
     kwargs = options.connect_kwargs()
     extra = forwarded(request, options)
     if extra:
         kwargs["additional_headers"] = extra + list(options.headers)
+    if not options.subprotocols:
+        kwargs["subprotocols"] = [Subprotocol(p) for p in offered_subprotocols(request)] or None
     origin = request.headers.get("Origin")
     if not options.origin and origin and "origin" not in {n.lower() for n, _ in options.headers}:
         kwargs["origin"] = origin

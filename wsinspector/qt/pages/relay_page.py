@@ -9,7 +9,9 @@ into every client's app or upstream leg. Everything of the relaying itself is th
 objectNames: `relayPage`, `listenEdit`, `upstreamEdit`, `listenButton`, `listenAddressLabel`,
 `faultCodeSpin`, `relayStatusLabel`, `interceptCheck`, `interceptFilterEdit`,
 `interceptDirectionCombo`, `injectDirectionCombo`, `messageEdit`, `sendButton`; the held
-messages pane (relay_held.py), the settings form and the workspace name their own.
+messages pane (relay_held.py), the settings form, the status strip (status_strip.py: its
+status label is `relayStatusLabel` here, with `statusArea` and `rateLabel`) and the workspace
+name their own.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.pages.relay_held import HeldPane
+from wsinspector.qt.pages.status_strip import StatusStrip
 from wsinspector.qt.workspace.logmodel import Column
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
@@ -122,9 +125,12 @@ class RelayPage(Page):
         self.address_label = QLabel()
         self.address_label.setObjectName("listenAddressLabel")
         self.address_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = QLabel()
+        # A live page's strip (its TLS and URI widgets stay hidden here): the relay's state,
+        # clients and last fault, and the rates of both legs with the last round trip.
+        self.status_strip = StatusStrip(self.log, self._last_rtt)
+        self.status_label = self.status_strip.status_label
         self.status_label.setObjectName("relayStatusLabel")
-        self.status_label.setWordWrap(True)
+        self.rate_view = self.status_strip.rate_view
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Listen"))
         bar.addWidget(self.listen_edit)
@@ -184,7 +190,7 @@ class RelayPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.address_label)
         layout.addWidget(self.form)
-        layout.addWidget(self.status_label)
+        layout.addWidget(self.status_strip)
         layout.addWidget(self.workspace, 1)
 
         self.listen_button.clicked.connect(self.toggle_listening)
@@ -221,6 +227,7 @@ class RelayPage(Page):
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Stop listening: held messages go on first, then every leg closes with 1001."""
         await self.stop(reason)
+        self.rate_view.stop()
         await super().shutdown(reason)
 
     # -- settings and profiles --------------------------------------------------------------
@@ -373,10 +380,14 @@ class RelayPage(Page):
         if relay is not None:
             self.held_pane.show_held(relay.held())
             plural = "s" if len(relay.clients) != 1 else ""
+            fault = f" · last fault: {relay.last_fault}" if relay.last_fault else ""
             self._show_state(
                 f"Listening: point the app at {relay.address} · {len(relay.clients)}"
-                f" client{plural} relayed"
+                f" client{plural} relayed{fault}"
             )
+
+    def _last_rtt(self) -> float | None:
+        return self.relay.last_rtt if self.relay is not None else None
 
     # -- helpers ----------------------------------------------------------------------------
 
