@@ -38,6 +38,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from wsinspector.qt import MainWindow
+from wsinspector.qt.pages.page import Page
 
 WAIT_MS = 10000
 
@@ -229,3 +230,22 @@ def test_the_status_strip_shows_clients_rates_and_the_last_fault(
     assert closed == [1011]
     qtbot.waitUntil(lambda: "0 clients relayed" in status.text(), timeout=WAIT_MS)
     assert "last fault: the relay ↔ upstream leg ended first" in status.text()
+
+
+def test_every_page_kind_opens_through_the_windows_add_page(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    added: list[str] = []
+    add_page = window.add_page
+
+    def spy(page: Page) -> None:
+        added.append(page.objectName())
+        add_page(page)
+
+    monkeypatch.setattr(window, "add_page", spy)
+    for name in ("actionNewConnection", "actionNewRelay"):
+        action = window.findChild(QAction, name)
+        assert action is not None
+        action.trigger()
+    assert added == ["connectionPage", "relayPage"]
+    assert find(window, QTabWidget, "connectionTabs").currentWidget().objectName() == "relayPage"

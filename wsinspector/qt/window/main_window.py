@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
         idle = page is not None and not page.connection.is_active
         return page if page is not None and idle else self.new_page()
 
-    def _add_page(self, page: Page) -> None:
+    def add_page(self, page: Page) -> None:
+        """Show `page` in a new tab and make it current: every kind of page opens this way."""
         index = self.tabs.addTab(page, self._state_icons[page.state], page.title())
         page.title_changed.connect(lambda: self._on_page_changed(page))
         self.tabs.setCurrentIndex(index)
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
         page.connect_started.connect(self._remember_uri)
         page.captured_session_requested.connect(self.open_history_session)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
-        self._add_page(page)
+        self.add_page(page)
         page.focus_uri()
         return page
 
@@ -212,7 +213,7 @@ class MainWindow(QMainWindow):
         page.restore_splitters(saved_splitters(self._settings))
         page.reopen_requested.connect(self._open_options)
         page.profile_requested.connect(self._profile_from_options)
-        self._add_page(page)
+        self.add_page(page)
         return page
 
     def open_profile(self, profile: Profile) -> LivePage:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def new_relay_page(window: MainWindow) -> RelayPage:
     """Open a new relay page and make it current."""
     page = RelayPage(capacity=window.log_capacity())
-    window._add_page(page)
+    window.add_page(page)
     page.upstream_edit.setFocus()
     return page
 
