@@ -10,11 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
+from wsinspector.core.log.events import Direction
 from wsinspector.core.storage.profiles import (
     FORMAT_VERSION,
     MessageMode,
     Profile,
     ProfileFormatError,
+    RelaySettings,
     SavedMessage,
     SecretFlags,
 )
@@ -218,3 +220,23 @@ def test_nan_is_refused_on_save() -> None:
     options = ConnectionOptions(uri="ws://h/", close_timeout=math.nan)
     with pytest.raises(ProfileFormatError, match="can't be saved"):
         dump(options_to_json(options))
+
+
+def test_a_relay_pages_settings_round_trip_and_others_have_none() -> None:
+    relay = RelaySettings(
+        listen="127.0.0.1:9001",
+        fault_code=4000,
+        intercept=True,
+        intercept_filter="secret",
+        intercept_directions=frozenset({Direction.OUT}),
+    )
+    profile = Profile("relay", ConnectionOptions("ws://upstream/"), relay=relay)
+    document = profile_to_json(profile)
+    assert document["relay"]["intercept_directions"] == ["to-upstream"]
+    assert parse_profile(dump(document))[0] == profile
+    assert "relay" not in profile_to_json(Profile("plain", ConnectionOptions("ws://h/")))
+    raw = b'{"version": 1, "name": "n", "options": {"uri": ""}, "relay": {}}'
+    assert parse_profile(raw)[0].relay == RelaySettings()
+    bad = b'{"version": 1, "name": "n", "options": {"uri": ""}, "relay": {"fault_code": "x"}}'
+    with pytest.raises(ProfileFormatError, match=r"relay\.fault_code"):
+        parse_profile(bad)

@@ -7,20 +7,24 @@ the test's asyncio.run. Every wait is on a condition.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
 from helpers.asyncwait import run, until
 from helpers.node import run_ws_client
+from helpers.proxies import tinyproxy
 from helpers.servers import RecordingServer
 from helpers.sessions import of_type
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
     CloseEvent,
+    ControlEvent,
     HandshakeEvent,
     MessageEvent,
     NoteEvent,
@@ -30,6 +34,7 @@ from wsinspector.core.serving.intercept import InterceptRule
 from wsinspector.core.serving.relay import TO_APP, TO_UPSTREAM, Relay, parse_listen
 from wsinspector.core.tools.demo import DemoServer
 from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.proxies import ProxyMode
 
 
 def _options(uri: str) -> ConnectionOptions:
@@ -320,3 +325,104 @@ def test_node_ws_client_through_the_relay_to_the_demo_server() -> None:
         (1, "out", "last"),
         (2, "in", "last"),
     ]
+
+
+def test_the_apps_path_query_and_own_headers_reach_the_upstream(
+    recording_server: RecordingServer,
+) -> None:
+    log = EventLog()
+    options = dataclasses.replace(
+        _options(recording_server.url("/echo?v=2")), headers=(("X-Trace", "the page's"),)
+    )
+
+    async def main() -> None:
+        relay = Relay(options, log)
+        address = await relay.start()
+        try:
+            async with connect(
+                address + "chat/room?id=7",
+                origin=Origin("https://app.example"),
+                additional_headers=[
+                    ("Cookie", "session=abc"),
+                    ("Authorization", "Bearer t0k"),
+                    ("X-Trace", "the app's"),
+                    ("X-Client", "tests"),
+                    ("Accept-Language", "fr"),
+                ],
+            ) as client:
+                await client.send("hi")
+                await client.recv()
+        finally:
+            await relay.stop()
+
+    run(main)
+    upstream = recording_server.last
+    assert upstream.path == "/echo/chat/room?v=2&id=7"
+    assert upstream.header("Cookie") == "session=abc"
+    assert upstream.header("Authorization") == "Bearer t0k"
+    assert upstream.header("Origin") == "https://app.example"
+    assert upstream.header("X-Client") == "tests"
+    # The page's own header wins over the app's, and other headers stay the app's.
+    assert [v for k, v in upstream.headers if k.lower() == "x-trace"] == ["the page's"]
+    assert upstream.header("Accept-Language") is None
+
+
+def test_pings_and_pongs_of_both_legs_are_logged_and_the_legs_named(
+    recording_server: RecordingServer,
+) -> None:
+    log = EventLog()
+    # The relay's own keepalive pings both legs; the app pings the relay itself.
+    options = dataclasses.replace(_options(recording_server.url("/echo")), ping_interval=0.05)
+
+    def controls() -> set[tuple[int, str, str, bool, bool]]:
+        return {
+            (e.conn, e.direction.value, e.kind.value, e.keepalive, e.rtt is not None)
+            for e in of_type(log, ControlEvent)
+        }
+
+    async def main() -> dict[int, str]:
+        relay = Relay(options, log)
+        address = await relay.start()
+        try:
+            async with connect(address, ping_interval=None) as client:
+                await (await client.ping(b"app-ping"))
+                await until(lambda: len({c[:3] for c in controls()}) == 6)
+                assert relay.last_rtt is not None  # what the page's rate view shows
+                return dict(relay.leg_names)
+        finally:
+            await relay.stop()
+
+    assert run(main) == {1: "app #1", 2: "upstream #1"}
+    # Toward the upstream is "out" on either leg, as the leg's messages are.
+    assert controls() >= {
+        (1, "out", "ping", False, False),  # the app's ping
+        (1, "in", "pong", False, False),  # answered by the relay
+        (1, "in", "ping", True, False),  # the relay's keepalive toward the app
+        (1, "out", "pong", False, True),  # the app's pong: a round trip
+        (2, "out", "ping", True, False),  # the relay's keepalive toward the upstream
+        (2, "in", "pong", False, True),
+    }
+    app_pings = [e for e in of_type(log, ControlEvent) if e.conn == 1 and e.data == b"app-ping"]
+    assert [e.kind.value for e in app_pings] == ["ping", "pong"]
+
+
+def test_the_upstream_leg_goes_through_the_pages_proxy(recording_server: RecordingServer) -> None:
+    with tinyproxy() as proxy:
+        options = dataclasses.replace(
+            _options(recording_server.url("/echo")),
+            proxy_mode=ProxyMode.CUSTOM,
+            proxy_url=proxy.url,
+        )
+
+        async def main() -> str:
+            relay = Relay(options, EventLog())
+            address = await relay.start()
+            try:
+                async with connect(address) as client:
+                    await client.send("via the proxy")
+                    return str(await client.recv())
+            finally:
+                await relay.stop()
+
+        assert run(main) == "via the proxy"
+        assert f"CONNECT 127.0.0.1:{recording_server.port}" in proxy.log()

@@ -47,6 +47,8 @@ from wsinspector.core.log.events import (
 )
 from wsinspector.core.log.filtering import Predicate
 from wsinspector.core.serving.intercept import InterceptRule, Lane, Outcome, Send, Waiting
+from wsinspector.core.serving.relay_controls import SERVER_LOGGER, ControlTap
+from wsinspector.core.serving.relay_request import upstream_kwargs, upstream_uri
 from wsinspector.core.serving.relay_words import (
     Leg,
     client_words,
@@ -57,6 +59,7 @@ from wsinspector.core.serving.relay_words import (
     forwarded_words,
     held_on_stop_words,
     injected_words,
+    leg_name,
     listening_words,
     stopped_words,
     undelivered_words,
@@ -115,6 +118,8 @@ class RelayClient:
     path: str
     app_conn: int
     upstream_conn: int
+    # Pings and pongs of each leg (relay_controls.py): the app's, the upstream's.
+    taps: tuple[ControlTap, ControlTap]
     upstream: ClientConnection | None = None
     app: ServerConnection | None = None
     lanes: dict[Direction, Lane] = field(default_factory=dict)
@@ -133,6 +138,7 @@ class Relay:
         listen: str = DEFAULT_LISTEN,
         *,
         fault_code: int = DEFAULT_FAULT_CODE,
+        leg_names: dict[int, str] | None = None,
     ) -> None:
         Close(fault_code, "").check()  # a code that can't be sent fails here, in words
         self.options = options
@@ -141,7 +147,11 @@ class Relay:
         self.fault_code = fault_code
         self.address = ""
         self.clients: dict[int, RelayClient] = {}
+        # Connection number → "app #1", "upstream #1": what the log shows in place of numbers.
+        self.leg_names = leg_names if leg_names is not None else {}
         self._numbers = 0
+        self.last_rtt: float | None = None  # of the last keepalive ping answered, either leg
+        self.last_fault = ""  # how the last leg that dropped did (the log's words)
         self._opening: dict[ServerConnection, RelayClient] = {}
         self._server: Server | None = None
         self._stopping = False
@@ -248,6 +258,7 @@ class Relay:
             process_request=self._open_upstream,
             process_response=self._log_app_handshake,
             select_subprotocol=self._select_subprotocol,
+            logger=SERVER_LOGGER,  # each leg's frames then go to its ControlTap
             compression="deflate" if options.compression else None,
             max_size=websockets_max_size(options.max_message_size),
             max_queue=READ_QUEUE_MARKS,  # as the upstream leg's (options.py says why)
@@ -315,8 +326,13 @@ class Relay:
             request.path,
             self.log.next_connection_number(),
             self.log.next_connection_number(),
+            (ControlTap(self.log, TO_APP, self._rtt), ControlTap(self.log, TO_UPSTREAM, self._rtt)),
         )
         self._opening[connection] = client
+        self.leg_names[client.app_conn] = leg_name(Leg.APP, client.number)
+        self.leg_names[client.upstream_conn] = leg_name(Leg.UPSTREAM, client.number)
+        # Each leg's pings and pongs are logged once its handshake is.
+        connection.protocol.logger = client.taps[0]
         self._note(
             client.app_conn,
             client_words(
@@ -324,21 +340,22 @@ class Relay:
             ),
         )
         options = self.options
-        kwargs = options.connect_kwargs()
-        if not options.subprotocols:  # offer upstream what the app offers
-            offered = _offered(request)
-            kwargs["subprotocols"] = [Subprotocol(p) for p in offered] or None
+        uri = upstream_uri(options.connect_uri, request.path)
+        kwargs = upstream_kwargs(request, options)
+        kwargs["logger"] = client.taps[1]
         try:
-            client.upstream = await connect(options.connect_uri, **kwargs)
+            client.upstream = await connect(uri, **kwargs)
         except Exception as exc:
-            words = describe_error(exc, uri=options.uri)
+            words = describe_error(exc, uri=uri)
             if isinstance(exc, InvalidStatus):
                 self.log.append(_rejected(client.upstream_conn, exc.response))
-            self._error(client.upstream_conn, upstream_failed_words(options.uri, words), exc)
+            self._error(client.upstream_conn, upstream_failed_words(uri, words), exc)
             return connection.respond(
-                HTTPStatus.BAD_GATEWAY, f"wsinspector relay: {options.uri}: {words}\n"
+                HTTPStatus.BAD_GATEWAY, f"wsinspector relay: {uri}: {words}\n"
             )
         self.log.append(accepted_handshake(client.upstream_conn, client.upstream))
+        client.upstream.protocol.logger = client.taps[1]  # without websockets' adapter
+        client.taps[1].conn = client.upstream_conn
         return None
 
     def _select_subprotocol(
@@ -371,7 +388,9 @@ class Relay:
                 extensions=response.headers.get("Sec-WebSocket-Extensions", ""),
             )
         )
-        if not accepted and client is not None:
+        if client is not None and accepted:
+            client.taps[0].conn = client.app_conn
+        elif client is not None:
             self._opening.pop(connection, None)
 
     async def _handle(self, connection: ServerConnection) -> None:
@@ -490,21 +509,17 @@ class Relay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.options.close_timeout):
                     await toward_survivor.drained()
-            code, reason = self._passed_on(leg, closed)
-            self._note(client.app_conn, ended_first_words(leg, closed, code, reason))
+            passed = _passed_on(closed)
+            code, reason = passed or (self.fault_code, fault_reason(leg, closed))
+            words = ended_first_words(leg, closed, code, reason)
+            if passed is None:
+                self.last_fault = words
+            self._note(client.app_conn, words)
             await survivor.close(code, reason)
         await survivor.wait_closed()
         exc = survivor.protocol.close_exc
         survivor_conn = client.app_conn if survivor_leg is Leg.APP else client.upstream_conn
         self._log_close(client, survivor_leg, survivor_conn, exc)
-
-    def _passed_on(self, leg: Leg, closed: ConnectionClosed) -> tuple[int, str]:
-        frame = closed.rcvd
-        if frame is not None and frame.code not in _NOT_SENDABLE:
-            return frame.code, frame.reason
-        if frame is not None and frame.code == 1005:
-            return 1000, ""
-        return self.fault_code, fault_reason(leg, closed)
 
     # -- logging helpers -----------------------------------------------------------------------
 
@@ -525,6 +540,9 @@ class Relay:
             event = dataclasses.replace(event, initiator=swapped)
         self.log.append(event)
 
+    def _rtt(self, seconds: float) -> None:
+        self.last_rtt = seconds
+
     def _note(self, conn: int, text: str) -> None:
         self.log.append(NoteEvent(conn, time.time(), time.monotonic(), text))
 
@@ -537,13 +555,14 @@ def _nothing() -> None:
     pass
 
 
-def _offered(request: Request) -> list[str]:
-    return [
-        part.strip()
-        for value in request.headers.get_all("Sec-WebSocket-Protocol")
-        for part in value.split(",")
-        if part.strip()
-    ]
+def _passed_on(closed: ConnectionClosed) -> tuple[int, str] | None:
+    """The close a leg's end passes on to the other leg; None for a fault (no close frame)."""
+    frame = closed.rcvd
+    if frame is not None and frame.code not in _NOT_SENDABLE:
+        return frame.code, frame.reason
+    if frame is not None and frame.code == 1005:
+        return 1000, ""
+    return None
 
 
 def _rejected(conn: int, response: Response) -> HandshakeEvent:

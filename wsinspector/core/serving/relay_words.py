@@ -20,6 +20,11 @@ class Leg(enum.StrEnum):
         return "app" if self is Leg.APP else "upstream"
 
 
+def leg_name(leg: Leg, client: int) -> str:
+    """What the log's Conn column shows for one leg: "app #1", "upstream #1"."""
+    return f"{leg.peer} #{client}"
+
+
 def way_words(direction: Direction) -> str:
     """Which way a message goes: toward the upstream is what the app sent."""
     return "app → upstream" if direction is Direction.OUT else "upstream → app"

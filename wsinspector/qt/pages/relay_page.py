@@ -9,7 +9,9 @@ into every client's app or upstream leg. Everything of the relaying itself is th
 objectNames: `relayPage`, `listenEdit`, `upstreamEdit`, `listenButton`, `listenAddressLabel`,
 `faultCodeSpin`, `relayStatusLabel`, `interceptCheck`, `interceptFilterEdit`,
 `interceptDirectionCombo`, `injectDirectionCombo`, `messageEdit`, `sendButton`; the held
-messages pane (relay_held.py), the settings form and the workspace name their own.
+messages pane (relay_held.py), the settings form, the status strip (status_strip.py: its
+status label is `relayStatusLabel` here, with `statusArea` and `rateLabel`) and the workspace
+name their own.
 """
 
 from __future__ import annotations
@@ -44,10 +46,15 @@ from wsinspector.core.serving.relay import (
     TO_UPSTREAM,
     Relay,
 )
+from wsinspector.core.serving.relay_request import PATH_RULE
+from wsinspector.core.storage.profiles import Profile, RelaySettings
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import check_options
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.pages.relay_held import HeldPane
+from wsinspector.qt.pages.status_strip import StatusStrip
+from wsinspector.qt.workspace.logmodel import Column
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
 RELAY_TITLE: Final = "New relay"
@@ -60,6 +67,7 @@ WAYS: Final = {
 }
 INJECT_WAYS: Final = {"To the upstream": TO_UPSTREAM, "To the app": TO_APP}
 COUNTERS_MS = 250
+LEG_SAMPLE: Final = "upstream #99"  # the Conn column is this wide
 
 
 class RelayPage(Page):
@@ -77,6 +85,13 @@ class RelayPage(Page):
         self.setObjectName("relayPage")
         self.log = log
         self.relay: Relay | None = None
+        self.profile: Profile | None = None  # the saved profile the page was opened from
+        # "app #1", "upstream #1" by connection number: kept across Stop and Start.
+        self.leg_names: dict[int, str] = {}
+        self.workspace.model.set_connection_names(self.leg_names)
+        view = self.workspace.log_view
+        width = view.fontMetrics().horizontalAdvance(LEG_SAMPLE) + 12  # a cell's margins
+        view.horizontalHeader().resizeSection(Column.CONNECTION, width)
         self._state = ConnState.IDLE
         self._tasks = TaskSet()
         self._build()
@@ -94,6 +109,11 @@ class RelayPage(Page):
         self.upstream_edit = QLineEdit()
         self.upstream_edit.setObjectName("upstreamEdit")
         self.upstream_edit.setPlaceholderText("ws:// or wss:// URI each client is forwarded to")
+        self.upstream_edit.setToolTip(
+            f"Each client is forwarded here: {PATH_RULE} (upstream ws://host/api, app asks"
+            " /chat?room=1: the upstream gets /api/chat?room=1). The app's Cookie,"
+            " Authorization, Origin and X- headers go along unless the settings below set them."
+        )
         self.listen_button = QPushButton("Start")
         self.listen_button.setObjectName("listenButton")
         self.listen_button.setDefault(True)
@@ -105,9 +125,12 @@ class RelayPage(Page):
         self.address_label = QLabel()
         self.address_label.setObjectName("listenAddressLabel")
         self.address_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = QLabel()
+        # A live page's strip (its TLS and URI widgets stay hidden here): the relay's state,
+        # clients and last fault, and the rates of both legs with the last round trip.
+        self.status_strip = StatusStrip(self.log, self._last_rtt)
+        self.status_label = self.status_strip.status_label
         self.status_label.setObjectName("relayStatusLabel")
-        self.status_label.setWordWrap(True)
+        self.rate_view = self.status_strip.rate_view
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Listen"))
         bar.addWidget(self.listen_edit)
@@ -167,7 +190,7 @@ class RelayPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.address_label)
         layout.addWidget(self.form)
-        layout.addWidget(self.status_label)
+        layout.addWidget(self.status_strip)
         layout.addWidget(self.workspace, 1)
 
         self.listen_button.clicked.connect(self.toggle_listening)
@@ -204,7 +227,38 @@ class RelayPage(Page):
     async def shutdown(self, reason: str = "client shutting down") -> None:
         """Stop listening: held messages go on first, then every leg closes with 1001."""
         await self.stop(reason)
+        self.rate_view.stop()
         await super().shutdown(reason)
+
+    # -- settings and profiles --------------------------------------------------------------
+
+    def form_options(self) -> ConnectionOptions:
+        """The upstream and its connection settings, as the form holds them."""
+        return self.form.to_options(self.upstream_edit.text())
+
+    def settings(self) -> RelaySettings:
+        """The relay's own settings, as the page holds them (what a profile keeps)."""
+        return RelaySettings(
+            listen=self.listen_edit.text().strip(),
+            fault_code=self.fault_code_spin.value(),
+            intercept=self.intercept_check.isChecked(),
+            intercept_filter=self.intercept_filter_edit.text(),
+            intercept_directions=WAYS[self.intercept_direction_combo.currentText()],
+        )
+
+    def set_profile(self, profile: Profile) -> None:
+        """Fill the page from a saved relay profile (not while listening)."""
+        settings = profile.relay or RelaySettings()
+        self.profile = profile
+        self.upstream_edit.setText(profile.options.uri)
+        self.form.set_options(profile.options)
+        self.listen_edit.setText(settings.listen)
+        self.fault_code_spin.setValue(settings.fault_code)
+        self.intercept_filter_edit.setText(settings.intercept_filter)
+        ways = [w for w, directions in WAYS.items() if directions == settings.intercept_directions]
+        self.intercept_direction_combo.setCurrentText(ways[0] if ways else BOTH_WAYS)
+        self.intercept_check.setChecked(settings.intercept)
+        self.title_changed.emit()
 
     # -- listening --------------------------------------------------------------------------
 
@@ -218,7 +272,7 @@ class RelayPage(Page):
         """Listen with the page's settings; the address, or None (the problem is shown)."""
         if self.relay is not None:
             return self.relay.address
-        options = self.form.to_options(self.upstream_edit.text())
+        options = self.form_options()
         errors = check_options(options)
         self.form.show_errors([e for e in errors if e.field != "uri"])
         if errors:
@@ -226,7 +280,11 @@ class RelayPage(Page):
             return None
         try:
             relay = Relay(
-                options, self.log, self.listen_edit.text(), fault_code=self.fault_code_spin.value()
+                options,
+                self.log,
+                self.listen_edit.text(),
+                fault_code=self.fault_code_spin.value(),
+                leg_names=self.leg_names,
             )
         except ValueError as exc:
             self._show_state(f"Not started: {exc}")
@@ -322,10 +380,14 @@ class RelayPage(Page):
         if relay is not None:
             self.held_pane.show_held(relay.held())
             plural = "s" if len(relay.clients) != 1 else ""
+            fault = f" · last fault: {relay.last_fault}" if relay.last_fault else ""
             self._show_state(
                 f"Listening: point the app at {relay.address} · {len(relay.clients)}"
-                f" client{plural} relayed"
+                f" client{plural} relayed{fault}"
             )
+
+    def _last_rtt(self) -> float | None:
+        return self.relay.last_rtt if self.relay is not None else None
 
     # -- helpers ----------------------------------------------------------------------------
 

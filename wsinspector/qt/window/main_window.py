@@ -51,6 +51,7 @@ from wsinspector.qt.docks.profiles_view import ProfilesSidebar
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.log_page import LogPage
 from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.relay_page import RelayPage
 from wsinspector.qt.pages.replay_page import ReplayPage
 from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
@@ -59,6 +60,7 @@ from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
+from wsinspector.qt.window.relay_profiles import open_saved_profile, save_relay_profile
 from wsinspector.qt.window.remembered_layout import (
     DOCK_WIDTH,
     restore_geometry,
@@ -187,7 +189,8 @@ class MainWindow(QMainWindow):
         idle = page is not None and not page.connection.is_active
         return page if page is not None and idle else self.new_page()
 
-    def _add_page(self, page: Page) -> None:
+    def add_page(self, page: Page) -> None:
+        """Show `page` in a new tab and make it current: every kind of page opens this way."""
         index = self.tabs.addTab(page, "")
         dress_tab(self.tabs, index, page, self._state_icons)
         page.title_changed.connect(lambda: self._on_page_changed(page))
@@ -208,7 +211,7 @@ class MainWindow(QMainWindow):
         page.connect_started.connect(self._remember_uri)
         page.captured_session_requested.connect(self.open_history_session)
         page.profile_binding.environments_button.clicked.connect(self.edit_environments)
-        self._add_page(page)
+        self.add_page(page)
         page.focus_uri()
         return page
 
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         page.restore_splitters(saved_splitters(self._settings))
         page.reopen_requested.connect(self._open_options)
         page.profile_requested.connect(self._profile_from_options)
-        self._add_page(page)
+        self.add_page(page)
         return page
 
     def open_profile(self, profile: Profile) -> LivePage:
@@ -289,6 +292,8 @@ class MainWindow(QMainWindow):
         """Save the current page's form as its profile; ask a name when it has none."""
         if isinstance(server_page := self.current_page(), ServerPage):
             return server_pages.save_server_profile(self, server_page, as_new=as_new)
+        if isinstance(relay := self.current_page(), RelayPage):
+            return save_relay_profile(self, relay, as_new=as_new)
         page = self.live_page()
         if page is None:
             return None
@@ -433,7 +438,7 @@ class MainWindow(QMainWindow):
         """History ▸ Replay against…: a page that replays a recorded session."""
         assert self.capture is not None  # the History is there only with a capture
         try:
-            self._add_page(ReplayPage.of_session(self.capture, session_id))
+            self.add_page(ReplayPage.of_session(self.capture, session_id))
         except RecordingError as exc:
             self._tell("Nothing to replay", str(exc))
 
@@ -452,7 +457,9 @@ class MainWindow(QMainWindow):
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
         self.profiles_sidebar.open_requested.connect(
-            lambda p: server_pages.open_profile_page(self, p)
+            lambda p: (
+                server_pages.open_profile_page(self, p) if p.server else open_saved_profile(self, p)
+            )
         )
         dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)

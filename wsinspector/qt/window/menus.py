@@ -12,8 +12,8 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from wsinspector.qt.dialogs.about_dialog import show_about
 from wsinspector.qt.pages.live_page import LivePage
-from wsinspector.qt.pages.relay_page import RelayPage
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.window.relay_profiles import new_relay_page
 
 if TYPE_CHECKING:
     from wsinspector.qt.window.main_window import MainWindow
@@ -33,13 +33,6 @@ def _action(
     action.triggered.connect(slot)
     window.addAction(action)  # shortcuts work with the menu bar hidden too
     return action
-
-
-def _open_relay_page(window: MainWindow) -> RelayPage:
-    page = RelayPage(capacity=window.log_capacity())
-    window._add_page(page)
-    page.upstream_edit.setFocus()
-    return page
 
 
 def build_menus(window: MainWindow) -> None:
@@ -133,7 +126,7 @@ def build_menus(window: MainWindow) -> None:
     connection_menu.addAction(window.action_focus_uri)
     connection_menu.addSeparator()
     connection_menu.addAction(
-        _action(window, "actionNewRelay", "New &relay page", lambda: _open_relay_page(window))
+        _action(window, "actionNewRelay", "New &relay page", lambda: new_relay_page(window))
     )
 
     log_menu = menu.addMenu("&Log")

@@ -33,7 +33,7 @@ def open_server_page(window: MainWindow, profile: Profile | None = None) -> Serv
         except UserError as exc:
             QMessageBox.warning(window, "Server profile", f"“{profile.name}”: {exc}")
         page.profile = profile
-    window._add_page(page)
+    window.add_page(page)
     page.listen_edit.setFocus()
     return page
 

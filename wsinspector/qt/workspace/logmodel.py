@@ -157,6 +157,7 @@ class LogModel(QAbstractTableModel):
         self._decode_line: Callable[[bytes], str | None] | None = None
         # The page's protocol's (Type, Data) of a message row (core/protocols/rows.py).
         self._protocol_row: Callable[[MessageEvent], tuple[str, str]] | None = None
+        self._conn_names: Mapping[int, str] = {}  # the Conn column's words in place of numbers
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)
         self._scan_timer.setInterval(0)
@@ -250,6 +251,10 @@ class LogModel(QAbstractTableModel):
         rows = self.rowCount()
         if rows:
             self.dataChanged.emit(self.index(0, Column.TYPE), self.index(rows - 1, Column.DATA))
+
+    def set_connection_names(self, names: Mapping[int, str]) -> None:
+        """Show these names in the Conn column (a relay's legs); read as rows are painted."""
+        self._conn_names = names
 
     # -- filtering --------------------------------------------------------------------------
 
@@ -564,7 +569,8 @@ class LogModel(QAbstractTableModel):
         if column == Column.TIME:
             return format_time(event.wall)
         if column == Column.CONNECTION:
-            return str(event.conn) if event.conn else ""
+            name = self._conn_names.get(event.conn)
+            return name if name else str(event.conn) if event.conn else ""
         if column == Column.DIRECTION:
             return direction_arrow(event)
         if (column == Column.TYPE or column == Column.DATA) and type(event) is MessageEvent:

@@ -3,7 +3,8 @@
 Every ConnectionOptions field is written under its own name, so options → JSON → options is
 exact (floats use Python's shortest round-tripping repr; NaN and infinities are refused).
 Reading is strict about types and names the offending place ("options.headers[2]") in a
-ProfileFormatError. Missing keys take their defaults, unknown keys are ignored.
+ProfileFormatError. Missing keys take their defaults, unknown keys are ignored. A relay page's
+profile also has "relay" (RelaySettings); other profiles have none.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
+from wsinspector.core.log.events import Direction
 from wsinspector.core.storage.profiles.model import (
     Environments,
     MessageMode,
     Profile,
+    RelaySettings,
     SavedMessage,
     SecretFlags,
 )
@@ -378,7 +381,41 @@ def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
     }
     if profile.server:  # a server page's profile only
         document["server"] = dict(profile.server)
+    if profile.relay is not None:  # a relay page's profile only
+        document["relay"] = relay_to_json(profile.relay)
     return document
+
+
+# A relay's directions in its profile, by the way a message goes.
+RELAY_WAYS = {Direction.OUT: "to-upstream", Direction.IN: "to-app"}
+
+
+def relay_to_json(relay: RelaySettings) -> Json:
+    return {
+        "listen": relay.listen,
+        "fault_code": relay.fault_code,
+        "intercept": relay.intercept,
+        "intercept_filter": relay.intercept_filter,
+        "intercept_directions": [
+            RELAY_WAYS[d] for d in (Direction.OUT, Direction.IN) if d in relay.intercept_directions
+        ],
+    }
+
+
+def relay_from_json(value: object, where: str = "relay") -> RelaySettings:
+    data = _object(value, where)
+    default = RelaySettings()
+    by_word = {word: direction for direction, word in RELAY_WAYS.items()}
+    words = data.get("intercept_directions", list(by_word))
+    if not isinstance(words, list) or any(w not in by_word for w in words):
+        raise _fail(f"{where}.intercept_directions", "a list of to-upstream, to-app", words)
+    return RelaySettings(
+        listen=_str(data, "listen", where, default.listen),
+        fault_code=_int(data.get("fault_code", default.fault_code), f"{where}.fault_code"),
+        intercept=_bool(data, "intercept", where, default.intercept),
+        intercept_filter=_str(data, "intercept_filter", where),
+        intercept_directions=frozenset(by_word[w] for w in words),
+    )
 
 
 def _messages(value: object) -> tuple[SavedMessage, ...]:
@@ -426,6 +463,7 @@ def profile_from_json(data: Json, profile_id: str = "") -> tuple[Profile, frozen
         id=profile_id,
         server=dict(_object(data.get("server", {}), "server")),
         tests=_strings(data, "tests", "profile"),
+        relay=relay_from_json(data["relay"]) if "relay" in data else None,
     )
     return profile, frozenset(_strings(data, "withheld", "profile"))
 

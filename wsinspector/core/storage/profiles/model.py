@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from wsinspector.core.log.events import Direction
 from wsinspector.core.websocket.options import ConnectionOptions
 
 
@@ -46,6 +47,19 @@ class SecretFlags:
         return bool(self.headers or self.variables or self.query)
 
 
+@dataclass(frozen=True, slots=True)
+class RelaySettings:
+    """A relay page's own settings; its upstream and the upstream's connection settings are
+    the profile's options. Directions are the relay's: OUT toward the upstream, IN toward the
+    app (core/serving/relay.py)."""
+
+    listen: str = "127.0.0.1:0"
+    fault_code: int = 1011
+    intercept: bool = False
+    intercept_filter: str = ""
+    intercept_directions: frozenset[Direction] = frozenset({Direction.OUT, Direction.IN})
+
+
 def normalize_folder(folder: str) -> str:
     """'/a//b/ ' → 'a/b': parts separated by '/', blank parts dropped, '' is the top level."""
     return "/".join(part.strip() for part in folder.split("/") if part.strip())
@@ -73,6 +87,7 @@ class Profile:
     # {} for a client profile.
     server: dict[str, object] = field(default_factory=dict)
     tests: tuple[str, ...] = ()
+    relay: RelaySettings | None = None  # a relay page's profile; None: a connection's
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folder", normalize_folder(self.folder))
