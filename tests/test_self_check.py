@@ -34,6 +34,7 @@ STEPS = (
     "handshake",
     "message",
     "decoders",
+    "protocols",
     "about",
     "close",
     "quit",

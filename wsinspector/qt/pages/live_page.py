@@ -20,7 +20,6 @@ from typing import Final
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,7 +36,6 @@ from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import (
     ConnState,
-    ErrorKind,
     HandshakeEvent,
     MessageEvent,
     StateEvent,
@@ -50,8 +48,7 @@ from wsinspector.core.storage.profiles.commandline import ParsedCommand
 from wsinspector.core.storage.profiles.outgoing import Encoding
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.state import IDLE_TEXT, ConnectionState
-from wsinspector.core.websocket.tlsinfo import describe_certificate, fetch_certificate
-from wsinspector.core.websocket.validation import check_close, check_options, suggest_uri
+from wsinspector.core.websocket.validation import check_close, check_options
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
@@ -59,6 +56,7 @@ from wsinspector.qt.forms.repeat_sender import RepeatSender
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 from wsinspector.qt.forms.uri_commands import CommandLineEntry
 from wsinspector.qt.pages.controller import SessionController
+from wsinspector.qt.pages.live_remedies import Remedies
 from wsinspector.qt.pages.page import NEW_PAGE_TITLE, STATE_COLORS, Page, title_for_uri
 from wsinspector.qt.pages.page_profile import ProfileBinding
 from wsinspector.qt.pages.protocol_binding import ProtocolBinding
@@ -99,8 +97,8 @@ class LivePage(Page):
         self.recording_policy = RecordingPolicy(None, log, self._recording_target)
         self.controller = SessionController(self.connection, self)
         self._uri_title = NEW_PAGE_TITLE
-        self._uri_suggestion = ""
         self.profile_binding = ProfileBinding(self)
+        self.remedies = Remedies(self)
 
         self._build_uri_bar()
         self.form = ConnectionForm()
@@ -241,15 +239,15 @@ class LivePage(Page):
         self.uri_edit.textChanged.connect(self.form.proxy_tab.show_uri)
         self.command_entry = CommandLineEntry(self.uri_edit)
         self.command_entry.parsed.connect(self._fill_from_command)
-        self.command_entry.usage_line.connect(lambda words: self._show_uri_errors([words]))
+        self.command_entry.usage_line.connect(lambda words: self.remedies.show_uri_errors([words]))
         self.uri_edit.textChanged.connect(lambda _text: self._refresh_idle_hint())
-        self.uri_fix_button.clicked.connect(self._apply_uri_fix)
+        self.uri_fix_button.clicked.connect(self.remedies.apply_uri_fix)
         self.close_button.clicked.connect(self.close_connection)
         self.record_check.toggled.connect(self._on_record_toggled)
         self.close_code_spin.valueChanged.connect(self._update_close_summary)
         self.close_reason_edit.textChanged.connect(self._update_close_summary)
-        self.ca_file_button.clicked.connect(self._choose_ca_file)
-        self.no_verify_button.clicked.connect(self._connect_without_verification)
+        self.ca_file_button.clicked.connect(self.remedies.choose_ca_file)
+        self.no_verify_button.clicked.connect(self.remedies.connect_without_verification)
         self.log_panel.clear_requested.connect(self.clear_log)
         self.log_view.resend_requested.connect(self._resend)
         self.workspace.problem.connect(self.composer.show_error)
@@ -389,10 +387,10 @@ class LivePage(Page):
             if (error.field, error.row) not in undefined and (error.field, None) not in undefined
         ]
         uri_errors = [error.message for error in errors if error.field == "uri"]
-        self._show_uri_errors(uri_errors)
+        self.remedies.show_uri_errors(uri_errors)
         self.form.show_errors(errors)
         self.handshake_pane.clear()  # a new attempt: the last one's words are not news
-        self._hide_remedies()
+        self.remedies.hide()
         if errors:
             self.status_area.show_form_problem()
             return
@@ -519,7 +517,7 @@ class LivePage(Page):
         else:
             self._countdown.stop()
         if state is ConnState.FAILED:
-            self._offer_remedies()
+            self.remedies.offer()
         self._refresh_status_text()
 
     def _refresh_status_text(self) -> None:
@@ -571,57 +569,3 @@ class LivePage(Page):
         ignored = f"; not used: {' '.join(parsed.ignored)}" if parsed.ignored else ""
         self.status_label.setText(f"Filled from a {parsed.tool} command line{ignored}.")
         self.title_changed.emit()
-
-    def _show_uri_errors(self, messages: list[str]) -> None:
-        self.uri_error.setText("\n".join(messages))
-        self.uri_error.setVisible(bool(messages))
-        suggestion = suggest_uri(self.uri_edit.text()) if messages else None
-        self._uri_suggestion = suggestion or ""
-        if suggestion:
-            self.uri_fix_button.setText(f"Use {suggestion}")
-        self.uri_fix_button.setVisible(bool(suggestion))
-
-    def _apply_uri_fix(self) -> None:
-        """The user took the suggested URI: use it and connect."""
-        self.set_uri(self._uri_suggestion)
-        self.uri_fix_button.hide()
-        self.uri_error.hide()
-        self.connect_from_form()
-
-    def _offer_remedies(self) -> None:
-        """An untrusted certificate: offer a CA file or no verification, show the certificate."""
-        error = self.connection.last_error
-        options = self.connection.options
-        if error is None or error.kind is not ErrorKind.TLS_UNTRUSTED or options is None:
-            return
-        self.ca_file_button.show()
-        self.no_verify_button.show()
-        self.certificate_label.setText("Reading the server's certificate …")
-        self.certificate_label.show()
-        self.controller.spawn(self._show_certificate(options.uri))
-
-    async def _show_certificate(self, uri: str) -> None:
-        info = await fetch_certificate(uri)
-        if not self.certificate_label.isHidden():
-            self.certificate_label.setText(
-                describe_certificate(info).replace("\n", " · ")
-                if info is not None
-                else "The server's certificate could not be read."
-            )
-
-    def _hide_remedies(self) -> None:
-        for widget in (self.ca_file_button, self.no_verify_button, self.certificate_label):
-            widget.hide()
-
-    def _choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Trust the CA certificates in", "", "PEM files (*.pem *.crt *.cer);;All (*)"
-        )
-        if path:
-            self.form.ca_file_edit.setText(path)
-            self.form.tls_verify_check.setChecked(True)
-            self.connect_from_form()
-
-    def _connect_without_verification(self) -> None:
-        self.form.tls_verify_check.setChecked(False)
-        self.connect_from_form()

@@ -15,6 +15,7 @@ objectNames: `logPage`, `logSourceEdit` (where the events come from), `connectio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.log.eventlog import Counters, EventLog
 from wsinspector.core.log.events import Event, HandshakeEvent
-from wsinspector.core.storage.logfiles import EntryLog
+from wsinspector.core.storage.capture import CaptureStore
+from wsinspector.core.storage.logfiles import EntryLog, ImportedLog, connections_of
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.pages.log_protocol import show_as_logged
-from wsinspector.qt.pages.page import Page
+from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.widgets.icons import document_icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
 
@@ -92,6 +94,37 @@ class LogPage(Page):
         return cls(
             title, log, description, counters=log.counters, heading=heading, handshake=handshake
         )
+
+    @classmethod
+    def of_file(cls, path: str, imported: ImportedLog) -> LogPage:
+        """An imported .jsonl or .har, with "Open this connection again" for its connections."""
+        name = Path(path).name
+        page = cls.of_events(
+            f"▤ {name}", imported, f"{path} ({imported.source})", f"Imported from {name}"
+        )
+        page.offer_connections(imported.connections)
+        return page
+
+    @classmethod
+    def of_capture(cls, capture: CaptureStore, session_id: int) -> LogPage:
+        """A recorded session, as committed so far, with "Open this connection again" for
+        each of its connections; KeyError when there is no such session."""
+        info = capture.session(session_id)
+        events = capture.session_events(session_id)
+        if info is None:
+            raise KeyError(f"no recorded session {session_id}")
+        others = capture.other_events(session_id)
+        handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
+        page = cls(
+            f"◷ {info.profile or title_for_uri(info.uri)}",
+            events,
+            f"{info.uri} (recorded session {session_id})",
+            counters=Counters(info.messages_in, info.messages_out, info.bytes_in, info.bytes_out),
+            heading=f"Recorded session {session_id}",
+            handshake=handshakes[-1] if handshakes else None,
+        )
+        page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
+        return page
 
     @property
     def log(self) -> EventLog | EntryLog:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -29,15 +28,12 @@ from PySide6.QtWidgets import (
 
 from wsinspector.core.app.crashlog import CrashReporter
 from wsinspector.core.app.tasks import TaskSet
-from wsinspector.core.log.eventlog import Counters
-from wsinspector.core.log.events import ConnState, HandshakeEvent
+from wsinspector.core.log.events import ConnState
 from wsinspector.core.scripting.replay import RecordingError
 from wsinspector.core.storage.capture import CaptureStore
 from wsinspector.core.storage.capture.wording import session_gone_words
 from wsinspector.core.storage.logfiles import (
-    EntryLog,
     LogFileError,
-    connections_of,
     import_log,
 )
 from wsinspector.core.storage.open_pages import load_open_pages
@@ -347,16 +343,7 @@ class MainWindow(QMainWindow):
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self._tell("Log not imported", f"{path} can't be imported: {reason}")
             return None
-        page = self.new_log_page(
-            LogPage.of_events(
-                f"▤ {Path(path).name}",
-                imported,
-                f"{path} ({imported.source})",
-                f"Imported from {Path(path).name}",
-            )
-        )
-        page.offer_connections(imported.connections)
-        return page
+        return self.new_log_page(LogPage.of_file(path, imported))
 
     # -- the capture ------------------------------------------------------------------------
 
@@ -367,26 +354,7 @@ class MainWindow(QMainWindow):
         capture = self.capture
         if capture is None:
             raise KeyError("no capture database is open")
-        info = capture.session(session_id)
-        events = capture.session_events(session_id)
-        if info is None:
-            raise KeyError(f"no recorded session {session_id}")
-        others = capture.other_events(session_id)
-        handshakes = [entry for _row, entry in others if isinstance(entry, HandshakeEvent)]
-        title = f"◷ {info.profile or title_for_uri(info.uri)}"
-        page = self.new_log_page(
-            LogPage(
-                title,
-                events,
-                f"{info.uri} (recorded session {session_id})",
-                counters=Counters(
-                    info.messages_in, info.messages_out, info.bytes_in, info.bytes_out
-                ),
-                heading=f"Recorded session {session_id}",
-                handshake=handshakes[-1] if handshakes else None,
-            )
-        )
-        page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
+        page = self.new_log_page(LogPage.of_capture(capture, session_id))
         if row is not None:
             page.log_view.select_log_index(row)
         return page

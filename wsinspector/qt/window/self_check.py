@@ -47,7 +47,9 @@ from PySide6.QtWidgets import (
 from wsinspector.core.app.versions import APP_ID
 from wsinspector.core.decoders.check import check_decoders
 from wsinspector.core.log.events import CloseEvent, Direction, HandshakeEvent, MessageEvent
+from wsinspector.core.protocols import registry
 from wsinspector.core.tools.demo import DemoServer
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.dialogs.about_dialog import current_versions, show_about
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.widgets.icons import icon
@@ -65,6 +67,7 @@ STEP_SECONDS: Final[dict[str, float]] = {
     "handshake": 5.0,
     "message": 10.0,
     "decoders": 10.0,
+    "protocols": 10.0,
     "about": 5.0,
     "close": 10.0,
     "quit": 10.0,
@@ -140,6 +143,7 @@ class SelfCheck:
             "handshake": self._handshake,
             "message": self._message,
             "decoders": self._decoders,
+            "protocols": self._protocols,
             "about": self._about,
             "close": self._close,
             "quit": self._quit,
@@ -345,6 +349,19 @@ class SelfCheck:
             return check_decoders()
         except ValueError as exc:
             raise StepFailed(str(exc)) from None
+
+    async def _protocols(self) -> str:
+        """Every protocol's package is there (the registry finds them by name, so a bundle
+        could lack one unnoticed) and builds its protocol object."""
+        names = []
+        for info in registry.PROTOCOLS:
+            if info.key == registry.WEBSOCKET:
+                continue
+            if info not in registry.available():
+                raise StepFailed(f"the {info.label} package is missing")
+            registry.create(ConnectionOptions(uri="ws://127.0.0.1/", protocol=info.key))
+            names.append(info.label)
+        return ", ".join(names)
 
     async def _about(self) -> str:
         dialog = show_about(self.window)

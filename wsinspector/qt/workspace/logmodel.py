@@ -199,10 +199,6 @@ class LogModel(QAbstractTableModel):
         return self._rows if self._matches is None else self._shown_events
 
     @property
-    def is_filtered(self) -> bool:
-        return self._user_predicate is not None
-
-    @property
     def frame_view(self) -> bool:
         return self._frame_view
 
