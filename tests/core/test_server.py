@@ -4,6 +4,7 @@ websockets' client and Node's `ws`. Every test listens on 127.0.0.1 port 0."""
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -266,5 +267,41 @@ def test_an_unusable_certificate_says_why() -> None:
         with pytest.raises(CertificateError, match=r"/nowhere/cert\.pem"):
             await server.start()
         assert not server.listening
+
+    run(scenario)
+
+
+def test_rule_answers_and_timed_messages_fill_dynamic_values() -> None:
+    """`{{$randomUUID}}` and `{{$counter}}` are filled as a client page's sends fill them:
+    one counter per server, advancing with each answer that uses it."""
+    uuid_shape = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+    async def scenario() -> None:
+        rules = (
+            Rule(RuleKind.TEXT, "who", "{{$randomUUID}} #{{$counter}} for {{message}}"),
+            Rule(RuleKind.EVERY, "", "tick {{$counter}} at {{$timestamp}}", delay=0.05),
+        )
+        async with (
+            listening(ServerSettings(rules=rules)) as server,
+            connect(server.address) as client,
+        ):
+            received: list[str] = []
+            await client.send("who 1")
+            await client.send("who 2")
+            while len([text for text in received if not text.startswith("tick")]) < 2:
+                received.append(await client.recv())
+            answers = [text for text in received if not text.startswith("tick")]
+            first, second = (
+                re.fullmatch(rf"({uuid_shape}) #(\d+) for (who \d)", a) for a in answers
+            )
+            assert first is not None and second is not None, answers
+            assert first.group(1) != second.group(1)
+            assert first.group(3) == "who 1" and second.group(3) == "who 2"
+            assert int(second.group(2)) > int(first.group(2)) >= 1
+            tick = next((text for text in received if text.startswith("tick")), None)
+            while tick is None:
+                text = await client.recv()
+                tick = text if text.startswith("tick") else None
+            assert re.fullmatch(r"tick \d+ at \d{10}", tick), tick
 
     run(scenario)

@@ -9,8 +9,10 @@ read text messages; a binary message matches none.
 
 An answer is a template: `{{message}}` is the message that matched, `{{match}}` the text a
 regex matched (the whole message otherwise), `{{client}}` the client's number, `{{path}}`
-the path it connected to, and any other `{{name}}` a variable of the page or profile; names
-nobody defines are left as they are.
+the path it connected to, any other `{{name}}` a variable of the page or profile, and
+`{{$name}}` a dynamic value (`{{$randomUUID}}`, `{{$counter}}`…), filled by the same function
+as a client page's sends (core/storage/profiles/variables.py), from the book's `DynamicValues`
+(one counter per server page); names nobody defines are left as they are.
 
 Rules are saved as plain JSON (`rules_to_json`, `rules_from_json`) in the profile's `server`
 section: storage keeps the document, this module gives it a meaning.
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wsinspector.core.app.errors import UserError
-from wsinspector.core.text.placeholders import REFERENCE
+from wsinspector.core.storage.profiles.dynamic import DynamicValues
+from wsinspector.core.storage.profiles.variables import substitute
 from wsinspector.core.text.search import TextSearch
 
 
@@ -123,21 +126,20 @@ class CompiledRule:
         return message
 
 
-def render(template: str, values: Mapping[str, str]) -> str:
-    """`template` with each `{{name}}` that `values` defines replaced; the rest left alone."""
-
-    def replace(found: re.Match[str]) -> str:
-        return values.get(found.group(1), found.group(0))
-
-    return REFERENCE.sub(replace, template)
-
-
 class RuleBook:
-    """The rules of a server, compiled; what answers a message."""
+    """The rules of a server, compiled; what answers a message.
 
-    def __init__(self, rules: Iterable[Rule] = (), variables: Mapping[str, str] | None = None):
+    `dynamic` holds the `{{$counter}}`: pass the page's to keep counting across rule edits."""
+
+    def __init__(
+        self,
+        rules: Iterable[Rule] = (),
+        variables: Mapping[str, str] | None = None,
+        dynamic: DynamicValues | None = None,
+    ):
         self.rules = tuple(rules)
         self.variables = dict(variables or {})
+        self.dynamic = dynamic if dynamic is not None else DynamicValues()
         self._compiled = [CompiledRule(rule) for rule in self.rules if rule.enabled]
 
     @property
@@ -154,7 +156,7 @@ class RuleBook:
             values = self.context(client, path)
             values["message"] = message
             values["match"] = matched
-            found.append((render(compiled.rule.reply, values), compiled.rule.delay))
+            found.append((self._fill(compiled.rule.reply, values), compiled.rule.delay))
         return found
 
     def context(self, client: int, path: str) -> dict[str, str]:
@@ -162,7 +164,11 @@ class RuleBook:
 
     def render(self, template: str, client: int, path: str) -> str:
         """A timed message's text for one client."""
-        return render(template, self.context(client, path))
+        return self._fill(template, self.context(client, path))
+
+    def _fill(self, template: str, values: Mapping[str, str]) -> str:
+        # Undefined names stay as they are in an answer: nobody is there to be told.
+        return substitute(template, values, self.dynamic)[0]
 
 
 def rules_to_json(rules: Iterable[Rule]) -> list[dict[str, object]]:

@@ -42,6 +42,7 @@ from wsinspector.core.log.events import (
 from wsinspector.core.serving.certificates import server_certificate
 from wsinspector.core.serving.rules import RuleBook
 from wsinspector.core.serving.settings import Rejection, ServerSettings
+from wsinspector.core.storage.profiles.dynamic import DynamicValues
 
 
 @dataclass(slots=True)
@@ -112,7 +113,8 @@ class Server:
     """Listens with `settings`, logging every client into `log`.
 
     `on_change()` is called when a client comes, goes, or its counts change (cheaply: the
-    page refreshes its clients list on its own timer). `variables` fill the rules' answers.
+    page refreshes its clients list on its own timer). `variables` fill the rules' answers,
+    and `dynamic` their `{{$counter}}` and other dynamic values (a fresh one when None).
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class Server:
         *,
         on_change: Callable[[], None] | None = None,
         variables: Mapping[str, str] | None = None,
+        dynamic: DynamicValues | None = None,
     ) -> None:
         self.settings = settings
         self.log = log
@@ -130,7 +133,7 @@ class Server:
         self.address = ""
         self.fingerprint = ""
         self.certificate_pem = b""
-        self.rules = RuleBook(settings.rules, variables)
+        self.rules = RuleBook(settings.rules, variables, dynamic)
         self.path_rejections = dict(settings.path_rejections)
         self._next_rejection: Rejection | None = None
         self._server: WsServer | None = None

@@ -57,6 +57,7 @@ from wsinspector.core.serving.settings import (
 )
 from wsinspector.core.storage.capture import CaptureStore, Recorder
 from wsinspector.core.storage.profiles import Profile
+from wsinspector.core.storage.profiles.dynamic import DynamicValues
 from wsinspector.qt.forms.composer import Composer
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
 from wsinspector.qt.pages.page import Page
@@ -103,6 +104,8 @@ class ServerPage(Page):
         # The saved server profile this page was opened from or saved as (None: unsaved).
         self.profile: Profile | None = None
         self.recorder: Recorder | None = None
+        # The rules' {{$counter}}, one per page as a client page's, kept across rule edits.
+        self.dynamic = DynamicValues()
         self.clients_model = ClientsModel(self._client_list, self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -399,7 +402,7 @@ class ServerPage(Page):
         except (ValueError, RuleError) as exc:
             self._say(f"Not listening: {exc}", error=True)
             return
-        server = Server(settings, self.log, on_change=self._mark_dirty)
+        server = Server(settings, self.log, on_change=self._mark_dirty, dynamic=self.dynamic)
         self.listen_button.setEnabled(False)
         try:
             address = await server.start()
@@ -514,7 +517,7 @@ class ServerPage(Page):
 
     def _apply_rules(self) -> None:
         try:
-            book = RuleBook(self.rules_editor.model.rules())
+            book = RuleBook(self.rules_editor.model.rules(), dynamic=self.dynamic)
         except RuleError as exc:
             self.rules_editor.show_error(str(exc))
             return
