@@ -341,3 +341,41 @@ def test_a_rule_kind_is_chosen_from_a_list(window: MainWindow, qtbot: QtBot) -> 
     delegate.setModelData(editor, view.model(), index)
     assert view.model().data(index) == "every (timed)"
     editor.deleteLater()
+
+
+def test_the_window_ping_and_close_actions_act_on_the_selected_clients(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QAction, "actionNewServer").trigger()
+    ping, close = find(window, QAction, "actionPing"), find(window, QAction, "actionClose")
+    assert not ping.isEnabled() and not close.isEnabled()  # not listening yet
+    page = open_server_page(qtbot, window)
+    qtbot.waitUntil(lambda: ping.isEnabled() and close.isEnabled(), timeout=WAIT_MS)
+    address = find(page, QLabel, "listenAddressLabel").text()
+    seen: dict[str, Any] = {}
+
+    async def client() -> None:
+        async with connect(address) as websocket:
+            try:
+                await websocket.recv()
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None
+                seen["close"] = (closed.rcvd.code, closed.rcvd.reason)
+
+    task = asyncio.ensure_future(client())
+    clients = find(page, QAbstractItemView, "clientsView")
+    model = clients.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
+    clients.selectionModel().select(
+        model.index(0, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    ping.trigger()
+    # websockets' client answers the ping by itself: the pong in the log is the proof.
+    qtbot.waitUntil(lambda: any("pong" in row.lower() for row in log_rows(page)), timeout=WAIT_MS)
+    find(page, QSpinBox, "closeCodeSpin").setValue(4321)
+    find(page, QLineEdit, "closeReasonEdit").setText("from the menu")
+    close.trigger()
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    task.result()
+    assert seen["close"] == (4321, "from the menu")

@@ -494,8 +494,10 @@ class MainWindow(QMainWindow):
         live = isinstance(page, LivePage)
         active = isinstance(page, LivePage) and page.connection.is_active
         self.action_connect.setEnabled(live and not active)
-        self.action_close.setEnabled(active and state is not ConnState.CLOSING)
-        self.action_ping.setEnabled(live and state is ConnState.OPEN)
+        # A listening server page's Close and Ping act on its selected clients (menus.py).
+        serving = isinstance(page, ServerPage) and page.is_running
+        self.action_close.setEnabled((active and state is not ConnState.CLOSING) or serving)
+        self.action_ping.setEnabled((live and state is ConnState.OPEN) or serving)
         title = page.title()
         self.setWindowTitle(f"wsinspector — {title}" if page.location() else "wsinspector")
 

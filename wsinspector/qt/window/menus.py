@@ -1,6 +1,8 @@
 """The window's menus and actions: File, Connection, Log, Help, with their shortcuts.
 
-WindowKeys (window_keys.py) makes these shortcuts work wherever the focus is.
+WindowKeys (window_keys.py) makes these shortcuts work wherever the focus is. Close and Ping
+act on the current connection page, or on a server page's selected clients (or all of them,
+as its `broadcastCheck` says), as its own Close and Ping buttons do.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from wsinspector.qt.dialogs.about_dialog import show_about
 from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.window.relay_profiles import new_relay_page
 
@@ -33,6 +36,16 @@ def _action(
     action.triggered.connect(slot)
     window.addAction(action)  # shortcuts work with the menu bar hidden too
     return action
+
+
+def _on_clients(
+    window: MainWindow, live: Callable[[LivePage], object], served: Callable[[ServerPage], object]
+) -> None:
+    page = window.current_page()
+    if isinstance(page, ServerPage):
+        served(page)
+    else:
+        window.on_live_page(live)
 
 
 def build_menus(window: MainWindow) -> None:
@@ -100,12 +113,16 @@ def build_menus(window: MainWindow) -> None:
         window,
         "actionClose",
         "C&lose",
-        lambda: window.on_live_page(LivePage.close_connection),
+        lambda: _on_clients(window, LivePage.close_connection, ServerPage.close_clients),
         "Shift+F5",
     )
     window.action_close.setIcon(icon("disconnect"))
     window.action_ping = _action(
-        window, "actionPing", "&Ping", lambda: window.on_live_page(LivePage.ping), "Ctrl+P"
+        window,
+        "actionPing",
+        "&Ping",
+        lambda: _on_clients(window, LivePage.ping, ServerPage.ping),
+        "Ctrl+P",
     )
     window.action_ping.setIcon(icon("ping"))
     window.action_focus_uri = _action(
