@@ -5,6 +5,7 @@ person's, and is closed with a chosen code; the handshake can be answered with a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +380,36 @@ def test_the_window_ping_and_close_actions_act_on_the_selected_clients(
     qtbot.waitUntil(task.done, timeout=WAIT_MS)
     task.result()
     assert seen["close"] == (4321, "from the menu")
+
+
+def test_a_server_profile_fills_its_variables_in_rule_answers(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    find(window, QAction, "actionNewServer").trigger()
+    add_rule(qtbot, window.tabs.currentWidget(), "text", "hi", "hello {{user}}")
+    monkeypatch.setattr(
+        "wsinspector.qt.window.server_pages.QInputDialog.getText",
+        lambda *args, **kwargs: ("greeter", True),
+    )
+    find(window, QAction, "actionSaveProfile").trigger()
+    (saved,) = window.store.profiles()
+    window.store.save(dataclasses.replace(saved, variables={"user": "alice"}))
+    (saved,) = window.store.profiles()
+
+    window.profiles_sidebar.open_requested.emit(saved)
+    page = window.tabs.currentWidget()
+    find(page, QLineEdit, "listenEdit").setText("127.0.0.1:0")
+    qtbot.mouseClick(find(page, QPushButton, "listenButton"), Qt.MouseButton.LeftButton)
+    label = find(page, QLabel, "listenAddressLabel")
+    qtbot.waitUntil(lambda: label.text().startswith("ws://127.0.0.1:"), timeout=WAIT_MS)
+    answers: list[str] = []
+
+    async def client() -> None:
+        async with connect(label.text()) as websocket:
+            await websocket.send("hi")
+            answers.append(str(await websocket.recv()))
+
+    task = asyncio.ensure_future(client())
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    task.result()
+    assert answers == ["hello alice"]

@@ -103,6 +103,8 @@ class ServerPage(Page):
         self.capture: CaptureStore | None = None
         # The saved server profile this page was opened from or saved as (None: unsaved).
         self.profile: Profile | None = None
+        # The profile's {{variables}}, filled in rule answers and timed messages.
+        self.variables: dict[str, str] = {}
         self.recorder: Recorder | None = None
         # The rules' {{$counter}}, one per page as a client page's, kept across rule edits.
         self.dynamic = DynamicValues()
@@ -398,11 +400,17 @@ class ServerPage(Page):
     async def start_listening(self) -> None:
         try:
             settings = self.settings()
-            RuleBook(settings.rules)
+            RuleBook(settings.rules, self.variables)
         except (ValueError, RuleError) as exc:
             self._say(f"Not listening: {exc}", error=True)
             return
-        server = Server(settings, self.log, on_change=self._mark_dirty, dynamic=self.dynamic)
+        server = Server(
+            settings,
+            self.log,
+            on_change=self._mark_dirty,
+            variables=self.variables,
+            dynamic=self.dynamic,
+        )
         self.listen_button.setEnabled(False)
         try:
             address = await server.start()
@@ -517,7 +525,7 @@ class ServerPage(Page):
 
     def _apply_rules(self) -> None:
         try:
-            book = RuleBook(self.rules_editor.model.rules(), dynamic=self.dynamic)
+            book = RuleBook(self.rules_editor.model.rules(), self.variables, dynamic=self.dynamic)
         except RuleError as exc:
             self.rules_editor.show_error(str(exc))
             return

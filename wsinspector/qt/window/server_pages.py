@@ -33,6 +33,7 @@ def open_server_page(window: MainWindow, profile: Profile | None = None) -> Serv
         except UserError as exc:
             QMessageBox.warning(window, "Server profile", f"“{profile.name}”: {exc}")
         page.profile = profile
+        page.variables = dict(profile.variables)
     window.add_page(page)
     page.listen_edit.setFocus()
     return page
