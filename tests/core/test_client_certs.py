@@ -3,9 +3,12 @@ CERT_REQUIRED, certificates from trustme): PEM and PKCS#12, and each bad setting
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import json
 import ssl
 from pathlib import Path
+from typing import IO
 
 import pytest
 import trustme
@@ -13,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from helpers.asyncwait import run, wait_state
+from helpers.node import node_server_output
 from helpers.sessions import close_session, finished, options_for
 from helpers.tls import server_ssl_context, write_ca_file
 from websockets.asyncio.server import ServerConnection, serve
@@ -176,3 +180,49 @@ def test_nothing_is_sent_with_a_bad_certificate(tmp_path: Path) -> None:
     session = run(body)
     assert session.state is ConnState.FAILED
     assert "encrypted: enter its passphrase" in session.last_error
+
+
+def test_nodes_https_server_demanding_a_certificate_sees_the_subject(tmp_path: Path) -> None:
+    """Against Node's `https` + `ws` with requestCert and rejectUnauthorized (not a server of
+    ours): without a certificate the handshake fails with the reason, with one the server
+    reports the subject it saw."""
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    paths = {
+        "server.crt": b"".join(blob.bytes() for blob in server_cert.cert_chain_pems),
+        "server.key": server_cert.private_key_pem.bytes(),
+        "ca.pem": ca.cert_pem.bytes(),
+    }
+    for name, data in paths.items():
+        (tmp_path / name).write_bytes(data)
+    leaf = ca.issue_cert("sensor-7.example", common_name="sensor-7", organization_name="Acme")
+    cert, key = _write_pem(leaf, tmp_path, PASSPHRASE)
+    ca_file = str(tmp_path / "ca.pem")
+    server_files = (str(tmp_path / "server.crt"), str(tmp_path / "server.key"), ca_file)
+
+    async def session_to(port: int, **fields: str) -> Session:
+        session = Session(options_for(f"wss://127.0.0.1:{port}/", **fields), EventLog())
+        session.start()
+        await wait_state(session, ConnState.OPEN, ConnState.FAILED)
+        return session
+
+    async def body(port: int, output: IO[str]) -> None:
+        refused = await session_to(port, ca_file=ca_file)
+        assert refused.state is ConnState.FAILED
+        assert "client certificate" in refused.last_error, refused.last_error
+        session = await session_to(
+            port,
+            ca_file=ca_file,
+            client_cert=cert,
+            client_key=key,
+            client_key_password=PASSPHRASE,
+        )
+        assert session.state is ConnState.OPEN, session.last_error
+        line = await asyncio.wait_for(asyncio.to_thread(output.readline), 15)
+        await close_session(session)
+        assert line.startswith("SUBJECT "), line
+        subject = json.loads(line.removeprefix("SUBJECT "))
+        assert subject["CN"] == "sensor-7" and subject["O"] == "Acme", subject
+
+    with node_server_output("mtls_server.mjs", *server_files) as (port, output):
+        run(lambda: body(port, output))

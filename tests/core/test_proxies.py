@@ -81,6 +81,29 @@ def test_http_proxy_carries_the_connection_and_the_hop_is_logged(
     ), notes
 
 
+def test_the_successful_proxy_hop_is_a_handshake_row(
+    recording_server_factory: Callable[..., RecordingServer],
+) -> None:
+    """The CONNECT as sent (its Proxy-Authorization hidden) and tinyproxy's own answer, status
+    line and headers, before the WebSocket handshake; the connection's handshake stays the 101."""
+    server = recording_server_factory()
+    with tinyproxy("alice", "s3cret") as proxy:
+        url = proxy.url.replace("://", "://alice:s3cret@")
+        options = options_for(server.url("/"), proxy_mode=ProxyMode.CUSTOM, proxy_url=url)
+        session, _ = _echo_through(server, options)
+    hop, handshake = of_type(session.log, HandshakeEvent)
+    assert hop.proxy_hop and hop.accepted and not handshake.proxy_hop
+    assert hop.request_line == f"CONNECT {HOST}:{server.port} HTTP/1.1"
+    assert dict(hop.request_headers)["Proxy-Authorization"] == REDACTED
+    assert hop.status_code == 200 and hop.status_line.startswith("HTTP/1."), hop.status_line
+    assert any(
+        name.lower() == "proxy-agent" and "tinyproxy" in value.lower()
+        for name, value in hop.response_headers
+    ), hop.response_headers
+    assert "s3cret" not in repr(hop)
+    assert handshake.status_code == 101 and handshake.request_line.startswith("GET ")
+
+
 def test_http_proxy_with_basic_auth(
     recording_server_factory: Callable[..., RecordingServer],
 ) -> None:

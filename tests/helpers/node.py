@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 CLIENT = NODE_DIR / "ws_client.js"
@@ -91,12 +91,19 @@ def node_echo_server() -> Iterator[str]:
 
 
 @contextmanager
-def node_server(script: str) -> Iterator[int]:
-    """Run tests/node/SCRIPT, which prints its port; yields the port. Closing its stdin ends
-    it (and it is killed if it does not end within 5 s)."""
+def node_server(script: str, *args: str) -> Iterator[int]:
+    """Run tests/node/SCRIPT with ARGS, which prints its port; yields the port. Closing its
+    stdin ends it (and it is killed if it does not end within 5 s)."""
+    with node_server_output(script, *args) as (port, _output):
+        yield port
+
+
+@contextmanager
+def node_server_output(script: str, *args: str) -> Iterator[tuple[int, IO[str]]]:
+    """As node_server, and the rest of the script's standard output to read lines from."""
     node = ensure_node_packages()
     process = subprocess.Popen(
-        [node, str(NODE_DIR / script)],
+        [node, str(NODE_DIR / script), *args],
         cwd=NODE_DIR,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -109,7 +116,7 @@ def node_server(script: str) -> Iterator[int]:
         if not line.strip().isdigit():
             process.kill()
             raise RuntimeError(f"{script} did not start: {line}{process.communicate()[1]}")
-        yield int(line)
+        yield int(line), process.stdout
     finally:
         if process.stdin is not None:
             process.stdin.close()

@@ -9,7 +9,7 @@ import pytest
 from helpers.proxies import free_port, tinyproxy
 from helpers.servers import RecordingServer
 from helpers.ui import connect_to, find, log_rows, open_settings_tab, settings_tabs
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -47,6 +47,17 @@ def test_custom_proxy_from_the_window(
             lambda: any(f"through the proxy {proxy.url}" in row for row in log_rows(window))
         )
     assert recording_server.handshake_attempts == 1
+    # The hop's row shows the CONNECT and the proxy's answer in the handshake pane.
+    (row,) = [i for i, text in enumerate(log_rows(window)) if "HTTP/1.1 → HTTP/1.1 200" in text]
+    log_view = find(window, QTableView, "messageLog")
+    log_view.selectRow(row)
+    request = find(window, QPlainTextEdit, "requestHeadersView").toPlainText()
+    response = find(window, QPlainTextEdit, "responseHeadersView").toPlainText()
+    assert request.startswith("CONNECT 127.0.0.1:"), request
+    assert response.startswith("HTTP/1.1 200 Connection established") and "tinyproxy" in response, (
+        response
+    )
+    assert "proxy tunnel open" in find(window, QLabel, "handshakeSummaryLabel").text()
 
 
 def test_bad_or_unreachable_proxy_is_said_in_words(

@@ -140,7 +140,8 @@ class HandshakeEvent(Event):
     """The opening handshake: the request as sent and the response as received.
 
     For a rejected handshake `accepted` is False and `body` holds the response body.
-    A response that never came (refused, timed out) leaves status_line empty.
+    A response that never came (refused, timed out) leaves status_line empty. The CONNECT to
+    an HTTP proxy is logged as one too, before the WebSocket handshake (`proxy_hop`).
     """
 
     request_line: str
@@ -152,6 +153,12 @@ class HandshakeEvent(Event):
     status_code: int | None = None
     subprotocol: str | None = None
     extensions: str = ""
+
+    @property
+    def proxy_hop(self) -> bool:
+        """The CONNECT to an HTTP proxy before the WebSocket handshake (whose request is a
+        GET): it opens the way, it is not the connection's handshake."""
+        return self.request_line.startswith("CONNECT ")
 
 
 @dataclass(frozen=True, slots=True)

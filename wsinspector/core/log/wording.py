@@ -293,6 +293,9 @@ def redirect_hops_words(hops: list[HandshakeEvent]) -> str:
 
 
 def handshake_outcome(event: HandshakeEvent) -> str:
+    if event.proxy_hop:
+        status = f"HTTP {event.status_code}" if event.status_code is not None else "no answer"
+        return f"proxy tunnel open ({status})" if event.accepted else f"proxy refused ({status})"
     if event.accepted:
         return "accepted"
     if is_redirect(event):

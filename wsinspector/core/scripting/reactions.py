@@ -94,7 +94,7 @@ class Reactions:
     # -- the log's listener ------------------------------------------------------------------
 
     def event_appended(self, log: EventLog, event: Event) -> None:
-        if type(event) is HandshakeEvent:
+        if type(event) is HandshakeEvent and not event.proxy_hop:
             self._handshake = event
         elif type(event) is StateEvent and event.state is ConnState.OPEN:
             self._opened()

@@ -254,7 +254,7 @@ class TestSocket:
         kind = type(event)
         if kind is StateEvent:
             self._state = event.state  # type: ignore[attr-defined]
-        elif kind is HandshakeEvent and event.accepted:  # type: ignore[attr-defined]
+        elif kind is HandshakeEvent and event.accepted and not event.proxy_hop:  # type: ignore[attr-defined]
             self.handshake = event  # type: ignore[assignment]
         elif kind is CloseEvent:
             self.close_event = event  # type: ignore[assignment]

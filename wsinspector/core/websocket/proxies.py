@@ -8,8 +8,8 @@ CONNECT hop to the session and turns the library's proxy failures into ones that
 side failed. An unreachable proxy is a `ProxyUnreachable` (an OSError, so that reconnecting
 retries it like an unreachable server), never "connection refused" as if the server were.
 
-What the library does not keep, this module can't show: after a successful CONNECT only the
-fact that the proxy answered 2xx is known, not its status line or headers.
+websockets keeps nothing of a successful CONNECT's answer, so `_observe_answers` hooks the
+place where it parses it (see there); should that hook ever miss, the hop is still noted.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import ssl
 import time
 import urllib.parse
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import websockets.asyncio.client as ws_client
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidProxy, InvalidProxyStatus, InvalidURI, ProxyError
 from websockets.http11 import Response
@@ -45,13 +47,14 @@ PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 
 @dataclass(frozen=True, slots=True)
 class ProxyHop:
-    """The CONNECT sent to an HTTP proxy (its Proxy-Authorization hidden) and the answer:
-    the proxy's response when it refused, None once the tunnel is open."""
+    """The CONNECT sent to an HTTP proxy (its Proxy-Authorization hidden) and the proxy's
+    answer (None when the tunnel opened but its answer could not be observed)."""
 
     proxy: str  # scheme://host:port, no credentials
     request_line: str
     request_headers: Headers
     answer: Response | None
+    accepted: bool = False  # the tunnel is open
 
 
 ProxyHopCallback = Callable[[ProxyHop], None]
@@ -175,12 +178,50 @@ def refused_words(proxy: Proxy, target: str, response: Response) -> str:
     return f"the proxy {where} refused the tunnel to {target}: {status}"
 
 
+# Who wants the answer of the CONNECT being made in this task (ProxiedConnect, around its
+# attempt); unset for every other user of websockets in the process.
+_answer_seen: ContextVar[Callable[[Response], None] | None] = ContextVar(
+    "wsinspector_proxy_answer_seen", default=None
+)
+
+
+class _ObservedProxyConnection(ws_client.HTTPProxyConnection):
+    """websockets' CONNECT protocol, handing the parsed 2xx answer to `_answer_seen`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read here: loop.create_connection builds the protocol in the caller's context.
+        self._seen = _answer_seen.get()
+
+    def run_parser(self) -> None:
+        super().run_parser()
+        seen, answer = self._seen, self.response
+        if seen is not None and answer.done() and not answer.cancelled():
+            if answer.exception() is None:
+                seen(answer.result())
+            self._seen = None
+
+
+def _observe_answers() -> None:
+    """Let ProxiedConnect see a successful CONNECT's answer.
+
+    websockets parses the proxy's answer in HTTPProxyConnection and drops it (and the
+    protocol) once the status is 2xx: neither connect nor its open_tcp_connection offer a
+    hook, and connect_http_proxy builds the protocol by its module's name. So that name is
+    pointed at a subclass that behaves alike and also reports the answer to whoever asked
+    in the current task (`_answer_seen`). tests/core/test_websockets_pins.py checks that
+    websockets still builds it so; if it stops, the hop is only noted, nothing breaks."""
+    if ws_client.HTTPProxyConnection is not _ObservedProxyConnection:
+        setattr(ws_client, "HTTPProxyConnection", _ObservedProxyConnection)  # noqa: B010
+
+
 class ProxiedConnect(RedirectingConnect):
     """RedirectingConnect that reports the proxy hop and says proxy failures in words."""
 
     def __init__(self, uri: str, *, on_proxy_hop: ProxyHopCallback, **kwargs: Any) -> None:
         super().__init__(uri, **kwargs)
         self._on_proxy_hop = on_proxy_hop
+        _observe_answers()
 
     def _proxy(self) -> Proxy | None:
         argument = self.proxy
@@ -188,14 +229,15 @@ class ProxiedConnect(RedirectingConnect):
             argument = get_proxy(self.ws_uri)
         return parse_proxy(argument) if argument else None
 
-    def _report_hop(self, proxy: Proxy, answer: Response | None) -> None:
+    def _report_hop(self, proxy: Proxy, answer: Response | None, accepted: bool) -> None:
         # The request as websockets builds it: the same function, the same arguments.
         raw = prepare_connect_request(proxy, self.ws_uri, self.user_agent_header).decode()
         line, *header_lines = [part for part in raw.split("\r\n") if part]
         headers = tuple(
             (name, value) for name, _, value in (h.partition(": ") for h in header_lines)
         )
-        self._on_proxy_hop(ProxyHop(_where(proxy), line, redact_headers(headers), answer))
+        hop = ProxyHop(_where(proxy), line, redact_headers(headers), answer, accepted)
+        self._on_proxy_hop(hop)
 
     async def open_tcp_connection(self) -> ClientConnection:
         proxy = self._proxy()
@@ -204,10 +246,12 @@ class ProxiedConnect(RedirectingConnect):
         target = f"{self.ws_uri.host}:{self.ws_uri.port}"
         where = _where(proxy)
         is_http = proxy.scheme.startswith("http")
+        answers: list[Response] = []
+        token = _answer_seen.set(answers.append)
         try:
             connection = await super().open_tcp_connection()
         except InvalidProxyStatus as exc:
-            self._report_hop(proxy, exc.response)
+            self._report_hop(proxy, exc.response, accepted=False)
             raise ProxyRefused(exc.response, refused_words(proxy, target, exc.response)) from exc
         except ProxyError as exc:
             cause = exc.__cause__
@@ -229,29 +273,36 @@ class ProxiedConnect(RedirectingConnect):
             raise ProxyUnreachable(
                 f"the proxy {where} can't be reached ({reason}); the server was not tried"
             ) from exc
+        finally:
+            _answer_seen.reset(token)
         if is_http:
-            self._report_hop(proxy, None)
+            self._report_hop(proxy, answers[0] if answers else None, accepted=True)
         return connection
 
 
-def proxy_hop_event(conn: int, hop: ProxyHop) -> Event:
-    """A refused CONNECT as a handshake row (the pane shows the proxy's whole answer); an
-    accepted one as a note, since websockets keeps nothing of the answer but its success."""
+def proxy_hop_events(conn: int, hop: ProxyHop) -> list[Event]:
+    """The CONNECT as a handshake row (the pane shows the request and the proxy's whole
+    answer; `HandshakeEvent.proxy_hop` tells it from the WebSocket handshake), then a note
+    in words once the tunnel is open."""
     now, mono = time.time(), time.monotonic()
     answer = hop.answer
-    if answer is None:
-        return NoteEvent(
-            conn, now, mono, f"through the proxy {hop.proxy}: {hop.request_line} → tunnel open"
+    events: list[Event] = []
+    if answer is not None:
+        events.append(
+            HandshakeEvent(
+                conn,
+                now,
+                mono,
+                request_line=hop.request_line,
+                request_headers=hop.request_headers,
+                status_line=status_line(answer.status_code, answer.reason_phrase),
+                response_headers=tuple(answer.headers.raw_items()),
+                body=bytes(answer.body or b""),
+                accepted=hop.accepted,
+                status_code=answer.status_code,
+            )
         )
-    return HandshakeEvent(
-        conn,
-        now,
-        mono,
-        request_line=hop.request_line,
-        request_headers=hop.request_headers,
-        status_line=status_line(answer.status_code, answer.reason_phrase),
-        response_headers=tuple(answer.headers.raw_items()),
-        body=bytes(answer.body or b""),
-        accepted=False,
-        status_code=answer.status_code,
-    )
+    if hop.accepted:
+        words = f"through the proxy {hop.proxy}: {hop.request_line} → tunnel open"
+        events.append(NoteEvent(conn, now, mono, words))
+    return events

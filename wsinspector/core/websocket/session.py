@@ -65,7 +65,7 @@ from wsinspector.core.websocket.file_wording import (
 from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.guarded import GuardedConnection
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.proxies import ProxiedConnect, ProxyHop, proxy_hop_event
+from wsinspector.core.websocket.proxies import ProxiedConnect, ProxyHop, proxy_hop_events
 from wsinspector.core.websocket.reconnect import (
     STABLE_CONNECTION_SECONDS,
     close_is_retryable,
@@ -445,8 +445,9 @@ class Session:
             self._note(redirect_words(hop, exc.response.status_code, location_of(exc), outcome))
 
     def _on_proxy_hop(self, hop: ProxyHop) -> None:
-        """The CONNECT an HTTP proxy answered: a handshake row when it refused, else a note."""
-        self.log.append(proxy_hop_event(self._conn, hop))
+        """The CONNECT an HTTP proxy answered: a handshake row, a note when it let us through."""
+        for event in proxy_hop_events(self._conn, hop):
+            self.log.append(event)
 
     def _delays(self) -> Generator[float]:
         for delay in self.options.reconnect.delays():

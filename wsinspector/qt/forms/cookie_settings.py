@@ -108,7 +108,7 @@ class CookieSettingsTab(QWidget):
 
     def take_set_cookies(self, event: HandshakeEvent) -> None:
         """Keep the cookies an accepted handshake set, when the user opted in."""
-        if not (self.keep_set_cookies() and event.accepted):
+        if not (self.keep_set_cookies() and event.accepted) or event.proxy_hop:
             return
         kept = kept_cookies(self.cookies(), event.response_headers)
         if kept != self.cookies():

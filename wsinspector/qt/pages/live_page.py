@@ -9,8 +9,9 @@ decision; every send path prepares its message with core's `prepare_message`.
 
 objectNames: `connectionPage`, `uriEdit`, `connectButton`, `closeButton`, `closeOptionsButton`,
 `closeOptionsMenu`, `closeCodeSpin`, `closeReasonEdit`, `recordCheck`, `closeSummaryLabel`;
-the status strip, form, composer, saved messages, Scripts tab, workspace and protocol bar and
-composer (qt/forms/protocol_bar.py, protocol_composer.py, pages/protocol_binding.py) name their own.
+the status strip, form, composer, message preview, saved messages, Scripts tab, workspace and
+protocol bar and composer (qt/forms/protocol_bar.py, protocol_composer.py,
+pages/protocol_binding.py) name their own.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from wsinspector.core.websocket.validation import check_close, check_options
 from wsinspector.qt.forms.composer import HEX, JSON, TEXT, Composer
 from wsinspector.qt.forms.connection_form import ConnectionForm
 from wsinspector.qt.forms.control_frames import ControlFrameBar
+from wsinspector.qt.forms.message_preview import MessagePreview
 from wsinspector.qt.forms.repeat_sender import RepeatSender
 from wsinspector.qt.forms.saved_messages_view import SavedMessagesView
 from wsinspector.qt.forms.uri_commands import CommandLineEntry
@@ -216,6 +218,10 @@ class LivePage(Page):
         composer_layout.setContentsMargins(0, 0, 0, 0)
         composer_layout.setSpacing(2)
         composer_layout.addWidget(self.composer, 1)
+        self.message_preview = MessagePreview(
+            self.composer.message_edit, self.profile_binding.preview_message
+        )
+        composer_layout.addWidget(self.message_preview)
         self.repeat_sender = RepeatSender(
             self.composer, lambda: self.saved_messages.selected_message(), self._send_prepared
         )
@@ -264,6 +270,7 @@ class LivePage(Page):
         self.saved_messages.send_requested.connect(self._send_saved)
         self.saved_messages.messages_changed.connect(self._save_messages)
         self.profile_binding.changed.connect(self.title_changed)
+        self.profile_binding.changed.connect(self.message_preview.schedule)
         self.composer.send_binary.connect(self.controller.send_binary)
         self.composer.send_file.connect(self._send_file)
         self.composer.send_encoded.connect(self._send_encoded)

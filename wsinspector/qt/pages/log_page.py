@@ -89,7 +89,7 @@ class LogPage(Page):
         handshake: HandshakeEvent | None = None
         for event in events:
             log.append(event)
-            if isinstance(event, HandshakeEvent):
+            if isinstance(event, HandshakeEvent) and not event.proxy_hop:
                 handshake = event
         return cls(
             title, log, description, counters=log.counters, heading=heading, handshake=handshake

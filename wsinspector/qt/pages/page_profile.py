@@ -19,7 +19,12 @@ from wsinspector.core.storage.profiles import (
     SecretFlags,
 )
 from wsinspector.core.storage.profiles.dynamic import DynamicValues
-from wsinspector.core.storage.profiles.outgoing import Encoding, Prepared, prepare_message
+from wsinspector.core.storage.profiles.outgoing import (
+    Encoding,
+    Prepared,
+    prepare_message,
+    preview_message,
+)
 from wsinspector.core.storage.profiles.variables import resolve
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.validation import FieldError
@@ -195,3 +200,8 @@ class ProfileBinding(QObject):
         """A message to send, its {{variables}} filled from the environment and the profile."""
         env_vars, profile_vars = self._values()
         return prepare_message(text, encoding, env_vars, profile_vars, self.dynamic)
+
+    def preview_message(self, text: str) -> Prepared:
+        """What sending `text` now would send, without using up the page's counter."""
+        env_vars, profile_vars = self._values()
+        return preview_message(text, env_vars, profile_vars, self.dynamic)

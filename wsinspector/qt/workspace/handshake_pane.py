@@ -95,7 +95,13 @@ class HandshakePane(QWidget):
         self.redirects.setVisible(bool(self._hops))
         self.request_view.setPlainText(header_lines(event.request_line, event.request_headers))
         self.response_view.setPlainText(response_text(event))
-        if event.accepted:
+        if event.proxy_hop and event.accepted:
+            self.summary.setText(
+                f"Connection {event.conn}: proxy tunnel open · {event.status_line}"
+            )
+            self.summary.setStyleSheet("")
+            self.extensions_label.hide()
+        elif event.accepted:
             parts = [f"Connection {event.conn}: {event.status_line}"]
             parts.append(f"subprotocol: {event.subprotocol or 'none'}")
             parts.append(f"extensions: {event.extensions or 'none'}")

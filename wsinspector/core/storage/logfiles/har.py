@@ -238,7 +238,11 @@ def write_har(
                 and connection.connecting is None
             ):
                 connection.connecting = event
-            elif isinstance(event, HandshakeEvent) and connection.handshake is None:
+            elif (
+                isinstance(event, HandshakeEvent)
+                and connection.handshake is None
+                and not event.proxy_hop
+            ):
                 connection.handshake = event
             elif isinstance(event, CloseEvent) and connection.close is None:
                 connection.close = event

@@ -27,6 +27,13 @@ class DynamicValues:
         self.counter = 0  # the last value `{{$counter}}` took
         self._clock = clock
 
+    def peek(self) -> DynamicValues:
+        """A copy for a preview: it fills as the next send would, and leaves this page's
+        counter where it is (a preview must not use up a value)."""
+        copy = DynamicValues(self._clock)
+        copy.counter = self.counter
+        return copy
+
     def filler(self) -> Callable[[str], str | None]:
         """A lookup for one filling: name → value, None for a name that is no dynamic value.
         The counter advances once, and only when the text uses it."""

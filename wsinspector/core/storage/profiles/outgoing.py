@@ -52,3 +52,19 @@ def prepare_message(
     except ValueError as exc:
         return Prepared(None, str(exc))
     return Prepared(resolved)
+
+
+def preview_message(
+    text: str,
+    env_vars: Mapping[str, str],
+    profile_vars: Mapping[str, str],
+    dynamic: DynamicValues | None = None,
+) -> Prepared:
+    """`text` as sending it now would fill it (dynamic values as they are at this moment,
+    the counter's next value without taking it) as the payload, not encoded: a preview
+    shows text. Or `problem` words why it would not be sent."""
+    peeked = dynamic.peek() if dynamic is not None else None
+    resolved, errors = resolve_message(text, env_vars, profile_vars, dynamic=peeked)
+    if errors:
+        return Prepared(None, "; ".join(error.message for error in errors))
+    return Prepared(resolved)
