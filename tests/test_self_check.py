@@ -44,8 +44,11 @@ SELF_CHECK_TIMEOUT = 90
 SKIP_BUILD = "WSINSPECTOR_SKIP_BUILD"
 BUILD_TIMEOUT = 1200  # seconds; the build takes about one minute on CI's 2 cores
 # 55 MB until the payload decoders came: protoc (grpcio-tools' extension, 2.8 MB packed),
-# msgpack, cbor2 and protobuf add about 3.7 MB.
-MAX_TARBALL_BYTES = 58 * 1000 * 1000
+# msgpack, cbor2 and protobuf add about 3.7 MB. 58 MB until the protocols, proxies, server
+# and relay pages and scripting came (2026-12-07): graphql-core, python-socketio and
+# python-engineio's packet modules, python-socks and their own code took it to 59.4 MB
+# (pytest, which test files use for assert messages where it is installed, is left out).
+MAX_TARBALL_BYTES = 61 * 1000 * 1000
 # Qt libraries for modules wsinspector never uses: none may be in the bundle.
 UNUSED_QT = re.compile(
     r"libQt6(Qml|Quick|WebEngine|WebChannel|3D|Multimedia|Pdf|Charts|DataVisualization"
@@ -264,7 +267,7 @@ def test_built_app_leaves_out_what_it_does_not_use(dist: Path) -> None:
 
 @build
 @pytest.mark.timeout(BUILD_TIMEOUT)
-def test_built_app_tarball_is_at_most_55_mb(dist: Path) -> None:
+def test_built_app_tarball_is_within_its_size_limit(dist: Path) -> None:
     arch = os.uname().machine
     tarball = dist / f"wsinspector-{wsinspector.__version__}-linux-{arch}.tar.gz"
     size = tarball.stat().st_size
