@@ -16,7 +16,7 @@ from wsinspector.core.storage.logfiles.common import LogFileError, format_for_pa
 from wsinspector.core.storage.profiles.format import ProfileFormatError
 from wsinspector.core.storage.profiles.store import ProfileError
 from wsinspector.core.text.formatting import parse_hex
-from wsinspector.core.tools.record import UsageError
+from wsinspector.core.tools.command import UsageError
 from wsinspector.core.websocket.file_source import FileRefused, SendCancelled
 from wsinspector.core.websocket.session import NotConnectedError
 

@@ -43,6 +43,7 @@ from wsinspector.core.serving.certificates import server_certificate
 from wsinspector.core.serving.rules import RuleBook
 from wsinspector.core.serving.settings import Rejection, ServerSettings
 from wsinspector.core.storage.profiles.dynamic import DynamicValues
+from wsinspector.core.websocket.session_events import close_event
 
 
 @dataclass(slots=True)
@@ -82,31 +83,8 @@ def rejection_response(rejection: Rejection) -> Response:
 
 
 def _close_event(conn: int, closed: ConnectionClosed | None) -> CloseEvent:
-    rcvd = closed.rcvd if closed is not None else None
-    sent = closed.sent if closed is not None else None
-    then_sent = closed.rcvd_then_sent if closed is not None else None
-    if then_sent is not None:
-        initiator = "client" if then_sent else "server"
-    elif rcvd is not None:
-        initiator = "client"
-    elif sent is not None:
-        initiator = "server"
-    else:
-        initiator = ""
-    frame = rcvd or sent
-    return CloseEvent(
-        conn,
-        time.time(),
-        time.monotonic(),
-        code=frame.code if frame is not None else 1006,
-        reason=frame.reason if frame is not None else "",
-        initiator=initiator,
-        clean=rcvd is not None and sent is not None,
-        sent_code=sent.code if sent else None,
-        sent_reason=sent.reason if sent else "",
-        received_code=rcvd.code if rcvd else None,
-        received_reason=rcvd.reason if rcvd else "",
-    )
+    """A client's close as the server saw it: the peer is the client."""
+    return close_event(conn, closed, us="server", peer="client")
 
 
 class Server:

@@ -39,6 +39,7 @@ from wsinspector.core.protocols.registry import create as create_protocol
 from wsinspector.core.protocols.registry import prepare as prepare_options
 from wsinspector.core.protocols.registry import resolve as resolve_options
 from wsinspector.core.text.formatting import format_time
+from wsinspector.core.tools.command import EXIT_FAILED, EXIT_OK, UsageError, run_command
 from wsinspector.core.tools.record_wording import (
     record_crash_words,
     record_summary_words,
@@ -47,10 +48,6 @@ from wsinspector.core.tools.record_wording import (
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.proxies import proxy_choice
 from wsinspector.core.websocket.state import ConnectionState
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 # The close a signal sends: the client is going away (RFC 6455 7.4.1).
 SIGNAL_CLOSE = (1001, "going away")
@@ -64,10 +61,6 @@ EXIT_STATUS_HELP = (
     "never answered, or a close code named by --fail-on-close-code; 2 a usage error, said "
     "before connecting."
 )
-
-
-class UsageError(UserError):
-    """The command line can't be acted on; the message says why (exit status 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,18 +429,4 @@ async def _write_file(
 
 
 def main(argv: Sequence[str]) -> int:
-    command = parser()
-    try:
-        args = command.parse_args(list(argv))
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    try:
-        plan = plan_from_args(args)
-    except UsageError as exc:
-        command.print_usage(sys.stderr)
-        print(f"wsinspector record: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        return asyncio.run(record(plan))
-    except KeyboardInterrupt:  # a second Ctrl+C while closing
-        return EXIT_FAILED
+    return run_command(argv, parser(), plan_from_args, lambda _args, plan: record(plan))

@@ -15,7 +15,6 @@ named by --ignore-field left out at any depth. Differences print as a unified di
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -29,7 +28,7 @@ from wsinspector.core.scripting.replay import (
 )
 from wsinspector.core.scripting.replay_diff import compare
 from wsinspector.core.scripting.socket import ConnectFailed
-from wsinspector.core.tools.record import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from wsinspector.core.tools.command import EXIT_FAILED, EXIT_OK, UsageError, run_command
 from wsinspector.core.websocket.options import ConnectionOptions
 
 EXIT_STATUS_HELP = (
@@ -144,18 +143,4 @@ async def run_replay(
 
 
 def main(argv: Sequence[str]) -> int:
-    command = parser()
-    try:
-        args = command.parse_args(list(argv))
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        recording, options = plan_from_args(args)
-    except UsageError as exc:
-        command.print_usage(sys.stderr)
-        print(f"wsinspector replay: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        return asyncio.run(run_replay(args, recording, options))
-    except KeyboardInterrupt:
-        return EXIT_FAILED
+    return run_command(argv, parser(), plan_from_args, lambda args, plan: run_replay(args, *plan))

@@ -28,7 +28,7 @@ from wsinspector.core.log.wording import transcript_line
 from wsinspector.core.serving.rules import RuleBook
 from wsinspector.core.serving.server import Server
 from wsinspector.core.serving.settings import ServerSettings, parse_listen, settings_from_json
-from wsinspector.core.tools.record import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from wsinspector.core.tools.command import EXIT_FAILED, EXIT_OK, UsageError, run_command
 
 # The log a headless server keeps: lines are printed as they come, so little is needed.
 CAPACITY = 10_000
@@ -139,18 +139,6 @@ async def serve_until_stopped(
 
 
 def main(argv: Sequence[str]) -> int:
-    command = parser()
-    try:
-        args = command.parse_args(list(argv))
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    try:
-        plan = plan_from_args(args)
-    except UsageError as exc:
-        command.print_usage(sys.stderr)
-        print(f"wsinspector serve: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        return asyncio.run(serve_until_stopped(plan))
-    except KeyboardInterrupt:
-        return EXIT_FAILED
+    return run_command(
+        argv, parser(), plan_from_args, lambda _args, plan: serve_until_stopped(plan)
+    )

@@ -29,14 +29,8 @@ from wsinspector.core.scripting.runner import (
     TestResult,
     run_files,
 )
-from wsinspector.core.tools.record import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    UsageError,
-    _check_writable,
-    _profile_options,
-)
+from wsinspector.core.tools.command import EXIT_FAILED, EXIT_OK, UsageError, run_command
+from wsinspector.core.tools.record import _check_writable, _profile_options
 from wsinspector.core.websocket.options import ConnectionOptions
 
 EXIT_STATUS_HELP = (
@@ -198,18 +192,4 @@ async def run_tests(
 
 
 def main(argv: Sequence[str]) -> int:
-    command = parser()
-    try:
-        args = command.parse_args(list(argv))
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    try:
-        target = target_from_args(args)
-    except UsageError as exc:
-        command.print_usage(sys.stderr)
-        print(f"wsinspector test: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        return asyncio.run(run_tests(args, target))
-    except KeyboardInterrupt:
-        return EXIT_FAILED
+    return run_command(argv, parser(), target_from_args, run_tests)

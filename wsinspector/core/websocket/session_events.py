@@ -64,15 +64,21 @@ def failed_handshake(conn: int, tap: FrameTap, exc: Exception) -> HandshakeEvent
     )
 
 
-def close_event(conn: int, closed: ConnectionClosed) -> CloseEvent:
-    """Who closed, with which frames each way; clean only when both were exchanged."""
-    rcvd, sent = closed.rcvd, closed.sent
-    if closed.rcvd_then_sent is not None:
-        initiator = "server" if closed.rcvd_then_sent else "client"
+def close_event(
+    conn: int, closed: ConnectionClosed | None, *, us: str = "client", peer: str = "server"
+) -> CloseEvent:
+    """Who closed, with which frames each way; clean only when both were exchanged. `us` and
+    `peer` name the two ends as the log says them (a server page is the "server" end);
+    `closed` None is a connection that ended without a close frame either way (1006)."""
+    rcvd = closed.rcvd if closed is not None else None
+    sent = closed.sent if closed is not None else None
+    rcvd_then_sent = closed.rcvd_then_sent if closed is not None else None
+    if rcvd_then_sent is not None:
+        initiator = peer if rcvd_then_sent else us
     elif rcvd is not None:
-        initiator = "server"
+        initiator = peer
     elif sent is not None:
-        initiator = "client"
+        initiator = us
     else:
         initiator = ""
     frame = rcvd or sent
