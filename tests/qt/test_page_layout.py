@@ -320,3 +320,13 @@ def test_a_saved_layout_that_squeezes_a_pane_is_repaired(
         lambda: find(second.current_page(), QTabWidget, "detailTabs").width() >= DETAIL_MIN_WIDTH,
         timeout=WAIT_MS,
     )
+
+
+def test_the_uri_bar_keeps_room_for_a_uri_beside_the_protocol_box_at_1280x800(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    """The protocol box is sized for "WebSocket", not its longest item: at 1280x800 with the
+    docks, a URI of 45 characters or so stays readable."""
+    busy_profile_page(window, qtbot, recording_server.url("/echo"))
+    uri = find(window, QLineEdit, "uriEdit")
+    assert uri.width() >= 45 * uri.fontMetrics().averageCharWidth(), uri.width()

@@ -32,6 +32,12 @@ class ProtocolBar(QWidget):
         self.combo.setToolTip("What rides on the socket; proposed from the URI and subprotocols")
         for info in registry.available():
             self.combo.addItem(info.label, info.key)
+        # Sized for "WebSocket", not for the longest name ("GraphQL over WebSocket", 180 px):
+        # the URI beside it needs the room (the list still opens as wide as its items).
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(len("WebSocket"))
         self.namespace_edit = QLineEdit("/")
         self.namespace_edit.setObjectName("namespaceEdit")
         self.namespace_edit.setToolTip("Socket.IO namespace to connect and emit on")
