@@ -11,54 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from helpers.debian import ensure_program, free_port
 
 HOST = "127.0.0.1"
-_apt_updated = False
-_apt_lock = threading.Lock()
 
 
 def ensure_debian_package(command: str, package: str) -> str:
     """The path of `command`, installing Debian's `package` first when root can; skip if not."""
-    found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/sbin")
-    if found:
-        return found
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip(f"{command} is missing (Debian package {package}; not root to install it)")
-    global _apt_updated
-    with _apt_lock:
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        # Another installer may hold dpkg's lock for a while (CI installs several tools).
-        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "-qq"]
-        if not _apt_updated:
-            subprocess.run([*apt, "update"], check=False, env=env, capture_output=True)
-            _apt_updated = True
-        done = subprocess.run(
-            [*apt, "install", "-y", "--no-install-recommends", package],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-    found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/sbin")
-    if not found:
-        pytest.fail(f"installing {package} for {command} failed: {done.stderr.strip()[-500:]}")
-    return found
-
-
-def free_port() -> int:
-    """A port that was free a moment ago: the brokers can't be told to listen on port 0."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+    return ensure_program(command, package, skip_if_missing=True)
 
 
 def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float, log: Path) -> None:

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.debian import ensure_program, free_port
+
 HOST = "127.0.0.1"
-_updated = False
 
 
 @dataclass(frozen=True)
@@ -39,38 +40,6 @@ class RunningProxy:
     @property
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
-
-
-def ensure_program(program: str, package: str) -> str:
-    """The path of `program`, installing Debian's `package` first when root can."""
-    global _updated
-    found = shutil.which(program) or shutil.which(program, path="/usr/sbin:/usr/bin")
-    if found:
-        return found
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.fail(f"{program} is missing: install the Debian package {package} (as root)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if not _updated:
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
-        _updated = True
-    done = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
-        check=False,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    found = shutil.which(program) or shutil.which(program, path="/usr/sbin:/usr/bin")
-    if not found:
-        pytest.fail(f"could not install {package} for {program}: {done.stderr.strip()[-400:]}")
-    return found
-
-
-def free_port() -> int:
-    """A port free right now (the proxies take a port number, not 0)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
