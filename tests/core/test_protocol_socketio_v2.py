@@ -17,6 +17,7 @@ from wsinspector.core.log.events import ConnState, Direction
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.params import ProtocolSettingsError
 from wsinspector.core.protocols.socketio import SocketIOProtocol, socketio_uri
+from wsinspector.core.protocols.socketio.engine import ClientPings
 from wsinspector.core.websocket.options import ConnectionOptions
 
 
@@ -116,3 +117,18 @@ def test_binary_events_both_ways(port: int) -> None:
         await close_session(session)
 
     run(scenario, timeout=10)
+
+
+def test_a_server_that_stops_ponging_is_said_once() -> None:
+    pings = ClientPings()
+    assert pings.tick(0.0) == ([], "")  # nothing before the open packet
+    pings.opened({"pingInterval": 300, "pingTimeout": 200}, now=10.0)
+    assert pings.tick(10.2) == ([], "")
+    sent, problem = pings.tick(10.3)
+    assert [o.data for o in sent] == ["2"] and not problem
+    assert pings.tick(10.45)[1] == ""
+    late = pings.tick(10.55)[1]
+    assert "did not answer a ping within 0.2 s" in late
+    assert pings.tick(10.58)[1] == ""  # said once
+    pings.ponged()
+    assert [o.data for o in pings.tick(10.61)[0]] == ["2"]
