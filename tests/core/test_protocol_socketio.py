@@ -7,51 +7,21 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from helpers.asyncwait import run, until, wait_state
+from helpers.asyncwait import run, until
 from helpers.node import node_server
 from helpers.sessions import close_session
+from helpers.sio import of_kind, open_socketio
 
 from wsinspector.core.log.eventlog import EventLog
-from wsinspector.core.log.events import ConnState, Direction, MessageEvent
-from wsinspector.core.protocols.base import ComposeError, Reading, WireProtocol
-from wsinspector.core.protocols.driver import ProtocolDriver, start_session
+from wsinspector.core.log.events import ConnState, MessageEvent
+from wsinspector.core.protocols.base import ComposeError
 from wsinspector.core.protocols.socketio import SocketIOProtocol, socketio_uri
-from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.core.websocket.session import Session
 
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     with node_server("socketio_server.js") as server_port:
         yield server_port
-
-
-def received(log: EventLog, protocol: WireProtocol) -> list[Reading]:
-    return [
-        protocol.describe(e.data.decode() if e.text else e.data, True)
-        for e in log
-        if isinstance(e, MessageEvent) and e.direction is Direction.IN
-    ]
-
-
-def of_kind(log: EventLog, protocol: WireProtocol, kind: str, name: str = "") -> list[Reading]:
-    return [r for r in received(log, protocol) if r.kind == kind and name in r.name]
-
-
-async def open_socketio(uri: str, **params: str) -> tuple[Session, ProtocolDriver]:
-    options = ConnectionOptions(
-        uri,
-        ping_interval=None,
-        open_timeout=5.0,
-        close_timeout=1.0,
-        protocol="socketio",
-        protocol_params=tuple(params.items()),
-    )
-    session, driver = start_session(options, EventLog())
-    assert driver is not None
-    await wait_state(session, ConnState.OPEN, ConnState.FAILED)
-    assert session.state is ConnState.OPEN, session.last_error
-    return session, driver
 
 
 def test_uri_accepts_http_as_postman_does() -> None:

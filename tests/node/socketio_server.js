@@ -1,7 +1,9 @@
 // A Socket.IO v4 server for the tests: prints its port, then serves until stdin closes.
 // On connect it emits `welcome` with the auth it got; `echo` acknowledges with its
-// arguments; `flood` sends N `tick` events as fast as it can. The ping interval is short
-// (300 ms) so that a client that does not answer pings is dropped within a second.
+// arguments (binary ones come back as binary); `blob` answers with a `blob` event carrying
+// N bytes 0, 1, 2 … as a Buffer and a second Buffer "end"; `flood` sends N `tick` events as
+// fast as it can. The ping interval is short (300 ms) so that a client that does not answer
+// pings is dropped within a second.
 const { Server } = require("socket.io");
 const http = require("http");
 
@@ -17,6 +19,10 @@ io.on("connection", (socket) => {
     const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
     if (ack) ack({ echoed: args });
     else socket.emit("echoed", ...args);
+  });
+  socket.on("blob", (count) => {
+    const bytes = Buffer.from(Array.from({ length: count }, (_, i) => i % 256));
+    socket.emit("blob", { size: count, bytes }, Buffer.from("end"));
   });
   socket.on("flood", (count) => {
     for (let i = 0; i < count; i++) socket.emit("tick", i);

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from urllib.parse import urlsplit
 
+from wsinspector.core.protocols import socketio
 from wsinspector.core.protocols.base import WireProtocol
 from wsinspector.core.protocols.graphql import LEGACY_SUBPROTOCOL, SUBPROTOCOL, GraphQLProtocol
 from wsinspector.core.protocols.params import (
@@ -27,7 +28,6 @@ from wsinspector.core.protocols.params import (
     ProtocolSettingsError,
     json_param,
 )
-from wsinspector.core.protocols.socketio import SocketIOProtocol, socketio_uri
 from wsinspector.core.websocket.options import ConnectionOptions
 
 WEBSOCKET = "websocket"
@@ -50,7 +50,7 @@ class ProtocolInfo:
 
 PROTOCOLS: tuple[ProtocolInfo, ...] = (
     ProtocolInfo(WEBSOCKET, "WebSocket"),
-    ProtocolInfo(SOCKETIO, "Socket.IO", ("namespace", "auth"), ("auth",)),
+    ProtocolInfo(SOCKETIO, "Socket.IO", ("namespace", "auth", socketio.VERSION_PARAM), ("auth",)),
     ProtocolInfo(GRAPHQL, "GraphQL over WebSocket", ("payload",), ("payload",)),
     ProtocolInfo(STOMP, "STOMP", ("login", "passcode", "host", "heartbeat"), ("passcode",)),
     ProtocolInfo(
@@ -113,8 +113,7 @@ def create(options: ConnectionOptions) -> WireProtocol | None:
     if key == WEBSOCKET:
         return None
     if key == SOCKETIO:
-        auth = json_param(params, "auth", "Socket.IO auth payload")
-        return SocketIOProtocol(params.get("namespace", "/").strip() or "/", auth)
+        return socketio.create(options.uri, params)
     if key == GRAPHQL:
         payload = json_param(params, "payload", "connection_init payload")
         legacy = LEGACY_SUBPROTOCOL in options.subprotocols and (
@@ -134,7 +133,8 @@ def prepare(options: ConnectionOptions) -> ConnectionOptions:
     GraphQL subprotocol offered when the user named none."""
     key = options.protocol or WEBSOCKET
     if key == SOCKETIO:
-        return dataclasses.replace(options, uri=socketio_uri(options.uri))
+        uri = socketio.socketio_uri(options.uri, dict(options.protocol_params))
+        return dataclasses.replace(options, uri=uri)
     if key == GRAPHQL and not options.subprotocols:
         return dataclasses.replace(options, subprotocols=(SUBPROTOCOL,))
     if key in _PLUGGED:

@@ -3,8 +3,8 @@
 The box is proposed from what the user typed (core/protocols/registry.guess) until the user
 picks an item; from then on the user's choice stays. The settings are the protocol's own
 (Socket.IO's namespace and auth payload, GraphQL's connection_init payload), saved in the
-profile with it; MQTT's, STOMP's and SignalR's are in a popup (protocol_settings.py) that
-`protocolSettingsButton` opens.
+profile with it; MQTT's, STOMP's and SignalR's (and Socket.IO's Engine.IO version) are in a
+popup (protocol_settings.py) that `protocolSettingsButton` opens.
 
 objectNames: `protocolCombo`, `namespaceEdit`, `socketioAuthEdit`, `graphqlPayloadEdit`,
 `protocolSettingsButton`.
@@ -82,7 +82,7 @@ class ProtocolBar(QWidget):
             pairs = [("namespace", self.namespace_edit.text().strip() or "/")]
             if self.auth_edit.text().strip():
                 pairs.append(("auth", self.auth_edit.text().strip()))
-            return tuple(pairs)
+            return (*pairs, *self.settings.params(key))
         if key == registry.GRAPHQL and self.payload_edit.text().strip():
             return (("payload", self.payload_edit.text().strip()),)
         return self.settings.params(key)

@@ -69,7 +69,14 @@ class ProtocolComposer(QWidget):
         self.setObjectName("protocolComposer")
         self.event_edit = QLineEdit()
         self.event_edit.setObjectName("eventNameEdit")
-        self.event_edit.setPlaceholderText("event name (the arguments go below, as JSON)")
+        self.event_edit.setPlaceholderText(
+            'event name (arguments below as JSON; {"$binary": "<base64>"} for bytes)'
+        )
+        self.event_edit.setToolTip(
+            "The event's arguments go in the message box as JSON: an array is several "
+            'arguments, and {"$binary": "<base64>"} stands for bytes, sent as binary '
+            "attachments"
+        )
         self.ack_check = QCheckBox("Ask for an acknowledgement")
         self.ack_check.setObjectName("ackCheck")
         self.variables_edit = QPlainTextEdit()

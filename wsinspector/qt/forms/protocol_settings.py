@@ -1,11 +1,13 @@
-"""The connection settings of MQTT, STOMP and SignalR, in a popup the protocol bar opens
-(`protocolSettingsButton`): what CONNECT or the handshake says, saved in the profile as the
-protocol's parameters (core/protocols/registry.ProtocolInfo.params). Credentials are typed
-in password fields; profiles keep them in the keyring (ProtocolInfo.secrets).
+"""The connection settings of MQTT, STOMP and SignalR (and Socket.IO's Engine.IO version), in
+a popup the protocol bar opens (`protocolSettingsButton`): what CONNECT or the handshake
+says, saved in the profile as the protocol's parameters
+(core/protocols/registry.ProtocolInfo.params). Credentials are typed in password fields;
+profiles keep them in the keyring (ProtocolInfo.secrets).
 
-objectNames: `protocolSettingsPopup`; MQTT `mqttVersionCombo`, `mqttClientIdEdit`,
-`mqttUsernameEdit`, `mqttPasswordEdit`, `mqttKeepaliveEdit`, `mqttCleanStartCheck`; STOMP
-`stompLoginEdit`, `stompPasscodeEdit`, `stompHostEdit`, `stompHeartbeatEdit`; SignalR
+objectNames: `protocolSettingsPopup`; Socket.IO `socketioVersionCombo`; MQTT
+`mqttVersionCombo`, `mqttClientIdEdit`, `mqttUsernameEdit`, `mqttPasswordEdit`,
+`mqttKeepaliveEdit`, `mqttCleanStartCheck`; STOMP `stompLoginEdit`, `stompPasscodeEdit`,
+`stompHostEdit`, `stompHeartbeatEdit`; SignalR
 `signalrSkipNegotiationCheck`.
 """
 
@@ -43,6 +45,10 @@ class Field:
 
 
 FIELDS: dict[str, tuple[Field, ...]] = {
+    registry.SOCKETIO: (
+        # auto: the URI's EIO= when typed, else 4 (core/protocols/socketio/engine.py).
+        Field("eio", "Engine.IO", "socketioVersionCombo", "choice", "auto", ("auto", "4", "3")),
+    ),
     registry.MQTT: (
         Field("version", "Version", "mqttVersionCombo", "choice", "3.1.1", ("3.1.1", "5")),
         Field("client_id", "Client id", "mqttClientIdEdit", default=""),
