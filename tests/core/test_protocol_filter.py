@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import ConnState, Direction, MessageEvent, StateEvent
-from wsinspector.core.log.filtering import LogFilter, ScanCache, compile_filter, filter_indexes
+from wsinspector.core.log.filtering import (
+    LogFilter,
+    ScanCache,
+    compile_filter,
+    filter_indexes,
+    with_terms,
+)
 from wsinspector.core.log.readings import split_terms
 from wsinspector.core.protocols.matching import message_words
 from wsinspector.core.protocols.mqtt import codec
@@ -123,3 +129,7 @@ def test_the_filter_bar_words_for_names_and_kinds() -> None:
         frozenset({"ack"}),
     )
     assert split_terms("surname:x  spaced") == ("surname:x  spaced", frozenset(), frozenset())
+    taken = with_terms(LogFilter(text="hi name:chat", directions=frozenset({"sent"})))
+    assert taken == LogFilter(text="hi", directions=frozenset({"sent"}), names=frozenset({"chat"}))
+    regex = LogFilter(text="name:(a|b)", regex=True)
+    assert with_terms(regex) is regex

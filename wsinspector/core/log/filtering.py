@@ -51,7 +51,7 @@ from typing import Final, cast
 
 from wsinspector.core.log.eventlog import EventLog, EventSource, MessageEntry
 from wsinspector.core.log.events import ControlEvent, Direction, Event, MessageEvent
-from wsinspector.core.log.readings import ReadingTest, ReadWords
+from wsinspector.core.log.readings import ReadingTest, ReadWords, split_terms
 from wsinspector.core.log.scancache import CHUNK, Chunk
 from wsinspector.core.log.scancache import ScanCache as ScanCache  # re-exported: pages hold one
 from wsinspector.core.log.wording import event_summary
@@ -105,6 +105,22 @@ class LogFilter:
 
 
 Decode = Callable[[bytes], str | None]
+
+
+def with_terms(log_filter: LogFilter) -> LogFilter:
+    """`log_filter` with the `name:` and `kind:` words of its text (plain text, not a regex)
+    taken as names and protocol kinds: the filter bar of a page that speaks a protocol."""
+    if log_filter.regex:
+        return log_filter
+    text, names, kinds = split_terms(log_filter.text)
+    if not (names or kinds):
+        return log_filter
+    return replace(
+        log_filter,
+        text=text,
+        names=log_filter.names | names,
+        protocol_kinds=log_filter.protocol_kinds | kinds,
+    )
 
 
 def compile_filter(

@@ -5,10 +5,11 @@ and its name (the event name, topic, destination or hub method).
 - The filter's text matches the words "kind name" as well as the payload: `welcome` finds
   event `welcome`, `ack` finds every acknowledgement, `sensors/#` a subscription's filter.
 - Two criteria of the language test them alone (LogFilter.names and .protocol_kinds), written
-  in the filter bar as words of its text: `name:welcome`, `kind:ack`; `name:"chat message"`
-  for a name with spaces. Each is matched whole and case-insensitively, `*` standing for any
-  run of characters (`name:sensors/*`); several of one sort are alternatives. With either
-  set, only messages pass, as with the message types.
+  in the filter bar as words of its text (plain text, not a regex: filtering.with_terms):
+  `name:welcome`, `kind:ack`; `name:"chat message"` for a name with spaces. Each is matched
+  whole and case-insensitively, `*` standing for any run of characters (`name:sensors/*`);
+  several of one sort are alternatives. With either set, only messages pass, as with the
+  message types.
 
 What a message reads as is asked of the page's protocol (a ReadWords: see
 core/protocols/matching.py) only for the messages a scan tests, and kept per event id in the

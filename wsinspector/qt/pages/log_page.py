@@ -152,7 +152,7 @@ class LogPage(Page):
         if not connections:
             return
         self._logged_options = next(iter(connections.values()))
-        show_as_logged(self.model, self._logged_options)
+        show_as_logged(self.workspace, self._logged_options)
         self.reopen_button.show()
         self.keep_profile_button.show()
 

@@ -1,7 +1,8 @@
 """A read-only log shown in its protocol's terms: the protocol is not in the file, so it is
 guessed from what crossed the wire, the logged URI and the subprotocols of its handshake
-(core/protocols/registry.guess), as a live page proposes one; rows are then derived from the
-payloads by a fresh protocol that knows only the messages themselves."""
+(core/protocols/registry.guess), as a live page proposes one; rows, the Protocol detail tab
+and the filter's words are then derived from the payloads by a fresh protocol that knows only
+the messages themselves."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import dataclasses
 
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.protocols import registry
-from wsinspector.core.protocols.rows import row_texts
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.qt.workspace.logmodel import LogModel
+from wsinspector.qt.workspace.workspace import LogWorkspace
 
 
-def show_as_logged(model: LogModel, options: ConnectionOptions) -> str:
-    """Read `model`'s messages in the protocol `options` suggest; its key (WEBSOCKET: none)."""
+def show_as_logged(workspace: LogWorkspace, options: ConnectionOptions) -> str:
+    """Read the workspace's messages in the protocol `options` suggest; its key (WEBSOCKET:
+    none)."""
     key = registry.guess(options.uri, options.subprotocols)
     if key == registry.WEBSOCKET:
         return key
@@ -25,5 +26,5 @@ def show_as_logged(model: LogModel, options: ConnectionOptions) -> str:
         return registry.WEBSOCKET
     if reader is None:
         return registry.WEBSOCKET
-    model.set_protocol_row(lambda event: row_texts(reader, event))
+    workspace.set_protocol(reader)
     return key
