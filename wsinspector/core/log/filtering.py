@@ -28,7 +28,11 @@ Criteria combine with AND; an empty set means "all":
   and pong frames, "connection" everything else (state, handshake, close, error, note);
 - kinds: "text" and "binary" are message types; with kinds set, only messages of those types
   pass (like filtering the Type column);
-- connections: connection numbers.
+- connections: connection numbers;
+- names and protocol_kinds, on a page that speaks a protocol (typed `name:welcome`,
+  `kind:ack` in the filter bar): what the protocol reads in a message, its event name, topic
+  or destination and its kind; there the text also matches those words. See
+  core/log/readings.py; a page without a protocol has no reader and pays nothing for it.
 
 Speed: a bulk scan joins a chunk of payloads, lowers them and runs one find over the lot, so
 only the hits cost Python code; a regex is first looked for by its longest plain piece the
@@ -41,22 +45,21 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
-from operator import itemgetter
 from typing import Final, cast
 
 from wsinspector.core.log.eventlog import EventLog, EventSource, MessageEntry
 from wsinspector.core.log.events import ControlEvent, Direction, Event, MessageEvent
+from wsinspector.core.log.readings import ReadingTest, ReadWords, split_terms
+from wsinspector.core.log.scancache import CHUNK, Chunk
+from wsinspector.core.log.scancache import ScanCache as ScanCache  # re-exported: pages hold one
 from wsinspector.core.log.wording import event_summary
 from wsinspector.core.text.search import TextSearch
 
 DIRECTIONS: Final = frozenset({"sent", "received", "control", "connection"})
 KINDS: Final = frozenset({"text", "binary"})
 
-# Entries per step of a bulk scan: big enough that a join and a find run at C speed, small
-# enough that the joined buffer stays in the CPU cache (about 400 KB of 100-byte messages).
-_CHUNK: Final = 4096
 
 Entry = Event | MessageEntry
 
@@ -70,6 +73,10 @@ class LogFilter:
     directions: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
     connections: frozenset[int] = frozenset()
+    # What a page's protocol reads in a message (core/log/readings.py): patterns of its name
+    # (event, topic, destination) and of its kind (event, ack, PUBLISH …).
+    names: frozenset[str] = frozenset()
+    protocol_kinds: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = set(self.directions) - DIRECTIONS
@@ -87,19 +94,45 @@ class LogFilter:
     @property
     def is_empty(self) -> bool:
         """True when nothing is filtered out."""
-        return not (self.text or self.directions or self.kinds or self.connections)
+        return not (
+            self.text
+            or self.directions
+            or self.kinds
+            or self.connections
+            or self.names
+            or self.protocol_kinds
+        )
 
 
 Decode = Callable[[bytes], str | None]
 
 
-def compile_filter(log_filter: LogFilter, decode: Decode | None = None) -> Predicate:
+def with_terms(log_filter: LogFilter) -> LogFilter:
+    """`log_filter` with the `name:` and `kind:` words of its text (plain text, not a regex)
+    taken as names and protocol kinds: the filter bar of a page that speaks a protocol."""
+    if log_filter.regex:
+        return log_filter
+    text, names, kinds = split_terms(log_filter.text)
+    if not (names or kinds):
+        return log_filter
+    return replace(
+        log_filter,
+        text=text,
+        names=log_filter.names | names,
+        protocol_kinds=log_filter.protocol_kinds | kinds,
+    )
+
+
+def compile_filter(
+    log_filter: LogFilter, decode: Decode | None = None, words: ReadWords | None = None
+) -> Predicate:
     """The test for `log_filter`; ValueError with a readable message for a bad regex.
 
     `decode` gives the text a binary payload decodes to (None when it doesn't), which the
-    search text is matched against too.
+    search text is matched against too. `words` is the page's protocol's reading of a message
+    (None on a page of plain WebSocket: then no message has a name or a protocol kind).
     """
-    return Predicate(log_filter, decode)
+    return Predicate(log_filter, decode, words)
 
 
 class Predicate:
@@ -115,13 +148,16 @@ class Predicate:
         "_needle",
         "_others",
         "_payload_test",
+        "_reading",
         "_search",
         "_search_ascii",
         "_text",
         "filter",
     )
 
-    def __init__(self, log_filter: LogFilter, decode: Decode | None = None) -> None:
+    def __init__(
+        self, log_filter: LogFilter, decode: Decode | None = None, words: ReadWords | None = None
+    ) -> None:
         self.filter = log_filter
         self._decode = decode if log_filter.text else None
         directions = log_filter.directions or DIRECTIONS
@@ -162,11 +198,28 @@ class Predicate:
             self._needle = found.fold_ascii
             self._hex = found.hex
             self._payload_test = found.payload_test
+        self._reading: ReadingTest | None = None
+        criteria = log_filter.names or log_filter.protocol_kinds
+        if words is not None and (log_filter.text or criteria):
+            plain = replace(log_filter, names=frozenset(), protocol_kinds=frozenset())
+            self._reading = ReadingTest(
+                words,
+                Predicate(replace(plain, text="", regex=False)),
+                Predicate(plain, decode),
+                self._text,
+                log_filter.names,
+                log_filter.protocol_kinds,
+            )
+        elif criteria:  # nothing reads messages as a protocol: none has a name or such kind
+            self._message_ok = (False, False, False, False)
+            self._messages_all = False
+            self._others = frozenset()
 
     @property
     def decodes(self) -> bool:
-        """Binary payloads are decoded to be tested: a scan costs microseconds a message."""
-        return self._decode is not None
+        """Payloads are decoded to be tested (binary ones by a decoder, or every message by
+        the page's protocol): a scan costs microseconds a message."""
+        return self._decode is not None or self._reading is not None
 
     @property
     def accepts_all(self) -> bool:
@@ -176,6 +229,12 @@ class Predicate:
     # -- one event ----------
 
     def __call__(self, event: Event) -> bool:
+        if self._reading is not None:
+            if type(event) is MessageEvent:
+                return self._reading.test_entry(
+                    (event.conn, event.direction is Direction.IN, event.text, event.data, 0, 0)
+                )
+            return self._reading.test_entry(event)
         if type(event) is MessageEvent:
             return self.test_message(
                 event.conn, event.direction is Direction.IN, event.text, event.data
@@ -184,6 +243,8 @@ class Predicate:
 
     def test_entry(self, entry: Entry) -> bool:
         """Test an entry as an EventLog stores it: a message tuple or an event record."""
+        if self._reading is not None:
+            return self(entry) if type(entry) is MessageEvent else self._reading.test_entry(entry)
         if type(entry) is tuple:
             return self.test_message(entry[0], entry[1], entry[2], entry[3])
         return self._test_other(entry)  # type: ignore[arg-type]
@@ -228,8 +289,10 @@ class Predicate:
         start: int = 0,
         stop: int | None = None,
         cache: ScanCache | None = None,
+        first_id: int = 0,
     ) -> array[int]:
-        """Indexes in [start, stop) of the entries that pass, in order."""
+        """Indexes in [start, stop) of the entries that pass, in order; `first_id` is the id
+        of entries[0] (readings are cached by id)."""
         stop = len(entries) if stop is None else min(stop, len(entries))
         start = max(0, start)
         out: array[int] = array("q")
@@ -238,22 +301,25 @@ class Predicate:
         if self.accepts_all:
             out.extend(range(start, stop))
             return out
+        if self._reading is not None:
+            readings = cache.readings if cache is not None else None
+            return self._reading.scan(entries, start, stop, cache, readings, first_id)
         if self._decode is not None:  # binary payloads are decoded one by one
             test = self.test_entry
             out.extend(index for index in range(start, stop) if test(entries[index]))
             return out
         if self._needle is None:
-            for first in range(start, stop, _CHUNK):
-                out.extend(self._scan_each(entries[first : min(first + _CHUNK, stop)], first))
+            for first in range(start, stop, CHUNK):
+                out.extend(self._scan_each(entries[first : min(first + CHUNK, stop)], first))
             return out
         if cache is None:
-            for first in range(start, stop, _CHUNK):
-                last = min(first + _CHUNK, stop)
-                out.extend(self._scan_joined(_Chunk.of(entries, first, last), entries, first))
+            for first in range(start, stop, CHUNK):
+                last = min(first + CHUNK, stop)
+                out.extend(self._scan_joined(Chunk.of(entries, first, last), entries, first))
             return out
         # With a cache, chunks lie at fixed positions so that the next scan finds them again.
-        for first in range(start - start % _CHUNK, stop, _CHUNK):
-            last = min(first + _CHUNK, len(entries))
+        for first in range(start - start % CHUNK, stop, CHUNK):
+            last = min(first + CHUNK, len(entries))
             found = self._scan_joined(cache.chunk(entries, first, last), entries, first)
             if first < start or last > stop:
                 found = [index for index in found if start <= index < stop]
@@ -318,7 +384,7 @@ class Predicate:
             )
         ]
 
-    def _scan_joined(self, chunk: _Chunk, entries: Sequence[Entry], first: int) -> list[int]:
+    def _scan_joined(self, chunk: Chunk, entries: Sequence[Entry], first: int) -> list[int]:
         # One find over the chunk's payloads joined and lowered instead of a test per
         # message: only the hits cost Python code. Events other than messages (rare) are
         # tested one by one, as are payloads with non-ASCII bytes (Unicode case folding).
@@ -415,112 +481,6 @@ def _hex_hits(
     return hits
 
 
-# A message entry's payload; a TypeError for any other event (see _Chunk.of).
-_PAYLOAD: Final = cast("Callable[[Entry], bytes]", itemgetter(3))
-
-
-def _payloads(part: Sequence[Entry]) -> list[bytes]:
-    """Each entry's payload; b"" for an event other than a message."""
-    return [e[3] if e.__class__ is tuple else b"" for e in part]
-
-
-class _Chunk:
-    """A chunk of a log as a bulk scan reads it: its payloads joined and lowered.
-
-    Where each payload ends is worked out only when a search finds something (ends()): most
-    chunks of a search hold no match.
-    """
-
-    __slots__ = ("_ends", "_part", "ascii", "first_entry", "last_entry", "lowered", "others")
-
-    def __init__(self, lowered: bytes, part: Sequence[Entry], others: list[int]) -> None:
-        self.lowered = lowered
-        self._part: Sequence[Entry] | None = part
-        self._ends: array[int] | list[int] | None = None
-        self.ascii = lowered.isascii()  # lower() keeps bytes ASCII or not
-        self.others = others  # positions of the entries that are not messages
-        self.first_entry = part[0]
-        self.last_entry = part[-1]
-
-    @classmethod
-    def of(cls, entries: Sequence[Entry], first: int, last: int) -> _Chunk:
-        part = entries[first:last]
-        try:
-            # An event other than a message has no item 3: a TypeError, and the slow way.
-            joined = b"".join(map(_PAYLOAD, part))
-            others: list[int] = []
-        except TypeError:
-            others = [local for local, e in enumerate(part) if e.__class__ is not tuple]
-            joined = b"".join(_payloads(part))
-        return cls(joined.lower(), part, others)
-
-    def ends(self) -> list[int]:
-        """Where each payload ends in `lowered`."""
-        ends = self._ends
-        if ends is None:
-            assert self._part is not None
-            payloads = _payloads(self._part) if self.others else map(_PAYLOAD, self._part)
-            ends = self._ends = list(accumulate(map(len, payloads)))
-            self._part = None
-        elif isinstance(ends, array):
-            return ends.tolist()  # bisect is much slower on an array than on a list
-        return ends
-
-    @property
-    def size(self) -> int:
-        """How many entries the chunk holds."""
-        return len(self._part) if self._part is not None else len(self._ends or ())
-
-    def payloads(self, entries: Sequence[Entry], first: int) -> list[bytes]:
-        """The payloads as they are (b"" for other events), read again from the log."""
-        return _payloads(entries[first : first + self.size])
-
-    def compact(self) -> None:
-        """Keep the ends in 8 bytes each, for a chunk kept in a ScanCache."""
-        self._ends = array("q", self.ends())
-
-
-class ScanCache:
-    """What bulk scans of one log can share: its payloads joined and lowered, by chunk.
-
-    Hold one per log while a filter is set and pass it to every filter_indexes() call:
-    then each new search text costs only the search, not re-reading every payload
-    (roughly 3 times faster for a substring over a million messages). It costs about as
-    much memory as the payloads themselves; drop it when the filter is cleared. A chunk
-    that changed (the log was cleared or dropped its oldest events) is read again.
-    """
-
-    __slots__ = ("_chunks",)
-
-    def __init__(self) -> None:
-        self._chunks: dict[int, _Chunk] = {}
-
-    def chunk(self, entries: Sequence[Entry], first: int, last: int) -> _Chunk:
-        cached = self._chunks.get(first)
-        if (
-            cached is not None
-            and cached.first_entry is entries[first]
-            and cached.last_entry is entries[last - 1]
-            and cached.size == last - first
-        ):
-            return cached
-        chunk = _Chunk.of(entries, first, last)
-        if last - first == _CHUNK:  # a whole chunk: kept; the growing tail is read each time
-            chunk.compact()
-            self._chunks[first] = chunk
-        else:
-            self._chunks.pop(first, None)
-        return chunk
-
-    def forget_from(self, length: int) -> None:
-        """Drop chunks past the end of a log that shrank."""
-        for first in [first for first in self._chunks if first >= length]:
-            del self._chunks[first]
-
-    def clear(self) -> None:
-        self._chunks.clear()
-
-
 def _stored_entries(log: object) -> Sequence[Entry] | None:
     """The stored entries of a log that keeps messages as tuples, or None.
 
@@ -553,7 +513,9 @@ def filter_indexes(
     entries = _stored_entries(log)
     if isinstance(predicate, Predicate):
         if entries is not None:
-            return predicate.scan(entries, start, stop, cache)
+            # Ids of a live log follow its first; a read-only log's never change place.
+            first_id = log.first_id if isinstance(log, EventLog) else 0
+            return predicate.scan(entries, start, stop, cache, first_id)
         # A plain sequence of records (an EventSource has entries()): tested one by one,
         # correct, only slower.
         return predicate.scan(cast("Sequence[Event]", log), start, stop, cache)

@@ -17,6 +17,11 @@ def reading_of(protocol: WireProtocol, event: MessageEvent) -> Reading:
     return protocol.describe(data, event.direction is Direction.IN)
 
 
+def unreadable_kind(protocol: WireProtocol) -> str:
+    """The Type of a message that does not parse as the protocol."""
+    return f"{protocol.name}?"
+
+
 def value_text(value: object) -> str:
     if value is None:
         return ""
@@ -32,7 +37,7 @@ def row_texts(protocol: WireProtocol, event: MessageEvent) -> tuple[str, str]:
     reading = reading_of(protocol, event)
     if reading.problem:
         raw = event.data[:LINE_CHARS].decode("utf-8", "replace") if event.text else "binary"
-        return f"{protocol.name}?", f"{raw}  ({reading.problem})"
+        return unreadable_kind(protocol), f"{raw}  ({reading.problem})"
     parts = [reading.name, value_text(reading.value)]
     if reading.detail:
         parts.append(f"({reading.detail})")

@@ -34,7 +34,7 @@ from wsinspector.core.storage.capture import CaptureStore
 from wsinspector.core.storage.logfiles import EntryLog, ImportedLog, connections_of
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.decoder_settings import DecoderSettingsTab
-from wsinspector.qt.pages.log_protocol import show_as_logged
+from wsinspector.qt.pages.log_protocol import saved_options, show_as_logged
 from wsinspector.qt.pages.page import Page, title_for_uri
 from wsinspector.qt.widgets.icons import document_icon
 from wsinspector.qt.workspace.workspace import LogWorkspace
@@ -108,7 +108,8 @@ class LogPage(Page):
     @classmethod
     def of_capture(cls, capture: CaptureStore, session_id: int) -> LogPage:
         """A recorded session, as committed so far, with "Open this connection again" for
-        each of its connections; KeyError when there is no such session."""
+        each of its connections, read in the protocol it spoke; KeyError when there is no
+        such session."""
         info = capture.session(session_id)
         events = capture.session_events(session_id)
         if info is None:
@@ -124,6 +125,9 @@ class LogPage(Page):
             handshake=handshakes[-1] if handshakes else None,
         )
         page.offer_connections(connections_of(EntryLog([0] * len(others), [e for _r, e in others])))
+        kept = saved_options(info.options)
+        if kept is not None and kept.protocol:  # what it spoke, not a guess
+            show_as_logged(page.workspace, kept)
         return page
 
     @property
@@ -152,7 +156,7 @@ class LogPage(Page):
         if not connections:
             return
         self._logged_options = next(iter(connections.values()))
-        show_as_logged(self.model, self._logged_options)
+        show_as_logged(self.workspace, self._logged_options)
         self.reopen_button.show()
         self.keep_profile_button.show()
 

@@ -1,27 +1,25 @@
-"""A live page's protocol: the bar's choice, the composer's fields, the log's rows and the
-decoded detail, kept in step with the page's session (its controller's ProtocolDriver).
+"""A live page's protocol: the bar's choice, the composer's fields, and the reader of the
+log (rows, the Protocol detail tab, the filter: LogWorkspace.set_protocol), kept in step with
+the page's session (its controller's ProtocolDriver).
 
-Rows are read by the session's own protocol once connected (it knows which event an ack
+Messages are read by the session's own protocol once connected (it knows which event an ack
 answers, which operation a `next` belongs to), else by a fresh one that knows only the
 messages themselves, as for a log read back from a file.
 
-objectNames: `protocolDetailView` (the Protocol tab of the detail: the decoded structure,
-the raw payload under it); the bar and the composer name their own.
+objectNames: the bar and the composer name their own.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QObject
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtCore import QObject
 
 from wsinspector.core.app.errors import UserError
-from wsinspector.core.log.events import ConnState, MessageEvent
+from wsinspector.core.log.events import ConnState
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import BODY, ComposeError, WireProtocol
 from wsinspector.core.protocols.graphql import GraphQLProtocol
-from wsinspector.core.protocols.rows import detail_text, row_texts
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.protocol_bar import ProtocolBar
 from wsinspector.qt.forms.protocol_composer import ProtocolComposer
@@ -36,19 +34,12 @@ class ProtocolBinding(QObject):
         self.page = page
         self.bar = ProtocolBar()
         self.composer = ProtocolComposer()
-        self.detail = QPlainTextEdit()
-        self.detail.setObjectName("protocolDetailView")
-        self.detail.setReadOnly(True)
-        tabs = page.detail_tabs
-        self._detail_tab = tabs.addTab(self.detail, "Protocol")
-        self._reader: WireProtocol | None = None
         self.bar.changed.connect(self._on_protocol)
         self.composer.stop_requested.connect(self._stop)
         page.uri_edit.textEdited.connect(self._propose)
         page.form.subprotocols_edit.textEdited.connect(self._propose)
         page.controller.state_changed.connect(self._on_state)
         page.model.rows_flushed.connect(lambda _rows: self._show_running())
-        page.log_view.selectionModel().selectionChanged.connect(self._on_selection)
         self._on_protocol(self.bar.key)
 
     @property
@@ -88,7 +79,6 @@ class ProtocolBinding(QObject):
 
     def _on_protocol(self, key: str) -> None:
         self.composer.set_protocol(key)
-        self.page.detail_tabs.setTabVisible(self._detail_tab, key != registry.WEBSOCKET)
         self._use_reader()
 
     def _on_state(self, event: object) -> None:
@@ -105,16 +95,7 @@ class ProtocolBinding(QObject):
                 reader = registry.create(ConnectionOptions("", protocol=self.key))
             except UserError:
                 reader = None
-        self._reader = reader
-        self.page.model.set_protocol_row(
-            (lambda event: row_texts(reader, event)) if reader is not None else None
-        )
-
-    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        events = self.page.log_view.selected_events()
-        reader = self._reader
-        if len(events) == 1 and isinstance(events[0], MessageEvent) and reader is not None:
-            self.detail.setPlainText(detail_text(reader, events[0]))
+        self.page.workspace.set_protocol(reader)
 
     def _show_running(self) -> None:
         driver = self.page.controller.driver

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from wsinspector.core.log.events import Event, MessageEvent
-from wsinspector.core.log.filtering import Decode, LogFilter, compile_filter
+from wsinspector.core.log.filtering import Decode, LogFilter, compile_filter, with_terms
+from wsinspector.core.log.readings import ReadWords
 from wsinspector.core.log.wording import compressed_size_words, payload_text
 from wsinspector.core.storage.logfiles.codec import event_record
 from wsinspector.qt.widgets.icons import icon
@@ -298,6 +299,9 @@ class LogPanel(QWidget):
         layout.addWidget(self.view, 1)
         # A binary payload's decoded text, for the filter (None while no decoder is set).
         self.decode: Decode | None = None
+        # The page's protocol's reading of a message, for the filter (None: plain WebSocket,
+        # where `name:` and `kind:` are text like any other).
+        self.words: ReadWords | None = None
         self.filter_bar.filter_changed.connect(self.set_filter)
         self.frame_view_check.toggled.connect(model.set_frame_view)
         model.filter_progress.connect(self.filter_bar.show_counts)
@@ -319,7 +323,15 @@ class LogPanel(QWidget):
     def set_filter(self, log_filter: LogFilter | None) -> None:
         """Show only the rows `log_filter` accepts; a bad regex is said next to the field."""
         try:
-            predicate = compile_filter(log_filter, self.decode) if log_filter is not None else None
+            predicate = (
+                compile_filter(
+                    with_terms(log_filter) if self.words is not None else log_filter,
+                    self.decode,
+                    self.words,
+                )
+                if log_filter is not None
+                else None
+            )
         except ValueError as exc:
             self.filter_bar.show_error(str(exc))
             return

@@ -6,19 +6,27 @@ LogWorkspace plus its own controls. The workspace puts the log (title bar, filte
 the left and the detail tabs ("Selected event", "Handshake") on the right; a page may put a
 widget under the log (the live page's composer) and add detail tabs (its saved messages).
 
+A page that speaks a protocol (set_protocol) shows its messages in the protocol's terms: the
+rows, a "Protocol" detail tab (the decoded structure, the raw payload under it) and a filter
+that also matches what the protocol reads in a message (core/log/readings.py).
+
 objectNames: `pageSplitter` (log | detail), `logComposerSplitter` (log over the page's lower
-widget), `detailTabs`; the log panel, detail view and handshake pane name their own.
+widget), `detailTabs`, `protocolDetailView` (the Protocol tab); the log panel, detail view
+and handshake pane name their own.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.eventlog import Counters, EventLog
 from wsinspector.core.log.events import HandshakeEvent, MessageEvent
+from wsinspector.core.protocols.base import WireProtocol
+from wsinspector.core.protocols.matching import message_words
+from wsinspector.core.protocols.rows import detail_text, row_texts
 from wsinspector.core.storage.logfiles import EntryLog, format_for_path
 from wsinspector.core.text.formatting import human_size
 from wsinspector.qt.dialogs.save_payload import save_payload
@@ -60,6 +68,12 @@ class LogWorkspace(QWidget):
         self.detail_tabs.setObjectName("detailTabs")
         self.detail_tabs.addTab(self.detail_view, "Selected event")
         self.detail_tabs.addTab(self.handshake_pane, "Handshake")
+        self.protocol_detail = QPlainTextEdit()
+        self.protocol_detail.setObjectName("protocolDetailView")
+        self.protocol_detail.setReadOnly(True)
+        self._protocol_tab = self.detail_tabs.addTab(self.protocol_detail, "Protocol")
+        self.detail_tabs.setTabVisible(self._protocol_tab, False)
+        self._reader: WireProtocol | None = None
 
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.setObjectName("logComposerSplitter")
@@ -128,6 +142,20 @@ class LogWorkspace(QWidget):
         if self.log_panel.filter_bar.text_edit.text():  # filter again, with decoded text
             self.log_panel.filter_bar.apply()
         self.detail_view.set_decoder(decoder)
+
+    def set_protocol(self, reader: WireProtocol | None) -> None:
+        """Read messages as `reader` does (None: plain WebSocket), in rows, the Protocol tab
+        and the filter."""
+        self._reader = reader
+        self.model.set_protocol_row(
+            (lambda event: row_texts(reader, event)) if reader is not None else None
+        )
+        self.detail_tabs.setTabVisible(self._protocol_tab, reader is not None)
+        panel = self.log_panel
+        panel.words = message_words(reader) if reader is not None else None
+        if panel.filter_bar.text_edit.text():  # filter again, with the protocol's words
+            panel.filter_bar.apply()
+        self._show_protocol_detail()
 
     # -- exporting --------------------------------------------------------------------------
 
@@ -209,6 +237,13 @@ class LogWorkspace(QWidget):
         self.detail_view.show_event(event)
         if isinstance(event, HandshakeEvent):
             self.handshake_pane.show_handshake(event)
+        self._show_protocol_detail()
+
+    def _show_protocol_detail(self) -> None:
+        events = self.log_view.selected_events()
+        reader = self._reader
+        if len(events) == 1 and isinstance(events[0], MessageEvent) and reader is not None:
+            self.protocol_detail.setPlainText(detail_text(reader, events[0]))
 
     def _save_payload(self, event: MessageEvent) -> None:
         outcome = save_payload(self, event)

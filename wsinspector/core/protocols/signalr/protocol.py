@@ -64,6 +64,9 @@ class SignalRProtocol:
         self.pending: dict[str, tuple[str, float]] = {}
         # invocation id → hub method, kept after the completion: for describe().
         self.methods: dict[str, str] = {}
+        # invocation id → seconds its completion took: describe() shows it on the row, as
+        # read() learnt it (describe alone has no clock to go by).
+        self.took: dict[str, float] = {}
         self._last_sent = self._last_received = self._clock()
         self._silence_reported = False
 
@@ -128,7 +131,11 @@ class SignalRProtocol:
         value = reading.value
         invocation_id = value.get("invocationId") if isinstance(value, dict) else None
         method = self.methods.get(str(invocation_id))
-        return Reading(reading.kind, method, value) if method else reading
+        if not method:
+            return reading
+        took = self.took.get(str(invocation_id)) if reading.kind == "completion" else None
+        detail = f"answers {method!r} after {took * 1000:.0f} ms" if took is not None else ""
+        return Reading(reading.kind, method, value, detail=detail)
 
     def tick(self, now: float) -> tuple[list[Outgoing], str]:
         if not self.handshaken:
@@ -177,7 +184,9 @@ class SignalRProtocol:
                 name = pending[0]
                 if kind is Type.COMPLETION:
                     self.pending.pop(invocation_id)
-                    value["seconds"] = round(self._clock() - pending[1], 6)
+                    value["seconds"] = self.took[invocation_id] = round(
+                        self._clock() - pending[1], 6
+                    )
         if kind is Type.CLOSE:
             name = str(message.get("error", ""))
         return Reading(KINDS[kind], name, value)
