@@ -72,6 +72,32 @@ def test_record_a_graphql_profile_sends_its_init(tmp_path: Path) -> None:
     assert json.loads(received[0]) == {"type": "connection_ack"}
 
 
+def test_record_a_legacy_graphql_profile(tmp_path: Path) -> None:
+    with node_server("graphql_legacy_server.js", "100") as port:
+        ProfileStore().save(
+            Profile(
+                name="gql-legacy",
+                options=ConnectionOptions(
+                    f"ws://127.0.0.1:{port}/graphql",
+                    subprotocols=("graphql-ws",),
+                    protocol="graphql",
+                    protocol_params=(("payload", '{"token": "rec"}'),),
+                ),
+            )
+        )
+        out = tmp_path / "gql-legacy.jsonl"
+        args = ("--profile", "gql-legacy", "--duration", "1", "--out", str(out))
+        result = run(*args, env=headless_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    sent, received = sent_and_received(out)
+    # The server's `ka` keep-alives kept coming and asked for nothing back.
+    assert [json.loads(data) for data in sent] == [
+        {"type": "connection_init", "payload": {"token": "rec"}}
+    ]
+    assert json.loads(received[0]) == {"type": "connection_ack"}
+    assert received.count('{"type":"ka"}') >= 3
+
+
 def binary_sent_and_received(out: Path) -> tuple[list[bytes], list[bytes]]:
     sent: list[bytes] = []
     received: list[bytes] = []

@@ -57,10 +57,10 @@ def test_the_first_of_repeated_headers_counts() -> None:
     ("data", "words"),
     [
         (b"HELLO\n\n\x00", "unknown command"),
-        (b"SEND\ndestination:/q\n\nno end", "no NUL"),
-        (b"SEND\ncontent-length:9\n\nshort\x00", "content-length"),
+        (b"HELLO\ndestination:/q", "unknown command"),
+        (b"SEND\ncontent-length:2\n\nshort\x00", "content-length"),
         (b"SEND\nno colon here\n\n\x00", "without a colon"),
-        (b"SEND\ndestination:/q", "no blank line"),
+        (b"hello", "no blank line"),
         (b"SEND\nbad:\\x\n\n\x00", "undefined escape"),
     ],
 )

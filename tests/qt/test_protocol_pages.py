@@ -1,5 +1,6 @@
 """A page that speaks a protocol, as the user meets it in the window, against real servers:
-the Node servers of tests/node/ (socket.io v4 with a 300 ms ping interval, graphql-ws),
+the Node servers of tests/node/ (socket.io v4 with a 300 ms ping interval, graphql-ws, the
+legacy subscriptions-transport-ws),
 mosquitto (MQTT) and RabbitMQ's web-stomp (STOMP)."""
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def socketio_port() -> Iterator[int]:
 @pytest.fixture(scope="module")
 def graphql_port() -> Iterator[int]:
     with node_server("graphql_server.js") as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def graphql_legacy_port() -> Iterator[int]:
+    with node_server("graphql_legacy_server.js", "200") as port:
         yield port
 
 
@@ -87,6 +94,32 @@ def test_a_graphql_subscription_streams_to_completion(
     qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(rows_with(window, "complete", "Count #1")), timeout=WAIT_MS)
     assert len(rows_with(window, "next", "Count #1", "countdown")) == 3
+
+
+def test_a_legacy_graphql_subscription_streams_and_one_is_stopped(
+    window: MainWindow, qtbot: QtBot, graphql_legacy_port: int
+) -> None:
+    find(window, QLineEdit, "subprotocolsEdit").setText("")
+    qtbot.keyClicks(find(window, QLineEdit, "subprotocolsEdit"), "graphql-ws")
+    type_uri_and_connect(qtbot, window, f"ws://127.0.0.1:{graphql_legacy_port}/graphql")
+    assert "GraphQL" in find(window, QComboBox, "protocolCombo").currentText()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "connection_ack")), timeout=WAIT_MS)
+    message = find(window, QPlainTextEdit, "messageEdit")
+    message.setPlainText("subscription Count($from: Int!) { countdown(from: $from) }")
+    find(window, QPlainTextEdit, "variablesEdit").setPlainText('{"from": 3}')
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(rows_with(window, "complete", "Count #1")), timeout=WAIT_MS)
+    assert len(rows_with(window, "next", "Count #1", "countdown")) == 3
+    message.setPlainText("subscription { forever }")
+    find(window, QPlainTextEdit, "variablesEdit").setPlainText("")
+    qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(rows_with(window, "next", "forever #2")) >= 2, timeout=WAIT_MS)
+    stop = find(window, QPushButton, "stopOperationButton")
+    qtbot.waitUntil(stop.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(stop, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(rows_with(window, "complete", "forever #2")), timeout=WAIT_MS)
+    assert not stop.isEnabled()
+    qtbot.waitUntil(lambda: bool(rows_with(window, "keep-alive")), timeout=WAIT_MS)
 
 
 def send(qtbot: QtBot, window: MainWindow, body: str = "") -> None:

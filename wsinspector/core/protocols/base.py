@@ -95,6 +95,16 @@ class Keepalive(Protocol):
         ...
 
 
+@runtime_checkable
+class Negotiating(Protocol):
+    """A protocol whose generation follows the subprotocol the server chose (GraphQL's
+    graphql-transport-ws or legacy graphql-ws)."""
+
+    def accepted(self, subprotocol: str | None) -> None:
+        """Called before on_open with the subprotocol of the handshake (None: none chosen)."""
+        ...
+
+
 # How often a driver calls Keepalive.tick: keepalives are whole seconds (MQTT) or
 # milliseconds the server negotiates (STOMP), so a tenth of a second is late by little.
 TICK_SECONDS = 0.1

@@ -20,12 +20,13 @@ from collections.abc import Callable, Mapping
 
 from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import EventLog
-from wsinspector.core.log.events import ConnState, Event, NoteEvent, StateEvent
+from wsinspector.core.log.events import ConnState, Event, HandshakeEvent, NoteEvent, StateEvent
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import (
     TICK_SECONDS,
     Composing,
     Keepalive,
+    Negotiating,
     Outgoing,
     Reading,
     WireProtocol,
@@ -51,6 +52,7 @@ class ProtocolDriver:
         self.protocol = protocol
         self.on_reading = on_reading
         self._conn = 0
+        self._subprotocol: str | None = None
         self._tasks = TaskSet()
         # Answers leave in the order they were decided: one queue, one sender task.
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
@@ -134,8 +136,12 @@ class ProtocolDriver:
     # -- EventLogListener -------------------------------------------------------------------
 
     def event_appended(self, log: EventLog, event: Event) -> None:
+        if type(event) is HandshakeEvent and event.accepted and not event.proxy_hop:
+            self._subprotocol = event.subprotocol
         if type(event) is StateEvent and event.state is ConnState.OPEN:
             self._conn = event.conn
+            if isinstance(self.protocol, Negotiating):
+                self.protocol.accepted(self._subprotocol)
             self._enqueue(self.protocol.on_open())
             if isinstance(self.protocol, Keepalive) and (
                 self._ticker is None or self._ticker.done()

@@ -1,5 +1,12 @@
 """A GraphQL over WebSocket client session: connection_init, ping/pong, operations.
 
+Two protocols share it: `graphql-transport-ws` (the graphql-ws library's) and the legacy
+`subscriptions-transport-ws` (subprotocol `graphql-ws`: start/data/stop, `ka` keep-alives
+from the server and no ping). Which one is spoken follows the subprotocol the server accepts
+(`accepted`), else what was offered. Readings use graphql-transport-ws's words for both (a
+legacy `data` reads as `next`), so an operation's rows, the filter and the running
+operations don't depend on the generation of the server.
+
 Operation ids are numbered for the page's lifetime, so every next, error and complete finds
 the operation it belongs to (by its name) even after a reconnect. An operation is parsed
 with graphql-core before it is sent: a syntax error is the user's to fix, shown next to the
@@ -18,8 +25,11 @@ from wsinspector.core.protocols.base import BODY, Composed, ComposeError, Outgoi
 SUBPROTOCOL = "graphql-transport-ws"
 LEGACY_SUBPROTOCOL = "graphql-ws"
 
-# The legacy protocol's words for the same steps.
+# The legacy protocol's words for the same steps (what the client sends).
 _LEGACY = {"subscribe": "start", "next": "data", "complete": "stop"}
+# How a legacy message reads; the names don't clash with graphql-transport-ws's, so a
+# message is read the same whoever sent it and whether or not the session ran.
+_READ_AS = {"start": "subscribe", "data": "next", "stop": "complete", "ka": "keep-alive"}
 
 
 @dataclass(slots=True)
@@ -41,6 +51,12 @@ class GraphQLProtocol:
         self.operations: dict[str, Operation] = {}
         self.acknowledged = False
         self._next_id = 1
+
+    def accepted(self, subprotocol: str | None) -> None:
+        """The server chose `subprotocol` (base.Negotiating): speak its generation. A server
+        that echoed none leaves the choice made from what was offered."""
+        if subprotocol in (SUBPROTOCOL, LEGACY_SUBPROTOCOL):
+            self.legacy = subprotocol == LEGACY_SUBPROTOCOL
 
     def on_open(self) -> list[Outgoing]:
         self.acknowledged = False
@@ -113,14 +129,15 @@ class GraphQLProtocol:
             return Reading("raw", problem=f"not JSON: {exc}")
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             return Reading("raw", problem="not a GraphQL over WebSocket message (no type)")
-        kind: str = message["type"]
+        wire: str = message["type"]
+        kind = _READ_AS.get(wire, wire)
         operation_id = message.get("id")
         value = message.get("payload")
         if operation_id is None:
             return Reading(kind, value=value)
         operation = self.operations.get(str(operation_id))
         name = f"{operation.name} #{operation_id}" if operation else f"#{operation_id}"
-        if kind in ("subscribe", "start") and isinstance(value, dict):
+        if kind == "subscribe" and isinstance(value, dict):
             value = value.get("variables") or value.get("query")
         return Reading(kind, name, value)
 

@@ -4,6 +4,10 @@ A frame is a command line, header lines, a blank line, the body and a NUL; end-o
 follow (heart-beats, or padding between frames). Header names and values are escaped, except
 in CONNECT and CONNECTED (1.2: \\r \\n \\c \\\\; 1.1 has no \\r). The body ends at the
 `content-length` when there is one (it may then hold NULs), else at the first NUL.
+
+Over WebSocket a broker may put several frames in one message and, rarely, split one frame
+across messages: `split` returns the whole frames and the start of an unfinished one, for
+the caller to complete with what arrives next.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ _UNESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "c": ":"}
 
 class MalformedFrame(ValueError):
     """Text that is not a STOMP frame; the message says where."""
+
+
+class IncompleteFrame(MalformedFrame):
+    """The data ends before the frame does: it may go on in the next message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +125,48 @@ def is_heartbeat(data: bytes) -> bool:
 
 
 def parse_all(data: bytes, version: str = V12) -> list[Frame]:
-    """Every frame in `data`, in order (end-of-lines between them skipped)."""
+    """Every frame in `data`, in order (end-of-lines between them skipped); IncompleteFrame
+    when the last one does not end in `data`."""
+    frames, rest = split(data, version)
+    if rest:
+        _parse_one(rest, 0, version)  # raises IncompleteFrame, saying what is missing
+    return frames
+
+
+def split(data: bytes, version: str = V12) -> tuple[list[Frame], bytes]:
+    """The whole frames in `data`, in order (end-of-lines between them skipped), and the
+    start of a frame that does not end in `data` (b"" when none); MalformedFrame for what
+    can't be a frame however it goes on."""
     frames: list[Frame] = []
     pos = 0
     while True:
         while pos < len(data) and data[pos] in b"\r\n":
             pos += 1
         if pos >= len(data):
-            return frames
-        frame, pos = _parse_one(data, pos, version)
+            return frames, b""
+        try:
+            frame, pos = _parse_one(data, pos, version)
+        except IncompleteFrame:
+            return frames, data[pos:]
         frames.append(frame)
+
+
+def command_of(data: bytes) -> str:
+    """The command an unfinished frame starts with, "" while its first line is not whole."""
+    line, newline, _ = data.lstrip(b"\r\n").partition(b"\n")
+    return line.removesuffix(b"\r").decode("utf-8", "replace") if newline else ""
+
+
+def _unfinished_head(head: bytes) -> None:
+    """No blank line after the headers yet: IncompleteFrame while `head` can still become a
+    frame's command and headers, MalformedFrame once it can't."""
+    line, newline, _ = head.partition(b"\n")
+    command = line.removesuffix(b"\r").decode("utf-8", "replace")
+    if newline and command not in ALL_COMMANDS:
+        raise MalformedFrame(f"unknown command {command[:40]!r}")
+    if not newline and not any(known.startswith(command) for known in ALL_COMMANDS):
+        raise MalformedFrame(f"no blank line after the headers (and no command {command[:40]!r})")
+    raise IncompleteFrame("no blank line after the headers")
 
 
 def _parse_one(data: bytes, pos: int, version: str) -> tuple[Frame, int]:
@@ -137,7 +177,7 @@ def _parse_one(data: bytes, pos: int, version: str) -> tuple[Frame, int]:
     elif head_end != -1:
         body_start = head_end + 2
     else:
-        raise MalformedFrame("no blank line after the headers")
+        _unfinished_head(data[pos:])
     try:
         head = data[pos:head_end].decode()
     except UnicodeDecodeError:
@@ -161,10 +201,12 @@ def _parse_one(data: bytes, pos: int, version: str) -> tuple[Frame, int]:
         if not length_text.isdigit():
             raise MalformedFrame(f"content-length {length_text!r} is not a number")
         end = body_start + int(length_text)
-        if end >= len(data) or data[end] != 0:
+        if end >= len(data):
+            raise IncompleteFrame(f"fewer than the {length_text} bytes of content-length")
+        if data[end] != 0:
             raise MalformedFrame(f"no NUL after the {length_text} bytes of content-length")
     else:
         end = data.find(b"\x00", body_start)
         if end == -1:
-            raise MalformedFrame("no NUL at the end of the frame")
+            raise IncompleteFrame("no NUL at the end of the frame")
     return Frame(command, frame.headers, data[body_start:end]), end + 1

@@ -9,11 +9,17 @@ What the user composes is a command with a destination, headers and a body; the 
 command can't go without are filled in where there is one obvious value: a SUBSCRIBE's id,
 the subscription an UNSUBSCRIBE of a destination means, the last MESSAGE for ACK and NACK,
 the open transaction for COMMIT and ABORT.
+
+What arrives is read frame by frame: a message holding several frames is one reading that
+covers them all (its commands, the first frame's name, each frame in the value), and a frame
+split across messages is kept until its end arrives: the first part reads as incomplete, the
+part that ends it as the whole frame.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,9 +31,10 @@ from wsinspector.core.protocols.stomp.frames import (
     V12,
     Frame,
     MalformedFrame,
+    command_of,
     encode,
     is_heartbeat,
-    parse_all,
+    split,
 )
 
 SUBPROTOCOLS = ("v12.stomp", "v11.stomp")
@@ -35,6 +42,12 @@ HEARTBEAT = "\n"
 # The server's heart-beat may be this many times late before it is reported ("because of
 # timing inaccuracies, the receiver SHOULD be tolerant", says the specification).
 HEARTBEAT_TOLERANCE = 2.0
+# An unfinished frame is kept up to this size, then given up on as malformed: a broker that
+# cut a frame short must not make every later message wait for its NUL.
+PENDING_LIMIT = 16 * 1024 * 1024
+# The readings of messages that ended a frame begun earlier, for describe() (rows ask for
+# them by payload); older ones read on their own, as in a recorded session.
+CONTINUED_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,7 @@ class StompProtocol:
     ) -> None:
         self.settings = settings or StompSettings()
         self._clock = clock
+        self._continued: OrderedDict[bytes, Reading] = OrderedDict()
         self._reset()
 
     def _reset(self) -> None:
@@ -86,6 +100,8 @@ class StompProtocol:
         self._transactions: list[str] = []
         self._next_transaction = 0
         self._last_message: Frame | None = None
+        # The start of a frame that goes on in the next message.
+        self._pending = b""
 
     def on_open(self) -> list[Outgoing]:
         self._reset()
@@ -133,6 +149,11 @@ class StompProtocol:
             raise ComposeError("command", str(exc)) from exc
 
     def describe(self, data: str | bytes, incoming: bool) -> Reading:
+        if incoming and self._continued:
+            raw = data.encode() if isinstance(data, str) else data
+            known = self._continued.get(raw)
+            if known is not None:
+                return known
         return describe(data, self.version)
 
     def tick(self, now: float) -> tuple[list[Outgoing], str]:
@@ -159,18 +180,24 @@ class StompProtocol:
         self._last_received = self._clock()
         self._silence_reported = False
         raw = data.encode() if isinstance(data, str) else data
-        if is_heartbeat(raw):
+        pending, self._pending = self._pending, b""
+        if not pending and is_heartbeat(raw):
             return Reading("heart-beat"), []
         try:
-            frames = parse_all(raw, self.version)
+            frames, rest = split(pending + raw, self.version)
         except MalformedFrame as exc:
             return Reading("malformed", problem=f"not a STOMP frame: {exc}"), []
+        if len(rest) > PENDING_LIMIT:
+            return Reading("malformed", problem=_too_long(len(rest))), []
+        self._pending = rest
         for frame in frames:
             self._note(frame)
-        if len(frames) == 1:
-            return _reading(frames[0]), []
-        kinds = " + ".join(frame.command for frame in frames)
-        return Reading(kinds, _reading(frames[0]).name, [f.to_json() for f in frames]), []
+        reading = _summary(frames, rest, continued=bool(pending))
+        if pending:
+            self._continued[raw] = reading
+            while len(self._continued) > CONTINUED_KEPT:
+                self._continued.popitem(last=False)
+        return reading, []
 
     def _note(self, frame: Frame) -> None:
         if frame.command == "CONNECTED":
@@ -285,13 +312,51 @@ def describe(data: str | bytes, version: str = V12) -> Reading:
     if is_heartbeat(raw):
         return Reading("heart-beat")
     try:
-        frames = parse_all(raw, version)
+        frames, rest = split(raw, version)
     except MalformedFrame as exc:
         return Reading("malformed", problem=f"not a STOMP frame: {exc}")
-    if len(frames) != 1:
-        kinds = " + ".join(frame.command for frame in frames) or "empty"
-        return Reading(kinds, "", [f.to_json() for f in frames])
-    return _reading(frames[0])
+    return _summary(frames, rest, continued=False)
+
+
+def _too_long(size: int) -> str:
+    return f"not a STOMP frame: no end after {size} bytes (kept up to {PENDING_LIMIT})"
+
+
+def _summary(frames: list[Frame], rest: bytes, *, continued: bool) -> Reading:
+    """One message's reading: its one frame as it is, or what covers several (the commands
+    in order of appearance, the first frame's name, each frame in the value); `rest` is the
+    start of a frame that goes on in the next message, `continued` that the first frame
+    began in an earlier one."""
+    notes: list[str] = []
+    if continued:
+        notes.append("ends a frame begun in an earlier message" if frames else "continued")
+    if rest:
+        notes.append("incomplete: the last frame goes on in the next message")
+    if len(frames) == 1 and not rest:
+        single = _reading(frames[0])
+        return Reading(single.kind, single.name, single.value, detail="; ".join(notes))
+    readings = [_reading(frame) for frame in frames]
+    values = [reading.value for reading in readings]
+    commands = [frame.command for frame in frames]
+    if rest:
+        unfinished = command_of(rest)
+        commands.append(unfinished or "partial")
+        values.append({"command": unfinished, "incomplete": True, "bytes": len(rest)})
+    if len(frames) > 1:
+        notes.insert(0, f"{len(frames)} frames")
+    kind = " + ".join(dict.fromkeys(commands)) or "empty"
+    name = readings[0].name if readings else _unfinished_name(rest)
+    return Reading(kind, name, values, detail="; ".join(notes))
+
+
+def _unfinished_name(rest: bytes) -> str:
+    """The destination of an unfinished frame, once its header line is whole."""
+    for line in rest.lstrip(b"\r\n").split(b"\n")[1:-1]:
+        if line in (b"", b"\r"):
+            break  # the body begins
+        if line.startswith(b"destination:"):
+            return line[len(b"destination:") :].removesuffix(b"\r").decode("utf-8", "replace")
+    return ""
 
 
 def _reading(frame: Frame) -> Reading:
