@@ -11,13 +11,16 @@ on a fresh connection for every run, compressed with permessage-deflate under --
   2. wsinspector's core Session feeding its EventLog (plain asyncio, no Qt);
   3. the whole app: MainWindow shown offscreen, log view visible and following, qasync loop;
 
-with messages per second (median of --repeat runs, first message to close), the ratios 2/1
-and 3/1, every message counted in the log and the model; the event-loop lag during the app's
-flood (how late a 10 ms precise Qt timer fires); how soon the Close button answers during a
-flood; resident memory per logged message after --memory-messages messages (fresh process);
-the longest UI stall while one 16 MiB text message arrives and while it is selected; and, over
-the memory run's log, the export (JSONL, HAR, CSV), import (JSONL) and filter (substring,
-regex) timings; and the loop lag while the window exports 1,000,000 messages.
+and, against a Node socket.io server (flood_socketio.py; --socketio-only, --skip-socketio), a
+Socket.IO-decoded flood: a bare client, the core Session with its ProtocolDriver and the window
+on a Socket.IO page recording, each against the bare client. With messages per second (median of
+--repeat runs, first message to close), the ratios 2/1 and 3/1, every message counted in the log
+and the model; the event-loop lag during the app's flood (how late a 10 ms precise Qt timer
+fires); how soon the Close button answers during a flood; resident memory per logged message
+after --memory-messages messages (fresh process); the longest UI stall while one 16 MiB text
+message arrives and while it is selected; and, over the memory run's log, the export (JSONL,
+HAR, CSV), import (JSONL) and filter (substring, regex) timings; and the loop lag while the
+window exports 1,000,000 messages.
 
 Each group runs in a child process of this script (crash isolation, fresh memory); every wait
 has a timeout. Prints a table (figure, value, target, PASS/FAIL), writes a JSON result file
@@ -50,6 +53,9 @@ from flood_harness import (
 )
 from flood_report import describe_code, describe_machine, evaluate, print_diff
 from flood_scenarios import CHILDREN
+from flood_socketio import child_socketio, child_socketio_qt, server_context
+
+CHILDREN = CHILDREN | {"socketio": child_socketio, "socketio-qt": child_socketio_qt}
 
 
 def run_as_child(args: argparse.Namespace) -> int:
@@ -109,6 +115,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-big", action="store_true", help="no 16 MiB message test")
     parser.add_argument(
+        "--socketio-messages",
+        type=int,
+        default=100_000,
+        help="events per Socket.IO flood run (a Node socket.io server; needs node and npm)",
+    )
+    parser.add_argument("--skip-socketio", action="store_true", help="no Socket.IO-decoded flood")
+    parser.add_argument(
+        "--socketio-only", action="store_true", help="only the Socket.IO-decoded flood"
+    )
+    parser.add_argument(
         "--json",
         type=Path,
         help="result file (default benchmarks/results/flood-<timestamp>.json)",
@@ -122,9 +138,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.messages < 1 or args.size < 1 or args.repeat < 1 or args.memory_messages < 1:
-        parser.error("--messages, --size, --repeat and --memory-messages must be positive")
+    if min(args.messages, args.size, args.repeat, args.memory_messages, args.socketio_messages) < 1:
+        parser.error(
+            "--messages, --size, --repeat, --memory-messages and --socketio-messages"
+            " must be positive"
+        )
     return args
+
+
+def run_socketio(args: argparse.Namespace) -> Result:
+    """The Socket.IO-decoded flood's two children, against their own Node server."""
+    per_run = run_timeout(args.socketio_messages)
+    try:
+        with server_context() as port:
+            say(f"\n  Socket.IO flood server (Node socket.io) on 127.0.0.1:{port}\n")
+            plain = run_child("socketio", args, port, 2 * args.repeat * per_run + 30)
+            qt_budget = 2 * args.repeat * per_run + args.repeat * 10 + 60
+            return {
+                "socketio": plain,
+                "socketio_qt": run_child("socketio-qt", args, port, qt_budget),
+            }
+    except RuntimeError as exc:  # no node, npm or packages: the section says so
+        say(f"\n  Socket.IO flood skipped: {exc}")
+        return {"socketio": {"skipped": str(exc)}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,20 +180,36 @@ def main(argv: list[str] | None = None) -> int:
         f"  Python {machine['python']}, PySide6 {machine['pyside6']}, "
         f"qasync {machine['qasync']}, websockets {machine['websockets']}"
     )
-    say(
-        f"  server: {args.server} (own process); {args.messages:,} x {args.size} B per run, "
-        f"{args.repeat} runs each" + (", permessage-deflate" if args.deflate else "")
-    )
+    if not args.socketio_only:
+        say(
+            f"  server: {args.server} (own process); {args.messages:,} x {args.size} B per run, "
+            f"{args.repeat} runs each" + (", permessage-deflate" if args.deflate else "")
+        )
+    if not args.skip_socketio:
+        say(
+            f"  Socket.IO: Node socket.io server (own process); {args.socketio_messages:,} events"
+            f" of ~{args.size} B per run, {args.repeat} runs each"
+        )
     dirty = " + uncommitted changes in wsinspector/" if code["dirty"] else ""
     say(f"  code: {code['commit']}{dirty}")
 
     results: Result = {}
+    if not args.socketio_only and not run_floods(args, results):
+        return 2
+    if not args.skip_socketio:
+        results.update(run_socketio(args))
+    return finish(args, results, started, machine, code)
+
+
+def run_floods(args: argparse.Namespace, results: Result) -> bool:
+    """The plain WebSocket floods (1, 2, 3), memory and the rest, against --server; False
+    when the server did not start."""
     per_run = run_timeout(args.messages)
     try:
         server, port = start_server(args.server, args.deflate)
     except RuntimeError as exc:
         say(f"\nERROR {exc}")
-        return 2
+        return False
     try:
         say(f"  server on 127.0.0.1:{port}\n")
         results["asyncio"] = run_child("asyncio", args, port, 2 * args.repeat * per_run + 30)
@@ -171,7 +223,13 @@ def main(argv: list[str] | None = None) -> int:
             results["memory_app"] = run_child("memory-app", args, port, memory_budget)
     finally:
         stop_server(server)
+    return True
 
+
+def finish(
+    args: argparse.Namespace, results: Result, started: dt.datetime, machine: Result, code: Result
+) -> int:
+    """The table, the result files and the change since the last run; the exit status."""
     report = evaluate(results, args)
     say("\n" + report.table())
     for error in report.errors:

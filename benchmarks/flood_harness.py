@@ -457,6 +457,8 @@ def run_child(name: str, args: argparse.Namespace, port: int, timeout: float) ->
         str(args.repeat),
         "--memory-messages",
         str(args.memory_messages),
+        "--socketio-messages",
+        str(args.socketio_messages),
     ]
     if args.skip_big:
         command.append("--skip-big")

@@ -17,6 +17,7 @@ from typing import Any
 
 from flood_harness import ROOT, Result, median_of, percentile, say
 from flood_scenarios import BIG_SIZE
+from flood_socketio import socketio_section
 
 # Targets from the issue.
 TARGET_RATIO_APP = 0.8  # the app with the Record box off (earlier headline, kept beside)
@@ -161,8 +162,12 @@ def evaluate(results: Result, args: argparse.Namespace) -> Report:
     for name, part in results.items():
         if isinstance(part, dict) and "error" in part:
             report.errors.append(f"{name}: {part['error']}")
+    if args.socketio_only:
+        socketio_section(report, results, args)
+        return report
     app_rate = throughput(report, results, args)
     recording(report, qt_part, app_rate)
+    socketio_section(report, results, args)
     responsiveness(report, qt_part)
     memory_use(report, results, args)
     big_message(report, qt_part, args)

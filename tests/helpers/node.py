@@ -17,7 +17,14 @@ from typing import IO, Any
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 CLIENT = NODE_DIR / "ws_client.js"
 INSTALL_SECONDS = 300
-PACKAGES = ("socket.io", "socket.io-v2", "graphql-ws", "graphql", "ws", "subscriptions-transport-ws")
+PACKAGES = (
+    "socket.io",
+    "socket.io-v2",
+    "graphql-ws",
+    "graphql",
+    "ws",
+    "subscriptions-transport-ws",
+)
 _install_lock = threading.Lock()
 
 

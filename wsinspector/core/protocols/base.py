@@ -105,6 +105,18 @@ class Negotiating(Protocol):
         ...
 
 
+@runtime_checkable
+class Skimming(Protocol):
+    """A protocol whose floods are mostly messages that need no answer and change nothing it
+    keeps (Socket.IO's events): a driver does not call `read` for a received text message
+    whose UTF-8 payload starts with one of the `routine` prefixes, and takes `routine_reading`
+    as its reading; `read` must answer the same for such a message, with no answers. Its full
+    reading waits for a row or the filter to ask (`describe`)."""
+
+    routine: tuple[bytes, ...]
+    routine_reading: Reading
+
+
 # How often a driver calls Keepalive.tick: keepalives are whole seconds (MQTT) or
 # milliseconds the server negotiates (STOMP), so a tenth of a second is late by little.
 TICK_SECONDS = 0.1

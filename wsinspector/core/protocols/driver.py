@@ -29,6 +29,7 @@ from wsinspector.core.protocols.base import (
     Negotiating,
     Outgoing,
     Reading,
+    Skimming,
     WireProtocol,
 )
 from wsinspector.core.websocket.options import ConnectionOptions
@@ -58,6 +59,12 @@ class ProtocolDriver:
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
+        # A flood's routine messages are passed over before anything is decoded (Skimming).
+        self._routine: tuple[bytes, ...] = ()
+        self._routine_reading = Reading("message")
+        if isinstance(protocol, Skimming):
+            self._routine = protocol.routine
+            self._routine_reading = protocol.routine_reading
         session.log.add_listener(self)
 
     @property
@@ -153,6 +160,10 @@ class ProtocolDriver:
         if type(entry) is not tuple or not entry[1]:
             return
         data: bytes = entry[3]
+        if entry[2] and data.startswith(self._routine):
+            if self.on_reading is not None:
+                self.on_reading(log.next_id - 1, self._routine_reading)
+            return
         reading, answers = self.protocol.read(data.decode("utf-8", "replace") if entry[2] else data)
         if answers:
             self._enqueue(answers)
