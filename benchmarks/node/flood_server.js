@@ -61,7 +61,10 @@ function flood(ws, n, payload) {
       ws.send(payload, (error) => {
         inFlight -= 1;
         if (error) closed = true;
-        pump();
+        // Not pump() itself: a write that completes at once calls back from process.nextTick,
+        // and a chain of those never lets Node poll the socket, so a client that keeps up
+        // (the window, once it read faster than a bare client) was never heard closing.
+        setImmediate(pump);
       });
       sent += count;
     }

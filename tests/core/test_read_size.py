@@ -3,7 +3,7 @@
 asyncio reads up to 256 KiB per wake-up and websockets parses all of it in that one callback:
 with small compressed messages that was ~15,000 messages and a ~95 ms stall of the loop (the
 window's timers and painting wait). GuardedConnection lowers the read to READ_BYTES; what is
-observed here is what the real connection hands its protocol, and that nothing is lost.
+observed here is what the real connection reads from its socket, and that nothing is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from helpers.sessions import finished
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import Direction, MessageEvent
-from wsinspector.core.websocket.guarded import READ_BYTES, GuardedConnection
+from wsinspector.core.websocket.framed import FramedConnection
+from wsinspector.core.websocket.guarded import READ_BYTES
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 
@@ -27,13 +28,13 @@ MESSAGES = 8000  # 100 bytes each: 816,000 bytes in one write, more than three 2
 
 def test_a_burst_is_read_and_parsed_in_bounded_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[int] = []
-    original = GuardedConnection.data_received
+    original = FramedConnection.data_received
 
-    def noting(self: GuardedConnection, data: bytes) -> None:
+    def noting(self: FramedConnection, data: bytes) -> None:
         reads.append(len(data))
         original(self, data)
 
-    monkeypatch.setattr(GuardedConnection, "data_received", noting)
+    monkeypatch.setattr(FramedConnection, "data_received", noting)
     burst = b"".join(frame(1, b"%099d" % i) for i in range(MESSAGES))
     script = [Write(upgrade()), Write(burst + CLOSE_1000), Sent(), Close()]
 

@@ -8,6 +8,8 @@ exactly which bytes arrive in which TCP write and how the connection ends.
   Sec-WebSocket-Key (see ``upgrade()``), so the 101 carries a valid accept value.
 * ``Sent()``: wait until the client's kernel acknowledged everything written (the send queue
   is empty): what follows happens after the bytes have left.
+* ``Heard()``: wait until the client sent something after its request (an on-connect
+  message): what follows arrives once the client reads the open connection.
 * ``Pause(seconds)``: a slow server.
 * ``Reset()``: close with SO_LINGER 0, which sends a TCP RST.
 * ``Close()``: close normally (FIN).
@@ -38,6 +40,7 @@ from websockets.utils import accept_key
 __all__ = [
     "Close",
     "Deaf",
+    "Heard",
     "Hold",
     "Pause",
     "Reset",
@@ -66,6 +69,11 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Heard:
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
 class Pause:
     seconds: float
 
@@ -90,7 +98,7 @@ class Deaf:
     pass
 
 
-Step = Write | Sent | Pause | Reset | Close | Hold | Deaf
+Step = Write | Sent | Heard | Pause | Reset | Close | Hold | Deaf
 Script = Sequence[Step] | Callable[[int, bytes], Sequence[Step]]
 
 
@@ -246,6 +254,8 @@ class ScriptedServer:
                     sock.settimeout(0.05)
                 elif isinstance(step, Sent):
                     self._wait_sent(sock, step.timeout)
+                elif isinstance(step, Heard):
+                    self._wait_heard(conn, step.timeout)
                 elif isinstance(step, Pause):
                     self._stop.wait(step.seconds)
                 elif isinstance(step, Reset):
@@ -289,6 +299,19 @@ class ScriptedServer:
                 return
             time.sleep(0.001)
         raise TimeoutError("the client did not take the bytes")
+
+    def _wait_heard(self, conn: _Conn, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not conn.received:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the client sent nothing")
+            try:
+                chunk = conn.sock.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                raise ConnectionError("the client closed first")
+            conn.received += chunk
 
     def _hold(self, conn: _Conn, *, deaf: bool) -> None:
         while not self._stop.is_set():

@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol
 
-from wsinspector.core.log.events import Direction
+from wsinspector.core.log.events import ControlEvent, Direction
 from wsinspector.core.log.wireframes import (
     MessageFrames,
     WireFrame,
@@ -72,7 +72,8 @@ class FrameTap(logging.Logger):
         # Received messages not yet taken by the reader, oldest first: the opcode of a plain
         # one; for one that tells more (compressed, or record_all) its one frame packed by
         # wireframes.pack_one (an int, never an Opcode), or the frames of a fragmented one.
-        self.incoming_opcodes: deque[Opcode | int | MessageFrames] = deque()
+        # The session puts a control frame's event behind them, to be logged in its turn.
+        self.incoming_opcodes: deque[Opcode | int | MessageFrames | ControlEvent] = deque()
         self.request_line = ""
         self.request_headers: list[tuple[str, str]] = []
         self.size_guard = MessageSizeGuard(None)

@@ -62,8 +62,8 @@ from wsinspector.core.websocket.file_wording import (
     file_streamed_words,
     file_streaming_words,
 )
+from wsinspector.core.websocket.framed import FramedConnection
 from wsinspector.core.websocket.frametap import FrameTap
-from wsinspector.core.websocket.guarded import GuardedConnection
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.proxies import ProxiedConnect, ProxyHop, proxy_hop_events
 from wsinspector.core.websocket.reconnect import (
@@ -166,7 +166,7 @@ class Session:
                 on_redirect=self._on_redirect,
                 max_redirects=options.max_redirects,
                 logger=self._tap,
-                create_connection=GuardedConnection,
+                create_connection=FramedConnection,
                 process_exception=self._process_exception,
                 reconnect_delays=self._delays,
                 **options.connect_kwargs(),
@@ -384,7 +384,8 @@ class Session:
     async def _read(self, websocket: ClientConnection, conn: int) -> None:
         # The hot path of a flood: everything is bound to a local name once.
         recv = websocket.recv
-        next_opcode = self._tap.incoming_opcodes.popleft
+        queued = self._tap.incoming_opcodes
+        next_opcode = queued.popleft
         log = self.log
         append = log.append_message
         wall = time.time
@@ -392,9 +393,18 @@ class Session:
         text = Opcode.TEXT
         binary = Opcode.BINARY
         count = 0
+        if isinstance(websocket, FramedConnection):
+            # Plain messages go into the log as they arrive; recv() has the others (framed.py).
+            websocket.read_into(log, conn)
         while True:
             # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
-            data = await recv(False)
+            try:
+                data = await recv(False)
+            except ConnectionClosed:
+                failed = getattr(websocket, "reading_error", None)
+                if failed is not None:
+                    raise failed from None
+                raise
             kind = next_opcode()
             if kind is text:
                 append(conn, True, True, data, wall(), mono())
@@ -405,11 +415,19 @@ class Session:
                 log.frames.set_packed(log.next_id - 1, kind)
             else:  # the frames of a fragmented message
                 self._append_framed(conn, data, kind)  # type: ignore[arg-type]
+            if queued and type(queued[0]) is ControlEvent:
+                self._log_held_controls()
             count += 1
             if not count % READER_YIELD_EVERY:
                 # recv() does not yield while messages are queued: thousands may be, and
                 # timers (the UI's among them) would wait for all of them.
                 await asyncio.sleep(0)
+
+    def _log_held_controls(self) -> None:
+        """Log the control frames that came after the message just logged (_on_control_frame)."""
+        queued = self._tap.incoming_opcodes
+        while queued and type(queued[0]) is ControlEvent:
+            self.log.append(queued.popleft())  # type: ignore[arg-type]
 
     def _append_framed(self, conn: int, data: bytes, frames: MessageFrames) -> None:
         is_text = next(f.opcode for f in frames if not f.is_control) == Opcode.TEXT
@@ -481,7 +499,12 @@ class Session:
                         self.rtts.append(rtt)
                         break
         event = ControlEvent(self._conn, time.time(), now, direction, kind, data, rtt, keepalive)
-        if self._early_controls is not None:
+        held = self._tap.incoming_opcodes
+        if held:
+            # Messages received before it are still with websockets: the reader logs it right
+            # after them, so the log keeps the order of the wire (see _read).
+            held.append(event)
+        elif self._early_controls is not None:
             self._early_controls.append(event)
         else:
             self.log.append(event)

@@ -1,0 +1,172 @@
+"""Plain messages go from the socket into the log, everything else through websockets, in the
+order they crossed the wire however the bytes are cut into reads (core/websocket/framed.py)."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from helpers.asyncwait import run, until
+from helpers.scripted import Close, Heard, Hold, ScriptedServer, Sent, Write, frame, upgrade
+from helpers.sessions import finished, open_session, options_for
+
+from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.events import (
+    ConnState,
+    ControlEvent,
+    Direction,
+    ErrorEvent,
+    Event,
+    MessageEvent,
+)
+from wsinspector.core.websocket.framed import KEEP_PARTIAL, FramedConnection
+from wsinspector.core.websocket.session import Session
+
+TEXT, BINARY, CONT, PING, PONG = 1, 2, 0, 9, 10
+CLOSE_1000 = frame(8, struct.pack("!H", 1000))
+
+# Every kind of frame a server sends, with what the log shows for each, in order.
+STREAM = [
+    (frame(TEXT, b"alpha"), ("text", b"alpha")),
+    (frame(PING, b"p1"), ("ping", b"p1")),
+    (frame(BINARY, b"\x00\x01beta"), ("binary", b"\x00\x01beta")),
+    (frame(TEXT, b"fr", fin=False) + frame(PING, b"p2") + frame(CONT, b"ag"), None),
+    (b"", ("ping", b"p2")),
+    (b"", ("text", b"frag")),
+    (frame(TEXT, b"gamma"), ("text", b"gamma")),
+    (frame(PONG, b"unasked"), ("pong", b"unasked")),
+    (frame(TEXT, b"e" * 300), ("text", b"e" * 300)),
+    (frame(BINARY, b"f" * 70_000), ("binary", b"f" * 70_000)),
+    (frame(TEXT, b"omega"), ("text", b"omega")),
+]
+WIRE = b"".join(data for data, _ in STREAM)
+EXPECTED = [shown for _, shown in STREAM if shown is not None]
+
+
+def shown(events: list[Event]) -> list[tuple[str, bytes]]:
+    """What the log shows of the received messages and control frames, in its order."""
+    rows: list[tuple[str, bytes]] = []
+    for event in events:
+        if isinstance(event, MessageEvent) and event.direction is Direction.IN:
+            rows.append(("text" if event.text else "binary", event.data))
+        elif isinstance(event, ControlEvent) and event.direction is Direction.IN:
+            rows.append((event.kind.value, event.data))
+    return rows
+
+
+# The session sends it once the connection is logged as open, just before it reads: the bytes
+# the server writes after hearing it reach the framer, not websockets alone.
+HELLO = ("hello",)
+
+
+def play(script: list[object], **options: object) -> Session:
+    async def body() -> Session:
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            session = Session(options_for(server.url("/"), **options), EventLog())
+            session.start()
+            await finished(session, timeout=10.0)
+            return session
+
+    return run(body)
+
+
+def test_every_kind_of_frame_in_the_same_read_as_the_handshake_keeps_its_order() -> None:
+    session = play([Write(lambda key: upgrade()(key) + WIRE + CLOSE_1000), Sent(), Close()])
+    assert shown(list(session.log)) == EXPECTED
+
+
+@pytest.mark.parametrize("piece", [1, 7, 1000])
+def test_the_order_holds_however_the_reads_cut_the_frames(piece: int) -> None:
+    # Small frames only when cut in small pieces: 10,000 writes would take long.
+    small = piece < 1000
+    wire = WIRE.replace(frame(BINARY, b"f" * 70_000), b"") if small else WIRE
+    expected = [row for row in EXPECTED if row[1] != b"f" * 70_000] if small else EXPECTED
+    pieces = [wire[i : i + piece] for i in range(0, len(wire), piece)]
+    script: list[object] = [Write(upgrade()), Heard()]
+    for chunk in pieces:
+        script += [Write(chunk), Sent()]
+    session = play([*script, Write(CLOSE_1000), Sent(), Close()], on_connect_messages=HELLO)
+    assert shown(list(session.log)) == expected
+    assert session.log.counters.messages_in == len(
+        [r for r in expected if r[0] in ("text", "binary")]
+    )
+
+
+def test_a_long_frame_is_handed_over_as_it_arrives_and_plain_ones_follow_it() -> None:
+    big = b"%08d" % 7 * (KEEP_PARTIAL // 4)  # twice KEEP_PARTIAL
+    wire = frame(TEXT, b"before") + frame(BINARY, big) + frame(TEXT, b"after") * 3
+    script = [Write(upgrade()), Heard(), Write(wire + CLOSE_1000), Sent(), Close()]
+    session = play(script, on_connect_messages=HELLO)
+    assert shown(list(session.log)) == [
+        ("text", b"before"),
+        ("binary", big),
+        ("text", b"after"),
+        ("text", b"after"),
+        ("text", b"after"),
+    ]
+
+
+def test_a_message_received_by_websockets_is_logged_before_a_plain_one_read_later() -> None:
+    """Two reads with no turn of the loop between them: the fragmented message of the first is
+    still with websockets when the plain one of the second arrives."""
+
+    async def body() -> Session:
+        with ScriptedServer([Write(upgrade()), Hold()]) as server:
+            session = await open_session(server.url("/"))
+            websocket = session.websocket
+            assert isinstance(websocket, FramedConnection)
+            await until(lambda: websocket._log is not None)  # the reader is reading
+            websocket.data_received(frame(TEXT, b"fir", fin=False) + frame(CONT, b"st"))
+            websocket.data_received(frame(TEXT, b"second"))
+            await until(lambda: session.log.counters.messages_in == 2)
+            await session.close()
+            return session
+
+    session = run(body)
+    assert shown(list(session.log)) == [("text", b"first"), ("text", b"second")]
+
+
+def test_a_listener_that_fails_on_a_plain_message_fails_the_session_in_words() -> None:
+    class Failing:
+        def event_appended(self, log: EventLog, event: Event) -> None:
+            pass
+
+        def messages_appended(self, log: EventLog) -> None:
+            if log.counters.messages_in == 2:
+                raise RuntimeError("the listener broke")
+
+        def log_cleared(self, log: EventLog) -> None:
+            pass
+
+        def events_dropped(self, log: EventLog, count: int) -> None:
+            pass
+
+    async def body() -> Session:
+        wire = b"".join(frame(TEXT, b"m%d" % i) for i in range(5))
+        with ScriptedServer([Write(upgrade()), Heard(), Write(wire), Hold()]) as server:
+            session = Session(options_for(server.url("/"), on_connect_messages=HELLO), EventLog())
+            session.log.add_listener(Failing())
+            session.start()
+            await finished(session, timeout=10.0)
+            return session
+
+    session = run(body)
+    assert session.state is ConnState.FAILED
+    errors = [e.message for e in session.log if isinstance(e, ErrorEvent)]
+    assert any("the listener broke" in message for message in errors), errors
+
+
+def test_the_message_limit_still_fails_a_plain_message_with_1009() -> None:
+    async def body() -> Session:
+        wire = frame(TEXT, b"small") + frame(TEXT, b"x" * 2000) + frame(TEXT, b"never")
+        script = [Write(upgrade()), Heard(), Write(wire), Hold()]
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            options = options_for(server.url("/"), max_message_size=1000, on_connect_messages=HELLO)
+            session = Session(options, EventLog())
+            session.start()
+            await finished(session, timeout=10.0)
+            return session
+
+    session = run(body)
+    assert shown(list(session.log)) == [("text", b"small")]
+    assert "over the limit of 1,000 bytes" in session.last_error
