@@ -42,6 +42,10 @@ class GraphQLProtocol:
         self.acknowledged = False
         self._next_id = 1
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.acknowledged
+
     def on_open(self) -> list[Outgoing]:
         self.acknowledged = False
         message: dict[str, object] = {"type": "connection_init"}

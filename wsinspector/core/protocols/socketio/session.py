@@ -57,9 +57,16 @@ class SocketIOProtocol:
         self.auth = auth
         self.acks: dict[int, Ack] = {}
         self.open_data: object = None
+        # The server accepted the namespace connect on this connection.
+        self.connected = False
         self._next_ack = 0
 
+    def ready(self) -> bool:
+        """base.Handshaking: the namespace is connected."""
+        return self.connected
+
     def on_open(self) -> list[Outgoing]:
+        self.connected = False
         # The client speaks first only after the server's open packet (read below).
         return []
 
@@ -70,7 +77,7 @@ class SocketIOProtocol:
             if head == codec.PING:
                 # The keepalive, answered before anything is decoded.
                 return Reading("ping", value=data[1:] or None), [Outgoing(codec.PONG + data[1:])]
-            if head == "4" and data[1:2] != "3" and data[1:2] != "6":
+            if head == "4" and data[1:2] not in ("0", "3", "6"):
                 # Events are most of a flood and need no answer: their full reading waits
                 # for a row or the filter to ask (describe), 50 µs that a flood can't spend.
                 return _MESSAGE, []
@@ -84,6 +91,8 @@ class SocketIOProtocol:
         if packet.eio_type == eio.OPEN:
             self.open_data = packet.data
             return reading, [Outgoing(codec.encode_connect(self.namespace, self.auth))]
+        if packet.sio_type == sio.CONNECT and packet.namespace == self.namespace:
+            self.connected = True
         if packet.sio_type in (sio.ACK, sio.BINARY_ACK) and packet.ack_id is not None:
             ack = self.acks.get(packet.ack_id)
             if ack is not None and ack.answered is None:

@@ -87,6 +87,10 @@ class StompProtocol:
         self._next_transaction = 0
         self._last_message: Frame | None = None
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.connected
+
     def on_open(self) -> list[Outgoing]:
         self._reset()
         settings = self.settings
