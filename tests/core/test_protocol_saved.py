@@ -27,7 +27,7 @@ from wsinspector.core.storage.profiles import (
     SavedMessage,
 )
 from wsinspector.core.storage.profiles.format import dump, parse_profile, profile_to_json
-from wsinspector.core.storage.profiles.outgoing import prepare_composed
+from wsinspector.core.storage.profiles.outgoing import prepare_composed, prepare_on_connect
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 
@@ -136,6 +136,16 @@ def test_variables_fill_every_text_field_and_name_the_field_they_miss() -> None:
     missing = prepare_composed({"body": "", "topic": "a/{{room}}"}, {}, {})
     assert missing.composed is None
     assert "topic" in missing.problem and "{{room}}" in missing.problem
+
+
+def test_on_connect_takes_the_marked_messages_of_the_connections_protocol() -> None:
+    messages = (SAVED_EVENT, SAVED_SUBSCRIPTION, SavedMessage("plain", "hi"))
+    assert prepare_on_connect(messages, SOCKETIO, {}, {"user": "u"}) == ()
+    assert prepare_on_connect(messages, GRAPHQL, {"from": "4"}, {}) == (
+        {"variables": '{"from": 4}', "body": COUNTDOWN},
+    )
+    problem = prepare_on_connect(messages, GRAPHQL, {}, {})
+    assert isinstance(problem, str) and "“countdown”" in problem and "{{from}}" in problem
 
 
 # -- on connect, after the protocol's handshake --------------------------------------------

@@ -214,7 +214,7 @@ def _profile_plan(
 ) -> tuple[ConnectionOptions, tuple[Composed, ...]]:
     """The profile's options and on-connect protocol messages, {{variables}} filled."""
     from wsinspector.core.storage.profiles import ProfileStore
-    from wsinspector.core.storage.profiles.outgoing import prepare_composed
+    from wsinspector.core.storage.profiles.outgoing import prepare_on_connect
     from wsinspector.core.storage.profiles.secrets import ENVIRONMENTS_KEY_PREFIX
     from wsinspector.core.storage.profiles.variables import resolve
 
@@ -243,14 +243,12 @@ def _profile_plan(
     options, errors = resolve(profile.options, env_vars, profile.variables)
     if errors:
         raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))
-    greetings = []
-    for message in profile.messages if on_connect else ():
-        if message.on_connect and message.protocol == options.protocol:
-            prepared = prepare_composed(message.composed(), env_vars, profile.variables)
-            if prepared.composed is None:
-                raise UsageError(f"on-connect message “{message.name}”: {prepared.problem}")
-            greetings.append(prepared.composed)
-    return options, tuple(greetings)
+    if not on_connect:
+        return options, ()
+    greetings = prepare_on_connect(profile.messages, options.protocol, env_vars, profile.variables)
+    if isinstance(greetings, str):
+        raise UsageError(greetings)
+    return options, greetings
 
 
 class _StatePrinter:

@@ -26,6 +26,7 @@ from wsinspector.core.storage.profiles.outgoing import (
     PreparedComposed,
     prepare_composed,
     prepare_message,
+    prepare_on_connect,
     preview_message,
 )
 from wsinspector.core.storage.profiles.variables import resolve
@@ -208,6 +209,13 @@ class ProfileBinding(QObject):
         """A protocol message to send, its {{variables}} filled in every field."""
         env_vars, profile_vars = self._values()
         return prepare_composed(composed, env_vars, profile_vars, self.dynamic)
+
+    def prepare_on_connect(
+        self, messages: tuple[SavedMessage, ...], protocol: str
+    ) -> tuple[Composed, ...] | str:
+        """The saved messages to send on connect in `protocol`, filled; or why not."""
+        env_vars, profile_vars = self._values()
+        return prepare_on_connect(messages, protocol, env_vars, profile_vars, self.dynamic)
 
     def preview_message(self, text: str) -> Prepared:
         """What sending `text` now would send, without using up the page's counter."""

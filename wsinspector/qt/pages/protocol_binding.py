@@ -99,14 +99,7 @@ class ProtocolBinding(QObject):
     def on_connect(self, messages: tuple[SavedMessage, ...]) -> tuple[Composed, ...] | str:
         """The saved messages to send on connect in the page's protocol, filled; or why
         not (an undefined variable), in words."""
-        ready: list[Composed] = []
-        for message in messages:
-            if message.on_connect and message.protocol == self.key:
-                prepared = self.page.profile_binding.prepare_composed(message.composed())
-                if prepared.composed is None:
-                    return f"on-connect message “{message.name}”: {prepared.problem}"
-                ready.append(prepared.composed)
-        return tuple(ready)
+        return self.page.profile_binding.prepare_on_connect(messages, self.key)
 
     def _send_composed(self, composed: Composed) -> None:
         self.composer.show_error(None)

@@ -9,14 +9,14 @@ field the same way by `prepare_composed`, then the protocol encodes it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wsinspector.core.decoders.settings import DecoderKind
 from wsinspector.core.decoders.text import encode_json
 from wsinspector.core.protocols.base import BODY, Composed
 from wsinspector.core.storage.profiles.dynamic import DynamicValues
-from wsinspector.core.storage.profiles.model import MessageMode
+from wsinspector.core.storage.profiles.model import MessageMode, SavedMessage
 from wsinspector.core.storage.profiles.variables import resolve_message
 from wsinspector.core.text.formatting import parse_hex
 
@@ -104,3 +104,22 @@ def prepare_composed(
     if problems:
         return PreparedComposed(None, "; ".join(problems))
     return PreparedComposed(filled)
+
+
+def prepare_on_connect(
+    messages: Iterable[SavedMessage],
+    protocol: str,
+    env_vars: Mapping[str, str],
+    profile_vars: Mapping[str, str],
+    dynamic: DynamicValues | None = None,
+) -> tuple[Composed, ...] | str:
+    """The saved messages a connection speaking `protocol` sends once its handshake is done
+    (those marked on_connect, of that protocol), filled; or why not, naming the message."""
+    ready: list[Composed] = []
+    for message in messages:
+        if message.on_connect and message.protocol and message.protocol == protocol:
+            prepared = prepare_composed(message.composed(), env_vars, profile_vars, dynamic)
+            if prepared.composed is None:
+                return f"on-connect message “{message.name}”: {prepared.problem}"
+            ready.append(prepared.composed)
+    return tuple(ready)
