@@ -178,3 +178,36 @@ def test_add_message_appends_and_says_so(qtbot: QtBot, saved: SavedMessagesView)
     assert changed.args == [(HELLO, BLOB)]
     assert saved.messages() == (HELLO, BLOB)
     assert listed(saved) == ["hello", "blob · Binary"]
+
+
+def test_a_protocol_message_shows_its_protocol_and_can_be_sent_on_connect(
+    qtbot: QtBot, saved: SavedMessagesView
+) -> None:
+    event = SavedMessage("greet", "[]", protocol="socketio", fields=(("event", "hi"),))
+    saved.set_messages((HELLO, event))
+    assert listed(saved) == ["hello", "greet · Socket.IO"]
+    toggle = find(saved, QAction, "savedMessageOnConnectAction")
+    click(qtbot, saved, 0)
+    assert not toggle.isEnabled()  # a plain message's on-connect is the connection's own
+    click(qtbot, saved, 1)
+    assert toggle.isEnabled() and not toggle.isChecked()
+    with qtbot.waitSignal(saved.messages_changed) as changed:
+        toggle.trigger()
+    on = SavedMessage(
+        "greet", "[]", protocol="socketio", fields=(("event", "hi"),), on_connect=True
+    )
+    assert changed.args == [(HELLO, on)]
+    assert listed(saved) == ["hello", "greet · Socket.IO · on connect"]
+    assert toggle.isChecked()
+    with qtbot.waitSignal(saved.load_requested) as loaded:
+        qtbot.mouseClick(
+            find(saved, QPushButton, "loadSavedMessageButton"), Qt.MouseButton.LeftButton
+        )
+    assert loaded.args == [on]
+    menu = saved.context_menu()
+    assert [action.text() for action in menu.actions()] == [
+        "Send",
+        "Load into the composer",
+        "Send on connect",
+        "Remove…",
+    ]

@@ -86,6 +86,17 @@ class Composing(Protocol):
 
 
 @runtime_checkable
+class Handshaking(Protocol):
+    """A protocol whose handshake goes on after the WebSocket opened (Socket.IO's namespace
+    connect, GraphQL's connection_ack, MQTT's CONNACK, STOMP's CONNECTED, SignalR's
+    handshake response): what the user composed for "on connect" waits for it."""
+
+    def ready(self) -> bool:
+        """The handshake of the current connection is done (False again after on_open)."""
+        ...
+
+
+@runtime_checkable
 class Keepalive(Protocol):
     """A protocol with a keepalive of its own (MQTT's PINGREQ, STOMP's heart-beats)."""
 

@@ -4,7 +4,9 @@ It listens to the session's event log like any listener, so the session (core/we
 knows nothing of protocols: when a connection opens it sends the protocol's handshake, each
 received message is read by the protocol as it is logged and its automatic answers (an
 Engine.IO pong, a GraphQL pong, an MQTT PUBACK) are sent at once, in order, and logged like
-every message sent; a Keepalive protocol is ticked while the connection is open. The log
+every message sent; a Keepalive protocol is ticked while the connection is open; what the
+user composed to send "on connect" (a saved subscription) is composed and sent on each
+connection once the protocol's own handshake is done (base.Handshaking). The log
 keeps what crossed the wire; readings for rows are derived from it (WireProtocol.describe).
 
 Answers are sent by one task: the log's listeners are called synchronously from the
@@ -16,15 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
+from wsinspector.core.app.errors import UserError
 from wsinspector.core.app.tasks import TaskSet
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import ConnState, Event, HandshakeEvent, NoteEvent, StateEvent
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import (
     TICK_SECONDS,
+    Composed,
     Composing,
+    Handshaking,
     Keepalive,
     Negotiating,
     Outgoing,
@@ -41,17 +46,23 @@ ReadingListener = Callable[[int, Reading], None]
 
 class ProtocolDriver:
     """Runs `protocol` on `session` until detach() (or `await stop()`); an EventLogListener
-    of the session's log from construction on, so build it before the session opens."""
+    of the session's log from construction on, so build it before the session opens.
+    `on_connect` is composed anew for each connection (fresh ack and operation ids), its
+    {{variables}} already filled."""
 
     def __init__(
         self,
         session: Session,
         protocol: WireProtocol,
         on_reading: ReadingListener | None = None,
+        on_connect: Sequence[Composed] = (),
     ) -> None:
         self.session = session
         self.protocol = protocol
         self.on_reading = on_reading
+        self.on_connect = tuple(on_connect)
+        # On-connect messages wait for the handshake of the current connection.
+        self._greeting = False
         self._conn = 0
         self._subprotocol: str | None = None
         self._tasks = TaskSet()
@@ -114,6 +125,18 @@ class ProtocolDriver:
         else:
             await self.session.send_binary(outgoing.data)
 
+    def _greet(self) -> None:
+        """Send the on-connect messages; one that can't be composed is said in the log."""
+        self._greeting = False
+        for number, composed in enumerate(self.on_connect, 1):
+            try:
+                outgoing = self.outgoing_for(composed)
+            except UserError as exc:
+                problem = f"on-connect message {number} not sent: {exc}"
+                self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), problem))
+                continue
+            self._enqueue(outgoing)
+
     def _enqueue(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
             self._queue.put_nowait(item)
@@ -150,6 +173,9 @@ class ProtocolDriver:
             if isinstance(self.protocol, Negotiating):
                 self.protocol.accepted(self._subprotocol)
             self._enqueue(self.protocol.on_open())
+            self._greeting = bool(self.on_connect)
+            if self._greeting and not isinstance(self.protocol, Handshaking):
+                self._greet()
             if isinstance(self.protocol, Keepalive) and (
                 self._ticker is None or self._ticker.done()
             ):
@@ -167,6 +193,8 @@ class ProtocolDriver:
         reading, answers = self.protocol.read(data.decode("utf-8", "replace") if entry[2] else data)
         if answers:
             self._enqueue(answers)
+        if self._greeting and isinstance(self.protocol, Handshaking) and self.protocol.ready():
+            self._greet()
         if self.on_reading is not None:
             self.on_reading(log.next_id - 1, reading)
 
@@ -178,13 +206,16 @@ class ProtocolDriver:
 
 
 def start_session(
-    options: ConnectionOptions, log: EventLog
+    options: ConnectionOptions, log: EventLog, on_connect: Sequence[Composed] = ()
 ) -> tuple[Session, ProtocolDriver | None]:
-    """A session for `options` with its protocol driven (None for plain WebSocket), started.
-    The options are first prepared for the protocol (registry.prepare); raises
+    """A session for `options` with its protocol driven (None for plain WebSocket), started;
+    `on_connect` is sent after the protocol's handshake (ignored for plain WebSocket). The
+    options are first prepared for the protocol (registry.prepare); raises
     ProtocolSettingsError for protocol settings that can't be read."""
     protocol = registry.create(options)
     session = Session(registry.prepare(options), log)
-    driver = ProtocolDriver(session, protocol) if protocol is not None else None
+    driver = (
+        ProtocolDriver(session, protocol, on_connect=on_connect) if protocol is not None else None
+    )
     session.start()
     return session, driver

@@ -34,6 +34,7 @@ from wsinspector.core.app.crashlog import Crash, CrashReporter
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.eventlog import DEFAULT_CAPACITY, EventLog
 from wsinspector.core.log.events import CloseEvent, ConnState, Event, StateEvent
+from wsinspector.core.protocols.base import Composed
 from wsinspector.core.protocols.driver import start_session
 from wsinspector.core.protocols.registry import create as create_protocol
 from wsinspector.core.protocols.registry import prepare as prepare_options
@@ -65,7 +66,8 @@ EXIT_STATUS_HELP = (
 
 @dataclass(frozen=True, slots=True)
 class RecordPlan:
-    """What to record and where: the resolved options, the profile's name ("" for a URI)."""
+    """What to record and where: the resolved options, the profile's name ("" for a URI),
+    the profile's on-connect protocol messages, their {{variables}} filled."""
 
     options: ConnectionOptions
     profile: str = ""
@@ -74,6 +76,7 @@ class RecordPlan:
     capture: bool = True
     redact: bool = True
     fail_on_close_codes: frozenset[int] = frozenset()
+    on_connect: tuple[Composed, ...] = ()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -146,8 +149,9 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
         _check_writable(args.out)
     fail_on = _close_codes(args.fail_on_close_code)
     profile = ""
+    on_connect: tuple[Composed, ...] = ()
     if args.profile:
-        options = _profile_options(args.profile, args.env)
+        options, on_connect = _profile_plan(args.profile, args.env)
         profile = args.profile
     else:
         options = ConnectionOptions(args.uri.strip())
@@ -170,6 +174,7 @@ def plan_from_args(args: argparse.Namespace) -> RecordPlan:
         capture=not args.no_capture,
         redact=not args.include_secrets,
         fail_on_close_codes=fail_on,
+        on_connect=on_connect,
     )
 
 
@@ -200,7 +205,16 @@ def _close_codes(text: str) -> frozenset[int]:
 
 
 def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
+    """The profile's options, {{variables}} filled (`test` and `replay` use these too)."""
+    return _profile_plan(name, environment, on_connect=False)[0]
+
+
+def _profile_plan(
+    name: str, environment: str | None, *, on_connect: bool = True
+) -> tuple[ConnectionOptions, tuple[Composed, ...]]:
+    """The profile's options and on-connect protocol messages, {{variables}} filled."""
     from wsinspector.core.storage.profiles import ProfileStore
+    from wsinspector.core.storage.profiles.outgoing import prepare_on_connect
     from wsinspector.core.storage.profiles.secrets import ENVIRONMENTS_KEY_PREFIX
     from wsinspector.core.storage.profiles.variables import resolve
 
@@ -225,12 +239,16 @@ def _profile_options(name: str, environment: str | None) -> ConnectionOptions:
         mine = tuple(field for field in unread.fields if field.startswith(prefix))
         if mine:
             raise UsageError(replace(unread, fields=mine).words(f"environment “{environment}”"))
-    options, errors = resolve(
-        profile.options, environments.variables(environment), profile.variables
-    )
+    env_vars = environments.variables(environment)
+    options, errors = resolve(profile.options, env_vars, profile.variables)
     if errors:
         raise UsageError("; ".join(f"{error.field}: {error.message}" for error in errors))
-    return options
+    if not on_connect:
+        return options, ()
+    greetings = prepare_on_connect(profile.messages, options.protocol, env_vars, profile.variables)
+    if isinstance(greetings, str):
+        raise UsageError(greetings)
+    return options, greetings
 
 
 class _StatePrinter:
@@ -321,7 +339,7 @@ async def _record(
     connection.begin(plan.options)
     # What rides on the socket (Socket.IO, GraphQL, …) does its handshake and keepalive by
     # itself, as on a page; plain WebSocket has no driver.
-    session, driver = start_session(wire_options, log)
+    session, driver = start_session(wire_options, log, plan.on_connect)
     # The window's live pages record by the same rule: from the event that begins the
     # connection until it ends.
     target = RecordingTarget(plan.options.uri, plan.profile, plan.options)

@@ -75,6 +75,8 @@ class Composer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A protocol message may have no body (an MQTT subscription): the page says so.
+        self.empty_saves = False
         self.message_edit = QPlainTextEdit()
         self.message_edit.setObjectName("messageEdit")
         self.message_edit.setPlaceholderText(DISCONNECTED_HINT)
@@ -185,7 +187,7 @@ class Composer(QWidget):
         """Ask the page to keep the message as it would be sent (checked the same way)."""
         text = self.message_edit.toPlainText()
         mode = self.format_combo.currentText()
-        if not text.strip():
+        if not text.strip() and not self.empty_saves:
             self.show_error("Not saved: the message is empty")
             return
         if self._checked(text, mode, "Not saved") is not None:

@@ -13,7 +13,9 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +34,14 @@ from wsinspector.qt.forms.field_widgets import error_label
 
 STOMP_COMMANDS = ("SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK", "NACK", "BEGIN", "COMMIT", "ABORT")
 QOS_ITEMS = ("0 (at most once)", "1 (at least once)", "2 (exactly once)")
+# The fields each protocol's row shows: what a saved message of that protocol keeps.
+FIELDS = {
+    registry.SOCKETIO: ("event", "ack"),
+    registry.GRAPHQL: ("variables",),
+    registry.MQTT: ("action", "topic", "qos", "retain"),
+    registry.STOMP: ("command", "destination", "headers"),
+    registry.SIGNALR: ("method", "mode"),
+}
 
 
 def _row(*widgets: QWidget | str) -> QWidget:
@@ -152,6 +162,40 @@ class ProtocolComposer(QWidget):
             "method": self.method_edit.text(),
             "mode": self.signalr_mode.currentText().lower(),
         }
+
+    def fields(self, key: str) -> tuple[tuple[str, str | bool | int], ...]:
+        """The fields of protocol `key`'s row as they are (the body aside), to save."""
+        composed = self.composed("")
+        return tuple((name, composed[name]) for name in FIELDS.get(key, ()))
+
+    def fill(self, fields: Mapping[str, str | bool | int]) -> None:
+        """Put a saved message's fields back (those it has; the others stay as they are)."""
+        texts = {
+            "event": self.event_edit.setText,
+            "topic": self.topic_edit.setText,
+            "destination": self.destination_edit.setText,
+            "method": self.method_edit.setText,
+            "variables": self.variables_edit.setPlainText,
+            "headers": self.headers_edit.setPlainText,
+        }
+        combos = {
+            "action": self.mqtt_action,
+            "command": self.stomp_command,
+            "mode": self.signalr_mode,
+        }
+        checks = {"ack": self.ack_check, "retain": self.retain_check}
+        for name, value in fields.items():
+            if name in texts:
+                texts[name](str(value))
+            elif name in combos:
+                combo = combos[name]
+                index = combo.findText(str(value), Qt.MatchFlag.MatchFixedString)
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+            elif name in checks:
+                checks[name].setChecked(bool(value))
+            elif name == "qos" and isinstance(value, int) and 0 <= value < len(QOS_ITEMS):
+                self.qos_combo.setCurrentIndex(value)
 
     def show_error(self, error: ComposeError | None) -> None:
         """A mistake next to its field (the body's goes to the composer's own error line)."""

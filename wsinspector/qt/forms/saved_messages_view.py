@@ -1,7 +1,16 @@
-"""A profile's saved messages: a list to send from, add to and remove from."""
+"""A profile's saved messages: a list to send from, load into the composer, add to and
+remove from; a protocol message (a saved Socket.IO event, a subscription) can be sent on
+connect, after the protocol's handshake.
+
+objectNames: `savedMessagesView`, `savedMessagesEmptyLabel`, `sendSavedMessageButton`,
+`loadSavedMessageButton`, `removeSavedMessageButton`, `savedMessagesContextMenu` with
+`savedMessageSendAction`, `savedMessageRemoveAction` and, for a protocol message,
+`savedMessageLoadAction` and `savedMessageOnConnectAction`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
@@ -20,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsinspector.core.protocols import registry
 from wsinspector.core.storage.profiles import MessageMode, SavedMessage
+from wsinspector.core.storage.profiles.model import FieldValue
 
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_HINT = "No saved messages. Use “Save as message…” under the message box to keep one."
@@ -56,7 +67,11 @@ def suggested_name(text: str) -> str:
 
 
 def shown_name(message: SavedMessage) -> str:
-    """The list's text: the name, and the mode unless it is plain text."""
+    """The list's text: the name, then its protocol (and "on connect") or its mode unless
+    it is plain text."""
+    if message.protocol:
+        label = registry.info(message.protocol).label
+        return f"{message.name} · {label}" + (" · on connect" if message.on_connect else "")
     if message.mode == MessageMode.TEXT:
         return message.name
     return f"{message.name} · {MODE_NAMES[message.mode]}"
@@ -66,25 +81,34 @@ def tooltip(message: SavedMessage) -> str:
     text = message.text
     if len(text) > TOOLTIP_LIMIT:
         text = text[:TOOLTIP_LIMIT] + "…"
-    return f"{MODE_NAMES[message.mode]} message:\n{text}"
+    if not message.protocol:
+        return f"{MODE_NAMES[message.mode]} message:\n{text}"
+    fields = "".join(f"{name}: {value}\n" for name, value in message.fields)
+    when = "Sent on connect, after the handshake.\n" if message.on_connect else ""
+    return f"{registry.info(message.protocol).label} message:\n{when}{fields}{text}"
 
 
 class SavedMessagesView(QWidget):
     """The saved messages of one profile, in the list `savedMessagesView`.
 
     Double-click or Enter on a message (or its Send button / menu entry) asks for it to be
-    sent; Remove (button, menu or Delete key) asks first, then drops it. The view owns the
-    list shown but stores nothing: the page saves the profile on messages_changed.
+    sent; Load (button, or the menu of a protocol message) asks for it to be put into the
+    composer; Remove (button, menu or Delete key) asks first, then drops it; "Send on
+    connect" (the menu of a protocol message) toggles its on_connect. The view owns the list
+    shown but stores nothing: the page saves the profile on messages_changed.
 
     The dialogs go through the attributes `ask_text(parent, title, label, text) -> str | None`
     and `confirm(parent, question) -> bool`, which tests may replace.
 
     Signals:
         send_requested(object): the user wants this SavedMessage sent.
-        messages_changed(tuple): the user added or removed one; the new tuple of SavedMessage.
+        load_requested(object): the user wants this SavedMessage in the composer.
+        messages_changed(tuple): the user added, changed or removed one; the new tuple of
+            SavedMessage.
     """
 
     send_requested = Signal(object)
+    load_requested = Signal(object)
     messages_changed = Signal(tuple)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -108,6 +132,9 @@ class SavedMessagesView(QWidget):
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("sendSavedMessageButton")
         self.send_button.setToolTip("Send the selected message (double-click or Enter)")
+        self.load_button = QPushButton("Load")
+        self.load_button.setObjectName("loadSavedMessageButton")
+        self.load_button.setToolTip("Put the selected message into the composer, to edit it")
         self.remove_button = QPushButton("Remove")
         self.remove_button.setObjectName("removeSavedMessageButton")
         self.remove_button.setToolTip("Remove the selected message from the profile (Delete)")
@@ -115,6 +142,17 @@ class SavedMessagesView(QWidget):
         self.send_action = QAction("Send", self)
         self.send_action.setObjectName("savedMessageSendAction")
         self.send_action.triggered.connect(self.send_selected)
+        self.load_action = QAction("Load into the composer", self)
+        self.load_action.setObjectName("savedMessageLoadAction")
+        self.load_action.triggered.connect(self.load_selected)
+        self.on_connect_action = QAction("Send on connect", self)
+        self.on_connect_action.setObjectName("savedMessageOnConnectAction")
+        self.on_connect_action.setCheckable(True)
+        self.on_connect_action.setToolTip(
+            "Send this protocol message on every connection, once the protocol's handshake is "
+            "done (plain messages: the connection's On connect tab)"
+        )
+        self.on_connect_action.triggered.connect(self.set_selected_on_connect)
         self.remove_action = QAction("Remove…", self)
         self.remove_action.setObjectName("savedMessageRemoveAction")
         self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
@@ -126,6 +164,7 @@ class SavedMessagesView(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.send_button)
+        buttons.addWidget(self.load_button)
         buttons.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +177,7 @@ class SavedMessagesView(QWidget):
         self.view.customContextMenuRequested.connect(self._show_context_menu)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.send_button.clicked.connect(self.send_selected)
+        self.load_button.clicked.connect(self.load_selected)
         self.remove_button.clicked.connect(self.remove_selected)
         self._fill()
 
@@ -158,14 +198,22 @@ class SavedMessagesView(QWidget):
         self.select_row(len(self._messages) - 1)
         self.messages_changed.emit(self._messages)
 
-    def save_new(self, text: str, mode: str) -> bool:
+    def save_new(
+        self,
+        text: str,
+        mode: str,
+        protocol: str = "",
+        fields: tuple[tuple[str, FieldValue], ...] = (),
+    ) -> bool:
         """Ask a name for (text, mode) (a MessageMode value, as Composer.save_requested gives
-        it) and add it; False if the user cancelled. Blank names become the suggested one."""
-        suggestion = suggested_name(text)
+        it) and add it, with a protocol composer's fields when the page speaks `protocol`;
+        False if the user cancelled. Blank names become the suggested one."""
+        suggestion = suggested_name(str(dict(fields).get("event") or "") or text)
         name = self.ask_text(self, "Save message", "Name of the saved message:", suggestion)
         if name is None:
             return False
-        self.add_message(SavedMessage(name.strip() or suggestion, text, MessageMode(mode)))
+        name = name.strip() or suggestion
+        self.add_message(SavedMessage(name, text, MessageMode(mode), protocol, fields))
         return True
 
     def _fill(self) -> None:
@@ -195,9 +243,19 @@ class SavedMessagesView(QWidget):
         return self._messages[row] if row is not None else None
 
     def _update_actions(self) -> None:
-        has = self.selected_row() is not None
-        for widget in (self.send_button, self.remove_button, self.send_action, self.remove_action):
+        message = self.selected_message()
+        has = message is not None
+        for widget in (
+            self.send_button,
+            self.load_button,
+            self.remove_button,
+            self.send_action,
+            self.load_action,
+            self.remove_action,
+        ):
             widget.setEnabled(has)
+        self.on_connect_action.setEnabled(message is not None and bool(message.protocol))
+        self.on_connect_action.setChecked(message is not None and message.on_connect)
 
     def _on_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -207,6 +265,22 @@ class SavedMessagesView(QWidget):
         message = self.selected_message()
         if message is not None:
             self.send_requested.emit(message)
+
+    def load_selected(self) -> None:
+        message = self.selected_message()
+        if message is not None:
+            self.load_requested.emit(message)
+
+    def set_selected_on_connect(self, on: bool) -> None:
+        """Send the selected protocol message on connect (or not); emits messages_changed."""
+        row = self.selected_row()
+        if row is None or not self._messages[row].protocol:
+            return
+        changed = dataclasses.replace(self._messages[row], on_connect=on)
+        self._messages = (*self._messages[:row], changed, *self._messages[row + 1 :])
+        self._fill()
+        self.select_row(row)
+        self.messages_changed.emit(self._messages)
 
     def remove_selected(self) -> None:
         row = self.selected_row()
@@ -225,6 +299,11 @@ class SavedMessagesView(QWidget):
         menu.setObjectName("savedMessagesContextMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.addAction(self.send_action)
+        message = self.selected_message()
+        if message is not None and message.protocol:
+            # A protocol message's own entries; a plain one loads with the Load button.
+            menu.addAction(self.load_action)
+            menu.addAction(self.on_connect_action)
         menu.addAction(self.remove_action)
         return menu
 

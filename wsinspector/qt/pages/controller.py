@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -87,11 +87,12 @@ class SessionController(QObject):
             and not (self.session.task.done())
         )
 
-    def connect_to(self, options: ConnectionOptions) -> None:
-        """Start a new session; a running one is closed first."""
-        self.spawn(self._connect(options))
+    def connect_to(self, options: ConnectionOptions, on_connect: Sequence[Composed] = ()) -> None:
+        """Start a new session; a running one is closed first. `on_connect` is sent after
+        the protocol's handshake (ProtocolDriver)."""
+        self.spawn(self._connect(options, on_connect))
 
-    async def _connect(self, options: ConnectionOptions) -> None:
+    async def _connect(self, options: ConnectionOptions, on_connect: Sequence[Composed]) -> None:
         if self.is_running and self.session is not None:
             await self.session.close(1000, "reconnecting with new settings")
         self.connection.begin(options)
@@ -104,7 +105,11 @@ class SessionController(QObject):
         self.session = Session(wire_options, self.log)
         if self.driver is not None:
             self.driver.detach()
-        self.driver = ProtocolDriver(self.session, protocol) if protocol is not None else None
+        self.driver = (
+            ProtocolDriver(self.session, protocol, on_connect=on_connect)
+            if protocol is not None
+            else None
+        )
         self.session.record_frames = self._record_frames
         self.session.start()
 

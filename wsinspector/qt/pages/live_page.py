@@ -266,8 +266,9 @@ class LivePage(Page):
         self.composer.send_text.connect(self._send_text)
         self.form.edited.connect(self.title_changed)
         self.form.edited.connect(lambda: self.profile_binding.show_secrets(self.form_options()))
-        self.composer.save_requested.connect(self.saved_messages.save_new)
+        self.composer.save_requested.connect(self.protocols.save_new)
         self.saved_messages.send_requested.connect(self._send_saved)
+        self.saved_messages.load_requested.connect(self.protocols.load)
         self.saved_messages.messages_changed.connect(self._save_messages)
         self.profile_binding.changed.connect(self.title_changed)
         self.profile_binding.changed.connect(self.message_preview.schedule)
@@ -352,7 +353,10 @@ class LivePage(Page):
         return ""
 
     def _send_saved(self, message: SavedMessage) -> None:
-        self._send_prepared(message.text, message.mode)
+        if message.protocol:
+            self.protocols.send_saved(message)
+        else:
+            self._send_prepared(message.text, message.mode)
 
     def _send_text(self, text: str) -> None:
         if not self.protocols.send(text):
@@ -401,9 +405,13 @@ class LivePage(Page):
         if errors:
             self.status_area.show_form_problem()
             return
+        on_connect = self.protocols.on_connect(self.saved_messages.messages())
+        if isinstance(on_connect, str):
+            self.composer.show_error(f"Not connected: {on_connect}")
+            return
         self._set_title(title_for_uri(options.uri))
         self.connect_started.emit(typed.uri)
-        self.controller.connect_to(options)
+        self.controller.connect_to(options, on_connect)
 
     def close_connection(self) -> None:
         code, reason = self.close_code_spin.value(), self.close_reason_edit.text()

@@ -11,6 +11,7 @@ import dataclasses
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QToolButton, QWidget
 
+from wsinspector.core.protocols.base import Composed
 from wsinspector.core.storage.profiles import (
     Environments,
     Profile,
@@ -22,7 +23,10 @@ from wsinspector.core.storage.profiles.dynamic import DynamicValues
 from wsinspector.core.storage.profiles.outgoing import (
     Encoding,
     Prepared,
+    PreparedComposed,
+    prepare_composed,
     prepare_message,
+    prepare_on_connect,
     preview_message,
 )
 from wsinspector.core.storage.profiles.variables import resolve
@@ -200,6 +204,18 @@ class ProfileBinding(QObject):
         """A message to send, its {{variables}} filled from the environment and the profile."""
         env_vars, profile_vars = self._values()
         return prepare_message(text, encoding, env_vars, profile_vars, self.dynamic)
+
+    def prepare_composed(self, composed: Composed) -> PreparedComposed:
+        """A protocol message to send, its {{variables}} filled in every field."""
+        env_vars, profile_vars = self._values()
+        return prepare_composed(composed, env_vars, profile_vars, self.dynamic)
+
+    def prepare_on_connect(
+        self, messages: tuple[SavedMessage, ...], protocol: str
+    ) -> tuple[Composed, ...] | str:
+        """The saved messages to send on connect in `protocol`, filled; or why not."""
+        env_vars, profile_vars = self._values()
+        return prepare_on_connect(messages, protocol, env_vars, profile_vars, self.dynamic)
 
     def preview_message(self, text: str) -> Prepared:
         """What sending `text` now would send, without using up the page's counter."""

@@ -1,6 +1,9 @@
 """A live page's protocol: the bar's choice, the composer's fields, and the reader of the
 log (rows, the Protocol detail tab, the filter: LogWorkspace.set_protocol), kept in step with
-the page's session (its controller's ProtocolDriver).
+the page's session (its controller's ProtocolDriver); and the protocol's saved messages: saved
+with the composer's fields, sent or loaded back, and those marked "on connect" handed to the
+connection. Every field's {{variables}} are filled the way a plain message's are (the page's
+profile binding).
 
 Messages are read by the session's own protocol once connected (it knows which event an ack
 answers, which operation a `next` belongs to), else by a fresh one that knows only the
@@ -18,8 +21,9 @@ from PySide6.QtCore import QObject
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.log.events import ConnState
 from wsinspector.core.protocols import registry
-from wsinspector.core.protocols.base import BODY, ComposeError, WireProtocol
+from wsinspector.core.protocols.base import BODY, Composed, ComposeError, WireProtocol
 from wsinspector.core.protocols.graphql import GraphQLProtocol
+from wsinspector.core.storage.profiles import SavedMessage
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt.forms.protocol_bar import ProtocolBar
 from wsinspector.qt.forms.protocol_composer import ProtocolComposer
@@ -60,16 +64,48 @@ class ProtocolBinding(QObject):
         """Send the composer's message in the page's protocol; False for plain WebSocket."""
         if self.key == registry.WEBSOCKET:
             return False
+        self._send_composed(self.composer.composed(body))
+        return True
+
+    def send_saved(self, message: SavedMessage) -> None:
+        """Send a saved protocol message, if the page speaks its protocol."""
+        if message.protocol != self.key:
+            self.page.composer.show_error(
+                f"Not sent: “{message.name}” is a {registry.info(message.protocol).label} "
+                f"message; this page speaks {registry.info(self.key).label}"
+            )
+            return
+        self._send_composed(message.composed())
+
+    def save_new(self, text: str, mode: str) -> None:
+        """Keep the composer's message, with the protocol's fields when the page speaks one."""
+        key = "" if self.key == registry.WEBSOCKET else self.key
+        self.page.saved_messages.save_new(text, mode, key, self.composer.fields(key))
+
+    def load(self, message: SavedMessage) -> None:
+        """Put a saved message back into the composers (its body, its protocol's fields)."""
+        self.page.composer.set_draft(message.text, message.mode)
+        self.composer.fill(dict(message.fields))
+
+    def on_connect(self, messages: tuple[SavedMessage, ...]) -> tuple[Composed, ...] | str:
+        """The saved messages to send on connect in the page's protocol, filled; or why
+        not (an undefined variable), in words."""
+        return self.page.profile_binding.prepare_on_connect(messages, self.key)
+
+    def _send_composed(self, composed: Composed) -> None:
         self.composer.show_error(None)
+        prepared = self.page.profile_binding.prepare_composed(composed)
+        if prepared.composed is None:
+            self.page.composer.show_error(f"Not sent: {prepared.problem}")
+            return
         try:
-            self.page.controller.send_composed(self.composer.composed(body))
+            self.page.controller.send_composed(prepared.composed)
         except ComposeError as exc:
             if exc.field == BODY:
                 self.page.composer.show_error(str(exc))
             else:
                 self.composer.show_error(exc)
         self._show_running()
-        return True
 
     # -- reactions --------------------------------------------------------------------------
 
@@ -79,6 +115,7 @@ class ProtocolBinding(QObject):
 
     def _on_protocol(self, key: str) -> None:
         self.composer.set_protocol(key)
+        self.page.composer.empty_saves = key != registry.WEBSOCKET
         self._use_reader()
 
     def _on_state(self, event: object) -> None:

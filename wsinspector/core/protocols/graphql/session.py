@@ -58,6 +58,10 @@ class GraphQLProtocol:
         if subprotocol in (SUBPROTOCOL, LEGACY_SUBPROTOCOL):
             self.legacy = subprotocol == LEGACY_SUBPROTOCOL
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.acknowledged
+
     def on_open(self) -> list[Outgoing]:
         self.acknowledged = False
         message: dict[str, object] = {"type": "connection_init"}

@@ -86,6 +86,10 @@ class MqttProtocol:
     def version(self) -> Version:
         return self.settings.version
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.connected
+
     def on_open(self) -> list[Outgoing]:
         self._reset()
         if not self.client_id:

@@ -70,6 +70,10 @@ class SignalRProtocol:
         self._last_sent = self._last_received = self._clock()
         self._silence_reported = False
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.handshaken
+
     def on_open(self) -> list[Outgoing]:
         self._reset()
         return [self._out(messages.HANDSHAKE_REQUEST, "handshake")]

@@ -40,8 +40,9 @@ class Ack:
 # (describe), 50 µs that a flood can't spend.
 _ROUTINE = tuple(
     f"{eio.MESSAGE}{kind}"
-    # Not BINARY_EVENT: its placeholders tell which binary messages follow (attachments.py).
-    for kind in (sio.CONNECT, sio.DISCONNECT, sio.EVENT, sio.CONNECT_ERROR)
+    # Not CONNECT: it tells that the namespace is connected (ready()); not BINARY_EVENT: its
+    # placeholders tell which binary messages follow (attachments.py).
+    for kind in (sio.DISCONNECT, sio.EVENT, sio.CONNECT_ERROR)
 )
 _MESSAGE = Reading("message")
 
@@ -68,11 +69,18 @@ class SocketIOProtocol:
         self.version = version
         self.acks: dict[int, Ack] = {}
         self.open_data: object = None
+        # The server accepted the namespace connect on this connection.
+        self.connected = False
         self._next_ack = 0
         self._pings = ClientPings()
         self._attachments = Attachments()
 
+    def ready(self) -> bool:
+        """base.Handshaking: the namespace is connected."""
+        return self.connected
+
     def on_open(self) -> list[Outgoing]:
+        self.connected = False
         # The client speaks first only after the server's open packet (read below).
         self._pings.reset()
         self._attachments.reset()
@@ -121,6 +129,8 @@ class SocketIOProtocol:
             self._pings.ponged()
         if packet.sio_type in codec.BINARY_TYPES and packet.attachments:
             self._attachments.expect(data, codec.event_name(packet), packet.attachments)
+        if packet.sio_type == sio.CONNECT and packet.namespace == self.namespace:
+            self.connected = True
         if packet.sio_type in (sio.ACK, sio.BINARY_ACK) and packet.ack_id is not None:
             ack = self.acks.get(packet.ack_id)
             if ack is not None and ack.answered is None:

@@ -103,6 +103,10 @@ class StompProtocol:
         # The start of a frame that goes on in the next message.
         self._pending = b""
 
+    def ready(self) -> bool:
+        """base.Handshaking: the server answered the handshake of this connection."""
+        return self.connected
+
     def on_open(self) -> list[Outgoing]:
         self._reset()
         settings = self.settings

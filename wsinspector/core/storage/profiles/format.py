@@ -19,6 +19,7 @@ from wsinspector.core.decoders.settings import DecoderKind, DecoderSettings
 from wsinspector.core.log.events import Direction
 from wsinspector.core.storage.profiles.model import (
     Environments,
+    FieldValue,
     MessageMode,
     Profile,
     RelaySettings,
@@ -366,10 +367,7 @@ def profile_to_json(profile: Profile, withheld: Iterable[str] = ()) -> Json:
         "name": profile.name,
         "folder": profile.folder,
         "options": options_to_json(profile.options),
-        "messages": [
-            {"name": message.name, "text": message.text, "mode": message.mode.value}
-            for message in profile.messages
-        ],
+        "messages": [message_to_json(message) for message in profile.messages],
         "variables": dict(profile.variables),
         "secrets": {
             "headers": sorted(profile.secrets.headers),
@@ -418,6 +416,26 @@ def relay_from_json(value: object, where: str = "relay") -> RelaySettings:
     )
 
 
+def message_to_json(message: SavedMessage) -> Json:
+    """A saved message; a protocol message's keys are written only for one, so that a plain
+    message reads the same as before protocols (and older versions read both)."""
+    document: Json = {"name": message.name, "text": message.text, "mode": message.mode.value}
+    if message.protocol:
+        document["protocol"] = message.protocol
+        document["fields"] = dict(message.fields)
+        document["on_connect"] = message.on_connect
+    return document
+
+
+def _fields(data: Json, where: str) -> tuple[tuple[str, FieldValue], ...]:
+    """A protocol composer's fields: strings, true/false or whole numbers."""
+    fields = _object(data.get("fields", {}), f"{where}.fields")
+    for name, value in fields.items():
+        if not isinstance(value, str | bool | int):
+            raise _fail(f"{where}.fields.{name}", "a string, true/false or a number", value)
+    return tuple(fields.items())
+
+
 def _messages(value: object) -> tuple[SavedMessage, ...]:
     if not isinstance(value, list):
         raise _fail("messages", "a list", value)
@@ -433,7 +451,14 @@ def _messages(value: object) -> tuple[SavedMessage, ...]:
                 f"{where}.mode must be text, json or binary, not {mode!r}"
             ) from None
         messages.append(
-            SavedMessage(_str(data, "name", where), _str(data, "text", where), message_mode)
+            SavedMessage(
+                _str(data, "name", where),
+                _str(data, "text", where),
+                message_mode,
+                protocol=_str(data, "protocol", where),
+                fields=_fields(data, where),
+                on_connect=_bool(data, "on_connect", where, False),
+            )
         )
     return tuple(messages)
 

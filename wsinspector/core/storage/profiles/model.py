@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 from wsinspector.core.log.events import Direction
+from wsinspector.core.protocols.base import BODY, Composed
 from wsinspector.core.websocket.options import ConnectionOptions
 
 
@@ -15,11 +16,27 @@ class MessageMode(enum.StrEnum):
     BINARY = "binary"  # `text` holds hex digits, as the composer's "Binary (hex)" takes them
 
 
+# A protocol composer's field besides the body: an event name, a topic, a check box, a QoS.
+FieldValue = str | bool | int
+
+
 @dataclass(frozen=True, slots=True)
 class SavedMessage:
+    """A message kept in a profile. A protocol message (`protocol` is a registry key) also
+    keeps its composer's other fields, `text` being its body; `on_connect` sends it on each
+    connection once the protocol's handshake is done. A plain message has neither: its
+    on-connect messages are the connection's own (ConnectionOptions.on_connect_messages)."""
+
     name: str
     text: str
     mode: MessageMode = MessageMode.TEXT
+    protocol: str = ""
+    fields: tuple[tuple[str, FieldValue], ...] = ()
+    on_connect: bool = False
+
+    def composed(self) -> Composed:
+        """What the protocol composer held when it was saved (base.Composed)."""
+        return {**dict(self.fields), BODY: self.text}
 
 
 @dataclass(frozen=True, slots=True)
