@@ -45,6 +45,10 @@ from wsinspector.core.websocket.guarded import GuardedConnection
 # per read otherwise).
 KEEP_PARTIAL = 256 * 1024
 
+# Bytes read per wake-up once frames are plain (no extension negotiated); guarded.READ_BYTES
+# until then, and for compressed connections, whose messages websockets inflates.
+PLAIN_READ_BYTES = 256 * 1024
+
 _OPEN = State.OPEN
 _CLOSING = State.CLOSING
 _RESPONSE_END = b"\r\n\r\n"
@@ -121,6 +125,13 @@ class FramedConnection(GuardedConnection):
         opened = self.protocol.state is _OPEN and self.protocol.parser_exc is None
         if opened and self._tap is not None:
             self._framing = True
+            if not self.protocol.extensions and isinstance(
+                getattr(self.transport, "max_size", None), int
+            ):
+                # Plain frames cost the framer a slice each, not websockets' parsing: a read
+                # of asyncio's default size is a few milliseconds of work, and a flood of
+                # large messages pays the loop's turn per read four times less.
+                self.transport.max_size = PLAIN_READ_BYTES  # type: ignore[attr-defined]
             if rest:
                 self._frame(rest)
         elif rest:
@@ -129,27 +140,40 @@ class FramedConnection(GuardedConnection):
     # -- frames ----------------------------------------------------------------------------
 
     def _frame(self, data: bytes) -> None:
-        if self._owed:
-            owed = self._owed
-            self._owed = max(0, owed - len(data))
-            self._hand_over(data[:owed])
-            data = data[owed:]
-            if not data or not self._framing:
-                if data:
-                    super().data_received(data)
+        # Offsets into `data`, not slices of it: a read is copied only where a frame began in
+        # an earlier one (that frame alone) or ends in a later one (its start alone).
+        pos = 0
+        size = len(data)
+        while pos < size:
+            if self._owed:
+                take = min(self._owed, size - pos)
+                self._owed -= take
+                self._hand_over(data[pos : pos + take])
+                pos += take
+            elif not self._framing:
+                if self.reading_error is None:
+                    super().data_received(data[pos:])
                 return
-        pending = self._pending
-        if pending:
-            # Appended to, not joined: a long frame in small reads is copied once, not per read.
-            pending += data
-            if len(pending) < self._needed:
+            elif self._pending:
+                pending = self._pending
+                take = self._needed - len(pending)
+                if take > size - pos:
+                    pending += data[pos:]
+                    return
+                pending += data[pos : pos + take]
+                pos += take
+                whole = bytes(pending)
+                pending.clear()
+                self._frames(whole, 0)
+            else:
+                self._frames(data, pos)
                 return
-            buf = bytes(pending)
-            pending.clear()
-        else:
-            buf = data
+
+    def _frames(self, buf: bytes, pos: int) -> None:
+        """Read the frames of `buf` from `pos` on: plain ones into the log, the others to
+        websockets, an incomplete last one kept (or handed over as it arrives)."""
         try:
-            pos = self._take_plain(buf)
+            pos = self._take_plain(buf, pos)
         except BaseException as exc:
             # A log listener failed: the page's reader raises it (Session._read) once the
             # connection is gone; nothing more is read.
@@ -159,12 +183,12 @@ class FramedConnection(GuardedConnection):
             return
         self._read_rest(buf, pos)
 
-    def _take_plain(self, buf: bytes) -> int:
-        """Log the plain messages at the start of `buf`, handing control frames to websockets
+    def _take_plain(self, buf: bytes, pos: int) -> int:
+        """Log the plain messages of `buf` from `pos` on, handing control frames to websockets
         as they come; return where the first frame that is neither starts (or the end)."""
         log = self._log
         if log is None or not self._may_take():
-            return 0
+            return pos
         tap = self._tap
         assert tap is not None  # framing
         limit = tap.size_guard.limit
@@ -175,7 +199,6 @@ class FramedConnection(GuardedConnection):
         wall = time.time()
         mono = time.monotonic()
         size = len(buf)
-        pos = 0
         while size - pos >= 2:
             first = buf[pos]
             length = buf[pos + 1]
