@@ -247,6 +247,9 @@ class FramedConnection(GuardedConnection):
             if end > size:
                 self._keep(buf, pos, end - pos, length)
                 return
+            # With the frames after it that are websockets' too (a compressed flood's): one
+            # hand-over each run, not each frame.
+            end = _run_end(buf, end, limit)
             self._hand_over(buf[pos:end])
             pos = end
             if not self._framing:
@@ -310,3 +313,30 @@ class FramedConnection(GuardedConnection):
         tap = self._tap
         assert tap is not None  # framing
         return tap.size_guard.limit
+
+
+def _run_end(buf: bytes, pos: int, limit: int) -> int:
+    """Where the run of complete frames from `pos` on that the framer does not take ends: at
+    the first plain data frame, incomplete frame or Close (websockets' state changes there)."""
+    size = len(buf)
+    while size - pos >= 2:
+        first = buf[pos]
+        second = buf[pos + 1]
+        length = second & 0x7F
+        start = pos + 2
+        if length == 126:
+            start += 2
+        elif length == 127:
+            start += 8
+        if second & 0x80:
+            start += 4
+        if start > size:
+            return pos
+        if length >= 126:
+            length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
+        end = start + length
+        plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
+        if plain or end > size or first & 0x0F == 0x8:
+            return pos
+        pos = end
+    return pos
