@@ -29,7 +29,7 @@ TARGET_CLOSE_CLOSED_MS = 300.0
 TARGET_LAG_P99_MS = 50.0
 TARGET_RATIO_RECORDING = 0.9  # recording on / off, alternating runs of one child
 TARGET_CLOSE_ANSWER_MS = 100.0
-TARGET_MEMORY_BYTES = 400.0
+TARGET_MEMORY_BYTES = 300.0  # issue 20: resident memory per logged message
 TARGET_BIG_STALL_MS = 200.0
 # Export, import and filter over the memory run's log (issue: "at a million events").
 TARGET_EXPORT_JSONL_S = 2.0
@@ -263,16 +263,6 @@ def recording(report: Report, qt_part: Result, app_rate: float) -> None:
             f"≥ {TARGET_RATIO_RECORDING}",
             ratio_recording >= TARGET_RATIO_RECORDING,
         )
-        recording_lags = [lag for run in recorded for lag in run.get("lag_ms", [])]
-        p99 = percentile(recording_lags, 99) if recording_lags else math.nan
-        report.add(
-            "recording_lag_p99_ms",
-            "loop lag during flood p99, recording",
-            p99,
-            "{:.1f} ms",
-            "≤ 50 ms",
-            p99 <= TARGET_LAG_P99_MS,
-        )
         missing = sum(abs(run["expected"] - run.get("captured", 0)) for run in recorded)
         total = sum(run["expected"] for run in recorded)
         report.add(
@@ -294,10 +284,10 @@ def recording(report: Report, qt_part: Result, app_rate: float) -> None:
 
 
 def responsiveness(report: Report, qt_part: Result) -> None:
-    """The loop lag during the app's flood and the Close button."""
-    app = qt_part.get("app", [])
-    report.section("Responsiveness (app)")
-    lags = [lag for run in app for lag in run.get("lag_ms", [])]
+    """The loop lag during the app's flood, as users run it (recording), and the Close button."""
+    recorded = qt_part.get("app_recording", [])
+    report.section("Responsiveness (app with defaults: recording on)")
+    lags = [lag for run in recorded for lag in run.get("lag_ms", [])]
     if lags:
         p50, p99, worst = percentile(lags, 50), percentile(lags, 99), max(lags)
     else:
@@ -318,6 +308,13 @@ def responsiveness(report: Report, qt_part: Result) -> None:
         "{:.1f} ms",
         f"≤ {TARGET_FLOOD_LAG_MAX_MS:.0f} ms",
         worst <= TARGET_FLOOD_LAG_MAX_MS,
+    )
+    off = [lag for run in qt_part.get("app", []) for lag in run.get("lag_ms", [])]
+    report.add(
+        "record_off_lag_p99_ms",
+        "  Record box off: p99 (info)",
+        percentile(off, 99) if off else math.nan,
+        "{:.1f} ms",
     )
     clicks = qt_part.get("close", [])
     answers = [click["answer_ms"] for click in clicks]

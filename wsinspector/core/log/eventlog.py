@@ -226,6 +226,14 @@ class EventLog(StoredEvents):
         if isinstance(listener, DropWatcher):
             self._drop_watchers.append(listener)
 
+    def listen_to_messages(self, listener: EventLogListener, listening: bool) -> None:
+        """Tell an added `listener` of each message from now on, or no longer: a listener
+        that needs messages only sometimes costs a flood nothing the rest of the time."""
+        if listening and listener not in self._message_listeners:
+            self._message_listeners.append(listener)
+        elif not listening and listener in self._message_listeners:
+            self._message_listeners.remove(listener)
+
     def remove_listener(self, listener: EventLogListener) -> None:
         self._listeners.remove(listener)
         if listener in self._message_listeners:

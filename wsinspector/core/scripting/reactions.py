@@ -67,11 +67,13 @@ class Reactions:
         self._queue: asyncio.Queue[Callable[[], Coroutine[Any, Any, object]]] | None = None
         self._tasks = TaskSet()
         self._worker: asyncio.Task[None] | None = None
-        log.add_listener(self)
+        # Messages only while a script reacts to them (set_script): a flood pays nothing else.
+        log.add_listener(self, messages=False)
 
     def set_script(self, script: ScriptFile | None) -> None:
         """Use this script's reactions from the next event on (None: none)."""
         self.script = script
+        self.log.listen_to_messages(self, script is not None and "on_message" in script.reactions)
         if script is not None:
             # print() in the script goes to the page, not to a terminal nobody sees.
             script.module.__dict__["print"] = self._print

@@ -45,6 +45,14 @@ from wsinspector.core.websocket.guarded import GuardedConnection
 # per read otherwise).
 KEEP_PARTIAL = 256 * 1024
 
+# Bytes read per wake-up once frames are plain (no extension negotiated); guarded.READ_BYTES
+# until then, and for compressed connections, whose messages websockets inflates.
+PLAIN_READ_BYTES = 256 * 1024
+
+# Plain messages logged in one turn of the loop at most: a read of tiny messages holds tens of
+# thousands, and timers (the window's painting among them) would wait for all of them.
+TAKE_PER_TURN = 2048
+
 _OPEN = State.OPEN
 _CLOSING = State.CLOSING
 _RESPONSE_END = b"\r\n\r\n"
@@ -65,6 +73,8 @@ class FramedConnection(GuardedConnection):
         self._pending = bytearray()  # the start of a frame that is not complete yet
         self._needed = 0  # the bytes it needs before the framer looks at it again
         self._owed = 0  # bytes of a frame handed to websockets that it has not had yet
+        # Frames held back while websockets holds messages received before them.
+        self._held = bytearray()
         self._log: EventLog | None = None
         # TappedConnection gave the protocol the session's frame tap itself; without one (a
         # connection not made by a Session) nothing is framed.
@@ -81,7 +91,9 @@ class FramedConnection(GuardedConnection):
     # -- asyncio.Protocol ----------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        if self._framing:
+        if self._held:
+            self._held += data  # reading is paused; this read was under way
+        elif self._framing:
             self._frame(data)
         elif not self._response_read and self.protocol.state is State.CONNECTING:
             self._handshake_received(data)
@@ -93,14 +105,11 @@ class FramedConnection(GuardedConnection):
         super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._pending:
-            # The stream ends here: websockets gets what it would have had (an incomplete frame
-            # is its "unexpected end of stream"); whatever the kernel still holds follows it.
-            pending = bytes(self._pending)
-            self._pending.clear()
-            self._framing = False
-            self._feed(pending)
-        self._framing = False
+        # The stream ends here: websockets gets what it would have had (an incomplete frame is
+        # its "unexpected end of stream"); whatever the kernel still holds follows it.
+        kept = self._take_back()
+        if kept:
+            self._feed(kept)
         super().connection_lost(exc)
 
     # -- the handshake ---------------------------------------------------------------------
@@ -121,6 +130,13 @@ class FramedConnection(GuardedConnection):
         opened = self.protocol.state is _OPEN and self.protocol.parser_exc is None
         if opened and self._tap is not None:
             self._framing = True
+            if not self.protocol.extensions and isinstance(
+                getattr(self.transport, "max_size", None), int
+            ):
+                # Plain frames cost the framer a slice each, not websockets' parsing: a read
+                # of asyncio's default size is a few milliseconds of work, and a flood of
+                # large messages pays the loop's turn per read four times less.
+                self.transport.max_size = PLAIN_READ_BYTES  # type: ignore[attr-defined]
             if rest:
                 self._frame(rest)
         elif rest:
@@ -129,122 +145,146 @@ class FramedConnection(GuardedConnection):
     # -- frames ----------------------------------------------------------------------------
 
     def _frame(self, data: bytes) -> None:
-        if self._owed:
-            owed = self._owed
-            self._owed = max(0, owed - len(data))
-            self._hand_over(data[:owed])
-            data = data[owed:]
-            if not data or not self._framing:
-                if data:
-                    super().data_received(data)
+        # Offsets into `data`, not slices of it: a read is copied only where a frame began in
+        # an earlier one (that frame alone) or ends in a later one (its start alone).
+        pos = 0
+        size = len(data)
+        while pos < size:
+            if self._owed:
+                take = min(self._owed, size - pos)
+                self._owed -= take
+                self._hand_over(data[pos : pos + take])
+                pos += take
+            elif not self._framing:
+                if self.reading_error is None:
+                    super().data_received(data[pos:])
                 return
-        pending = self._pending
-        if pending:
-            # Appended to, not joined: a long frame in small reads is copied once, not per read.
-            pending += data
-            if len(pending) < self._needed:
+            elif self._pending:
+                pending = self._pending
+                take = self._needed - len(pending)
+                if take > size - pos:
+                    pending += data[pos:]
+                    return
+                pending += data[pos : pos + take]
+                pos += take
+                whole = bytes(pending)
+                pending.clear()
+                self._frames(whole, 0)
+            else:
+                self._frames(data, pos)
                 return
-            buf = bytes(pending)
-            pending.clear()
-        else:
-            buf = data
+
+    def _frames(self, buf: bytes, pos: int) -> None:
         try:
-            pos = self._take_plain(buf)
+            self._read_frames(buf, pos)
         except BaseException as exc:
             # A log listener failed: the page's reader raises it (Session._read) once the
             # connection is gone; nothing more is read.
             self.reading_error = exc
             self._framing = False
             self.transport.abort()
-            return
-        self._read_rest(buf, pos)
 
-    def _take_plain(self, buf: bytes) -> int:
-        """Log the plain messages at the start of `buf`, handing control frames to websockets
-        as they come; return where the first frame that is neither starts (or the end)."""
-        log = self._log
-        if log is None or not self._may_take():
-            return 0
+    def _read_frames(self, buf: bytes, pos: int) -> None:
+        """Read the frames of `buf` from `pos` on: plain ones into the log while websockets
+        holds no message, held (`_hold`) while it does; every other frame to websockets, one at
+        a time; an incomplete last one kept (`_keep`)."""
         tap = self._tap
         assert tap is not None  # framing
+        protocol = self.protocol
+        queued = tap.incoming_opcodes
         limit = tap.size_guard.limit
-        packed = tap.records_sent
-        append = log.append_message
-        frames = log.frames
-        conn = self._conn
-        wall = time.time()
-        mono = time.monotonic()
+        log = self._log
+        taking = log is not None and not queued and protocol.current_size is None
+        if log is not None:
+            packed = tap.records_sent
+            append = log.append_message
+            frames = log.frames
+            conn = self._conn
+            wall = time.time()
+            mono = time.monotonic()
         size = len(buf)
-        pos = 0
+        budget = TAKE_PER_TURN
         while size - pos >= 2:
             first = buf[pos]
-            length = buf[pos + 1]
+            length = second = buf[pos + 1]
             start = pos + 2
-            if length >= 126:
+            if second >= 126:
+                length = second & 0x7F
                 if length == 126:
-                    start = pos + 4
+                    start += 2
                 elif length == 127:
-                    start = pos + 10
-                else:
-                    return pos  # masked, or extended: websockets says what is wrong
+                    start += 8
+                if second & 0x80:
+                    start += 4  # masked: websockets refuses it, once it has the header
                 if start > size:
-                    return pos
-                length = int.from_bytes(buf[pos + 2 : start])
+                    self._keep(buf, pos, start - pos, 0)
+                    return
+                if length >= 126:
+                    length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
             end = start + length
-            if first == 0x81 or first == 0x82:  # FIN, no RSV, text or binary
-                if end > size or length > limit:
-                    return pos
+            plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
+            if plain and taking:
+                if end > size:
+                    self._keep(buf, pos, end - pos, length)
+                    return
                 append(conn, True, first == 0x81, buf[start:end], wall, mono)
                 if packed:
+                    assert log is not None  # taking
                     frames.set_packed(log.next_id - 1, pack_one(length, False, first == 0x81, True))
                 pos = end
-            elif first == 0x89 or first == 0x8A:  # FIN ping or pong: websockets answers
-                if end > size:
-                    return pos
-                self._hand_over(buf[pos:end])
-                pos = end
-                if not self._framing or not self._may_take():
-                    return pos
-            else:
-                return pos
-        return pos
-
-    def _read_rest(self, buf: bytes, pos: int) -> None:
-        """Hand websockets the complete frames from `pos` on; keep an incomplete last one, or
-        hand it over as it arrives when it is long."""
-        size = len(buf)
-        start_of_rest = pos
-        needed = 2
-        while size - pos >= 2:
-            length = buf[pos + 1] & 0x7F
-            start = pos + 2
-            if length == 126:
-                start = pos + 4
-            elif length == 127:
-                start = pos + 10
-            if buf[pos + 1] & 0x80:
-                start += 4  # masked (refused by websockets, which needs to read the header)
-            if start > size:
-                needed = start - pos
-                break
-            if length >= 126:
-                length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
-            end = start + length
+                budget -= 1
+                if not budget:
+                    # Enough for one turn of the loop: timers and painting go first.
+                    self._hold(buf[pos:])
+                    self.loop.call_soon(self.resume_framing)
+                    return
+                continue
+            if plain and queued and protocol.current_size is None:
+                # websockets holds messages that came before this one: the reader logs them
+                # first, then hands the rest back (resume_framing).
+                self._hold(buf[pos:])
+                return
             if end > size:
-                if length > KEEP_PARTIAL or length > self._limit():
-                    self._owed = end - size
-                    pos = size
-                needed = end - pos
-                break
+                self._keep(buf, pos, end - pos, length)
+                return
+            # With the frames after it that are websockets' too (a compressed flood's): one
+            # hand-over each run, not each frame.
+            end = _run_end(buf, end, limit)
+            self._hand_over(buf[pos:end])
             pos = end
-        if pos > start_of_rest:
-            self._hand_over(buf[start_of_rest:pos])
+            if not self._framing:
+                if pos < size:
+                    super().data_received(buf[pos:])
+                return
+            taking = log is not None and not queued and protocol.current_size is None
         if pos < size:
-            if self._framing:
-                self._pending += buf[pos:]
-                self._needed = needed
-            else:
-                super().data_received(buf[pos:])
+            self._keep(buf, pos, 2, 0)  # not even a header yet
+
+    def _keep(self, buf: bytes, pos: int, needed: int, length: int) -> None:
+        """Keep the incomplete frame at `pos` until `needed` bytes of it are there; hand a long
+        one (its header read: `length`) to websockets as it arrives instead."""
+        if length > KEEP_PARTIAL or length > self._limit():
+            self._owed = needed - (len(buf) - pos)
+            self._hand_over(buf[pos:])
+            return
+        self._pending += buf[pos:]
+        self._needed = needed
+
+    def _hold(self, rest: bytes) -> None:
+        if rest:
+            self._held += rest
+            self.transport.pause_reading()
+
+    def resume_framing(self) -> None:
+        """The reader has logged every message websockets held: read what was held back."""
+        if not self._held:
+            return
+        held = bytes(self._held)
+        self._held.clear()
+        transport = self.transport
+        if not transport.is_closing() and not self.recv_messages.paused:
+            transport.resume_reading()
+        self._frame(held)
 
     def _hand_over(self, data: bytes) -> None:
         """websockets reads `data`: whole frames, or the rest of one it was handed before."""
@@ -255,21 +295,48 @@ class FramedConnection(GuardedConnection):
         elif protocol.state is not _OPEN and protocol.state is not _CLOSING:
             self._framing = False
 
-    def _hand_over_pending(self) -> None:
-        if self._pending:
-            pending = bytes(self._pending)
-            self._pending.clear()
-            self._framing = False
-            super().data_received(pending)
+    def _take_back(self) -> bytes:
+        """What the framer holds (an incomplete frame, or bytes held back), for websockets:
+        the stream ends, and the framer with it."""
+        kept = bytes(self._pending or self._held)
+        self._pending.clear()
+        self._held.clear()
         self._framing = False
+        return kept
 
-    def _may_take(self) -> bool:
-        """No message is with websockets: one taken now can't pass one received before it."""
-        tap = self._tap
-        assert tap is not None  # framing
-        return not tap.incoming_opcodes and self.protocol.current_size is None
+    def _hand_over_pending(self) -> None:
+        kept = self._take_back()
+        if kept:
+            super().data_received(kept)
 
     def _limit(self) -> int:
         tap = self._tap
         assert tap is not None  # framing
         return tap.size_guard.limit
+
+
+def _run_end(buf: bytes, pos: int, limit: int) -> int:
+    """Where the run of complete frames from `pos` on that the framer does not take ends: at
+    the first plain data frame, incomplete frame or Close (websockets' state changes there)."""
+    size = len(buf)
+    while size - pos >= 2:
+        first = buf[pos]
+        second = buf[pos + 1]
+        length = second & 0x7F
+        start = pos + 2
+        if length == 126:
+            start += 2
+        elif length == 127:
+            start += 8
+        if second & 0x80:
+            start += 4
+        if start > size:
+            return pos
+        if length >= 126:
+            length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
+        end = start + length
+        plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
+        if plain or end > size or first & 0x0F == 0x8:
+            return pos
+        pos = end
+    return pos

@@ -393,9 +393,10 @@ class Session:
         text = Opcode.TEXT
         binary = Opcode.BINARY
         count = 0
-        if isinstance(websocket, FramedConnection):
+        framed = websocket if isinstance(websocket, FramedConnection) else None
+        if framed is not None:
             # Plain messages go into the log as they arrive; recv() has the others (framed.py).
-            websocket.read_into(log, conn)
+            framed.read_into(log, conn)
         while True:
             # decode=False: a text message with invalid UTF-8 is shown, not a 1007 failure.
             try:
@@ -417,6 +418,9 @@ class Session:
                 self._append_framed(conn, data, kind)  # type: ignore[arg-type]
             if queued and type(queued[0]) is ControlEvent:
                 self._log_held_controls()
+            if not queued and framed is not None:
+                # Everything websockets held is logged: the framer reads what it held back.
+                framed.resume_framing()
             count += 1
             if not count % READER_YIELD_EVERY:
                 # recv() does not yield while messages are queued: thousands may be, and
