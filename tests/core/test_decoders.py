@@ -166,6 +166,18 @@ def test_a_bad_proto_file_names_line_and_column(tmp_path: Path) -> None:
         load_proto(str(tmp_path / "empty.proto"))
 
 
+@pytest.mark.parametrize("path", ["~0", "~nosuchuser/x.proto"])
+def test_a_home_folder_that_does_not_exist_is_said(path: str) -> None:
+    # Path.expanduser raises RuntimeError for a user it can't find (Hypothesis found "~0").
+    with pytest.raises(ProtoLoadError, match="no such user"):
+        load_proto(path)
+
+
+def test_a_name_too_long_for_the_system_is_said() -> None:
+    with pytest.raises(ProtoLoadError, match="File name too long"):
+        load_proto("x" * 5000 + ".proto")
+
+
 # -- never raising, pages, text ---------------------------------------------------------------
 
 

@@ -3,10 +3,14 @@ basic auth) and Dante (SOCKS5); the system setting, NO_PROXY, and each failure i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from helpers.asyncwait import run, wait_state
+from helpers.asyncwait import run, until, wait_state
+from helpers.faults import FaultServer
+from helpers.fixtures import TlsServer
 from helpers.proxies import HOST, dante, free_port, tinyproxy
 from helpers.recordcli import run as record_cli
 from helpers.servers import RecordingServer
@@ -15,6 +19,7 @@ from helpers.sessions import close_session, finished, of_type, open_session, opt
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import ConnState, ErrorEvent, HandshakeEvent, NoteEvent
 from wsinspector.core.text.secrets import REDACTED
+from wsinspector.core.websocket.guarded import GuardedConnection
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.proxies import (
     ProxyMode,
@@ -141,6 +146,49 @@ def test_refused_tunnel_names_the_proxy_status() -> None:
     assert error.startswith(
         f"the proxy {proxy.url} refused the tunnel to {HOST}:{closed}: HTTP/1.1 5"
     )
+
+
+@pytest.mark.parametrize("server_kind", ["untrusted certificate", "garbage for a ClientHello"])
+def test_tls_failing_through_the_tunnel_is_said_and_nothing_else_breaks(
+    server_kind: str,
+    tls_server: TlsServer,
+    fault_server_factory: Callable[..., FaultServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """wss:// through an HTTP proxy: asyncio's start_tls tells the connection it was to wrap
+    that the connection is lost although it never made it (a failed TLS handshake): that
+    call raised AttributeError 'transport' in the loop's callback."""
+    if server_kind == "untrusted certificate":
+        url, words = tls_server.server.url("/"), "TLS certificate not trusted"
+    else:
+        url, words = fault_server_factory("garbage").url("/").replace("ws:", "wss:", 1), "TLS"
+    lost: list[Exception | None] = []
+    connection_lost = GuardedConnection.connection_lost
+
+    def counted(self: GuardedConnection, exc: Exception | None) -> None:
+        lost.append(exc)
+        connection_lost(self, exc)
+
+    monkeypatch.setattr(GuardedConnection, "connection_lost", counted)
+
+    async def body() -> tuple[Session, list[dict[str, Any]]]:
+        problems: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _loop, context: problems.append(context)
+        )
+        session = Session(
+            options_for(url, proxy_mode=ProxyMode.CUSTOM, proxy_url=proxy.url), EventLog()
+        )
+        session.start()
+        await finished(session)
+        await until(lambda: lost, message="connection_lost was not called")
+        return session, problems
+
+    with tinyproxy() as proxy:
+        session, problems = run(body)
+    assert session.state is ConnState.FAILED
+    assert words in session.last_error, session.last_error
+    assert problems == [], problems
 
 
 def test_unreachable_proxy_is_not_an_unreachable_server(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication
 
@@ -118,6 +118,19 @@ def forms(qapp: QApplication) -> Iterator[tuple[ConnectionForm, ConnectionForm]]
     max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(options=form_options)
+# Found by Hypothesis: a "~user" whose home can't be found made load_proto raise RuntimeError.
+@example(
+    options=ConnectionOptions(
+        uri="ws://127.0.0.1:8765/feed?x=1",
+        decoder=DecoderSettings(DecoderKind.PROTOBUF, "~0", "demo.Tick"),
+    )
+)
+@example(
+    options=ConnectionOptions(
+        uri="ws://127.0.0.1:8765/feed?x=1",
+        decoder=DecoderSettings(DecoderKind.PROTOBUF, "~nosuchuser/x.proto", ""),
+    )
+)
 def test_options_form_options_is_exact(
     forms: tuple[ConnectionForm, ConnectionForm], options: ConnectionOptions
 ) -> None:
@@ -174,4 +187,19 @@ def test_contract_spin_alone_still_means_whole_mib(qapp: QApplication) -> None:
     form.max_size_spin.setValue(0)
     assert form.max_size_spin.specialValueText() == ""  # shows "0 MiB", not "no limit"
     assert form.to_options("ws://h/").max_message_size == 5
+    form.deleteLater()
+
+
+@pytest.mark.parametrize("path", ["~0", "~nosuchuser/x.proto"])
+def test_a_proto_file_in_an_unknown_home_is_said_next_to_its_field(
+    qapp: QApplication, path: str
+) -> None:
+    form = ConnectionForm()
+    form.set_options(
+        ConnectionOptions(uri="ws://h/", decoder=DecoderSettings(DecoderKind.PROTOBUF, path, ""))
+    )
+    error = form.decoder_tab.error_label
+    assert "no such user" in error.text()
+    assert not error.isHidden()
+    assert form.to_options("ws://h/").decoder.proto_file == path
     form.deleteLater()

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyleOptionFrame,
     QTabBar,
     QTableView,
     QTabWidget,
@@ -330,3 +332,25 @@ def test_the_uri_bar_keeps_room_for_a_uri_beside_the_protocol_box_at_1280x800(
     busy_profile_page(window, qtbot, recording_server.url("/echo"))
     uri = find(window, QLineEdit, "uriEdit")
     assert uri.width() >= 45 * uri.fontMetrics().averageCharWidth(), uri.width()
+
+
+def placeholder_room(edit: QLineEdit) -> int:
+    """The pixels `edit` has for its text: its contents rectangle as the style draws it, less
+    its text margins and QLineEdit's own 2 px on each side."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    contents = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    margins = edit.textMargins()
+    return contents.width() - margins.left() - margins.right() - 4
+
+
+@pytest.mark.parametrize("name", ["logConnectionEdit", "pingPayloadEdit"])
+def test_the_small_boxes_show_their_placeholder_whole_at_1280x800(
+    name: str, recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    """Seen in the README's screenshots: the filter's connection box squeezed to "co…", the
+    ping payload's hint cut at "(optio…" once Repeat… stood beside Pong."""
+    busy_profile_page(window, qtbot, recording_server.url("/echo"))
+    edit = find(window.current_page(), QLineEdit, name)
+    needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    assert placeholder_room(edit) >= needed, (edit.placeholderText(), edit.width())

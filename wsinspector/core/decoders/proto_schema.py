@@ -52,8 +52,15 @@ def _include_folder() -> str:
 
 def load_proto(path: str) -> ProtoSchema:
     """Compile the .proto file at `path`; ProtoLoadError says what is wrong with it."""
-    source = Path(path).expanduser()
-    if not source.is_file():
+    try:
+        source = Path(path).expanduser()
+    except RuntimeError:  # "~name" of a user the system doesn't know
+        raise ProtoLoadError(f"{path}: no such user's home folder") from None
+    try:
+        found = source.is_file()
+    except OSError as exc:  # ENAMETOOLONG, EACCES …: is_file() lets these through
+        raise ProtoLoadError(f"{path}: {exc.strerror or exc}") from None
+    if not found:
         raise ProtoLoadError(f"{path}: no such file")
     try:
         from google.protobuf import descriptor_pb2, descriptor_pool

@@ -27,6 +27,9 @@ behaves differently and the workaround can go:
   and websockets parses all of it in that callback, before any timer or paint can run: with
   permessage-deflate that is ~15,000 small messages, and the loop stalled ~95 ms (issue 20).
   `connection_made` lowers the plain transport's read size to READ_BYTES.
+* **A connection never made is never lost.** Through an HTTP proxy, wss:// goes through
+  asyncio's start_tls, which calls `connection_lost` on a failed TLS handshake although
+  `connection_made` never ran; it returns at once (it raised AttributeError 'transport').
 * **A response that never ends names its status.** A rejection whose body never ends runs
   into the open timeout; `handshake` hands the bytes that had arrived to the timeout's
   cause, so the words say which status the server sent.
@@ -112,6 +115,12 @@ class GuardedConnection(TappedConnection):
         super().start_keepalive()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if "transport" not in vars(self):
+            # Never made: wss:// through an HTTP proxy hands this connection to start_tls,
+            # which reports a failed TLS handshake here too. open_tcp_connection raises that
+            # failure and drops the connection; websockets' connection_lost would trip over
+            # what connection_made sets up (the transport, the message queue).
+            return
         if exc is not None:
             self._read_what_arrived()
         super().connection_lost(exc)

@@ -28,9 +28,8 @@ class ControlFrameBar(QWidget):
         super().__init__(parent)
         self.payload_edit = QLineEdit()
         self.payload_edit.setObjectName("pingPayloadEdit")
-        self.payload_edit.setPlaceholderText(
-            f"ping/pong payload (optional, up to {MAX_CONTROL_PAYLOAD} bytes)"
-        )
+        # The label beside it names the field: the hint says only what fits at 1280x800.
+        self.payload_edit.setPlaceholderText(f"optional, up to {MAX_CONTROL_PAYLOAD} bytes")
         self.payload_edit.setToolTip(
             "Sent with Ping and Pong. Empty: a ping carries 4 random bytes, a pong none."
         )

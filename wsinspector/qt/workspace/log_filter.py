@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QStyle,
+    QStyleOptionFrame,
     QWidget,
 )
 
@@ -23,7 +25,9 @@ from wsinspector.core.app.errors import InputError, UserError
 from wsinspector.core.log.filtering import LogFilter
 
 DEBOUNCE_MS: Final = 200
-FILTER_MIN_WIDTH: Final = 180
+# Room for "Filter rows (Ctrl+F)" and the clear button; the bar's least width sets the log
+# pane's, and what it takes more comes off the detail pane at 1280x800.
+FILTER_MIN_WIDTH: Final = 160
 ERROR_TINT: Final = "#fde2e2"
 
 DIRECTIONS: Final = (
@@ -56,6 +60,20 @@ def parse_connections(text: str) -> frozenset[int]:
             raise InputError(f"“{part}” is not a connection number or range")
         numbers.update(range(first, last + 1))
     return frozenset(numbers)
+
+
+def width_showing(edit: QLineEdit, text: str) -> int:
+    """The width at which `edit` shows `text` whole: the text, QLineEdit's 2 px on each side,
+    its text margins, and the frame the style draws around it."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    metrics = edit.fontMetrics()
+    margins = edit.textMargins()
+    inner = QSize(
+        metrics.horizontalAdvance(text) + 4 + margins.left() + margins.right(), metrics.height()
+    )
+    size = edit.style().sizeFromContents(QStyle.ContentsType.CT_LineEdit, option, inner, edit)
+    return size.width()
 
 
 class LogFilterBar(QWidget):
@@ -95,6 +113,8 @@ class LogFilterBar(QWidget):
         self.connection_edit.setObjectName("logConnectionEdit")
         self.connection_edit.setPlaceholderText("conn #")
         self.connection_edit.setToolTip("Connection numbers: 2, or 1, 3, or 2-4")
+        # Never narrower than its hint: a tight log pane squeezed it to "co…" (screenshot).
+        self.connection_edit.setMinimumWidth(width_showing(self.connection_edit, "conn #"))
         self.connection_edit.setMaximumWidth(70)
         self.status_label = QLabel()
         self.status_label.setObjectName("logFilterStatusLabel")
