@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
@@ -13,9 +14,20 @@ from helpers.sessions import close_session
 from helpers.sio import of_kind, open_socketio
 
 from wsinspector.core.log.eventlog import EventLog
-from wsinspector.core.log.events import ConnState, MessageEvent
+from wsinspector.core.log.events import (
+    ConnState,
+    Direction,
+    Event,
+    MessageEvent,
+    NoteEvent,
+    StateEvent,
+)
+from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import ComposeError
+from wsinspector.core.protocols.driver import ProtocolDriver
 from wsinspector.core.protocols.socketio import SocketIOProtocol, socketio_uri
+from wsinspector.core.websocket.options import ConnectionOptions
+from wsinspector.core.websocket.session import Session
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +128,49 @@ def test_emit_encodes_arguments() -> None:
     with pytest.raises(ComposeError) as raised:
         protocol.compose({"event": "x", "body": "[1,"})
     assert raised.value.field == "body"
+
+
+def test_an_emit_before_the_namespace_is_connected_waits_for_it(port: int) -> None:
+    """Sent the moment the WebSocket opens, before the server's open packet is read: the event
+    leaves after the namespace connect (a server ignores an event for a namespace not connected
+    yet), the log says why it waited, and the acknowledgement comes."""
+
+    class SendOnOpen:
+        def __init__(self, driver: ProtocolDriver) -> None:
+            self.driver = driver
+            self.task: asyncio.Task[None] | None = None
+
+        def event_appended(self, log: EventLog, event: Event) -> None:
+            if isinstance(event, StateEvent) and event.state is ConnState.OPEN:
+                composed = {"event": "echo", "body": '["early"]', "ack": True}
+                self.task = asyncio.ensure_future(self.driver.send(composed))
+
+        def messages_appended(self, log: EventLog) -> None:
+            pass
+
+        def log_cleared(self, log: EventLog) -> None:
+            pass
+
+        def events_dropped(self, log: EventLog, count: int) -> None:
+            pass
+
+    async def scenario() -> None:
+        options = ConnectionOptions(
+            f"http://127.0.0.1:{port}", ping_interval=None, protocol="socketio"
+        )
+        log = EventLog()
+        session = Session(registry.prepare(options), log)
+        protocol = registry.create(options)
+        assert protocol is not None
+        driver = ProtocolDriver(session, protocol)
+        log.add_listener(SendOnOpen(driver), messages=False)
+        session.start()
+        await until(lambda: of_kind(log, protocol, "ack", "echo"))
+        assert of_kind(log, protocol, "ack", "echo")[0].value == {"echoed": ["early"]}
+        sent = [e.data for e in log if isinstance(e, MessageEvent) and e.direction is Direction.OUT]
+        assert sent[:2] == [b"40", b'420["echo","early"]'], sent
+        notes = [e.text for e in log if isinstance(e, NoteEvent)]
+        assert any("waiting for the Socket.IO handshake" in note for note in notes), notes
+        await close_session(session)
+
+    run(scenario, timeout=10)

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import time
 
+from helpers.node import node_server
 from helpers.servers import RecordingServer
-from helpers.ui import connect_to, find, stays
+from helpers.ui import connect_to, find, log_rows, stays
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QToolButton
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -86,3 +96,31 @@ def test_the_window_stays_responsive_at_1_ms_until_stopped(
     assert max(lateness) < MOST_LATENESS_S, sorted(lateness)[-5:]
     sent = page.log.counters.messages_out
     stays(qtbot, lambda: page.log.counters.messages_out == sent, 100)
+
+
+def test_a_socketio_page_repeats_its_event_not_the_raw_text(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """A page that speaks a protocol repeats the protocol composer's message: three `echo`
+    events asking for an acknowledgement, each answered (not three raw `["n"]` texts, which
+    a Socket.IO server drops). The first is started as soon as the page is open, before the
+    namespace is connected: it waits for that, as socket.io-client's emits do."""
+    with node_server("socketio_server.js") as port:
+        # Typed, as the user does: the page proposes Socket.IO from what was typed.
+        uri_edit = find(window, QLineEdit, "uriEdit")
+        uri_edit.clear()
+        qtbot.keyClicks(uri_edit, f"http://127.0.0.1:{port}")
+        assert "Socket.IO" in find(window, QComboBox, "protocolCombo").currentText()
+        find(window, QLineEdit, "eventNameEdit").setText("echo")
+        find(window, QCheckBox, "ackCheck").setChecked(True)
+        schedule(window, 5, 3, '["n {{$counter}}"]')
+        connect_to(qtbot, window, uri_edit.text())
+        qtbot.mouseClick(find(window, QPushButton, "repeatButton"), Qt.MouseButton.LeftButton)
+        status = find(window, QLabel, "repeatStatusLabel")
+        qtbot.waitUntil(lambda: status.text() == "Sent 3: done", timeout=10_000)
+
+        def answered() -> list[str]:
+            return [row for row in log_rows(window) if "| ack |" in row and "echo" in row]
+
+        qtbot.waitUntil(lambda: len(answered()) == 3, timeout=10_000)
+        assert [any(f"n {n}" in row for row in answered()) for n in (1, 2, 3)] == [True] * 3

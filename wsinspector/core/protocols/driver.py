@@ -61,8 +61,10 @@ class ProtocolDriver:
         self.protocol = protocol
         self.on_reading = on_reading
         self.on_connect = tuple(on_connect)
-        # On-connect messages wait for the handshake of the current connection.
+        # On-connect messages wait for the handshake of the current connection, and so does
+        # what the user sends before it is done (as socket.io-client buffers its emits).
         self._greeting = False
+        self._waiting: list[Outgoing] = []
         self._conn = 0
         self._subprotocol: str | None = None
         self._tasks = TaskSet()
@@ -115,9 +117,25 @@ class ProtocolDriver:
         await self.send_all(self.outgoing_for(composed))
 
     async def send_all(self, outgoing: list[Outgoing]) -> None:
-        """Send composed messages in order; raises NotConnectedError."""
+        """Send composed messages in order; raises NotConnectedError. Before the protocol's
+        handshake is done they wait for it (said in the log); after the protocol's own
+        messages still on their way they follow them."""
+        if self.session.state is ConnState.OPEN and not self._ready():
+            if not self._waiting:
+                label = registry.info(self.protocol.name).label
+                words = f"waiting for the {label} handshake to finish before sending"
+                self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), words))
+            self._waiting += outgoing
+            return
+        if self._sender is not None and not self._sender.done():
+            self._enqueue(outgoing)
+            return
         for item in outgoing:
             await self._send_one(item)
+
+    def _ready(self) -> bool:
+        protocol = self.protocol
+        return not isinstance(protocol, Handshaking) or protocol.ready()
 
     async def _send_one(self, outgoing: Outgoing) -> None:
         if isinstance(outgoing.data, str):
@@ -126,7 +144,8 @@ class ProtocolDriver:
             await self.session.send_binary(outgoing.data)
 
     def _greet(self) -> None:
-        """Send the on-connect messages; one that can't be composed is said in the log."""
+        """Send the on-connect messages, then what the user sent while the handshake went on;
+        an on-connect message that can't be composed is said in the log."""
         self._greeting = False
         for number, composed in enumerate(self.on_connect, 1):
             try:
@@ -136,6 +155,9 @@ class ProtocolDriver:
                 self.log.append(NoteEvent(self._conn, time.time(), time.monotonic(), problem))
                 continue
             self._enqueue(outgoing)
+        waiting, self._waiting = self._waiting, []
+        if waiting:
+            self._enqueue(waiting)
 
     def _enqueue(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
@@ -173,6 +195,7 @@ class ProtocolDriver:
             if isinstance(self.protocol, Negotiating):
                 self.protocol.accepted(self._subprotocol)
             self._enqueue(self.protocol.on_open())
+            self._waiting = []  # composed for a connection that is gone
             self._greeting = bool(self.on_connect)
             if self._greeting and not isinstance(self.protocol, Handshaking):
                 self._greet()
@@ -193,7 +216,7 @@ class ProtocolDriver:
         reading, answers = self.protocol.read(data.decode("utf-8", "replace") if entry[2] else data)
         if answers:
             self._enqueue(answers)
-        if self._greeting and isinstance(self.protocol, Handshaking) and self.protocol.ready():
+        if (self._greeting or self._waiting) and self._ready():
             self._greet()
         if self.on_reading is not None:
             self.on_reading(log.next_id - 1, reading)

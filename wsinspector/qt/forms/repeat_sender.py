@@ -1,5 +1,6 @@
 """Repeat sending: the composer's message or the selected saved message, sent every N ms, K
-times or until stopped (core/websocket/repeat.py keeps the time).
+times or until stopped (core/websocket/repeat.py keeps the time); on a page that speaks a
+protocol, in that protocol (the protocol composer's fields, or the saved message's).
 
 `repeatToggleButton` (beside the ping/pong payload) shows or hides the row of controls under
 the composer, so that they take no room until wanted: `repeatSourceCombo` (Composer: its
@@ -40,8 +41,10 @@ COMPOSER, SAVED = "Composer", "Saved message"
 # than the sends.
 STATUS_EVERY_SENDS = 50
 
-# Sends one prepared message: "" when sent, else why not.
+# Sends the composer's message once: "" when sent, else why not.
 SendPrepared = Callable[[str, Encoding], str]
+# Sends a saved message once (in its protocol, if it has one): "" when sent, else why not.
+SendSaved = Callable[[SavedMessage], str]
 
 
 class RepeatSender(QWidget):
@@ -52,12 +55,14 @@ class RepeatSender(QWidget):
         composer: Composer,
         selected_saved: Callable[[], SavedMessage | None],
         send: SendPrepared,
+        send_saved: SendSaved,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._composer = composer
         self._selected_saved = selected_saved
         self._send = send
+        self._send_saved = send_saved
         self._repeater: Repeater | None = None
         self.source_combo = QComboBox()
         self.source_combo.setObjectName("repeatSourceCombo")
@@ -123,18 +128,21 @@ class RepeatSender(QWidget):
             self.stop()
         self._update_buttons()
 
-    def _message(self) -> tuple[str, Encoding] | str:
-        """(text, encoding) to repeat, or why there is none."""
+    def _message(self) -> Callable[[], str] | str:
+        """What sends the message to repeat once, or why there is none."""
         if self.source_combo.currentText() == SAVED:
             message = self._selected_saved()
             if message is None:
                 return "select a saved message first"
-            return message.text, message.mode
+            send_saved = self._send_saved
+            return lambda: send_saved(message)
         text = self._composer.message_edit.toPlainText()
         if not text:
             return "the composer is empty"
         label = self._composer.format_combo.currentText()
-        return text, ENCODINGS.get(label, MODE_OF_LABEL[label])
+        encoding = ENCODINGS.get(label, MODE_OF_LABEL[label])
+        send = self._send
+        return lambda: send(text, encoding)
 
     def start(self) -> None:
         if self.running or not self._connected:
@@ -146,10 +154,7 @@ class RepeatSender(QWidget):
         if isinstance(message, str):
             problem = problem or message
         elif not problem:
-            text, encoding = message
-            self._repeater = Repeater(
-                plan, lambda: self._send(text, encoding), self._on_progress, self._on_end
-            )
+            self._repeater = Repeater(plan, message, self._on_progress, self._on_end)
             self.status_label.setText(f"Repeating {plan.words()}")
             self._repeater.start()
             self._update_buttons()

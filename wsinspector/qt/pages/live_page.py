@@ -223,7 +223,10 @@ class LivePage(Page):
         )
         composer_layout.addWidget(self.message_preview)
         self.repeat_sender = RepeatSender(
-            self.composer, lambda: self.saved_messages.selected_message(), self._send_prepared
+            self.composer,
+            lambda: self.saved_messages.selected_message(),
+            self._repeat_composed,
+            self._repeat_saved,
         )
         composer_layout.addLayout(self.repeat_sender.row_beside(self.control_frames))
         composer_layout.addWidget(self.repeat_sender)
@@ -353,10 +356,20 @@ class LivePage(Page):
         return ""
 
     def _send_saved(self, message: SavedMessage) -> None:
+        self._repeat_saved(message)
+
+    def _repeat_saved(self, message: SavedMessage) -> str:
+        """Send a saved message, in its protocol if it has one: "" when sent, else why not."""
         if message.protocol:
-            self.protocols.send_saved(message)
-        else:
-            self._send_prepared(message.text, message.mode)
+            return self.protocols.send_saved(message)
+        return self._send_prepared(message.text, message.mode)
+
+    def _repeat_composed(self, text: str, encoding: Encoding) -> str:
+        """Send the composer's message, in the page's protocol when it speaks one (the
+        protocol composer's fields with `text` as the body): "" when sent, else why not."""
+        if self.protocols.speaks:
+            return self.protocols.send_body(text)
+        return self._send_prepared(text, encoding)
 
     def _send_text(self, text: str) -> None:
         if not self.protocols.send(text):

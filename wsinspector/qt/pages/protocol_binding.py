@@ -60,22 +60,34 @@ class ProtocolBinding(QObject):
     def show(self, options: ConnectionOptions) -> None:
         self.bar.set_protocol(options.protocol, options.protocol_params)
 
+    @property
+    def speaks(self) -> bool:
+        """The page speaks a protocol on top of WebSocket."""
+        return self.key != registry.WEBSOCKET
+
     def send(self, body: str) -> bool:
         """Send the composer's message in the page's protocol; False for plain WebSocket."""
-        if self.key == registry.WEBSOCKET:
+        if not self.speaks:
             return False
-        self._send_composed(self.composer.composed(body))
+        self.send_body(body)
         return True
 
-    def send_saved(self, message: SavedMessage) -> None:
-        """Send a saved protocol message, if the page speaks its protocol."""
+    def send_body(self, body: str) -> str:
+        """Send the protocol composer's fields with `body`: "" when sent, else why not (also
+        shown next to its field)."""
+        return self._send_composed(self.composer.composed(body))
+
+    def send_saved(self, message: SavedMessage) -> str:
+        """Send a saved protocol message, if the page speaks its protocol: "" when sent, else
+        why not (also shown under the composer)."""
         if message.protocol != self.key:
-            self.page.composer.show_error(
-                f"Not sent: “{message.name}” is a {registry.info(message.protocol).label} "
+            problem = (
+                f"“{message.name}” is a {registry.info(message.protocol).label} "
                 f"message; this page speaks {registry.info(self.key).label}"
             )
-            return
-        self._send_composed(message.composed())
+            self.page.composer.show_error(f"Not sent: {problem}")
+            return problem
+        return self._send_composed(message.composed())
 
     def save_new(self, text: str, mode: str) -> None:
         """Keep the composer's message, with the protocol's fields when the page speaks one."""
@@ -92,12 +104,12 @@ class ProtocolBinding(QObject):
         not (an undefined variable), in words."""
         return self.page.profile_binding.prepare_on_connect(messages, self.key)
 
-    def _send_composed(self, composed: Composed) -> None:
+    def _send_composed(self, composed: Composed) -> str:
         self.composer.show_error(None)
         prepared = self.page.profile_binding.prepare_composed(composed)
         if prepared.composed is None:
             self.page.composer.show_error(f"Not sent: {prepared.problem}")
-            return
+            return prepared.problem
         try:
             self.page.controller.send_composed(prepared.composed)
         except ComposeError as exc:
@@ -105,7 +117,10 @@ class ProtocolBinding(QObject):
                 self.page.composer.show_error(str(exc))
             else:
                 self.composer.show_error(exc)
-        self._show_running()
+            return str(exc)
+        finally:
+            self._show_running()
+        return ""
 
     # -- reactions --------------------------------------------------------------------------
 
