@@ -330,10 +330,16 @@ class LogModel(QAbstractTableModel):
     # -- EventLogListener -------------------------------------------------------------------
 
     def messages_appended(self, log: EventLog) -> None:
-        # Called once per message, so nothing here but a flag check in the common case.
         if not self._flush_pending:
-            self._flush_pending = True
+            self._await_flush(True)
             self._timer.start()
+
+    def _await_flush(self, pending: bool) -> None:
+        """Between a message and the flush that shows it the model needs no word of the next
+        ones (the flush takes them all): it stops listening to messages until then, so a flood
+        makes a call to it per flush, not per message."""
+        self._flush_pending = pending
+        self._log.listen_to_messages(self, not pending)
 
     def event_appended(self, log: EventLog, event: Event) -> None:
         self.messages_appended(log)
@@ -383,7 +389,7 @@ class LogModel(QAbstractTableModel):
             self._shown_events = 0
         if self._frame_of is not None:
             self._frame_of = array("i")
-        self._flush_pending = False
+        self._await_flush(False)
         self._timer.stop()
         self._scan_timer.stop()
         self.endResetModel()
@@ -391,7 +397,7 @@ class LogModel(QAbstractTableModel):
 
     def flush(self) -> None:
         """Insert every row appended since the last flush."""
-        self._flush_pending = False
+        self._await_flush(False)
         total = len(self._log)
         if total <= self._rows:
             return

@@ -201,6 +201,9 @@ class EntryLog(StoredEvents):
     def add_listener(self, listener: EventLogListener, *, messages: bool = True) -> None:
         """Nothing to tell: a read-only log never changes."""
 
+    def listen_to_messages(self, listener: EventLogListener, listening: bool) -> None:
+        """Nothing to tell (see add_listener)."""
+
     def remove_listener(self, listener: EventLogListener) -> None:
         """Nothing to undo (see add_listener)."""
 
