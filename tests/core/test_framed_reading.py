@@ -170,3 +170,29 @@ def test_the_message_limit_still_fails_a_plain_message_with_1009() -> None:
     session = run(body)
     assert shown(list(session.log)) == [("text", b"small")]
     assert "over the limit of 1,000 bytes" in session.last_error
+
+
+def test_a_read_of_many_messages_keeps_the_logs_capacity_and_counts() -> None:
+    """A read's plain messages go into the log at once: the log still keeps only its newest
+    events as they come, says how many went, and counts every message and byte."""
+    wire = b"".join(frame(TEXT, b"%05d" % n) for n in range(3000))
+    script = [Write(upgrade()), Heard(), Write(wire), Hold()]
+
+    async def body() -> tuple[Session, int]:
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            options = options_for(server.url("/"), on_connect_messages=HELLO)
+            session = Session(options, EventLog(capacity=500))
+            session.start()
+            await until(lambda: session.log.counters.messages_in == 3000)
+            kept = len(session.log)  # before any other event is logged
+            await session.close()
+            return session, kept
+
+    session, kept = run(body)
+    log = session.log
+    assert kept <= 550
+    received = [data for kind, data in shown(list(log)) if kind == "text"]
+    assert received == [b"%05d" % n for n in range(3000)][-len(received) :]
+    assert 400 < len(received) <= 500
+    assert log.dropped == log.first_id - 1 > 2500
+    assert (log.counters.messages_in, log.counters.bytes_in) == (3000, 15000)

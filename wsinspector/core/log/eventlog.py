@@ -279,6 +279,23 @@ class EventLog(StoredEvents):
             listener.messages_appended(self)
 
     @property
+    def tells_messages(self) -> bool:
+        """A listener wants to hear of each message as it is appended (messages_appended)."""
+        return bool(self._message_listeners)
+
+    def extend_received(self, batch: list[MessageEntry], size: int) -> None:
+        """Append received messages at once, as append_message keeps them, their payloads
+        `size` bytes in all: for a read of a flood while no listener wants each message
+        (`tells_messages`); the others hear of them as of any event, on their next look."""
+        entries = self._entries
+        entries.extend(batch)
+        counters = self.counters
+        counters.messages_in += len(batch)
+        counters.bytes_in += size
+        if len(entries) > self._limit:
+            self._trim()
+
+    @property
     def capacity(self) -> int | None:
         """The most events kept; the oldest go first, never silently (see `dropped`)."""
         return self._capacity

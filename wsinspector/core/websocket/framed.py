@@ -35,7 +35,7 @@ from typing import Any
 
 from websockets.protocol import State
 
-from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.eventlog import EventLog, MessageEntry
 from wsinspector.core.log.wireframes import pack_one
 from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.guarded import GuardedConnection
@@ -186,8 +186,9 @@ class FramedConnection(GuardedConnection):
 
     def _read_frames(self, buf: bytes, pos: int) -> None:
         """Read the frames of `buf` from `pos` on: plain ones into the log while websockets
-        holds no message, held (`_hold`) while it does; every other frame to websockets, one at
-        a time; an incomplete last one kept (`_keep`)."""
+        holds no message, held (`_hold`) while it does; every other frame to websockets, one
+        run at a time; an incomplete last one kept (`_keep`). While no listener of the log
+        wants each message, the read's messages go in with one call (EventLog.extend_received)."""
         tap = self._tap
         assert tap is not None  # framing
         protocol = self.protocol
@@ -195,8 +196,12 @@ class FramedConnection(GuardedConnection):
         limit = tap.size_guard.limit
         log = self._log
         taking = log is not None and not queued and protocol.current_size is None
+        batch: list[MessageEntry] = []
+        taken = 0  # payload bytes in `batch`
         if log is not None:
             packed = tap.records_sent
+            bulk = not packed and not log.tells_messages
+            add = batch.append
             append = log.append_message
             frames = log.frames
             conn = self._conn
@@ -204,61 +209,77 @@ class FramedConnection(GuardedConnection):
             mono = time.monotonic()
         size = len(buf)
         budget = TAKE_PER_TURN
-        while size - pos >= 2:
-            first = buf[pos]
-            length = second = buf[pos + 1]
-            start = pos + 2
-            if second >= 126:
-                length = second & 0x7F
-                if length == 126:
-                    start += 2
-                elif length == 127:
-                    start += 8
-                if second & 0x80:
-                    start += 4  # masked: websockets refuses it, once it has the header
-                if start > size:
-                    self._keep(buf, pos, start - pos, 0)
+        try:
+            while size - pos >= 2:
+                first = buf[pos]
+                length = second = buf[pos + 1]
+                start = pos + 2
+                if second >= 126:
+                    length = second & 0x7F
+                    if length == 126:
+                        start += 2
+                    elif length == 127:
+                        start += 8
+                    if second & 0x80:
+                        start += 4  # masked: websockets refuses it, once it has the header
+                    if start > size:
+                        self._keep(buf, pos, start - pos, 0)
+                        return
+                    if length >= 126:
+                        length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
+                end = start + length
+                plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
+                if plain and taking:
+                    if end > size:
+                        self._keep(buf, pos, end - pos, length)
+                        return
+                    if bulk:
+                        add((conn, True, first == 0x81, buf[start:end], wall, mono))
+                        taken += length
+                    else:
+                        append(conn, True, first == 0x81, buf[start:end], wall, mono)
+                        if packed:
+                            assert log is not None  # taking
+                            packing = pack_one(length, False, first == 0x81, True)
+                            frames.set_packed(log.next_id - 1, packing)
+                    pos = end
+                    budget -= 1
+                    if not budget:
+                        # Enough for one turn of the loop: timers and painting go first.
+                        self._hold(buf[pos:])
+                        self.loop.call_soon(self.resume_framing)
+                        return
+                    continue
+                if plain and queued and protocol.current_size is None:
+                    # websockets holds messages that came before this one: the reader logs
+                    # them first, then hands the rest back (resume_framing).
+                    self._hold(buf[pos:])
                     return
-                if length >= 126:
-                    length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
-            end = start + length
-            plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
-            if plain and taking:
                 if end > size:
                     self._keep(buf, pos, end - pos, length)
                     return
-                append(conn, True, first == 0x81, buf[start:end], wall, mono)
-                if packed:
+                if batch:
+                    # Before websockets logs anything (a ping): the messages before it first.
                     assert log is not None  # taking
-                    frames.set_packed(log.next_id - 1, pack_one(length, False, first == 0x81, True))
+                    log.extend_received(batch, taken)
+                    batch.clear()
+                    taken = 0
+                # With the frames after it that are websockets' too (a compressed flood's):
+                # one hand-over each run, not each frame.
+                end = _run_end(buf, end, limit)
+                self._hand_over(buf[pos:end])
                 pos = end
-                budget -= 1
-                if not budget:
-                    # Enough for one turn of the loop: timers and painting go first.
-                    self._hold(buf[pos:])
-                    self.loop.call_soon(self.resume_framing)
+                if not self._framing:
+                    if pos < size:
+                        super().data_received(buf[pos:])
                     return
-                continue
-            if plain and queued and protocol.current_size is None:
-                # websockets holds messages that came before this one: the reader logs them
-                # first, then hands the rest back (resume_framing).
-                self._hold(buf[pos:])
-                return
-            if end > size:
-                self._keep(buf, pos, end - pos, length)
-                return
-            # With the frames after it that are websockets' too (a compressed flood's): one
-            # hand-over each run, not each frame.
-            end = _run_end(buf, end, limit)
-            self._hand_over(buf[pos:end])
-            pos = end
-            if not self._framing:
-                if pos < size:
-                    super().data_received(buf[pos:])
-                return
-            taking = log is not None and not queued and protocol.current_size is None
-        if pos < size:
-            self._keep(buf, pos, 2, 0)  # not even a header yet
+                taking = log is not None and not queued and protocol.current_size is None
+            if pos < size:
+                self._keep(buf, pos, 2, 0)  # not even a header yet
+        finally:
+            if batch:
+                assert log is not None  # taking
+                log.extend_received(batch, taken)
 
     def _keep(self, buf: bytes, pos: int, needed: int, length: int) -> None:
         """Keep the incomplete frame at `pos` until `needed` bytes of it are there; hand a long
