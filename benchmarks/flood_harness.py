@@ -123,6 +123,29 @@ async def bare_run(uri: str, expected: int) -> Result:
     }
 
 
+async def bare_close_run(uri: str, after: float) -> Result:
+    """The bare client's Close in an endless flood: read `after` seconds, then close() while
+    reading on; how long until the connection is closed (the server's part of the figure)."""
+    from websockets.asyncio.client import connect
+
+    async with asyncio.timeout(after + 30):
+        ws = await connect(
+            uri, compression="deflate" if DEFLATE else None, ping_interval=None, max_size=None
+        )
+
+        async def drain() -> None:
+            async for _message in ws:
+                pass
+
+        reader = asyncio.ensure_future(drain())
+        await asyncio.sleep(after)
+        clicked = now()
+        await ws.close()
+        closed = now()
+        await reader
+    return {"closed_ms": (closed - clicked) * 1000, "close_clean": ws.close_code == 1000}
+
+
 def flood_window(log: Any) -> tuple[float, float]:
     """(mono of the first message, mono of the close) in an EventLog."""
     from wsinspector.core.log.events import CloseEvent, MessageEvent

@@ -168,7 +168,7 @@ def evaluate(results: Result, args: argparse.Namespace) -> Report:
     app_rate = throughput(report, results, args)
     recording(report, qt_part, app_rate)
     socketio_section(report, results, args)
-    responsiveness(report, qt_part)
+    responsiveness(report, qt_part, results.get("asyncio", {}).get("bare_close", []))
     memory_use(report, results, args)
     big_message(report, qt_part, args)
     log_files(report, results, args)
@@ -283,8 +283,9 @@ def recording(report: Report, qt_part: Result, app_rate: float) -> None:
         )
 
 
-def responsiveness(report: Report, qt_part: Result) -> None:
-    """The loop lag during the app's flood, as users run it (recording), and the Close button."""
+def responsiveness(report: Report, qt_part: Result, bare_closes: list[Result]) -> None:
+    """The loop lag during the app's flood, as users run it (recording), and the Close button
+    beside a bare client's close in the same flood (what the server takes to answer)."""
     recorded = qt_part.get("app_recording", [])
     report.section("Responsiveness (app with defaults: recording on)")
     lags = [lag for run in recorded for lag in run.get("lag_ms", [])]
@@ -347,6 +348,13 @@ def responsiveness(report: Report, qt_part: Result) -> None:
         report.text(
             "  closing handshakes completed (info)",
             f"{clean} of {len(clicks)}" + ("" if clean == len(clicks) else " (close_timeout)"),
+        )
+    if bare_closes:
+        report.add(
+            "bare_close_closed_ms",
+            "  bare client's close() → closed, same flood, median (info)",
+            median_of(bare_closes, "closed_ms"),
+            "{:.1f} ms",
         )
 
 

@@ -25,6 +25,7 @@ from flood_harness import (
     Result,
     StateWatch,
     Ticks,
+    bare_close_run,
     bare_run,
     close_window,
     connect_window,
@@ -77,7 +78,12 @@ def child_asyncio(args: argparse.Namespace) -> Result:
             core.append(run)
             say(f"  [2 core session] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s")
             gc.collect()
-        return {"bare": bare, "core": core}
+        closes: list[Result] = []
+        for i in range(args.repeat):
+            run = await bare_close_run(flood_uri(args.port, 0, args.size), CLOSE_CLICK_AFTER)
+            closes.append(run)
+            say(f"  [1 bare close] {i + 1}/{args.repeat}: closed in {run['closed_ms']:.1f} ms")
+        return {"bare": bare, "core": core, "bare_close": closes}
 
     return asyncio.run(main())
 
