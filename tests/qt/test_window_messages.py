@@ -110,8 +110,8 @@ def test_counters_count_messages_and_bytes_each_way(
     connect(qtbot, window, recording_server.url("/echo"))
     send(qtbot, window, "12345")
     counters = find(window, QLabel, "countersLabel")
-    qtbot.waitUntil(lambda: "↓ 1 msgs · 5 B" in counters.text(), timeout=WAIT_MS)
-    assert "↑ 1 msgs · 5 B" in counters.text()
+    qtbot.waitUntil(lambda: "↓ 1 msg · 5 B" in counters.text(), timeout=WAIT_MS)
+    assert "↑ 1 msg · 5 B" in counters.text()
 
 
 def test_tls_verification_off_connects_with_a_visible_warning(

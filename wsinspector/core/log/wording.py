@@ -19,6 +19,7 @@ from typing import Final
 from websockets.exceptions import InvalidHeader
 from websockets.headers import parse_extension
 
+from wsinspector.core.log.eventlog import Counters
 from wsinspector.core.log.events import (
     CloseEvent,
     ConnState,
@@ -525,3 +526,15 @@ def rate_words(rates: Rates, rtt: float | None) -> str:
     received = f"{rates.messages_in:,.0f} msg/s · {human_size(round(rates.bytes_in))}/s"
     sent = f"{rates.messages_out:,.0f} msg/s · {human_size(round(rates.bytes_out))}/s"
     return f"{RECEIVED_ARROW} {received}   {SENT_ARROW} {sent}   RTT {rtt_text}"
+
+
+def counter_words(counters: Counters) -> str:
+    """A page's totals: "↑ 1 msg · 49 B    ↓ 1,234 msgs · 120.5 KiB"."""
+
+    def side(arrow: str, messages: int, size: int) -> str:
+        unit = "msg" if messages == 1 else "msgs"
+        return f"{arrow} {messages:,} {unit} · {human_size(size)}"
+
+    sent = side(SENT_ARROW, counters.messages_out, counters.bytes_out)
+    received = side(RECEIVED_ARROW, counters.messages_in, counters.bytes_in)
+    return f"{sent}    {received}"

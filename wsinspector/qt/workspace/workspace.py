@@ -24,11 +24,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.eventlog import Counters, EventLog
 from wsinspector.core.log.events import HandshakeEvent, MessageEvent
+from wsinspector.core.log.wording import counter_words
 from wsinspector.core.protocols.base import WireProtocol
 from wsinspector.core.protocols.matching import message_words
 from wsinspector.core.protocols.rows import detail_text, row_texts
 from wsinspector.core.storage.logfiles import EntryLog, format_for_path
-from wsinspector.core.text.formatting import human_size
 from wsinspector.qt.dialogs.save_payload import save_payload
 from wsinspector.qt.workspace.detail_view import MessageDetailView
 from wsinspector.qt.workspace.handshake_pane import HandshakePane
@@ -128,10 +128,7 @@ class LogWorkspace(QWidget):
         self.left_splitter.setSizes([520, 120])
 
     def show_counters(self, counters: Counters) -> None:
-        self.counters_label.setText(
-            f"↑ {counters.messages_out:,} msgs · {human_size(counters.bytes_out)}    "
-            f"↓ {counters.messages_in:,} msgs · {human_size(counters.bytes_in)}"
-        )
+        self.counters_label.setText(counter_words(counters))
 
     def set_decoder(self, decoder: PageDecoder) -> None:
         """How binary payloads are decoded, for the log's Data column, the filter and the
