@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from helpers.scripted import (
     Close,
     Deaf,
+    Heard,
     Hold,
     Pause,
     Reset,
@@ -70,6 +71,10 @@ class Scenario:
     # The answer is one the client refuses as soon as it has read it: the words must say
     # why, not that the open timeout ran out.
     refused: bool = False
+    # The client sends an on-connect message and the server writes its frames once it has
+    # heard it: they reach the framer after the session reads (core/websocket/framed.py), not
+    # websockets alone as frames in the 101's read do.
+    heard_first: bool = False
     story: list[str] = field(default_factory=list)
 
     def script(self, index: int, request: bytes) -> Sequence[Step]:
@@ -217,6 +222,15 @@ def _chunked(rng: random.Random, answer: Payload, frames: bytes) -> list[Step]:
     return steps
 
 
+def _written(opening: Step, answer: Payload) -> list[Step]:
+    """The frames of `_chunked`'s first write, without the answer in front of them."""
+    assert isinstance(opening, Write)
+    whole = opening.data(SAMPLE_KEY) if callable(opening.data) else opening.data
+    head = answer(SAMPLE_KEY) if callable(answer) else answer
+    rest = whole[len(head) :]
+    return [Write(rest)] if rest else []
+
+
 def _ending(rng: random.Random, scenario: Scenario, closed: bool, faulted: bool) -> list[Step]:
     choice = rng.randrange(6)
     if choice == 0:
@@ -327,6 +341,11 @@ def build(seed: int) -> Scenario:
         wire += _message(rng, deflate)[0]
     answer = upgrade(DEFLATE) if deflate else upgrade()
     steps = _chunked(rng, answer, wire)
+    # Its own generator: the other seeds' scenarios stay as they were.
+    if random.Random(seed * 7 + 1).random() < 0.4:
+        scenario.heard_first = True
+        scenario.story.append("frames once the client spoke")
+        steps = [Write(answer), Heard(), *(_written(steps[0], answer)), *steps[1:]]
     ending = _ending(rng, scenario, closed, faulted)
     scenario.story.append(f"{len(scenario.expected)} messages, then {type(ending[-1]).__name__}")
     scenario.connections.append(steps + ending)

@@ -99,6 +99,7 @@ async def play(scenario: Scenario) -> tuple[Session, list[dict[str, Any]]]:
             ping_interval=0.03,  # keepalive runs, and must stop with the connection
             ping_timeout=1.0,
             max_message_size=LIMIT,
+            on_connect_messages=("hello",) if scenario.heard_first else (),
         )
         session = Session(options, EventLog())
         task = session.start()
@@ -153,10 +154,11 @@ def check(scenario: Scenario, session: Session) -> None:
         if isinstance(event, ControlEvent | MessageEvent | CloseEvent):
             assert index > start, f"{event} before the handshake"
             assert event.conn == handshake.conn
-    # Every complete message before the first fault, in order, before the close.
+    # Every complete message before the first fault, in order, before the close; and
+    # nothing of what came after the fault or the close frame (it is there to be ignored).
     got = [(m.text, m.data) for m in incoming(log)]
     want = scenario.expected
-    assert got[: len(want)] == want, (
+    assert got == want, (
         f"{len(got)} messages logged, {len(want)} sent before the fault; first difference "
         f"at {next((i for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w), None)}"
     )
