@@ -15,13 +15,17 @@ from helpers import bundle
 pytest_plugins = ["helpers.fixtures"]
 
 
+# The PyInstaller bundle builds while the other tests run (helpers/bundle.py).
+def pytest_configure(config: pytest.Config) -> None:
+    bundle.configure(config)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    # The PyInstaller bundle builds while the other tests run (helpers/bundle.py).
     bundle.start_if_needed(session)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    bundle.stop(config)
+    bundle.unconfigure(config)
 
 
 @pytest.fixture(autouse=True)

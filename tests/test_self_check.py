@@ -178,25 +178,22 @@ build = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def dist(pytestconfig: pytest.Config) -> Path:
+def dist() -> Path:
     """A fresh `sh packaging/dev.sh package --out DIR`; DIR holds wsinspector/ and the tar.gz.
 
     Started when collection ended (helpers/bundle.py): this waits for it to end."""
-    running = bundle.started_build(pytestconfig)
+    running = bundle.run_build()
     waited = time.monotonic()
-    returncode, elapsed = running.wait(BUILD_TIMEOUT)
+    status = running.wait(BUILD_TIMEOUT)
     waited = time.monotonic() - waited
-    stderr = running.stderr.read_text(errors="replace")
+    stdout, stderr = running.output()
     log = running.out / "pyinstaller.log"
-    assert returncode == 0, (
-        f"dev.sh package failed (status {returncode}) after {elapsed:.0f} s\n"
-        f"stdout:\n{running.stdout.read_text(errors='replace')}\nstderr:\n{stderr}\n"
+    assert status == 0, (
+        f"dev.sh package failed (status {status}) after {waited:.0f} s of waiting here\n"
+        f"stdout:\n{stdout}\nstderr:\n{stderr}\n"
         + (f"log tail:\n{log.read_text()[-4000:]}" if log.exists() else "")
     )
-    print(
-        f"dev.sh package took {elapsed:.0f} s, {waited:.0f} s of it waited for here;"
-        f" {stderr.strip().splitlines()[-1]}"
-    )
+    print(f"waited {waited:.0f} s here for dev.sh package; {stderr.strip().splitlines()[-1]}")
     return running.out
 
 
