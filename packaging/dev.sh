@@ -168,7 +168,10 @@ case "$cmd" in
         "$venv/bin/ruff" format --check wsinspector tests benchmarks
         "$venv/bin/mypy"
         "$venv/bin/lint-imports"
-        exec "$venv/bin/python" -m pytest "$@"
+        # Two pytest-xdist workers, given a whole test file at a time (so a module's shared
+        # servers stay one): the suite mostly waits on servers and subprocesses, and two
+        # processes nearly halve it on CI's 2 cores. `-n 0` in the arguments runs one process.
+        exec "$venv/bin/python" -m pytest -n 2 --dist loadfile "$@"
         ;;
     fuzz)
         ensure_venv

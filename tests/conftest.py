@@ -10,7 +10,22 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
+from helpers import bundle
+
 pytest_plugins = ["helpers.fixtures"]
+
+
+# The PyInstaller bundle builds while the other tests run (helpers/bundle.py).
+def pytest_configure(config: pytest.Config) -> None:
+    bundle.configure(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    bundle.start_if_needed(session)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    bundle.unconfigure(config)
 
 
 @pytest.fixture(autouse=True)

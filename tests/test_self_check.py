@@ -1,10 +1,11 @@
 """`wsinspector --self-check` and `--version`, from source and from the built one-folder app.
 
-The build tests run `sh packaging/dev.sh package` once for this module (about a minute; see
-README, "Packaging"): CI runs them as part of the suite. WSINSPECTOR_SKIP_BUILD=1 skips them
-for a quicker local run. None of these tests needs a display: every process here runs with
-DISPLAY, WAYLAND_DISPLAY unset and QT_QPA_PLATFORM=xcb, which Qt could not start with, to show
-that --self-check picks the offscreen platform by itself and --version needs none.
+The build tests run `sh packaging/dev.sh package` once per run (about a minute; see README,
+"Packaging"), started in the background as soon as collection ends (helpers/bundle.py): CI runs
+them as part of the suite. WSINSPECTOR_SKIP_BUILD=1 skips them for a quicker local run. None
+of these tests needs a display: every process here runs with DISPLAY, WAYLAND_DISPLAY unset and
+QT_QPA_PLATFORM=xcb, which Qt could not start with, to show that --self-check picks the
+offscreen platform by itself and --version needs none.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import bundle
+from helpers.bundle import SKIP_BUILD, build_skipped, without_display
 
 import wsinspector
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV_SH = ROOT / "packaging" / "dev.sh"
 APP_ID = "io.github.wsinspector"
 # The self-check's steps, in order (wsinspector/qt/window/self_check.py, STEP_SECONDS).
 STEPS = (
@@ -41,7 +42,6 @@ STEPS = (
 )
 VERSION_NAMES = ("wsinspector", "Python", "Qt", "PySide6", "websockets", "qasync", "Platform")
 SELF_CHECK_TIMEOUT = 90
-SKIP_BUILD = "WSINSPECTOR_SKIP_BUILD"
 BUILD_TIMEOUT = 1200  # seconds; the build takes about one minute on CI's 2 cores
 # 55 MB until the payload decoders came: protoc (grpcio-tools' extension, 2.8 MB packed),
 # msgpack, cbor2 and protobuf add about 3.7 MB. 58 MB until the protocols, proxies, server
@@ -65,14 +65,6 @@ KEPT_PLUGIN_FOLDERS = {
     "wayland-graphics-integration-client",
     "wayland-shell-integration",
 }
-
-
-def without_display() -> dict[str, str]:
-    """This environment with no display, and a platform Qt can't start without one."""
-    hidden = {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
-    env = {key: value for key, value in os.environ.items() if key not in hidden}
-    env["QT_QPA_PLATFORM"] = "xcb"
-    return env
 
 
 def run(
@@ -180,32 +172,29 @@ def test_version_loads_qtcore_only() -> None:
 # -- the built app ------------------------------------------------------------------------------
 
 build = pytest.mark.skipif(
-    os.environ.get(SKIP_BUILD, "") not in ("", "0"),
+    build_skipped(),
     reason=f"{SKIP_BUILD} is set: the PyInstaller build is skipped",
 )
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh `sh packaging/dev.sh package --out DIR`; DIR holds wsinspector/ and the tar.gz."""
-    out = tmp_path_factory.mktemp("dist")
-    started = time.monotonic()
-    result = subprocess.run(
-        ["sh", str(DEV_SH), "package", "--out", str(out)],
-        env=without_display(),
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-    )
-    elapsed = time.monotonic() - started
-    log = out / "pyinstaller.log"
-    assert result.returncode == 0, (
-        f"dev.sh package failed after {elapsed:.0f} s\nstdout:\n{result.stdout}\n"
-        f"stderr:\n{result.stderr}\n"
+def dist() -> Path:
+    """A fresh `sh packaging/dev.sh package --out DIR`; DIR holds wsinspector/ and the tar.gz.
+
+    Started when collection ended (helpers/bundle.py): this waits for it to end."""
+    running = bundle.run_build()
+    waited = time.monotonic()
+    status = running.wait(BUILD_TIMEOUT)
+    waited = time.monotonic() - waited
+    stdout, stderr = running.output()
+    log = running.out / "pyinstaller.log"
+    assert status == 0, (
+        f"dev.sh package failed (status {status}) after {waited:.0f} s of waiting here\n"
+        f"stdout:\n{stdout}\nstderr:\n{stderr}\n"
         + (f"log tail:\n{log.read_text()[-4000:]}" if log.exists() else "")
     )
-    print(f"dev.sh package took {elapsed:.0f} s; {result.stderr.strip().splitlines()[-1]}")
-    return out
+    print(f"waited {waited:.0f} s here for dev.sh package; {stderr.strip().splitlines()[-1]}")
+    return running.out
 
 
 def binary(dist: Path) -> Path:

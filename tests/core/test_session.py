@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -423,19 +422,24 @@ def test_close_returns_in_time_when_the_server_never_answers(
     recording_server: RecordingServer,
 ) -> None:
     """The window quits within 2 s even if the server ignores the close frame."""
-    frozen = threading.Event()
+    frozen, thawed = threading.Event(), threading.Event()
 
     async def freeze_server_loop() -> None:
         frozen.set()
-        time.sleep(3)  # blocks the server's event loop: nothing is read or answered
+        # Blocks the server's event loop (nothing is read or answered) until the close is
+        # over, and 3 s at most should the test fail before.
+        thawed.wait(3)
 
     async def body() -> Session:
         session = await open_session(options_for(recording_server.url("/echo"), close_timeout=10))
         freezing = asyncio.create_task(asyncio.to_thread(recording_server.call, freeze_server_loop))
         await until(frozen.is_set)
-        async with asyncio.timeout(2):
-            await session.close(1001, "client shutting down", timeout=1.0)
-        assert session.state is ConnState.CLOSED
+        try:
+            async with asyncio.timeout(2):
+                await session.close(1001, "client shutting down", timeout=1.0)
+            assert session.state is ConnState.CLOSED
+        finally:
+            thawed.set()
         await freezing
         return session
 

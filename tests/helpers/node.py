@@ -5,7 +5,9 @@ subprocesses of the tests."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -28,12 +30,24 @@ PACKAGES = (
 _install_lock = threading.Lock()
 
 
+@contextmanager
+def _installing_alone() -> Iterator[None]:
+    """Hold tests/node/ for one process at a time: pytest-xdist's workers share it, and two
+    npm installs into one node_modules break each other."""
+    folder = os.open(NODE_DIR, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)
+
+
 def ensure_node_packages() -> str:
     """The path of `node`, once the test servers' npm packages are installed."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("the protocol tests need Node.js: `node` is not on the PATH")
-    with _install_lock:
+    with _install_lock, _installing_alone():
         if all((NODE_DIR / "node_modules" / name).is_dir() for name in PACKAGES):
             return node
         npm = shutil.which("npm")
