@@ -53,6 +53,16 @@ class DropWatcher(EventLogListener, Protocol):
         `events_dropped` follows once they are gone."""
 
 
+@runtime_checkable
+class BatchListener(EventLogListener, Protocol):
+    """A message listener that can also take a read's messages at once: the framer appends a
+    flood's read with one call (EventLog.extend_received) while every message listener can."""
+
+    def messages_extended(self, log: EventLog, count: int) -> None:
+        """`count` received messages were appended at once (the last `count` of the log, as
+        far as its capacity kept them)."""
+
+
 class EventSource(Protocol):
     """What the log view, the filter and the exporters read: a live EventLog, or a read-only
     log (imported from a file, or a recorded session read lazily from the capture)."""
@@ -159,6 +169,7 @@ class EventLog(StoredEvents):
         "_limit",
         "_listeners",
         "_message_listeners",
+        "_one_by_one",
         "counters",
         "dropped",
         "frames",
@@ -176,6 +187,9 @@ class EventLog(StoredEvents):
         self._entries: list[Entry] = []
         self._listeners: list[EventLogListener] = []
         self._message_listeners: list[EventLogListener] = []
+        # The message listeners that are not BatchListeners: while any is, messages are
+        # appended one by one (`tells_messages`).
+        self._one_by_one: list[EventLogListener] = []
         self._drop_watchers: list[DropWatcher] = []
         self.counters = Counters()
         # The frames of the messages that tell more than their payload (fragmented,
@@ -224,7 +238,7 @@ class EventLog(StoredEvents):
         """Tell `listener` of every append; of messages too unless `messages` is False."""
         self._listeners.append(listener)
         if messages:
-            self._message_listeners.append(listener)
+            self.listen_to_messages(listener, True)
         if isinstance(listener, DropWatcher):
             self._drop_watchers.append(listener)
 
@@ -233,13 +247,16 @@ class EventLog(StoredEvents):
         that needs messages only sometimes costs a flood nothing the rest of the time."""
         if listening and listener not in self._message_listeners:
             self._message_listeners.append(listener)
+            if not isinstance(listener, BatchListener):
+                self._one_by_one.append(listener)
         elif not listening and listener in self._message_listeners:
             self._message_listeners.remove(listener)
+            if listener in self._one_by_one:
+                self._one_by_one.remove(listener)
 
     def remove_listener(self, listener: EventLogListener) -> None:
         self._listeners.remove(listener)
-        if listener in self._message_listeners:
-            self._message_listeners.remove(listener)
+        self.listen_to_messages(listener, False)
         if listener in self._drop_watchers:
             self._drop_watchers.remove(listener)
 
@@ -280,13 +297,15 @@ class EventLog(StoredEvents):
 
     @property
     def tells_messages(self) -> bool:
-        """A listener wants to hear of each message as it is appended (messages_appended)."""
-        return bool(self._message_listeners)
+        """A listener wants to hear of each message as it is appended (messages_appended)
+        and can't take them a read at a time (BatchListener)."""
+        return bool(self._one_by_one)
 
     def extend_received(self, batch: list[MessageEntry], size: int) -> None:
         """Append received messages at once, as append_message keeps them, their payloads
-        `size` bytes in all: for a read of a flood while no listener wants each message
-        (`tells_messages`); the others hear of them as of any event, on their next look."""
+        `size` bytes in all: for a read of a flood while no listener wants each message one
+        by one (`tells_messages`); BatchListeners hear of them with one call, the others on
+        their next look."""
         entries = self._entries
         entries.extend(batch)
         counters = self.counters
@@ -294,6 +313,8 @@ class EventLog(StoredEvents):
         counters.bytes_in += size
         if len(entries) > self._limit:
             self._trim()
+        for listener in self._message_listeners:
+            listener.messages_extended(self, len(batch))  # type: ignore[attr-defined]
 
     @property
     def capacity(self) -> int | None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from wsinspector.core.app.errors import UserError
 from wsinspector.core.app.tasks import TaskSet
-from wsinspector.core.log.eventlog import EventLog
+from wsinspector.core.log.eventlog import EventLog, MessageEntry
 from wsinspector.core.log.events import ConnState, Event, HandshakeEvent, NoteEvent, StateEvent
 from wsinspector.core.protocols import registry
 from wsinspector.core.protocols.base import (
@@ -206,12 +206,30 @@ class ProtocolDriver:
 
     def messages_appended(self, log: EventLog) -> None:
         entry = log.entries()[-1]
-        if type(entry) is not tuple or not entry[1]:
-            return
-        data: bytes = entry[3]
+        if type(entry) is tuple and entry[1]:
+            self._received(log.next_id - 1, entry)
+
+    def messages_extended(self, log: EventLog, count: int) -> None:
+        """As base.BatchListener: a read's received messages, each in turn."""
+        entries = log.entries()
+        count = min(count, len(entries))
+        event_id = log.next_id - count
+        routine = self._routine
+        on_reading = self.on_reading
+        for entry in entries[len(entries) - count :]:
+            data: bytes = entry[3]  # type: ignore[index]
+            if entry[2] and data.startswith(routine):  # type: ignore[index]
+                if on_reading is not None:
+                    on_reading(event_id, self._routine_reading)
+            else:
+                self._received(event_id, entry)  # type: ignore[arg-type]
+            event_id += 1
+
+    def _received(self, event_id: int, entry: MessageEntry) -> None:
+        data = entry[3]
         if entry[2] and data.startswith(self._routine):
             if self.on_reading is not None:
-                self.on_reading(log.next_id - 1, self._routine_reading)
+                self.on_reading(event_id, self._routine_reading)
             return
         reading, answers = self.protocol.read(data.decode("utf-8", "replace") if entry[2] else data)
         if answers:
@@ -219,7 +237,7 @@ class ProtocolDriver:
         if (self._greeting or self._waiting) and self._ready():
             self._greet()
         if self.on_reading is not None:
-            self.on_reading(log.next_id - 1, reading)
+            self.on_reading(event_id, reading)
 
     def log_cleared(self, log: EventLog) -> None:
         pass
