@@ -4,13 +4,22 @@ the page's own pings keeping it open, a binary event read as one event."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 from helpers.node import node_server
 from helpers.ui import find, log_rows
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -49,3 +58,30 @@ def test_a_socketio_v2_page_pings_by_itself_and_reads_binary_events(
     # The server drops a client that has not pinged for 600 ms: five pongs is 1.5 s alive.
     qtbot.waitUntil(lambda: len(rows_with(window, "| pong |")) >= 5, timeout=WAIT_MS)
     assert status.property("state") == "open"
+
+
+def keepalive_tickers() -> list[asyncio.Task[object]]:
+    """The ProtocolDriver keepalive tasks still alive on the loop."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and getattr(task.get_coro(), "__qualname__", "") == "ProtocolDriver._tick"
+    ]
+
+
+def test_closing_a_socketio_tab_ends_its_keepalive(
+    window: MainWindow, qtbot: QtBot, port: int
+) -> None:
+    before = keepalive_tickers()
+    find(window, QAction, "actionNewConnection").trigger()
+    page = find(window, QTabWidget, "connectionTabs").currentWidget()
+    qtbot.keyClicks(find(page, QLineEdit, "uriEdit"), f"http://127.0.0.1:{port}")
+    find(page, QComboBox, "socketioVersionCombo").setCurrentText("3")
+    qtbot.mouseClick(find(page, QPushButton, "connectButton"), Qt.MouseButton.LeftButton)
+    status = find(page, QLabel, "connectionStatusLabel")
+    qtbot.waitUntil(lambda: status.property("state") == "open", timeout=WAIT_MS)
+    assert len(keepalive_tickers()) == len(before) + 1
+    find(window, QAction, "actionCloseConnection").trigger()
+    # A closed page's ticker would wake every tick for good, holding its session and log.
+    qtbot.waitUntil(lambda: len(keepalive_tickers()) == len(before), timeout=WAIT_MS)

@@ -171,6 +171,9 @@ class SessionController(QObject):
         if self.session is not None and self.is_running:
             self.connection.stop_requested()
             await self.session.close(1001, reason, timeout=SHUTDOWN_CLOSE_TIMEOUT)
+        if self.driver is not None:
+            # Its keepalive ticker would otherwise wake for good, holding the session and log.
+            await self.driver.stop()
         pending = [task for task in self._tasks if not task.done()]
         for task in pending:
             task.cancel()
