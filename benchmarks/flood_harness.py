@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -86,6 +86,18 @@ def rss_bytes() -> int:
 
 def flood_uri(port: int, messages: int, size: int) -> str:
     return f"ws://127.0.0.1:{port}/flood?n={messages}&size={size}"
+
+
+@contextlib.contextmanager
+def private_data_dir() -> Iterator[None]:
+    """The windows of this child record into a capture of their own, not the user's, removed
+    at the end: a run of floods writes gigabytes."""
+    folder = tempfile.mkdtemp(prefix="flood-capture-")
+    os.environ["WSINSPECTOR_DATA_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def say(text: str) -> None:

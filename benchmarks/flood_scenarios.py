@@ -39,6 +39,7 @@ from flood_harness import (
     now,
     open_window,
     percentile,
+    private_data_dir,
     rss_bytes,
     run_timeout,
     say,
@@ -534,14 +535,13 @@ async def qt_main(args: argparse.Namespace) -> Result:
 def child_qt(args: argparse.Namespace) -> Result:
     """The Qt child: the measurements of qt_main() on a qasync loop, offscreen by default."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    # The windows record into a capture of their own, not the user's.
-    os.environ["WSINSPECTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="flood-capture-")
     import qasync
 
     import wsinspector.qt  # noqa: F401  # an import error fails the child before any run
 
     app = start_qt_app()
-    return asyncio.run(qt_main(args), loop_factory=lambda: qasync.QEventLoop(app))
+    with private_data_dir():
+        return asyncio.run(qt_main(args), loop_factory=lambda: qasync.QEventLoop(app))
 
 
 CHILDREN: dict[str, Callable[[argparse.Namespace], Result]] = {

@@ -24,7 +24,6 @@ import asyncio
 import gc
 import math
 import os
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 from flood_harness import (
@@ -39,6 +38,7 @@ from flood_harness import (
     now,
     open_window,
     percentile,
+    private_data_dir,
     run_timeout,
     say,
     start_qt_app,
@@ -243,7 +243,6 @@ def child_socketio(args: argparse.Namespace) -> Result:
 def child_socketio_qt(args: argparse.Namespace) -> Result:
     """a under qasync and c, alternating."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["WSINSPECTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="flood-capture-")
     import qasync
 
     n, size = args.socketio_messages, args.size
@@ -265,7 +264,8 @@ def child_socketio_qt(args: argparse.Namespace) -> Result:
         return {"bare": bare, "app": app}
 
     app = start_qt_app()
-    return asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+    with private_data_dir():
+        return asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
 
 
 # =============================================================================================

@@ -4,11 +4,14 @@ order they crossed the wire however the bytes are cut into reads (core/websocket
 from __future__ import annotations
 
 import struct
+import zlib
 
 import pytest
 from helpers.asyncwait import run, until
 from helpers.scripted import Close, Heard, Hold, ScriptedServer, Sent, Write, frame, upgrade
 from helpers.sessions import finished, open_session, options_for
+from websockets.extensions.permessage_deflate import PerMessageDeflate
+from websockets.frames import Opcode
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.events import (
@@ -196,3 +199,160 @@ def test_a_read_of_many_messages_keeps_the_logs_capacity_and_counts() -> None:
     assert 400 < len(received) <= 500
     assert log.dropped == log.first_id - 1 > 2500
     assert (log.counters.messages_in, log.counters.bytes_in) == (3000, 15000)
+
+
+# -- permessage-deflate: the framer inflates short compressed frames with the extension's own
+# decoder; websockets inflates the rest with the same one, so both must keep the wire's order.
+
+DEFLATE = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"
+DEFLATE_NO_CONTEXT = b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n"
+
+
+class Deflater:
+    """A server's side of permessage-deflate: one compressor across messages, or one each."""
+
+    def __init__(self, keep_context: bool = True) -> None:
+        self.keep_context = keep_context
+        self._compressor = zlib.compressobj(wbits=-15)
+
+    def compress(self, data: bytes) -> bytes:
+        if not self.keep_context:
+            self._compressor = zlib.compressobj(wbits=-15)
+        out = self._compressor.compress(data) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+        assert out.endswith(b"\x00\x00\xff\xff")
+        return out[:-4]
+
+    def message(self, opcode: int, data: bytes) -> bytes:
+        return frame(opcode, self.compress(data), rsv=4)  # RSV1
+
+    def fragmented(self, opcode: int, data: bytes, cut: int) -> bytes:
+        """A compressed message in two frames, a ping between them."""
+        wire = self.compress(data)
+        return (
+            frame(opcode, wire[:cut], fin=False, rsv=4)
+            + frame(PING, b"mid")
+            + frame(CONT, wire[cut:])
+        )
+
+
+def deflated_stream(deflater: Deflater) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """Compressed messages (repeats, so a kept context shortens them) mixed with everything
+    websockets still reads: pings, an uncompressed message, a fragmented compressed one."""
+    hello = b'{"type":"tick","pad":"' + b"x" * 60 + b'"}'
+    wire = (
+        deflater.message(TEXT, hello)
+        + deflater.message(TEXT, hello)
+        + frame(PING, b"p1")
+        + deflater.message(BINARY, b"\x00\x01" * 40)
+        + frame(TEXT, b"not compressed")
+        + deflater.fragmented(TEXT, hello + b"-long", 5)
+        + deflater.message(TEXT, hello)
+        + deflater.message(TEXT, "caf\u00e9 \u2603".encode())
+    )
+    expected = [
+        ("text", hello),
+        ("text", hello),
+        ("ping", b"p1"),
+        ("binary", b"\x00\x01" * 40),
+        ("text", b"not compressed"),
+        ("ping", b"mid"),
+        ("text", hello + b"-long"),
+        ("text", hello),
+        ("text", "caf\u00e9 \u2603".encode()),
+    ]
+    return wire, expected
+
+
+@pytest.mark.parametrize("keep_context", [True, False], ids=["context", "no-context"])
+@pytest.mark.parametrize("piece", [3, 1000])
+def test_deflated_messages_are_inflated_in_the_order_of_the_wire(
+    keep_context: bool, piece: int
+) -> None:
+    wire, expected = deflated_stream(Deflater(keep_context))
+    script: list[object] = [
+        Write(upgrade(DEFLATE if keep_context else DEFLATE_NO_CONTEXT)),
+        Heard(),
+    ]
+    for start in range(0, len(wire), piece):
+        script += [Write(wire[start : start + piece]), Sent()]
+    session = play([*script, Write(CLOSE_1000), Sent(), Close()], on_connect_messages=HELLO)
+    assert shown(list(session.log)) == expected
+    assert not [e for e in session.log if isinstance(e, ErrorEvent)]
+
+
+def test_a_deflated_flood_records_each_message_as_one_compressed_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The framer inflates them (websockets' decode() never runs) and records each one's wire
+    facts as websockets' path does: RSV1 and the compressed length."""
+    decoded: list[object] = []
+    websockets_decode = PerMessageDeflate.decode
+
+    def counting_decode(self: PerMessageDeflate, frame: object, **kwargs: object) -> object:
+        if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):  # type: ignore[attr-defined]
+            decoded.append(frame)
+        return websockets_decode(self, frame, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PerMessageDeflate, "decode", counting_decode)
+    deflater = Deflater()
+    messages = [b"message %04d " % n + b"y" * 50 for n in range(300)]
+    wire = b"".join(deflater.message(TEXT, data) for data in messages)
+    replay = Deflater()
+    lengths = [len(replay.compress(data)) for data in messages]
+    session = play(
+        [Write(upgrade(DEFLATE)), Heard(), Write(wire + CLOSE_1000), Sent(), Close()],
+        on_connect_messages=HELLO,
+    )
+    log = session.log
+    received = [
+        index
+        for index in range(len(log))
+        if isinstance(log[index], MessageEvent) and log[index].direction is Direction.IN
+    ]
+    assert [log[index].data for index in received] == messages  # type: ignore[union-attr]
+    frames = [log.frames_of(log.id_at(index)) for index in received]
+    assert [[(f.rsv1, f.length) for f in fs or ()] for fs in frames] == [
+        [(True, n)] for n in lengths
+    ]
+    assert decoded == []
+
+
+def test_a_compressed_message_over_the_limit_still_fails_with_1009() -> None:
+    """Short compressed frames are inflated by the framer; one that could inflate past the
+    limit goes to websockets, which the size guard stops."""
+    deflater = Deflater()
+    small = b"s" * 50_000  # ~60 bytes compressed: the framer's
+    big = b"b" * 200_000  # ~200 bytes compressed: more than 100,000 / 1032, websockets'
+    wire = deflater.message(TEXT, small) + deflater.message(TEXT, big) + frame(TEXT, b"never")
+    script = [Write(upgrade(DEFLATE)), Heard(), Write(wire), Hold()]
+
+    async def body() -> Session:
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            options = options_for(
+                server.url("/"), max_message_size=100_000, on_connect_messages=HELLO
+            )
+            session = Session(options, EventLog())
+            session.start()
+            await finished(session, timeout=10.0)
+            return session
+
+    session = run(body)
+    assert shown(list(session.log)) == [("text", small)]
+    assert "over the limit of 100,000 bytes" in session.last_error
+
+
+def test_a_frame_that_is_not_deflate_fails_in_websockets_words() -> None:
+    deflater = Deflater()
+    wire = deflater.message(TEXT, b"fine") + frame(TEXT, b"\xff\xfe not deflate", rsv=4)
+    script = [Write(upgrade(DEFLATE)), Heard(), Write(wire + frame(TEXT, b"never")), Hold()]
+
+    async def body() -> Session:
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            session = Session(options_for(server.url("/"), on_connect_messages=HELLO), EventLog())
+            session.start()
+            await finished(session, timeout=10.0)
+            return session
+
+    session = run(body)
+    assert shown(list(session.log)) == [("text", b"fine")]
+    assert session.last_error is not None and "decompress" in session.last_error

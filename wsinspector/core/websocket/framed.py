@@ -11,10 +11,13 @@ parsed, and sends every frame it does not take to websockets whole, so websocket
 at a frame boundary whenever the framer looks at the next one. Once the session has logged
 the connection as open (`read_into`), a *plain* message (one frame: FIN, text or binary, no
 RSV bit, unmasked, within the user's size limit) goes from `data_received` into the log with
-`EventLog.append_message`, one call and a slice per message. Everything else, and everything
+`EventLog.append_message`, one call and a slice per message. So does a *deflated* one (FIN,
+RSV1, text or binary) when permessage-deflate is the only extension and the frame is too short
+to inflate past the limit (`DEFLATE_MAX_RATIO`): it is inflated with the extension's own
+decoder (its context, in wire order), as websockets would. Everything else, and everything
 before `read_into`, is websockets' as before: the handshake, control frames (websockets
-answers pings, matches pongs, logs both through the frame tap), fragmented, compressed and
-refused frames, Close, and all bytes after it.
+answers pings, matches pongs, logs both through the frame tap), fragmented and refused frames,
+longer compressed ones, Close, and all bytes after it.
 
 Order is kept: a plain message is taken only while no message is with websockets (the frame
 tap's queue of received messages is empty and no fragmented message is under way); once one
@@ -31,12 +34,14 @@ frame ends the connection in websockets' words, as before.
 from __future__ import annotations
 
 import time
+import zlib
 from typing import Any
 
+from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.protocol import State
 
 from wsinspector.core.log.eventlog import EventLog, MessageEntry
-from wsinspector.core.log.wireframes import pack_one
+from wsinspector.core.log.wireframes import WireMeter, pack_one
 from wsinspector.core.websocket.frametap import FrameTap
 from wsinspector.core.websocket.guarded import GuardedConnection
 
@@ -46,8 +51,17 @@ from wsinspector.core.websocket.guarded import GuardedConnection
 KEEP_PARTIAL = 256 * 1024
 
 # Bytes read per wake-up once frames are plain (no extension negotiated); guarded.READ_BYTES
-# until then, and for compressed connections, whose messages websockets inflates.
+# until then, and for compressed connections (a read of tiny compressed messages holds four
+# times as many, and those websockets still parses are parsed in one callback).
 PLAIN_READ_BYTES = 256 * 1024
+
+# Deflate's largest expansion (zlib's technical notes: 1032:1). A compressed frame at most
+# limit / DEFLATE_MAX_RATIO bytes long can't inflate past the message limit, so the framer
+# inflates it whole; a longer one goes to websockets, which stops inflating at its bound and
+# fails the connection with 1009 in the size guard's words.
+DEFLATE_MAX_RATIO = 1032
+# What RFC 7692 has the sender strip from the end of each compressed message.
+_EMPTY_BLOCK = b"\x00\x00\xff\xff"
 
 # Plain messages logged in one turn of the loop at most: a read of tiny messages holds tens of
 # thousands, and timers (the window's painting among them) would wait for all of them.
@@ -81,6 +95,9 @@ class FramedConnection(GuardedConnection):
         logger = self.protocol.logger
         self._tap: FrameTap | None = logger if isinstance(logger, FrameTap) else None
         self._conn = 0
+        # permessage-deflate when it is the only extension: the framer inflates with it.
+        self._deflate: PerMessageDeflate | None = None
+        self._inflate_max = -1  # the longest compressed frame it inflates (-1: none)
 
     def read_into(self, log: EventLog, conn: int) -> None:
         """From now on, log plain messages of connection `conn` into `log` as they arrive;
@@ -130,6 +147,9 @@ class FramedConnection(GuardedConnection):
         opened = self.protocol.state is _OPEN and self.protocol.parser_exc is None
         if opened and self._tap is not None:
             self._framing = True
+            self._deflate = _only_deflate(self.protocol.extensions)
+            if self._deflate is not None:
+                self._inflate_max = self._tap.size_guard.limit // DEFLATE_MAX_RATIO - 1
             if not self.protocol.extensions and isinstance(
                 getattr(self.transport, "max_size", None), int
             ):
@@ -194,6 +214,7 @@ class FramedConnection(GuardedConnection):
         protocol = self.protocol
         queued = tap.incoming_opcodes
         limit = tap.size_guard.limit
+        inflate_max = self._inflate_max
         log = self._log
         taking = log is not None and not queued and protocol.current_size is None
         batch: list[MessageEntry] = []
@@ -229,18 +250,32 @@ class FramedConnection(GuardedConnection):
                         length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
                 end = start + length
                 plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
-                if plain and taking:
+                deflated = (
+                    not plain
+                    and (first == 0xC1 or first == 0xC2)
+                    and second < 0x80
+                    and length <= inflate_max
+                )
+                if (plain or deflated) and taking:
                     if end > size:
                         self._keep(buf, pos, end - pos, length)
                         return
-                    if bulk:
-                        add((conn, True, first == 0x81, buf[start:end], wall, mono))
-                        taken += length
+                    text = first & 0x0F == 1
+                    if deflated:
+                        data = self._inflate(buf[start:end])
+                        if data is None:  # not deflate: websockets fails it in its words
+                            taking = False
+                            continue
                     else:
-                        append(conn, True, first == 0x81, buf[start:end], wall, mono)
+                        data = buf[start:end]
+                    if bulk:
+                        add((conn, True, text, data, wall, mono))
+                        taken += len(data)
+                    else:
+                        append(conn, True, text, data, wall, mono)
                         if packed:
                             assert log is not None  # taking
-                            packing = pack_one(length, False, first == 0x81, True)
+                            packing = pack_one(length, deflated, text, True)
                             frames.set_packed(log.next_id - 1, packing)
                     pos = end
                     budget -= 1
@@ -250,7 +285,7 @@ class FramedConnection(GuardedConnection):
                         self.loop.call_soon(self.resume_framing)
                         return
                     continue
-                if plain and queued and protocol.current_size is None:
+                if (plain or deflated) and queued and protocol.current_size is None:
                     # websockets holds messages that came before this one: the reader logs
                     # them first, then hands the rest back (resume_framing).
                     self._hold(buf[pos:])
@@ -266,7 +301,7 @@ class FramedConnection(GuardedConnection):
                     taken = 0
                 # With the frames after it that are websockets' too (a compressed flood's):
                 # one hand-over each run, not each frame.
-                end = _run_end(buf, end, limit)
+                end = _run_end(buf, end, limit, inflate_max)
                 self._hand_over(buf[pos:end])
                 pos = end
                 if not self._framing:
@@ -290,6 +325,21 @@ class FramedConnection(GuardedConnection):
             return
         self._pending += buf[pos:]
         self._needed = needed
+
+    def _inflate(self, payload: bytes) -> bytes | None:
+        """A compressed message's payload inflated as permessage-deflate.decode() does (its
+        decoder kept across messages, or a new one each); None if it is not valid deflate."""
+        deflate = self._deflate
+        assert deflate is not None  # inflating
+        try:
+            if deflate.remote_no_context_takeover:
+                decoder = zlib.decompressobj(wbits=-deflate.remote_max_window_bits)
+            else:
+                decoder = deflate.decoder
+            return decoder.decompress(payload + _EMPTY_BLOCK)
+        except zlib.error:
+            # A broken stream stays broken: websockets, handed the frame, fails on it too.
+            return None
 
     def _hold(self, rest: bytes) -> None:
         if rest:
@@ -336,9 +386,20 @@ class FramedConnection(GuardedConnection):
         return tap.size_guard.limit
 
 
-def _run_end(buf: bytes, pos: int, limit: int) -> int:
+def _only_deflate(extensions: list[Any]) -> PerMessageDeflate | None:
+    """permessage-deflate if it is the connection's only extension (under the frame tap's
+    WireMeter, once the connection is open), else None."""
+    if len(extensions) == 1 and isinstance(extensions[0], WireMeter):
+        extensions = extensions[0].inner
+    if len(extensions) == 1 and isinstance(extensions[0], PerMessageDeflate):
+        return extensions[0]
+    return None
+
+
+def _run_end(buf: bytes, pos: int, limit: int, inflate_max: int) -> int:
     """Where the run of complete frames from `pos` on that the framer does not take ends: at
-    the first plain data frame, incomplete frame or Close (websockets' state changes there)."""
+    the first plain or deflated data frame it takes, an incomplete frame or Close (websockets'
+    state changes there)."""
     size = len(buf)
     while size - pos >= 2:
         first = buf[pos]
@@ -356,7 +417,10 @@ def _run_end(buf: bytes, pos: int, limit: int) -> int:
         if length >= 126:
             length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
         end = start + length
-        plain = (first == 0x81 or first == 0x82) and second < 0x80 and length <= limit
+        plain = second < 0x80 and (
+            ((first == 0x81 or first == 0x82) and length <= limit)
+            or ((first == 0xC1 or first == 0xC2) and length <= inflate_max)
+        )
         if plain or end > size or first & 0x0F == 0x8:
             return pos
         pos = end
