@@ -1,6 +1,6 @@
 """The capture's writer thread runs below the event loop (writer.WRITER_NICENESS): in a flood on
 two cores it would otherwise take a core's share from the window and the server, while what
-it has queued can wait (issue 20's 16 KiB flood: 0.37-0.67 of a bare client recording, 0.94-1.05
+it has queued can wait (issue 20's 16 KiB flood: 0.37-0.67 of a bare client recording, 0.85-1.07
 with the writer niced)."""
 
 from __future__ import annotations
