@@ -356,3 +356,37 @@ def test_a_frame_that_is_not_deflate_fails_in_websockets_words() -> None:
     session = run(body)
     assert shown(list(session.log)) == [("text", b"fine")]
     assert session.last_error is not None and "decompress" in session.last_error
+
+
+def test_a_deflated_read_larger_than_the_log_keeps_frames_only_for_what_it_keeps() -> None:
+    """A read's compressed messages go in at once with their frames; a log that keeps fewer
+    events than the read holds keeps the frames of the messages it keeps, under their ids."""
+    deflater = Deflater()
+    messages = [b"%04d " % n + b"z" * 40 for n in range(600)]
+    wire = b"".join(deflater.message(TEXT, data) for data in messages)
+    replay = Deflater()
+    lengths = [len(replay.compress(data)) for data in messages]
+
+    async def body() -> Session:
+        script = [Write(upgrade(DEFLATE)), Heard(), Write(wire), Hold()]
+        with ScriptedServer(script) as server:  # type: ignore[arg-type]
+            options = options_for(server.url("/"), on_connect_messages=HELLO)
+            session = Session(options, EventLog(capacity=100))
+            session.start()
+            await until(lambda: session.log.counters.messages_in == 600)
+            await session.close()
+            return session
+
+    log = run(body).log
+    kept = [
+        index
+        for index in range(len(log))
+        if isinstance(log[index], MessageEvent) and log[index].direction is Direction.IN
+    ]
+    assert 50 < len(kept) <= 100
+    for index in kept:
+        data = log[index].data  # type: ignore[union-attr]
+        frames = log.frames_of(log.id_at(index))
+        assert frames is not None and len(frames) == 1, data
+        assert (frames[0].rsv1, frames[0].length) == (True, lengths[int(data[:4])])
+    assert all(event_id >= log.first_id for event_id in log.frames)

@@ -219,9 +219,10 @@ class FramedConnection(GuardedConnection):
         taking = log is not None and not queued and protocol.current_size is None
         batch: list[MessageEntry] = []
         taken = 0  # payload bytes in `batch`
+        packings: list[int] = []  # their frames (wireframes.pack_one), when frames are kept
         if log is not None:
             packed = tap.records_sent
-            bulk = not packed and not log.tells_messages
+            bulk = not log.tells_messages
             add = batch.append
             append = log.append_message
             frames = log.frames
@@ -271,6 +272,8 @@ class FramedConnection(GuardedConnection):
                     if bulk:
                         add((conn, True, text, data, wall, mono))
                         taken += len(data)
+                        if packed:
+                            packings.append(pack_one(length, deflated, text, True))
                     else:
                         append(conn, True, text, data, wall, mono)
                         if packed:
@@ -278,8 +281,9 @@ class FramedConnection(GuardedConnection):
                             packing = pack_one(length, deflated, text, True)
                             frames.set_packed(log.next_id - 1, packing)
                     pos = end
-                    budget -= 1
-                    if not budget:
+                    # An inflated message costs about twice a plain one.
+                    budget -= 2 if deflated else 1
+                    if budget <= 0:
                         # Enough for one turn of the loop: timers and painting go first.
                         self._hold(buf[pos:])
                         self.loop.call_soon(self.resume_framing)
@@ -296,8 +300,7 @@ class FramedConnection(GuardedConnection):
                 if batch:
                     # Before websockets logs anything (a ping): the messages before it first.
                     assert log is not None  # taking
-                    log.extend_received(batch, taken)
-                    batch.clear()
+                    _extend(log, batch, taken, packings)
                     taken = 0
                 # With the frames after it that are websockets' too (a compressed flood's):
                 # one hand-over each run, not each frame.
@@ -314,7 +317,7 @@ class FramedConnection(GuardedConnection):
         finally:
             if batch:
                 assert log is not None  # taking
-                log.extend_received(batch, taken)
+                _extend(log, batch, taken, packings)
 
     def _keep(self, buf: bytes, pos: int, needed: int, length: int) -> None:
         """Keep the incomplete frame at `pos` until `needed` bytes of it are there; hand a long
@@ -384,6 +387,22 @@ class FramedConnection(GuardedConnection):
         tap = self._tap
         assert tap is not None  # framing
         return tap.size_guard.limit
+
+
+def _extend(log: EventLog, batch: list[MessageEntry], size: int, packings: list[int]) -> None:
+    """A read's messages into the log at once, with their frames if they are kept (one
+    packing each, in order); empties `batch` and `packings`."""
+    first = log.next_id  # the id of the first of them (a listener may log more after them)
+    log.extend_received(batch, size)
+    if packings:
+        # A log that keeps fewer events than a read's worth has dropped the first of them.
+        kept_from = log.first_id
+        set_packed = log.frames.set_packed
+        for event_id, packing in enumerate(packings, first):
+            if event_id >= kept_from:
+                set_packed(event_id, packing)
+        packings.clear()
+    batch.clear()
 
 
 def _only_deflate(extensions: list[Any]) -> PerMessageDeflate | None:
