@@ -71,6 +71,8 @@ def test_ws_sends_receives_expects_pings_and_reads_the_handshake(
     sent = [e.data for e in log if isinstance(e, MessageEvent) and e.direction is Direction.OUT]
     assert sent[:2] == [b"hello", b'{"op": "subscribe", "seq": 7}']
     assert b"my token is abc123 on example" in sent
+    # The server's side records the code once its handler has ended, after the client's close.
+    assert recording_server.last.closed.wait(5)
     assert recording_server.last.close_code == 4001
 
 
