@@ -4,11 +4,20 @@ order they crossed the wire however the bytes are cut into reads (core/websocket
 from __future__ import annotations
 
 import struct
-import zlib
 
 import pytest
 from helpers.asyncwait import run, until
-from helpers.scripted import Close, Heard, Hold, ScriptedServer, Sent, Write, frame, upgrade
+from helpers.scripted import (
+    Close,
+    Deflater,
+    Heard,
+    Hold,
+    ScriptedServer,
+    Sent,
+    Write,
+    frame,
+    upgrade,
+)
 from helpers.sessions import finished, open_session, options_for
 from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.frames import Opcode
@@ -208,31 +217,12 @@ DEFLATE = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"
 DEFLATE_NO_CONTEXT = b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n"
 
 
-class Deflater:
-    """A server's side of permessage-deflate: one compressor across messages, or one each."""
-
-    def __init__(self, keep_context: bool = True) -> None:
-        self.keep_context = keep_context
-        self._compressor = zlib.compressobj(wbits=-15)
-
-    def compress(self, data: bytes) -> bytes:
-        if not self.keep_context:
-            self._compressor = zlib.compressobj(wbits=-15)
-        out = self._compressor.compress(data) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
-        assert out.endswith(b"\x00\x00\xff\xff")
-        return out[:-4]
-
-    def message(self, opcode: int, data: bytes) -> bytes:
-        return frame(opcode, self.compress(data), rsv=4)  # RSV1
-
-    def fragmented(self, opcode: int, data: bytes, cut: int) -> bytes:
-        """A compressed message in two frames, a ping between them."""
-        wire = self.compress(data)
-        return (
-            frame(opcode, wire[:cut], fin=False, rsv=4)
-            + frame(PING, b"mid")
-            + frame(CONT, wire[cut:])
-        )
+def fragmented(deflater: Deflater, opcode: int, data: bytes, cut: int) -> bytes:
+    """A compressed message in two frames, a ping between them."""
+    wire = deflater.compress(data)
+    return (
+        frame(opcode, wire[:cut], fin=False, rsv=4) + frame(PING, b"mid") + frame(CONT, wire[cut:])
+    )
 
 
 def deflated_stream(deflater: Deflater) -> tuple[bytes, list[tuple[str, bytes]]]:
@@ -245,7 +235,7 @@ def deflated_stream(deflater: Deflater) -> tuple[bytes, list[tuple[str, bytes]]]
         + frame(PING, b"p1")
         + deflater.message(BINARY, b"\x00\x01" * 40)
         + frame(TEXT, b"not compressed")
-        + deflater.fragmented(TEXT, hello + b"-long", 5)
+        + fragmented(deflater, TEXT, hello + b"-long", 5)
         + deflater.message(TEXT, hello)
         + deflater.message(TEXT, "caf\u00e9 \u2603".encode())
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import zlib
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from helpers.scripted import (
     Sent,
     Step,
     Write,
+    deflated,
     frame,
     upgrade,
 )
@@ -73,12 +73,6 @@ def played(script: list[Step] | Any, **kwargs: Any) -> Session:
 
 def received(log: EventLog) -> list[MessageEvent]:
     return [m for m in of_type(log, MessageEvent) if m.direction is Direction.IN]
-
-
-def deflated(data: bytes) -> bytes:
-    """`data` as one permessage-deflate message (no context takeover): the trailer dropped."""
-    compressor = zlib.compressobj(wbits=-15)
-    return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
 
 
 def summaries(log: EventLog) -> list[str]:

@@ -12,12 +12,11 @@ that nothing is lost.
 from __future__ import annotations
 
 import random
-import zlib
 from typing import Any
 
 import pytest
 from helpers.asyncwait import run
-from helpers.scripted import Close, ScriptedServer, Sent, Write, frame, upgrade
+from helpers.scripted import Close, ScriptedServer, Sent, Write, deflated, frame, upgrade
 from helpers.sessions import finished
 
 from wsinspector.core.log.eventlog import EventLog
@@ -37,9 +36,7 @@ DEFLATE = (
 
 def compressed(payload: bytes) -> bytes:
     """One message compressed on its own (no context takeover), as its frame."""
-    deflater = zlib.compressobj(wbits=-15)
-    data = deflater.compress(payload) + deflater.flush(zlib.Z_SYNC_FLUSH)
-    return frame(2, data[:-4], rsv=4)
+    return frame(2, deflated(payload), rsv=4)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import random
 import struct
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +33,7 @@ from helpers.scripted import (
     Sent,
     Step,
     Write,
+    deflated,
     frame,
     upgrade,
 )
@@ -95,11 +95,6 @@ class Scenario:
                 else:
                     lines.append(f"  {step}")
         return "\n".join(lines)
-
-
-def deflated(data: bytes) -> bytes:
-    compressor = zlib.compressobj(wbits=-15)
-    return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
 
 
 def _payload(rng: random.Random, text: bool, size: int) -> bytes:

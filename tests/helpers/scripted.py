@@ -32,6 +32,7 @@ import struct
 import termios
 import threading
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -137,6 +138,32 @@ def frame(
         payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         head += mask
     return head + payload
+
+
+class Deflater:
+    """A server's side of permessage-deflate (RFC 7692): each message compressed and its
+    0x00 0x00 0xff 0xff trailer dropped, with one compressor across messages (context
+    takeover) or a new one for each."""
+
+    def __init__(self, keep_context: bool = True) -> None:
+        self.keep_context = keep_context
+        self._compressor = zlib.compressobj(wbits=-15)
+
+    def compress(self, data: bytes) -> bytes:
+        if not self.keep_context:
+            self._compressor = zlib.compressobj(wbits=-15)
+        out = self._compressor.compress(data) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+        assert out.endswith(b"\x00\x00\xff\xff")
+        return out[:-4]
+
+    def message(self, opcode: int, data: bytes) -> bytes:
+        """One compressed message as one frame (RSV1 set)."""
+        return frame(opcode, self.compress(data), rsv=4)
+
+
+def deflated(data: bytes) -> bytes:
+    """`data` as one permessage-deflate message on its own (no context takeover)."""
+    return Deflater(keep_context=False).compress(data)
 
 
 def request_key(request: bytes) -> str:

@@ -436,6 +436,7 @@ def _run_end(buf: bytes, pos: int, limit: int, inflate_max: int) -> int:
         if length >= 126:
             length = int.from_bytes(buf[pos + 2 : pos + (4 if length == 126 else 10)])
         end = start + length
+        # The framer's rule for a frame it takes, as _read_frames writes it inline (per message).
         plain = second < 0x80 and (
             ((first == 0x81 or first == 0x82) and length <= limit)
             or ((first == 0xC1 or first == 0xC2) and length <= inflate_max)

@@ -1,7 +1,7 @@
 """The log table's cells that depend on nothing but the column, the role, or one frame.
 
 The columns, their headers, the roles the model answers, the brushes and fonts of its rows,
-and a frame row's cells for the frame view (logmodel.LogModel asks for them).
+and the cells of a frame row of the frame view (logmodel.LogModel asks for them).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from wsinspector.core.log.wireframes import WireFrame
+from wsinspector.core.log.events import MessageEvent
+from wsinspector.core.log.wireframes import MessageFrames, WireFrame, implied_frames
 from wsinspector.core.log.wording import RECEIVED_ARROW, SENT_ARROW, frame_words
 from wsinspector.core.text.formatting import human_size
 
@@ -88,3 +89,12 @@ def frame_cell(frame: WireFrame, column: int, role: int) -> Any:
             return RECEIVED_BRUSH if frame.incoming else SENT_BRUSH
         return NOTE_BRUSH
     return None
+
+
+def message_frame_cell(
+    event: MessageEvent, recorded: MessageFrames | None, k: int, column: int, role: int
+) -> Any:
+    """A cell of the row of the k-th frame of `event`: of the frames the session `recorded`,
+    else of the one frame a plain message is on the wire; None past its last frame."""
+    frames = recorded or implied_frames(event)
+    return frame_cell(frames[k], column, role) if k < len(frames) else None

@@ -51,7 +51,7 @@ from wsinspector.core.log.filtering import (
     compile_filter,
     filter_indexes,
 )
-from wsinspector.core.log.wireframes import MessageFrames, implied_frames
+from wsinspector.core.log.wireframes import MessageFrames
 from wsinspector.core.log.wording import (
     SENT_ARROW,
     direction_arrow,
@@ -83,7 +83,7 @@ from wsinspector.qt.workspace.logcells import (
     SENT_BACKGROUND,
     SENT_BRUSH,
     TOOLTIP,
-    frame_cell,
+    message_frame_cell,
 )
 from wsinspector.qt.workspace.logcells import (
     Column as Column,  # re-exported: the log view and tests name the columns from here
@@ -562,10 +562,7 @@ class LogModel(QAbstractTableModel):
             return event
         if not isinstance(event, MessageEvent):
             return None
-        frames = self.frames_at(position) or implied_frames(event)
-        if k >= len(frames):
-            return None
-        return frame_cell(frames[k], column, role)
+        return message_frame_cell(event, self.frames_at(position), k, column, role)
 
     def _display(self, event: Event, column: int, position: int = -1) -> str | None:
         if column == Column.TIME:

@@ -32,6 +32,11 @@ from wsinspector.core.storage.logfiles.common import redact_event
 
 _LOG = logging.getLogger(__name__)
 
+# How much lower than the window the writer thread runs (Linux nice steps). In a flood on two
+# cores the server, the event loop and the writer compete; what the writer has queued waits in
+# memory (the log holds the same payloads) and is committed once the flood leaves it a core.
+WRITER_NICENESS = 10
+
 INSERT_CHUNK: Final = f"INSERT INTO events ({CHUNK_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 INSERT_OTHER: Final = (
     "INSERT INTO events (key, event_id, count, conn, wall, record) VALUES (?, ?, 1, ?, ?, ?)"
@@ -238,15 +243,9 @@ class Writer:
         total.rows += len(entries)
 
 
-# How much lower than the window the writer thread runs (Linux nice steps). In a flood on two
-# cores the server, the event loop and the writer compete; what the writer has queued waits in
-# memory (the log holds the same payloads) and is committed once the flood leaves it a core.
-WRITER_NICENESS = 10
-
-
 def _yield_to_the_loop() -> None:
     """Lower the calling thread's scheduling priority where threads have their own (Linux)."""
-    if not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError):
         tid = threading.get_native_id()
