@@ -9,9 +9,16 @@ from typing import Any
 
 from helpers.servers import RecordingServer
 from helpers.widgets import find
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTabWidget, QTreeWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+)
 from pytestqt.qtbot import QtBot
 from websockets.asyncio.server import ServerConnection
 
@@ -108,3 +115,42 @@ def test_history_replays_a_session_and_shows_the_differences_beside_the_recordin
     assert ("'two'", "'TWO, changed'", True) in rows
     assert [marked for *_, marked in rows].count(True) == 1
     assert page.log.counters.messages_out == 3  # each replay starts on an empty log
+
+
+class _PressWhenEnabled(QObject):
+    """Presses the button the moment it is enabled again, as a quick user would, and notes
+    the messages sent in the page's log after the press (a new replay starts on an empty log)."""
+
+    def __init__(self, button: QPushButton, page: ReplayPage) -> None:
+        super().__init__()
+        self.button = button
+        self.page = page
+        self.after_press: list[int] = []
+        button.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        enabled = event.type() == QEvent.Type.EnabledChange and self.button.isEnabled()
+        if enabled and not self.after_press:
+            self.button.click()
+            self.after_press.append(self.page.log.counters.messages_out)
+        return False
+
+
+def test_replay_can_be_pressed_again_as_soon_as_it_is_enabled(
+    window: MainWindow, qtbot: QtBot, recording_server: RecordingServer
+) -> None:
+    assert window.capture is not None
+    session_id = record(qtbot, window.capture, recording_server.url("/echo"))
+    page = ReplayPage.of_session(window.capture, session_id)
+    qtbot.addWidget(page)
+    summary = find(page, QLabel, "replaySummaryLabel")
+    run = find(page, QPushButton, "replayRunButton")
+    find(page, QCheckBox, "replayNoWaitCheck").setChecked(True)
+    presser = _PressWhenEnabled(run, page)
+
+    run.click()
+    qtbot.waitUntil(lambda: bool(presser.after_press), timeout=WAIT_MS)
+    assert presser.after_press == [0], "the press started a new replay, on an empty log"
+    qtbot.waitUntil(lambda: not page.is_running and run.isEnabled(), timeout=WAIT_MS)
+    assert summary.text() == "Same answers: 3 message(s)."
+    assert page.log.counters.messages_out == 3

@@ -140,7 +140,10 @@ class ReplayPage(Page):
         self._set_state(ConnState.OPEN)
         sent = len(self.recording.sent)
         self.summary_label.setText(f"Replaying {sent} client message(s) to {options.uri}…")
-        return self._tasks.spawn(self._replay(options))
+        task = self._tasks.spawn(self._replay(options))
+        # Enabled again once the task has left the set, so that a press is never refused.
+        task.add_done_callback(lambda _: self.run_button.setEnabled(True))
+        return task
 
     async def _replay(self, options: ConnectionOptions) -> None:
         try:
@@ -152,7 +155,6 @@ class ReplayPage(Page):
             self._set_state(ConnState.FAILED)
             return
         finally:
-            self.run_button.setEnabled(True)
             self.model.flush()
         self._set_state(ConnState.CLOSED)
         self._show(answers)
