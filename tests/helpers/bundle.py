@@ -37,12 +37,13 @@ SKIP_BUILD = "WSINSPECTOR_SKIP_BUILD"
 FOLDER_VARIABLE = "WSINSPECTOR_TEST_BUNDLE_FOLDER"
 # The fixture that hands the built bundle to a test (tests/test_self_check.py).
 FIXTURE = "dist"
-# The build this process started, waited for at the end so that it never lingers a zombie.
-_started: list[subprocess.Popen[bytes]] = []
 # The build, and after it its exit status, written as it ends (by the shell that ran it).
+# It runs in the background of a shell that exits at once: the worker that starts it may end
+# first, and a child still running when Python exits is reported as a ResourceWarning. The
+# build stays in that shell's process group, which stop() ends.
 RUN_BUILD = (
-    'nice -n 19 sh "$0" package --out "$1" >"$2/dev-sh.stdout" 2>"$2/dev-sh.stderr";'
-    ' echo $? >"$2/status.new" && mv "$2/status.new" "$2/status"'
+    '(nice -n 19 sh "$0" package --out "$1" >"$2/dev-sh.stdout" 2>"$2/dev-sh.stderr";'
+    ' echo $? >"$2/status.new" && mv "$2/status.new" "$2/status") &'
 )
 
 
@@ -107,8 +108,8 @@ class Build:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            process.wait()
             self._pid.write_text(str(process.pid))
-            _started.append(process)
 
     def wait(self, timeout: float) -> int | None:
         """Its exit status once it has ended; None if it did not end within `timeout`."""
@@ -126,9 +127,6 @@ class Build:
             if self._pid.exists() and not self._status.exists():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(int(self._pid.read_text()), signal.SIGKILL)
-        for process in _started:
-            process.wait(10)
-        _started.clear()
 
 
 def configure(config: pytest.Config) -> None:
