@@ -1,10 +1,10 @@
 """Recording one connection's lifetime from its EventLog into the capture.
 
 A Recorder listens to the log. Per message it does nothing at all: the messages stay where
-the log keeps them. Every FLUSH_INTERVAL, and on any other event, the recorder copies the
-new slice of the log (references only) and hands it to the writer thread, which builds the
-rows and commits them. So a process killed in a flood loses at most the last FLUSH_INTERVAL
-plus one commit: well under a second.
+the log keeps them. Every FLUSH_INTERVAL (BUSY_FLUSH_INTERVAL while events keep coming), and
+on any other event, the recorder copies the new slice of the log (references only) and hands
+it to the writer thread, which builds the rows and commits them. So a process killed in a
+flood loses at most the last FLUSH_INTERVAL plus one commit: well under a second.
 
 A log with a small capacity could drop events between two hand-overs; only then does the
 recorder listen to messages too, counting them to hand over before the log drops any.
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 # How often new events go to the writer: the most a SIGKILL can lose, less one commit.
 FLUSH_INTERVAL: Final = 0.25
+# How often while they keep coming. The writer packs what it is handed in one go, holding the
+# GIL a chunk at a time: a quarter second of a flood, 70,000 messages, kept the event loop
+# waiting 20-60 ms for it (issue 20: loop lag p99 of a recording deflate flood of 1,000,000
+# messages 25-32 ms; 8-17 ms handed over every 0.05 s).
+BUSY_FLUSH_INTERVAL: Final = 0.05
 # Messages per hand-over in a flood, at most, when the recorder counts messages.
 BATCH: Final = 8192
 # From this capacity up, no flood fills the log between two hand-overs (it would take
@@ -133,28 +138,29 @@ class Recorder:
 
     # -- handing over ----------
 
-    def flush(self) -> None:
-        """Hand every event not handed over yet to the writer (it commits them soon)."""
+    def flush(self) -> int:
+        """Hand every event not handed over yet to the writer (it commits them soon); how
+        many that was."""
         self._unsent = 0
         if self._stopped:
-            return
+            return 0
         log = self._log
         start = self._next_id - log.first_id
         entries: Sequence[Entry] = log.entries()
         if start >= len(entries):
-            return
+            return 0
         batch = entries[start:]
         self._writer.put(EventsJob(self.session_id, self._row, self._next_id, batch, self._redact))
         self._row += len(batch)
         self._next_id += len(batch)
+        return len(batch)
 
-    def _arm(self) -> None:
+    def _arm(self, interval: float = FLUSH_INTERVAL) -> None:
         if self._loop is not None and not self._stopped:
-            self._timer = self._loop.call_later(FLUSH_INTERVAL, self._tick)
+            self._timer = self._loop.call_later(interval, self._tick)
 
     def _tick(self) -> None:
-        self.flush()
-        self._arm()
+        self._arm(BUSY_FLUSH_INTERVAL if self.flush() else FLUSH_INTERVAL)
 
     # -- the end ----------
 
