@@ -1,13 +1,15 @@
 """Recording one connection's lifetime from its EventLog into the capture.
 
 A Recorder listens to the log. Per message it does nothing at all: the messages stay where
-the log keeps them. Every FLUSH_INTERVAL (BUSY_FLUSH_INTERVAL while events keep coming), and
-on any other event, the recorder copies the new slice of the log (references only) and hands
-it to the writer thread, which builds the rows and commits them. So a process killed in a
-flood loses at most the last FLUSH_INTERVAL plus one commit: well under a second.
+the log keeps them. Every BUSY_FLUSH_INTERVAL while messages keep coming, every
+FLUSH_INTERVAL once they stop, and on any other event, the recorder copies the new slice of
+the log (references only) and hands it to the writer thread, which builds the rows and
+commits them. Only while idle does it listen to messages: the first one to come brings the
+next hand-over forward. So a process killed in a flood loses at most the last
+BUSY_FLUSH_INTERVAL plus one commit: well under a second.
 
 A log with a small capacity could drop events between two hand-overs; only then does the
-recorder listen to messages too, counting them to hand over before the log drops any.
+recorder listen to every message, counting them to hand over before the log drops any.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ BUSY_FLUSH_INTERVAL: Final = 0.05
 BATCH: Final = 8192
 # From this capacity up, no flood fills the log between two hand-overs (it would take
 # millions of messages a second; the reader yields to the loop every 512 messages, so the
-# hand-over timer runs in between): the recorder then does nothing per message.
+# hand-over timer runs in between): the recorder then does nothing per message in a flood.
 UNCOUNTED_CAPACITY: Final = 100_000
 
 
@@ -87,7 +89,12 @@ class Recorder:
             self._loop = None  # no loop (a plain script): handed over by size and at stop()
         # Without a loop there is no timer: messages are counted and handed over by size.
         small = capacity is not None and capacity < UNCOUNTED_CAPACITY
-        log.add_listener(self, messages=self._loop is None or small)
+        self._counting = self._loop is None or small
+        # While idle (nothing new at the last hand-over) the recorder listens for the first
+        # message, which brings the next hand-over forward to BUSY_FLUSH_INTERVAL.
+        self._idle = self._loop is not None
+        self._listening = self._counting or self._idle  # to messages
+        log.add_listener(self, messages=self._listening)
         self._arm()
 
     @property
@@ -102,7 +109,16 @@ class Recorder:
     # -- EventLogListener ----------
 
     def messages_appended(self, log: EventLog) -> None:
+        if self._idle:
+            self._wake()
         self._unsent += 1
+        if self._unsent >= self._threshold:
+            self.flush()
+
+    def messages_extended(self, log: EventLog, count: int) -> None:
+        if self._idle:
+            self._wake()
+        self._unsent += count
         if self._unsent >= self._threshold:
             self.flush()
 
@@ -160,7 +176,20 @@ class Recorder:
             self._timer = self._loop.call_later(interval, self._tick)
 
     def _tick(self) -> None:
-        self._arm(BUSY_FLUSH_INTERVAL if self.flush() else FLUSH_INTERVAL)
+        idle = not self.flush()
+        if idle != self._listening and not self._counting and not self._stopped:
+            # Not from inside a listener callback: the log is not telling its listeners now.
+            self._log.listen_to_messages(self, idle)
+            self._listening = idle
+        self._idle = idle
+        self._arm(FLUSH_INTERVAL if idle else BUSY_FLUSH_INTERVAL)
+
+    def _wake(self) -> None:
+        """Messages come again: hand them over soon, not a whole FLUSH_INTERVAL on."""
+        self._idle = False  # the next tick stops listening
+        if self._timer is not None and not self._stopped:
+            self._timer.cancel()
+            self._arm(BUSY_FLUSH_INTERVAL)
 
     # -- the end ----------
 
