@@ -1,13 +1,15 @@
 """Recording one connection's lifetime from its EventLog into the capture.
 
 A Recorder listens to the log. Per message it does nothing at all: the messages stay where
-the log keeps them. Every FLUSH_INTERVAL, and on any other event, the recorder copies the
-new slice of the log (references only) and hands it to the writer thread, which builds the
-rows and commits them. So a process killed in a flood loses at most the last FLUSH_INTERVAL
-plus one commit: well under a second.
+the log keeps them. Every BUSY_FLUSH_INTERVAL while messages keep coming, every
+FLUSH_INTERVAL once they stop, and on any other event, the recorder copies the new slice of
+the log (references only) and hands it to the writer thread, which builds the rows and
+commits them. Only while idle does it listen to messages: the first one to come brings the
+next hand-over forward. So a process killed in a flood loses at most the last
+BUSY_FLUSH_INTERVAL plus one commit: well under a second.
 
 A log with a small capacity could drop events between two hand-overs; only then does the
-recorder listen to messages too, counting them to hand over before the log drops any.
+recorder listen to every message, counting them to hand over before the log drops any.
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ if TYPE_CHECKING:
 
 # How often new events go to the writer: the most a SIGKILL can lose, less one commit.
 FLUSH_INTERVAL: Final = 0.25
+# How often while they keep coming. The writer packs what it is handed in one go, holding the
+# GIL a chunk at a time: a quarter second of a flood, 70,000 messages, kept the event loop
+# waiting 20-60 ms for it (issue 20: loop lag p99 of a recording deflate flood of 1,000,000
+# messages 25-32 ms; 8-17 ms handed over every 0.05 s).
+BUSY_FLUSH_INTERVAL: Final = 0.05
 # Messages per hand-over in a flood, at most, when the recorder counts messages.
 BATCH: Final = 8192
 # From this capacity up, no flood fills the log between two hand-overs (it would take
 # millions of messages a second; the reader yields to the loop every 512 messages, so the
-# hand-over timer runs in between): the recorder then does nothing per message.
+# hand-over timer runs in between): the recorder then does nothing per message in a flood.
 UNCOUNTED_CAPACITY: Final = 100_000
 
 
@@ -82,7 +89,12 @@ class Recorder:
             self._loop = None  # no loop (a plain script): handed over by size and at stop()
         # Without a loop there is no timer: messages are counted and handed over by size.
         small = capacity is not None and capacity < UNCOUNTED_CAPACITY
-        log.add_listener(self, messages=self._loop is None or small)
+        self._counting = self._loop is None or small
+        # While idle (nothing new at the last hand-over) the recorder listens for the first
+        # message, which brings the next hand-over forward to BUSY_FLUSH_INTERVAL.
+        self._idle = self._loop is not None
+        self._listening = self._counting or self._idle  # to messages
+        log.add_listener(self, messages=self._listening)
         self._arm()
 
     @property
@@ -97,7 +109,16 @@ class Recorder:
     # -- EventLogListener ----------
 
     def messages_appended(self, log: EventLog) -> None:
+        if self._idle:
+            self._wake()
         self._unsent += 1
+        if self._unsent >= self._threshold:
+            self.flush()
+
+    def messages_extended(self, log: EventLog, count: int) -> None:
+        if self._idle:
+            self._wake()
+        self._unsent += count
         if self._unsent >= self._threshold:
             self.flush()
 
@@ -133,28 +154,42 @@ class Recorder:
 
     # -- handing over ----------
 
-    def flush(self) -> None:
-        """Hand every event not handed over yet to the writer (it commits them soon)."""
+    def flush(self) -> int:
+        """Hand every event not handed over yet to the writer (it commits them soon); how
+        many that was."""
         self._unsent = 0
         if self._stopped:
-            return
+            return 0
         log = self._log
         start = self._next_id - log.first_id
         entries: Sequence[Entry] = log.entries()
         if start >= len(entries):
-            return
+            return 0
         batch = entries[start:]
         self._writer.put(EventsJob(self.session_id, self._row, self._next_id, batch, self._redact))
         self._row += len(batch)
         self._next_id += len(batch)
+        return len(batch)
 
-    def _arm(self) -> None:
+    def _arm(self, interval: float = FLUSH_INTERVAL) -> None:
         if self._loop is not None and not self._stopped:
-            self._timer = self._loop.call_later(FLUSH_INTERVAL, self._tick)
+            self._timer = self._loop.call_later(interval, self._tick)
 
     def _tick(self) -> None:
-        self.flush()
-        self._arm()
+        idle = not self.flush()
+        if idle != self._listening and not self._counting and not self._stopped:
+            # Not from inside a listener callback: the log is not telling its listeners now.
+            self._log.listen_to_messages(self, idle)
+            self._listening = idle
+        self._idle = idle
+        self._arm(FLUSH_INTERVAL if idle else BUSY_FLUSH_INTERVAL)
+
+    def _wake(self) -> None:
+        """Messages come again: hand them over soon, not a whole FLUSH_INTERVAL on."""
+        self._idle = False  # the next tick stops listening
+        if self._timer is not None and not self._stopped:
+            self._timer.cancel()
+            self._arm(BUSY_FLUSH_INTERVAL)
 
     # -- the end ----------
 
