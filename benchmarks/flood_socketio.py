@@ -263,7 +263,11 @@ def child_socketio_qt(args: argparse.Namespace) -> Result:
             gc.collect()
         return {"bare": bare, "app": app}
 
+    import wsinspector.qt  # noqa: F401  # imported before the freeze, as the app has it
+    from wsinspector.core.app.collector import freeze_startup
+
     app = start_qt_app()
+    freeze_startup()  # as wsinspector.app.main does before it builds the window
     with private_data_dir():
         return asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
 
