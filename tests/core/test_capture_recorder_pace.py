@@ -38,7 +38,7 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 def messages(log: EventLog, count: int, *, at_once: bool) -> None:
     entries = [(1, True, True, b"tick %d" % n, time.time(), time.monotonic()) for n in range(count)]
-    if at_once:  # as the framer appends a read of a flood
+    if at_once and not log.tells_messages:  # as the framer appends a read of a flood
         log.extend_received(entries, sum(len(entry[3]) for entry in entries))
     else:
         for entry in entries:
@@ -68,6 +68,30 @@ def test_a_flood_is_handed_over_often_and_an_idle_log_seldom(tmp_path: Path) -> 
         recorder.stop()
         assert await store.synced(5.0)
         assert len(store.session_events(recorder.session_id)) == 6000
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()
+
+
+def test_a_small_log_loses_nothing_to_the_capture_when_a_read_overflows_it(
+    tmp_path: Path,
+) -> None:
+    """A read appended at once (the framer's bulk path) may hold more than the log keeps: the
+    log drops its oldest then, and the recorder hands them over before they go."""
+    store = CaptureStore.open(tmp_path / "capture.sqlite3")
+
+    async def run() -> None:
+        log = EventLog(40)
+        recorder = store.start_recording(log, uri="ws://h/")
+        for _ in range(3):
+            messages(log, 100, at_once=True)
+        assert log.dropped > 0
+        recorder.stop()
+        assert await store.synced(5.0)
+        assert recorder.lost == 0
+        assert len(store.session_events(recorder.session_id)) == 300
 
     try:
         asyncio.run(run())

@@ -8,8 +8,9 @@ commits them. Only while idle does it listen to messages: the first one to come 
 next hand-over forward. So a process killed in a flood loses at most the last
 BUSY_FLUSH_INTERVAL plus one commit: well under a second.
 
-A log with a small capacity could drop events between two hand-overs; only then does the
-recorder listen to every message, counting them to hand over before the log drops any.
+A log with a small capacity drops its oldest events as new ones come: the recorder hears of
+it first (events_dropping) and hands over what it has not yet. Such a log, and a recorder
+with no loop for its timer, also count messages and hand over every BATCH.
 """
 
 from __future__ import annotations
@@ -140,6 +141,12 @@ class Recorder:
                 self._finish(None, inside_callback=True)
                 return
         self.flush()
+
+    def events_dropping(self, log: EventLog, count: int) -> None:
+        # A read appended at once can overflow a small log before any listener hears of it:
+        # what is about to go is handed over while it is still there.
+        if self._next_id < log.first_id + count:
+            self.flush()
 
     def events_dropped(self, log: EventLog, count: int) -> None:
         if self._next_id < log.first_id:  # only if more than `capacity` came between flushes
