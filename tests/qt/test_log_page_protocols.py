@@ -89,7 +89,13 @@ def protocol_detail(qtbot: QtBot, page: LogPage) -> str:
     workspace = page.workspace
     tab = workspace.detail_tabs.indexOf(workspace.protocol_detail)
     assert workspace.detail_tabs.isTabVisible(tab)
-    page.log_view.selectRow(page.model.rowCount() - 1)
+    model = page.model
+    rows = [type(model.event_at(row)).__name__ for row in range(model.rowCount())]
+    assert "MessageEvent" in rows, rows
+    page.log_view.selectRow(rows.index("MessageEvent"))
+    # Said on failure: what was selected, and what the page shows (a CI run once timed out).
+    selected = [type(event).__name__ for event in workspace.log_view.selected_events()]
+    assert selected == ["MessageEvent"], (rows, selected)
     qtbot.waitUntil(lambda: bool(workspace.protocol_detail.toPlainText()))
     return workspace.protocol_detail.toPlainText()
 
