@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -37,6 +40,17 @@ def _session_qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_modifier_held(qapp: QApplication) -> Iterator[None]:
+    """Each GUI test starts with no keyboard modifier held. Qt keeps the modifiers of the last
+    input event as the application's state (QGuiApplication.keyboardModifiers()), and a test's
+    Ctrl-click or Shift+Return left them held for every later test of the worker: selectRow()
+    then toggled or extended the selection instead of selecting one row."""
+    yield
+    if QGuiApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        QTest.keyRelease(QWidget(), Qt.Key.Key_Shift)  # an event that holds no modifier
 
 
 @pytest.fixture
