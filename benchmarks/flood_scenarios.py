@@ -538,10 +538,10 @@ def child_qt(args: argparse.Namespace) -> Result:
     import qasync
 
     import wsinspector.qt  # noqa: F401  # an import error fails the child before any run
-    from wsinspector.core.app.collector import freeze_startup
+    from wsinspector.qt.window.collecting import settle_collector
 
     app = start_qt_app()
-    freeze_startup()  # as wsinspector.app.main does before it builds the window
+    settle_collector(app)  # as wsinspector.app.main does before it builds the window
     with private_data_dir():
         return asyncio.run(qt_main(args), loop_factory=lambda: qasync.QEventLoop(app))
 

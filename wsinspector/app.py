@@ -193,14 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtCore import QTimer
 
-    from wsinspector.core.app.collector import freeze_startup
     from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL, DemoServer
     from wsinspector.core.websocket.options import ConnectionOptions
     from wsinspector.qt import MainWindow
+    from wsinspector.qt.window.collecting import settle_collector
     from wsinspector.qt.window.context import AppContext
 
     app = make_application()
-    freeze_startup()
+    settle_collector(app)
 
     async def run() -> None:
         # What the app shares (settings, profiles, the capture, the crash reporter), opened

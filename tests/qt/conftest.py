@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
+from wsinspector.qt.window.collecting import GuiThreadCollector
 
 WAIT_MS = 5000
 
@@ -33,7 +34,11 @@ def _session_qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     # a few dozen tests (qasync #154, fixed after 0.28 by parenting them to the app).
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    # As the app has it: reference cycles collected on this thread only, never in a capture
+    # writer's (a Qt object deleted there deadlocked a window being built).
+    collector = GuiThreadCollector(qapp)
     yield loop
+    collector.stop()
     # Not loop.stop(): that calls QApplication.exit(), which makes every later Qt wait of
     # this process return at once. Mark the loop stopped the way run_forever() does.
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
