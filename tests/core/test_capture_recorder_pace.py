@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from helpers.servers import wait_for_async
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.storage.capture import CaptureStore
@@ -27,13 +28,6 @@ def next_hand_over(recorder: Recorder) -> float:
 
 def listens_to_messages(log: EventLog, recorder: Recorder) -> bool:
     return recorder in log._message_listeners
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.005)
 
 
 def messages(log: EventLog, count: int, *, at_once: bool) -> None:
@@ -58,11 +52,11 @@ def test_a_flood_is_handed_over_often_and_an_idle_log_seldom(tmp_path: Path) -> 
                 # The first message after a pause, and any before the next hand-over: soon.
                 assert next_hand_over(recorder) <= BUSY_FLUSH_INTERVAL, (at_once, round_)
                 everything = len(log)
-                await wait_for(lambda: recorder.rows == everything)  # noqa: B023  # awaited here
+                await wait_for_async(lambda: recorder.rows == everything)  # noqa: B023  # awaited here
                 # A flood costs the recorder nothing per message: it listens no more.
                 assert not listens_to_messages(log, recorder)
             timer = recorder._timer
-            await wait_for(lambda: recorder._timer is not timer)  # noqa: B023  # nothing new
+            await wait_for_async(lambda: recorder._timer is not timer)  # noqa: B023  # nothing new
             assert BUSY_FLUSH_INTERVAL < next_hand_over(recorder) <= FLUSH_INTERVAL
             assert listens_to_messages(log, recorder)  # for the first message to come
         recorder.stop()
