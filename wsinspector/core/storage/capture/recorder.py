@@ -9,8 +9,8 @@ next hand-over forward. So a process killed in a flood loses at most the last
 BUSY_FLUSH_INTERVAL plus one commit: well under a second.
 
 A log with a small capacity drops its oldest events as new ones come: the recorder hears of
-it first (events_dropping) and hands over what it has not yet. Such a log, and a recorder
-with no loop for its timer, also count messages and hand over every BATCH.
+it first (events_dropping) and hands over what it has not yet. Without a loop for its timer,
+the recorder counts messages and hands over every BATCH.
 """
 
 from __future__ import annotations
@@ -38,12 +38,8 @@ FLUSH_INTERVAL: Final = 0.25
 # waiting 20-60 ms for it (issue 20: loop lag p99 of a recording deflate flood of 1,000,000
 # messages 25-32 ms; 8-17 ms handed over every 0.05 s).
 BUSY_FLUSH_INTERVAL: Final = 0.05
-# Messages per hand-over in a flood, at most, when the recorder counts messages.
+# Messages per hand-over, at most, when the recorder counts them (no loop, so no timer).
 BATCH: Final = 8192
-# From this capacity up, no flood fills the log between two hand-overs (it would take
-# millions of messages a second; the reader yields to the loop every 512 messages, so the
-# hand-over timer runs in between): the recorder then does nothing per message in a flood.
-UNCOUNTED_CAPACITY: Final = 100_000
 
 
 class Recorder:
@@ -75,10 +71,6 @@ class Recorder:
         self._next_id = log.next_id if from_id is None else max(from_id, log.first_id)
         self._row = 0  # rows handed over so far: the next row's place in the session
         self._unsent = 0
-        capacity = log.capacity
-        # Hand over before the log can drop what was not taken: it drops a tenth of its
-        # capacity at a time, never more than `capacity` events beyond what it keeps.
-        self._threshold = min(BATCH, capacity) if capacity else BATCH
         self.lost = 0  # events gone from the log before they could be taken (log cleared)
         self._close: CloseEvent | None = None
         self._error: str = ""
@@ -89,8 +81,7 @@ class Recorder:
         except RuntimeError:
             self._loop = None  # no loop (a plain script): handed over by size and at stop()
         # Without a loop there is no timer: messages are counted and handed over by size.
-        small = capacity is not None and capacity < UNCOUNTED_CAPACITY
-        self._counting = self._loop is None or small
+        self._counting = self._loop is None
         # While idle (nothing new at the last hand-over) the recorder listens for the first
         # message, which brings the next hand-over forward to BUSY_FLUSH_INTERVAL.
         self._idle = self._loop is not None
@@ -113,14 +104,14 @@ class Recorder:
         if self._idle:
             self._wake()
         self._unsent += 1
-        if self._unsent >= self._threshold:
+        if self._unsent >= BATCH:
             self.flush()
 
     def messages_extended(self, log: EventLog, count: int) -> None:
         if self._idle:
             self._wake()
         self._unsent += count
-        if self._unsent >= self._threshold:
+        if self._unsent >= BATCH:
             self.flush()
 
     def event_appended(self, log: EventLog, event: Event) -> None:
@@ -149,7 +140,7 @@ class Recorder:
             self.flush()
 
     def events_dropped(self, log: EventLog, count: int) -> None:
-        if self._next_id < log.first_id:  # only if more than `capacity` came between flushes
+        if self._next_id < log.first_id:  # none, as events_dropping handed them over first
             self.lost += log.first_id - self._next_id
             self._next_id = log.first_id
 
