@@ -254,6 +254,9 @@ def start_qt_app() -> QApplication:
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    from wsinspector.app import prepare_qt_environment
+
+    prepare_qt_environment()  # as the app starts Qt
     qInstallMessageHandler(quiet_qt_messages)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)

@@ -12,6 +12,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from helpers import bundle
 
+from wsinspector.app import prepare_qt_environment
+
+prepare_qt_environment()  # the windows under test paint as the app's do
+
 pytest_plugins = ["helpers.fixtures"]
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from helpers.servers import RecordedConnection, RecordingServer
@@ -197,3 +198,23 @@ def test_an_unknown_profile_lists_the_known_ones() -> None:
     result = run_cli("--profile", "Prod", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 1
     assert "no profile named “Prod”; known profiles: Staging" in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads listed by /proc")
+def test_the_window_paints_without_qt_s_thread_pool(
+    recording_server_factory: Callable[..., RecordingServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Qt would hand large fills to its GUI thread pool ("Thread (pooled)") and wait for them
+    # (app.QT_ENVIRONMENT says why not); the window has painted by the time it connects.
+    monkeypatch.delenv("QT_NO_GUI_THREADPOOL", raising=False)  # the app itself sets it
+    opened = threading.Event()
+    server = recording_server_factory(behaviour=ping_until_open(opened))
+    process = launch(server.url("/echo"))
+    try:
+        assert opened.wait(timeout=20), "the app's connection did not open"
+        tasks = Path(f"/proc/{process.pid}/task")
+        names = [(task / "comm").read_text().strip() for task in tasks.iterdir()]
+    finally:
+        stderr = stop(process, signal.SIGTERM)
+    assert process.returncode == 0, stderr
+    assert "Thread (pooled)" not in names, names

@@ -7,8 +7,8 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 import wsinspector
 
@@ -132,10 +132,27 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
     )
 
 
+# What Qt is told before it starts, unless the user's environment says otherwise:
+# QT_NO_GUI_THREADPOOL: Qt's raster engine hands a fill of 96 spans or more (the log's
+# background, a row's selection) to a pool of threads and waits for them. In a flood the cores
+# are busy with the server, the reader and the capture's writer, and waiting for a pool thread
+# to be scheduled cost more than the fill: a fifth of the GUI thread's time in a flood of
+# 16 KiB messages went to handing fills over and waiting (README, Performance).
+QT_ENVIRONMENT: Final = {"QT_NO_GUI_THREADPOOL": "1"}
+
+
+def prepare_qt_environment(environ: MutableMapping[str, str] | None = None) -> None:
+    """Before the QApplication exists (Qt reads these once): QT_ENVIRONMENT's defaults."""
+    target = os.environ if environ is None else environ
+    for name, value in QT_ENVIRONMENT.items():
+        target.setdefault(name, value)
+
+
 def make_application() -> QApplication:
     """The QApplication, named by the one reverse-DNS id (see core/app/versions.py): its
     application name is the X11 window class, its desktop file name the Wayland app id.
     """
+    prepare_qt_environment()
     from PySide6.QtWidgets import QApplication
 
     from wsinspector.core.app.versions import APP_ID, APP_NAME, ORGANIZATION_DOMAIN
