@@ -12,7 +12,7 @@ import qasync
 from helpers.fixtures import TlsServer
 from helpers.servers import RecordingServer
 from helpers.ui import connect_to, find, open_settings_tab
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -203,6 +203,48 @@ def test_the_counters_stay_whole_while_jump_to_newest_shows(
     assert window.history_dock is not None
     assert window.history_dock.width() == dock_width
     assert window.width() == 1280
+
+
+class LayoutRequests(QObject):
+    """Counts the times `window` is asked to lay itself out again."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.count = 0
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_messages_arriving_do_not_lay_the_window_out_again(
+    recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    # Laying the window out again repaints the tab widget and the docks whole: in a flood
+    # that was a dozen times a second, for the counters and the rate changing.
+    window.resize(1280, 800)
+    connect_to(qtbot, window, recording_server.url("/echo"))
+    chat(qtbot, window, ["first"])
+    counters = find(window, QLabel, "countersLabel")
+    rate = find(window, QLabel, "rateLabel")
+    requests = LayoutRequests(window)
+    rates = {rate.text()}
+    for n in range(2, 40):
+        chat(qtbot, window, [f"message {n} " + "x" * 20 * n])
+        qtbot.waitUntil(lambda: f"↓ {n} msgs" in counters.text(), timeout=WAIT_MS)  # noqa: B023
+        rates.add(rate.text())
+    qtbot.waitUntil(lambda: "KiB" in counters.text(), timeout=WAIT_MS)
+    # The rate changed as the messages came, and changes again as they stop.
+    qtbot.waitUntil(lambda: rate.text() not in rates, timeout=WAIT_MS)
+    assert len(rates) > 1
+    # Only as the labels grow past the room they keep (a few steps here), not at each of
+    # their 40 and more changes.
+    assert requests.count <= 6, requests.count
+    # Still whole, as the text grew.
+    needed = counters.fontMetrics().horizontalAdvance(counters.text())
+    assert counters.width() >= needed
 
 
 def test_the_detail_tabs_and_the_data_column_fit_at_1280x800_with_the_docks(

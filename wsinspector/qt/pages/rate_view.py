@@ -9,14 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from wsinspector.core.log.eventlog import EventLog
 from wsinspector.core.log.rates import RATE_WINDOW, RateMeter
 from wsinspector.core.log.wording import rate_words
 from wsinspector.core.text.formatting import format_duration
 from wsinspector.qt.widgets.sparkline import Sparkline
+from wsinspector.qt.widgets.steady_label import SteadyLabel
 
 SAMPLE_INTERVAL_MS = 250
 
@@ -31,9 +32,9 @@ class RateView(QWidget):
         self._log = log
         self._last_rtt = last_rtt
         self.meter = RateMeter()
-        self.label = QLabel(rate_words(self.meter.rates(), None))
+        self.label = SteadyLabel()  # set four times a second
+        self.label.setText(rate_words(self.meter.rates(), None))
         self.label.setObjectName("rateLabel")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setToolTip(
             f"Messages and payload bytes per second each way over the last {RATE_WINDOW:g} s, "
             "and the round trip of the last ping answered"

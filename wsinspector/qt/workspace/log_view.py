@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
     QPushButton,
     QStyle,
@@ -32,6 +31,7 @@ from wsinspector.core.log.readings import ReadWords
 from wsinspector.core.log.wording import compressed_size_words, payload_text
 from wsinspector.core.storage.logfiles.codec import event_record
 from wsinspector.qt.widgets.icons import icon
+from wsinspector.qt.widgets.steady_label import SteadyLabel
 from wsinspector.qt.workspace.log_filter import LogFilterBar
 from wsinspector.qt.workspace.logmodel import Column, LogModel
 
@@ -239,7 +239,8 @@ class LogPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.view = LogView(model)
-        self.counters_label = QLabel()
+        # Set at every batch of rows: a SteadyLabel, or the window lays out and repaints.
+        self.counters_label = SteadyLabel()
         self.counters_label.setObjectName("countersLabel")
         self.counters_label.setToolTip(
             "Messages sent (↑) and received (↓) in this log: how many, and their payload size"
@@ -274,9 +275,8 @@ class LogPanel(QWidget):
         self.clear_button.setObjectName("clearLogButton")
         self.clear_button.setToolTip("Clear the log")
         self.clear_button.setAccessibleName("Clear the log")
-        self.export_label = QLabel()
+        self.export_label = SteadyLabel()  # its percentage moves at every chunk exported
         self.export_label.setObjectName("exportStatusLabel")
-        self.export_label.setTextFormat(Qt.TextFormat.PlainText)
         self.export_cancel_button = QPushButton("Cancel export")
         self.export_cancel_button.setObjectName("exportCancelButton")
         self.export_cancel_button.hide()
