@@ -18,6 +18,7 @@ from typing import Any
 from flood_harness import ROOT, Result, median_of, percentile, say
 from flood_scenarios import BIG_SIZE
 from flood_socketio import socketio_section
+from server_cpu import server_row
 
 # Targets from the issue.
 TARGET_RATIO_APP = 0.8  # the app with the Record box off (earlier headline, kept beside)
@@ -196,6 +197,14 @@ def throughput(report: Report, results: Result, args: argparse.Namespace) -> flo
         "  bare client under qasync (info, 1 run)",
         median_of(qt_part.get("bare_qasync", [])),
         "{:,.0f}/s",
+    )
+    # When the server is the bottleneck, it sets the ratios (server_cpu.py says why).
+    server_row(report, "server_us_bare", "  the server's CPU per message serving 1 (info)", bare)
+    server_row(
+        report,
+        "server_us_defaults",
+        "  the server's CPU per message serving the window, recording (info)",
+        qt_part.get("app_recording", []),
     )
     # The headline: what users run (the Record box on by default), then Record off beside it.
     defaults_rate = median_of(qt_part.get("app_recording", []))

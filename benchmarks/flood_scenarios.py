@@ -48,6 +48,7 @@ from flood_harness import (
     wait_ended,
     wait_until,
 )
+from server_cpu import ServerCpu
 
 if TYPE_CHECKING:  # Qt is imported by the Qt child only
     from PySide6.QtWidgets import QTableView
@@ -70,8 +71,9 @@ def child_asyncio(args: argparse.Namespace) -> Result:
     async def main() -> Result:
         bare: list[Result] = []
         core: list[Result] = []
+        server = ServerCpu(args.port)
         for i in range(args.repeat):
-            run = await bare_run(uri, args.messages)
+            run = await server.measure(bare_run(uri, args.messages))
             bare.append(run)
             say(f"  [1 bare asyncio] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s")
             gc.collect()
@@ -470,16 +472,17 @@ async def rate_runs(
     """1 under qasync (first round only) and 3 without and with recording, alternating,
     --repeat times: (bare runs, app runs, app runs recording)."""
     uri = flood_uri(args.port, args.messages, args.size)
+    server = ServerCpu(args.port)
     bare: list[Result] = []
     runs: list[Result] = []
     recorded: list[Result] = []
     for i in range(args.repeat):
         if i == 0:  # extra information: one run is enough
-            run = await bare_run(uri, args.messages)
+            run = await server.measure(bare_run(uri, args.messages))
             bare.append(run)
             say(f"  [1 bare qasync] run 1/1: {run['rate']:,.0f} msg/s")
             gc.collect()
-        run = await app_run(uri, args.messages)
+        run = await server.measure(app_run(uri, args.messages))
         runs.append(run)
         say(
             f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s, "
@@ -488,7 +491,7 @@ async def rate_runs(
             else f"  [3 app] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s"
         )
         gc.collect()
-        run = await app_run(uri, args.messages, record=True)
+        run = await server.measure(app_run(uri, args.messages, record=True))
         recorded.append(run)
         say(
             f"  [3 app, recording] run {i + 1}/{args.repeat}: {run['rate']:,.0f} msg/s, "

@@ -45,6 +45,7 @@ from flood_harness import (
     wait_ended,
     wait_until,
 )
+from server_cpu import ServerCpu, server_row
 
 if TYPE_CHECKING:
     from flood_report import Report
@@ -226,13 +227,14 @@ def child_socketio(args: argparse.Namespace) -> Result:
     n, size = args.socketio_messages, args.size
 
     async def main() -> Result:
+        server = ServerCpu(args.port)
         bare: list[Result] = []
         core: list[Result] = []
         for i in range(args.repeat):
-            bare.append(await bare_run(args.port, n, size))
+            bare.append(await server.measure(bare_run(args.port, n, size)))
             say(f"  [sio a bare] run {i + 1}/{args.repeat}: {bare[-1]['rate']:,.0f} events/s")
             gc.collect()
-            core.append(await core_run(args.port, n, size))
+            core.append(await server.measure(core_run(args.port, n, size)))
             say(f"  [sio b core] run {i + 1}/{args.repeat}: {core[-1]['rate']:,.0f} events/s")
             gc.collect()
         return {"bare": bare, "core": core}
@@ -248,13 +250,14 @@ def child_socketio_qt(args: argparse.Namespace) -> Result:
     n, size = args.socketio_messages, args.size
 
     async def main() -> Result:
+        server = ServerCpu(args.port)
         bare: list[Result] = []
         app: list[Result] = []
         for i in range(args.repeat):
-            bare.append(await bare_run(args.port, n, size))
+            bare.append(await server.measure(bare_run(args.port, n, size)))
             say(f"  [sio a bare qasync] run {i + 1}/{args.repeat}: {bare[-1]['rate']:,.0f}/s")
             gc.collect()
-            app.append(await window_run(args.port, n, size))
+            app.append(await server.measure(window_run(args.port, n, size)))
             lag = app[-1]["lag_ms"]
             say(
                 f"  [sio c window] run {i + 1}/{args.repeat}: {app[-1]['rate']:,.0f} events/s"
@@ -311,6 +314,8 @@ def socketio_section(report: Report, results: Result, args: argparse.Namespace) 
     report.add("sio_bare_qasync_rate", "  a under qasync (c's child)", bare_qt_rate, "{:,.0f}/s")
     report.add("sio_core_rate", "b core Session + ProtocolDriver", core_rate, "{:,.0f}/s")
     report.add("sio_app_rate", "c window, Socket.IO page, recording", app_rate, "{:,.0f}/s")
+    server_row(report, "sio_server_us_bare", "  the server's CPU per event, a (info)", bare_qt)
+    server_row(report, "sio_server_us_app", "  the server's CPU per event, c (info)", app)
     target = f"≥ {TARGET_RATIO_SOCKETIO}"
     ratio_core = core_rate / bare_rate if bare_rate else math.nan
     ratio_app = app_rate / bare_qt_rate if bare_qt_rate else math.nan
