@@ -218,3 +218,32 @@ def test_the_window_paints_without_qt_s_thread_pool(
         stderr = stop(process, signal.SIGTERM)
     assert process.returncode == 0, stderr
     assert "Thread (pooled)" not in names, names
+
+
+def test_the_app_freezes_its_startup_and_collects_on_the_gui_thread_only(
+    recording_server_factory: Callable[..., RecordingServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As app.main sets it up before the window (core/app/collector.py says why): the
+    # startup's objects frozen, and no automatic collection (the GUI thread's timer collects).
+    # A sitecustomize tells how the collector was left when the app's Python exits.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(f'collector: enabled={gc.isenabled()} '\n"
+        "                              f'frozen={gc.get_freeze_count()}', file=sys.stderr))\n"
+    )
+    search_path = [str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(search_path))
+    opened = threading.Event()
+    server = recording_server_factory(behaviour=ping_until_open(opened))
+    process = launch(server.url("/echo"))
+    try:
+        assert opened.wait(timeout=20), "the app's connection did not open"
+    finally:
+        stderr = stop(process, signal.SIGTERM)
+    assert process.returncode == 0, stderr
+    words = next(line for line in stderr.splitlines() if line.startswith("collector: "))
+    enabled, frozen = (word.split("=")[1] for word in words.split()[1:])
+    assert enabled == "False", words
+    assert int(frozen) > 10_000, words  # the imports' functions, classes and dicts
