@@ -7,7 +7,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import wsinspector
@@ -141,11 +141,10 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
 QT_ENVIRONMENT: Final = {"QT_NO_GUI_THREADPOOL": "1"}
 
 
-def prepare_qt_environment(environ: MutableMapping[str, str] | None = None) -> None:
+def prepare_qt_environment() -> None:
     """Before the QApplication exists (Qt reads these once): QT_ENVIRONMENT's defaults."""
-    target = os.environ if environ is None else environ
     for name, value in QT_ENVIRONMENT.items():
-        target.setdefault(name, value)
+        os.environ.setdefault(name, value)
 
 
 def make_application() -> QApplication:

@@ -11,7 +11,7 @@ shrinks only when the text has become much shorter.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 # Pixels the width grows by beyond what the text needs (so that the next digit fits), and how
@@ -47,12 +47,9 @@ class SteadyLabel(QLabel):
         width = self.minimumWidth()
         if anew or needed > width or needed + SHRINK_SLACK < width:
             width = needed + GROWTH_STEP if text else 0
-        height = metrics.height() + margins.top() + margins.bottom() + 2 * self.margin()
-        if (width, height) != (self.minimumWidth(), self.minimumHeight()) or (
-            self.maximumWidth(),
-            self.maximumHeight(),
-        ) != (width, height):
-            self.setFixedSize(width, height)
+        size = QSize(width, metrics.height() + margins.top() + margins.bottom() + 2 * self.margin())
+        if self.minimumSize() != size or self.maximumSize() != size:
+            self.setFixedSize(size)
 
 
 __all__ = ["SteadyLabel"]

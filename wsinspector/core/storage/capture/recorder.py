@@ -101,11 +101,7 @@ class Recorder:
     # -- EventLogListener ----------
 
     def messages_appended(self, log: EventLog) -> None:
-        if self._idle:
-            self._wake()
-        self._unsent += 1
-        if self._unsent >= BATCH:
-            self.flush()
+        self.messages_extended(log, 1)
 
     def messages_extended(self, log: EventLog, count: int) -> None:
         if self._idle:
