@@ -7,13 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from helpers.servers import RecordedConnection, RecordingServer
 from websockets.asyncio.server import ServerConnection
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 import wsinspector
 from wsinspector.app import display_problem
@@ -24,11 +26,14 @@ NO_DISPLAY = "no display found"
 OPEN_PINGS = 3
 
 
+def launch_environment() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
 def launch(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.Popen(
         [sys.executable, "-m", "wsinspector", *args],
-        env=env,
+        env=launch_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -195,9 +200,77 @@ def test_an_unknown_profile_lists_the_known_ones() -> None:
     from wsinspector.core.websocket.options import ConnectionOptions
 
     ProfileStore().save(Profile("Staging", ConnectionOptions("ws://127.0.0.1:9/")))
-    result = run_cli("--profile", "Prod", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    result = run_cli("--profile", "Prod", env=launch_environment())
     assert result.returncode == 1
     assert "no profile named “Prod”; known profiles: Staging" in result.stderr
+
+
+def test_a_server_profile_given_to_profile_opens_a_listening_server_page(
+    free_port: int,
+) -> None:
+    from wsinspector.core.serving.settings import ServerSettings, settings_to_json
+    from wsinspector.core.storage.profiles import Profile, ProfileStore
+    from wsinspector.core.websocket.options import ConnectionOptions
+
+    server = settings_to_json(ServerSettings(port=free_port))
+    ProfileStore().save(Profile("Mock", ConnectionOptions(""), server=server))
+    process = launch("--profile", "Mock")
+    try:
+        with connected_when_listening(f"ws://127.0.0.1:{free_port}/") as client:
+            status = client.response.status_code if client.response else None
+    finally:
+        stderr = stop(process, signal.SIGTERM)
+    assert status == 101, stderr  # the server page accepted the handshake
+    assert process.returncode == 0, stderr
+
+
+def test_a_relay_profile_given_to_profile_relays(
+    free_port: int, recording_server: RecordingServer
+) -> None:
+    from wsinspector.core.storage.profiles import Profile, ProfileStore, RelaySettings
+    from wsinspector.core.websocket.options import ConnectionOptions
+
+    upstream = ConnectionOptions(recording_server.url("/echo"))
+    relay = RelaySettings(listen=f"127.0.0.1:{free_port}")
+    ProfileStore().save(Profile("Feed relay", upstream, relay=relay))
+    process = launch("--profile", "Feed relay")
+    try:
+        with connected_when_listening(f"ws://127.0.0.1:{free_port}/") as client:
+            client.send("through the relay")
+            answer = client.recv(timeout=10)
+    finally:
+        stderr = stop(process, signal.SIGTERM)
+    assert answer == "through the relay", f"the app's stderr:\n{stderr}"
+    assert recording_server.connections[0].received == ["through the relay"]
+
+
+def test_an_environment_for_a_server_profile_is_refused_in_words() -> None:
+    from wsinspector.core.serving.settings import ServerSettings, settings_to_json
+    from wsinspector.core.storage.profiles import Profile, ProfileStore
+    from wsinspector.core.websocket.options import ConnectionOptions
+
+    server = settings_to_json(ServerSettings())
+    ProfileStore().save(Profile("Mock", ConnectionOptions(""), server=server))
+    result = run_cli("--profile", "Mock", "--env", "dev", env=launch_environment())
+    assert result.returncode == 1
+    assert "“Mock” is a server profile: an environment goes with a connection" in result.stderr
+
+
+@contextmanager
+def connected_when_listening(url: str, timeout: float = 20.0) -> Iterator[ClientConnection]:
+    """A connection to `url` once something accepts there (the app starts, then listens);
+    ConnectionRefusedError if nothing did within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = connect(url, open_timeout=5, close_timeout=1)
+            break
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # not listening yet: poll, as a user would retry
+    with client:
+        yield client
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads listed by /proc")

@@ -63,7 +63,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="start the built-in demo server on 127.0.0.1 and connect to it",
     )
     parser.add_argument(
-        "--profile", metavar="NAME", help="open the saved profile NAME and connect with it"
+        "--profile",
+        metavar="NAME",
+        help="open the saved profile NAME and start it: connect (a connection profile) or "
+        "listen (a server or relay profile)",
     )
     parser.add_argument(
         "--env", metavar="NAME", help="with --profile: the environment for its {{variables}}"
@@ -93,14 +96,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def profile_problem(name: str, environment: str | None) -> str | None:
     """Why `--profile name [--env environment]` can't be opened, listing the known names."""
-    from wsinspector.core.storage.profiles import ProfileStore
+    from wsinspector.core.storage.profiles import ProfileStore, environment_misplaced
 
     store = ProfileStore()
-    names = sorted(profile.name for profile in store.profiles())
-    if name not in names:
-        known = ", ".join(names) if names else "none saved yet"
+    profiles = {profile.name: profile for profile in store.profiles()}
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) if profiles else "none saved yet"
         return f"no profile named “{name}”; known profiles: {known}"
     if environment is not None:
+        if misplaced := environment_misplaced(profiles[name]):
+            return misplaced
         environments = store.load_environments().names()
         if environment not in environments:
             known = ", ".join(environments) if environments else "none defined"
@@ -214,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wsinspector.qt import MainWindow
     from wsinspector.qt.window.collecting import settle_collector
     from wsinspector.qt.window.context import AppContext
+    from wsinspector.qt.window.profile_pages import open_profile_named, start_page
 
     app = make_application()
     settle_collector(app)
@@ -257,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page.set_uri(args.uri)
                 page.connect_from_form()
             elif args.profile:
-                window.open_profile_named(args.profile, args.env).connect_from_form()
+                start_page(open_profile_named(window, args.profile, args.env))
             else:
                 window.restore_open_pages()
             await done.wait()

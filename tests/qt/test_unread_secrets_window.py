@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 from wsinspector.core.storage.profiles import Profile, SecretFlags
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
+from wsinspector.qt.window.profile_pages import open_profile_named
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_opening_a_profile_whose_secret_cant_be_read_says_so(
         )
     )
     keyring.set_keyring(fail.Keyring())  # locked, gone: the value can't be read
-    window.open_profile_named("api")
+    open_profile_named(window, "api")
     status = find(window, QLabel, "connectionStatusLabel").text()
     assert "header “authorization” can't be read (no working keyring)" in status
     assert "Unlock or set up the system keyring" in status

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, Final
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -56,7 +57,8 @@ from wsinspector.qt.window.context import AppContext
 from wsinspector.qt.window.error_banner import ErrorBanner
 from wsinspector.qt.window.export_dialog import ask_export_path
 from wsinspector.qt.window.menus import build_menus
-from wsinspector.qt.window.relay_profiles import open_saved_profile, save_relay_profile
+from wsinspector.qt.window.profile_pages import open_saved_profile
+from wsinspector.qt.window.relay_profiles import save_relay_profile
 from wsinspector.qt.window.remembered_layout import (
     DOCK_WIDTH,
     restore_geometry,
@@ -271,19 +273,6 @@ class MainWindow(QMainWindow):
             return
         self.profiles_sidebar.refresh()
 
-    def open_profile_named(self, name: str, environment: str | None = None) -> LivePage:
-        """Open the profile called `name` (ValueError listing the known ones if none is)."""
-        profiles = self.store.profiles()
-        found = [profile for profile in profiles if profile.name == name]
-        if not found:
-            known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
-            raise ValueError(f"no profile named “{name}”; known profiles: {known}")
-        page = self.open_profile(found[0])
-        if environment is not None and not page.profile_binding.choose_environment(environment):
-            names = ", ".join(self.environments.names()) or "none defined"
-            raise ValueError(f"no environment named “{environment}”; known: {names}")
-        return page
-
     def save_profile(self, *, as_new: bool = False) -> Profile | None:
         """Save the current page's form as its profile; ask a name when it has none."""
         if isinstance(server_page := self.current_page(), ServerPage):
@@ -424,11 +413,7 @@ class MainWindow(QMainWindow):
 
     def _build_profiles_dock(self) -> None:
         self.profiles_sidebar = ProfilesSidebar(self.store)
-        self.profiles_sidebar.open_requested.connect(
-            lambda p: (
-                server_pages.open_profile_page(self, p) if p.server else open_saved_profile(self, p)
-            )
-        )
+        self.profiles_sidebar.open_requested.connect(partial(open_saved_profile, self))
         dock = side_dock(self, "Profiles", "profilesDock", self.profiles_sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.profiles_dock = dock

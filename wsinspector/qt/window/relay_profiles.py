@@ -1,8 +1,8 @@
 """Relay pages and profiles: a relay page saves its upstream, the upstream's connection
 settings and its own (RelaySettings) as a profile, and a relay profile opens a relay page.
 
-The window's Save profile and the profiles sidebar come here for relay pages and profiles;
-connection pages and profiles stay the window's (main_window.py).
+The window's Save profile comes here for relay pages, and profile_pages.py for relay
+profiles; connection pages and profiles stay the window's (main_window.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from wsinspector.core.storage.profiles import Profile, ProfileError
 from wsinspector.core.storage.profiles.secrets import propose_secrets
-from wsinspector.qt.pages.page import Page, title_for_uri
+from wsinspector.qt.pages.page import title_for_uri
 from wsinspector.qt.pages.relay_page import RelayPage
 
 if TYPE_CHECKING:
@@ -29,10 +29,8 @@ def new_relay_page(window: MainWindow) -> RelayPage:
     return page
 
 
-def open_saved_profile(window: MainWindow, profile: Profile) -> Page:
-    """A relay profile opens a new relay page; any other opens as the window opens them."""
-    if profile.relay is None:
-        return window.open_profile(profile)
+def open_relay_profile(window: MainWindow, profile: Profile) -> RelayPage:
+    """A new relay page, current, filled from the relay profile `profile`."""
     page = new_relay_page(window)
     page.set_profile(profile)
     return page

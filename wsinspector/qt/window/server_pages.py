@@ -1,6 +1,6 @@
 """Server pages in the window: opening one (empty, or from a saved server profile) and saving
-one as a profile. A profile with a `server` section opens as a server page; the others as
-connection pages (MainWindow.open_profile)."""
+one as a profile. A profile with a `server` section opens as a server page
+(profile_pages.py says which page each profile opens as)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from wsinspector.core.app.errors import UserError
 from wsinspector.core.serving.settings import settings_from_json, settings_to_json
 from wsinspector.core.storage.profiles import Profile, ProfileError
 from wsinspector.core.websocket.options import ConnectionOptions
-from wsinspector.qt.pages.page import Page
 from wsinspector.qt.pages.server_page import ServerPage
 from wsinspector.qt.window.remembered_layout import saved_splitters
 
@@ -37,13 +36,6 @@ def open_server_page(window: MainWindow, profile: Profile | None = None) -> Serv
     window.add_page(page)
     page.listen_edit.setFocus()
     return page
-
-
-def open_profile_page(window: MainWindow, profile: Profile) -> Page:
-    """A server profile opens as a server page, any other as a connection page."""
-    if profile.server:
-        return open_server_page(window, profile)
-    return window.open_profile(profile)
 
 
 def save_server_profile(

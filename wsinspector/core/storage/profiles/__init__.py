@@ -9,6 +9,7 @@ from wsinspector.core.storage.profiles.model import (
     RelaySettings,
     SavedMessage,
     SecretFlags,
+    environment_misplaced,
     normalize_folder,
 )
 from wsinspector.core.storage.profiles.store import (
@@ -33,5 +34,6 @@ __all__ = [
     "SavedMessage",
     "SecretFlags",
     "default_root",
+    "environment_misplaced",
     "normalize_folder",
 ]

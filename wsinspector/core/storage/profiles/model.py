@@ -114,6 +114,20 @@ class Profile:
         """'folder/sub/name' (just the name at the top level), for showing and filtering."""
         return f"{self.folder}/{self.name}" if self.folder else self.name
 
+    @property
+    def kind(self) -> str:
+        """The page it opens as: "server" (it has server settings), "relay" or "connection"."""
+        if self.server:
+            return "server"
+        return "relay" if self.relay is not None else "connection"
+
+
+def environment_misplaced(profile: Profile) -> str | None:
+    """Why an environment can't be chosen for `profile` (only a connection page has one)."""
+    if profile.kind == "connection":
+        return None
+    return f"“{profile.name}” is a {profile.kind} profile: an environment goes with a connection"
+
 
 @dataclass(frozen=True, slots=True)
 class Environments:

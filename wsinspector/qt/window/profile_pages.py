@@ -1,0 +1,61 @@
+"""Which page a saved profile opens as, in one place: a profile with server settings opens a
+server page, one with relay settings a relay page, any other a connection page. The profiles
+sidebar and `wsinspector --profile NAME` both come here; `--profile` then starts the page as
+its main button would (connect, listen, relay)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wsinspector.core.storage.profiles import Profile, environment_misplaced
+from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.pages.page import Page
+from wsinspector.qt.pages.relay_page import RelayPage
+from wsinspector.qt.pages.server_page import ServerPage
+from wsinspector.qt.window.relay_profiles import open_relay_profile
+from wsinspector.qt.window.server_pages import open_server_page
+
+if TYPE_CHECKING:
+    from wsinspector.qt.window.main_window import MainWindow
+
+
+def open_saved_profile(window: MainWindow, profile: Profile) -> Page:
+    """Open `profile` as the page of its kind and make that page current."""
+    if profile.server:
+        return open_server_page(window, profile)
+    if profile.relay is not None:
+        return open_relay_profile(window, profile)
+    return window.open_profile(profile)
+
+
+def open_profile_named(window: MainWindow, name: str, environment: str | None = None) -> Page:
+    """Open the profile called `name`; ValueError, in words listing the known names, when
+    there is no such profile or environment, or when `environment` is given for a server or
+    relay profile (only a connection page chooses one)."""
+    profiles = window.store.profiles()
+    found = [profile for profile in profiles if profile.name == name]
+    if not found:
+        known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
+        raise ValueError(f"no profile named “{name}”; known profiles: {known}")
+    profile = found[0]
+    if environment is not None and (misplaced := environment_misplaced(profile)):
+        raise ValueError(misplaced)
+    page = open_saved_profile(window, profile)
+    binding = page.profile_binding if isinstance(page, LivePage) else None
+    if (
+        environment is not None
+        and binding is not None
+        and not binding.choose_environment(environment)
+    ):
+        names = ", ".join(window.environments.names()) or "none defined"
+        raise ValueError(f"no environment named “{environment}”; known: {names}")
+    return page
+
+
+def start_page(page: Page) -> None:
+    """Start a freshly opened page as its main button would: a connection page connects, a
+    server page listens, a relay page listens and relays."""
+    if isinstance(page, LivePage):
+        page.connect_from_form()
+    elif isinstance(page, (ServerPage, RelayPage)):
+        page.listen_button.click()
