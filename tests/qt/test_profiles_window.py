@@ -18,14 +18,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QToolButton,
     QTreeView,
 )
 from pytestqt.qtbot import QtBot
 
-from wsinspector.core.storage.profiles import Environments, ProfileStore
+from wsinspector.core.serving.settings import ServerSettings, settings_to_json
+from wsinspector.core.storage.profiles import Environments, Profile, ProfileStore
+from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
+from wsinspector.qt.window.profile_pages import open_saved_profile
 
 WAIT_MS = 5000
 
@@ -182,6 +186,37 @@ def test_pages_open_at_quit_come_back_not_connected(
     assert find(second_page, QLineEdit, "originEdit").text() == "https://unsaved.example"
     assert all(page.state.value == "idle" for page in second.pages())
     assert recording_server.handshake_attempts == 1
+
+
+def test_server_and_relay_pages_open_at_quit_come_back_in_their_order(
+    recording_server: RecordingServer,
+    window: MainWindow,
+    windows: list[MainWindow],
+    qtbot: QtBot,
+) -> None:
+    server = settings_to_json(ServerSettings(path="/saved"))
+    mock = window.store.save(Profile("Mock", ConnectionOptions(""), server=server))
+    open_saved_profile(window, mock)
+    find(window.current_page(), QLineEdit, "serverPathEdit").setText("/unsaved")
+    trigger(window, "actionNewRelay")
+    relay = window.current_page()
+    find(relay, QLineEdit, "upstreamEdit").setText(recording_server.url("/echo"))
+    find(relay, QSpinBox, "faultCodeSpin").setValue(4001)
+    window.close_page_at(0)  # the empty connection page the window opened with
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+
+    second = MainWindow()
+    windows.append(second)
+    second.show()
+    assert second.restore_open_pages() == 2
+    server_page, relay_page = second.pages()  # and no empty connection page before them
+    assert server_page.objectName() == "serverPage" and relay_page.objectName() == "relayPage"
+    assert find(server_page, QLineEdit, "serverPathEdit").text() == "/unsaved"
+    assert getattr(server_page, "profile", None) == mock  # Save still overwrites “Mock”
+    assert find(relay_page, QLineEdit, "upstreamEdit").text() == recording_server.url("/echo")
+    assert find(relay_page, QSpinBox, "faultCodeSpin").value() == 4001
+    assert find(server_page, QPushButton, "listenButton").text() == "Start"  # not listening
 
 
 def test_page_variables_fill_placeholders_and_are_saved_with_the_profile(

@@ -248,10 +248,13 @@ class RelayPage(Page):
 
     def set_profile(self, profile: Profile) -> None:
         """Fill the page from a saved relay profile (not while listening)."""
-        settings = profile.relay or RelaySettings()
         self.profile = profile
-        self.upstream_edit.setText(profile.options.uri)
-        self.form.set_options(profile.options)
+        self.apply(profile.options, profile.relay or RelaySettings())
+
+    def apply(self, options: ConnectionOptions, settings: RelaySettings) -> None:
+        """Fill the page: the upstream and its connection settings, and the relay's own."""
+        self.upstream_edit.setText(options.uri)
+        self.form.set_options(options)
         self.listen_edit.setText(settings.listen)
         self.fault_code_spin.setValue(settings.fault_code)
         self.intercept_filter_edit.setText(settings.intercept_filter)

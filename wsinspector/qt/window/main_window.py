@@ -37,7 +37,6 @@ from wsinspector.core.storage.logfiles import (
     LogFileError,
     import_log,
 )
-from wsinspector.core.storage.open_pages import load_open_pages
 from wsinspector.core.storage.preferences import Preferences
 from wsinspector.core.storage.profiles import Environments, Profile, ProfileError
 from wsinspector.core.websocket.options import ConnectionOptions
@@ -63,10 +62,10 @@ from wsinspector.qt.window.remembered_layout import (
     DOCK_WIDTH,
     restore_geometry,
     save_layout,
-    save_open_page_list,
     saved_splitters,
     side_dock,
 )
+from wsinspector.qt.window.reopening import restore_open_pages, save_open_page_list
 from wsinspector.qt.window.tab_bar import MiddleClickCloser, dress_tab, state_icon
 from wsinspector.qt.window.window_keys import WindowKeys
 
@@ -527,24 +526,8 @@ class MainWindow(QMainWindow):
     # -- remembered layout ------------------------------------------------------------------
 
     def restore_open_pages(self) -> int:
-        """Bring back the pages open at the last quit, not connected; returns how many."""
-        saved = load_open_pages()
-        if not saved:
-            return 0
-        current = self.live_page()
-        first = current if current is not None else self.new_page()
-        reuse = not first.connection.is_active and not first.uri_edit.text()
-        profiles = {profile.id: profile for profile in self.store.profiles()}
-        for number, state in enumerate(saved):
-            page = first if number == 0 and reuse else self.new_page()
-            profile = profiles.get(state.profile_id)
-            if profile is not None:
-                page.set_profile(profile, fill_form=False)
-            page.set_options(state.options)
-            page.profile_binding.choose_environment(state.environment)
-            page.title_changed.emit()
-        self.tabs.setCurrentIndex(0)
-        return len(saved)
+        """Bring back the pages open at the last quit (reopening.py); returns how many."""
+        return restore_open_pages(self)
 
     # -- shutdown ---------------------------------------------------------------------------
 

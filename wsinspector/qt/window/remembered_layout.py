@@ -1,16 +1,11 @@
 """What the window remembers between launches: its geometry and docks (window.ini), the page
-splitters, and the list of open connection pages."""
+splitters (reopening.py keeps the list of open pages)."""
 
 from __future__ import annotations
-
-import contextlib
-from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from wsinspector.core.storage.open_pages import OpenPage, save_open_pages
-from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.page import Page
 
 DEFAULT_SIZE = (1280, 800)
@@ -90,19 +85,3 @@ def save_layout(window: QMainWindow, current: Page, settings: QSettings) -> None
     for key, state in current.splitter_state().items():
         settings.setValue(f"page/{key}", state)
     settings.sync()
-
-
-def save_open_page_list(pages: Iterable[Page]) -> None:
-    """The live pages' forms, profiles and environments, to reopen at the next launch."""
-    open_pages = [
-        OpenPage(
-            page.form_options(),
-            page.profile_binding.profile.id if page.profile_binding.profile else "",
-            page.profile_binding.environment,
-        )
-        for page in pages
-        if isinstance(page, LivePage)
-    ]
-    # Losing the list of open tabs must not keep the window from closing.
-    with contextlib.suppress(OSError):
-        save_open_pages(open_pages)
