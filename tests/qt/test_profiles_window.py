@@ -29,7 +29,7 @@ from wsinspector.core.serving.settings import ServerSettings, settings_to_json
 from wsinspector.core.storage.profiles import Environments, Profile, ProfileStore
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.qt import MainWindow
-from wsinspector.qt.window.profile_pages import open_saved_profile
+from wsinspector.qt.window.profile_pages import open_profile_named, open_saved_profile
 
 WAIT_MS = 5000
 
@@ -217,6 +217,16 @@ def test_server_and_relay_pages_open_at_quit_come_back_in_their_order(
     assert find(relay_page, QLineEdit, "upstreamEdit").text() == recording_server.url("/echo")
     assert find(relay_page, QSpinBox, "faultCodeSpin").value() == 4001
     assert find(server_page, QPushButton, "listenButton").text() == "Start"  # not listening
+
+
+def test_a_server_profile_opened_by_name_in_a_new_window_is_its_only_tab(
+    window: MainWindow,
+) -> None:
+    server = settings_to_json(ServerSettings(path="/mock"))
+    window.store.save(Profile("Mock", ConnectionOptions(""), server=server))
+    page = open_profile_named(window, "Mock")  # as `wsinspector --profile Mock` does
+    assert window.pages() == [page]  # the new window's empty connection page made way
+    assert find(page, QLineEdit, "serverPathEdit").text() == "/mock"
 
 
 def test_page_variables_fill_placeholders_and_are_saved_with_the_profile(

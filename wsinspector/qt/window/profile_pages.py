@@ -40,7 +40,10 @@ def open_profile_named(window: MainWindow, name: str, environment: str | None = 
     profile = found[0]
     if environment is not None and (misplaced := environment_misplaced(profile)):
         raise ValueError(misplaced)
+    spare = spare_page(window)
     page = open_saved_profile(window, profile)
+    if page is not spare:
+        close_spare(window, spare)
     binding = page.profile_binding if isinstance(page, LivePage) else None
     if (
         environment is not None
@@ -59,3 +62,19 @@ def start_page(page: Page) -> None:
         page.connect_from_form()
     elif isinstance(page, (ServerPage, RelayPage)):
         page.listen_button.click()
+
+
+def spare_page(window: MainWindow) -> LivePage | None:
+    """The window's page when it is its only one and an untouched connection page, as a new
+    window has it: a page opened at launch takes its place."""
+    pages = window.pages()
+    page = pages[0] if len(pages) == 1 else None
+    if isinstance(page, LivePage) and not page.connection.is_active and not page.uri_edit.text():
+        return page
+    return None
+
+
+def close_spare(window: MainWindow, spare: LivePage | None) -> None:
+    """Close the spare page (spare_page) once other pages have opened beside it."""
+    if spare is not None and len(window.pages()) > 1 and (index := window.tabs.indexOf(spare)) >= 0:
+        window.close_page_at(index)

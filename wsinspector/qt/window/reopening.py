@@ -23,6 +23,7 @@ from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.page import Page
 from wsinspector.qt.pages.relay_page import RelayPage
 from wsinspector.qt.pages.server_page import ServerPage
+from wsinspector.qt.window.profile_pages import close_spare, spare_page
 from wsinspector.qt.window.relay_profiles import new_relay_page
 from wsinspector.qt.window.server_pages import open_server_page
 
@@ -67,17 +68,14 @@ def _server_json(page: ServerPage) -> dict[str, object]:
 
 
 def restore_open_pages(window: MainWindow) -> int:
-    """Bring back the pages open at the last quit; returns how many. The window's empty
-    connection page, if it has one, takes the first when that is a connection page, and
-    closes otherwise: the tabs are those of the last quit, in their order."""
+    """Bring back the pages open at the last quit; returns how many. A new window's empty
+    page (spare_page) takes the first when that is a connection page, and closes otherwise:
+    the tabs are those of the last quit, in their order."""
     saved = load_open_pages()
     if not saved:
         return 0
     profiles = {profile.id: profile for profile in window.store.profiles()}
-    idle = window.live_page()
-    if idle is not None and (idle.connection.is_active or idle.uri_edit.text()):
-        idle = None
-    unused = idle if saved[0].server or saved[0].relay is not None else None
+    idle = spare_page(window)
     for number, state in enumerate(saved):
         profile = profiles.get(state.profile_id)
         if state.server:
@@ -87,14 +85,16 @@ def restore_open_pages(window: MainWindow) -> int:
             page.apply(state.options, state.relay)
             page.profile = profile
         else:
-            live = idle if number == 0 and idle is not None else window.new_page()
+            if number == 0 and idle is not None:
+                live, idle = idle, None
+            else:
+                live = window.new_page()
             if profile is not None:
                 live.set_profile(profile, fill_form=False)
             live.set_options(state.options)
             live.profile_binding.choose_environment(state.environment)
             live.title_changed.emit()
-    if unused is not None:  # closed once the others are open: the window keeps a page
-        window.close_page_at(window.tabs.indexOf(unused))
+    close_spare(window, idle)  # unless it took the first page
     window.tabs.setCurrentIndex(0)
     return len(saved)
 
