@@ -132,6 +132,10 @@ def connect(path: Path | str) -> sqlite3.Connection:
     )
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Lets retention give freed pages back to the disk. It takes effect only in a new,
+        # empty file, and only before WAL mode is entered (that writes the file's header);
+        # once a table exists it changes nothing.
+        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         connection.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses nothing committed when the process is killed; only a
         # power cut may take the last transactions (and never damages the file).
@@ -155,8 +159,6 @@ def _migrate(connection: sqlite3.Connection) -> None:
         tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
             raise CaptureFileError("it is an SQLite database of some other program")
-        # Must come before the first table: lets retention give freed pages back to the disk.
-        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     connection.execute("BEGIN IMMEDIATE")
     try:
         # Another process may have migrated it while this one waited for the lock.

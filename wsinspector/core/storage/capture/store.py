@@ -392,8 +392,9 @@ class CaptureStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-            # Give the freed pages back to the file system (auto_vacuum is incremental).
-            connection.execute("PRAGMA incremental_vacuum")
+            # Give the freed pages back to the file system (auto_vacuum is incremental). The
+            # pragma frees a page per step: fetchall() steps it to the end.
+            connection.execute("PRAGMA incremental_vacuum").fetchall()
 
     def size(self) -> int:
         """Bytes in use by the capture (pages holding data, the WAL aside)."""
