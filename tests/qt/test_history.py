@@ -38,8 +38,10 @@ from wsinspector.core.storage.logfiles import import_log
 from wsinspector.core.websocket.options import ConnectionOptions
 from wsinspector.core.websocket.session import Session
 from wsinspector.qt import MainWindow
+from wsinspector.qt.docks.history_model import HISTORY_COLUMNS
 from wsinspector.qt.docks.history_view import HistorySidebar
 from wsinspector.qt.pages.live_page import LivePage
+from wsinspector.qt.window.remembered_layout import DOCK_WIDTH
 
 WAIT_MS = 5000
 
@@ -153,6 +155,28 @@ def test_history_lists_sessions_newest_first_with_counts_and_end(
     assert "4000" in rows[2] and "“bye”" in rows[2]
     assert not find(sidebar, QLabel, "historyEmptyLabel").isVisible()
     sidebar.shutdown()
+
+
+def test_in_the_dock_s_width_the_times_and_counts_show_whole_and_the_end_begins(
+    qtbot: QtBot, store: CaptureStore, sidebar: HistorySidebar, recording_server: RecordingServer
+) -> None:
+    reason = "the feed was moved to another host, reconnect later"
+    echo = ConnectionOptions(recording_server.url("/echo"))
+    record(qtbot, store, echo, ["a"], close=(4000, reason))
+    qtbot.waitUntil(lambda: len(history_rows(sidebar)) == 2, timeout=WAIT_MS)
+    sidebar.resize(DOCK_WIDTH, 500)  # the History dock's width in a new window
+    view = find(sidebar, QTreeView, "historyView")
+    qtbot.waitUntil(lambda: view.viewport().width() < DOCK_WIDTH, timeout=WAIT_MS)
+    header, width = view.header(), view.viewport().width()
+    assert view.horizontalScrollBar().value() == 0
+    for column in range(header.count() - 1):  # Session, Started, Messages, Duration: whole
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= width, f"{HISTORY_COLUMNS[column]} ends at {right} of {width} px"
+    # The end, a sentence, comes last: it begins in view, and its tooltip has it whole.
+    end = session_index(sidebar, 0).siblingAtColumn(header.count() - 1)
+    assert HISTORY_COLUMNS[end.column()] == "Ended"
+    assert header.sectionViewportPosition(end.column()) < width
+    assert reason in str(end.data(Qt.ItemDataRole.ToolTipRole))
 
 
 def test_search_finds_a_message_of_an_older_session(
@@ -341,7 +365,7 @@ def test_the_history_counts_of_a_session_being_recorded_follow_the_page(
 
     # Listed while recording, before anything is sent.
     qtbot.waitUntil(lambda: shown_counts() == "↓ 0 ↑ 0", timeout=WAIT_MS)
-    assert "Recording" in sidebar.session_rows()[0][1][3]
+    assert "Recording" in sidebar.session_rows()[0][1][4]
 
     def page_counts() -> str:
         counters = page.log.counters
@@ -356,7 +380,7 @@ def test_the_history_counts_of_a_session_being_recorded_follow_the_page(
         expected = f"↓ {sent} ↑ {sent}"
         qtbot.waitUntil(lambda expected=expected: page_counts() == expected, timeout=WAIT_MS)  # type: ignore[misc]
         qtbot.waitUntil(lambda: shown_counts() == page_counts(), timeout=WAIT_MS)
-        assert "Recording" in sidebar.session_rows()[0][1][3]
+        assert "Recording" in sidebar.session_rows()[0][1][4]
     # Its tooltip says the same.
     tooltip = str(session_index(sidebar, 0).siblingAtColumn(2).data(Qt.ItemDataRole.ToolTipRole))
     assert "↓ 7 received" in tooltip and "↑ 7 sent" in tooltip

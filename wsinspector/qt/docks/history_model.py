@@ -33,7 +33,9 @@ MATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # (start, length) of the match in the
 DAY_ROLE = Qt.ItemDataRole.UserRole + 4  # the day's ISO date, on day rows
 
 # How it ended before how long: in a narrow dock the last columns are scrolled to.
-HISTORY_COLUMNS = ("Session", "Started", "Messages", "Ended", "Duration")
+# The short columns first: in the dock's narrow column the end (a sentence, elided, whole in
+# the tooltip) takes what room is left and never pushes the duration out of sight.
+HISTORY_COLUMNS = ("Session", "Started", "Messages", "Duration", "Ended")
 MATCH_COLUMNS = ("Message", "Direction", "Session", "Time")
 PREVIEW_COLUMN = 0
 
@@ -67,8 +69,8 @@ def _cells(info: SessionInfo) -> tuple[str, ...]:
         session_title(info.profile, info.uri),
         session_start_words(info.started),
         session_counts_words(info.messages_in, info.messages_out),
-        session_end_summary(info.ended, info.end_words, info.recording),
         session_duration_words(info.started, info.ended),
+        session_end_summary(info.ended, info.end_words, info.recording),
     )
 
 
