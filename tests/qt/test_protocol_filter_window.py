@@ -9,7 +9,7 @@ import pytest
 from helpers.node import node_server
 from helpers.ui import find, log_rows
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
 from wsinspector.qt import MainWindow
@@ -52,6 +52,14 @@ def test_filtering_a_socketio_page_by_event_name_keeps_that_events_rows(
     ticks = filter_rows(qtbot, window, "name:tick")
     assert len(ticks) == 3, ticks
     assert all("| event |" in row and "tick" in row for row in ticks)
+    # A name and a text: the row of that event with that text, and the detail marks the text.
+    assert len(filter_rows(qtbot, window, "name:tick 1")) == 1
+    view = find(window, QTableView, "messageLog")
+    view.selectRow(0)
+    detail = find(window, QPlainTextEdit, "detailBody")
+    qtbot.waitUntil(lambda: '"tick"' in detail.toPlainText(), timeout=WAIT_MS)
+    marked = [selection.cursor.selectedText() for selection in detail.extraSelections()]
+    assert marked == ["1"], detail.toPlainText()
     # Plain text finds the kind, which no payload spells; a name pattern, several events.
     assert [row for row in filter_rows(qtbot, window, "event welcome")] == [
         row for row in log_rows(window) if "welcome" in row

@@ -320,15 +320,16 @@ class LogPanel(QWidget):
 
     # -- filtering --------------------------------------------------------------------------
 
+    def page_filter(self, log_filter: LogFilter) -> LogFilter:
+        """`log_filter` as this page reads it: on a page that speaks a protocol, the `name:`
+        and `kind:` words of its text are names and kinds, and the rest is its search text."""
+        return with_terms(log_filter) if self.words is not None else log_filter
+
     def set_filter(self, log_filter: LogFilter | None) -> None:
         """Show only the rows `log_filter` accepts; a bad regex is said next to the field."""
         try:
             predicate = (
-                compile_filter(
-                    with_terms(log_filter) if self.words is not None else log_filter,
-                    self.decode,
-                    self.words,
-                )
+                compile_filter(self.page_filter(log_filter), self.decode, self.words)
                 if log_filter is not None
                 else None
             )

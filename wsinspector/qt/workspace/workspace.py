@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout
 from wsinspector.core.decoders.page import PageDecoder
 from wsinspector.core.log.eventlog import Counters, EventLog
 from wsinspector.core.log.events import HandshakeEvent, MessageEvent
+from wsinspector.core.log.filtering import LogFilter
 from wsinspector.core.log.wording import counter_words
 from wsinspector.core.protocols.base import WireProtocol
 from wsinspector.core.protocols.matching import message_words
@@ -104,15 +105,18 @@ class LogWorkspace(QWidget):
         self.exporter.finished.connect(self._on_export_done)
         self.exporter.failed.connect(self._on_export_failed)
         self.log_panel.export_cancel_button.clicked.connect(self.exporter.cancel)
-        # The detail view marks what the log filter looks for.
-        self.log_panel.filter_bar.filter_changed.connect(
-            lambda log_filter: self.detail_view.set_highlight(
-                log_filter.text if log_filter is not None else "",
-                log_filter.regex if log_filter is not None else False,
-            )
-        )
+        # The detail view marks what the log filter looks for in the text (not its `name:`
+        # and `kind:` words).
+        self.log_panel.filter_bar.filter_changed.connect(self._highlight_filter)
         self.log_view.save_requested.connect(self._save_payload)
         self.log_view.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def _highlight_filter(self, log_filter: LogFilter | None) -> None:
+        if log_filter is None:
+            self.detail_view.set_highlight("", regex=False)
+            return
+        searched = self.log_panel.page_filter(log_filter)
+        self.detail_view.set_highlight(searched.text, searched.regex)
 
     @property
     def source(self) -> EventLog | EntryLog:
