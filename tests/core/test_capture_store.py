@@ -26,7 +26,7 @@ from wsinspector.core.log.events import (
     StateEvent,
 )
 from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
-from wsinspector.core.storage.capture import CaptureStore, Retention
+from wsinspector.core.storage.capture import CaptureStore, Retention, schema
 from wsinspector.core.storage.capture.schema import SCHEMA_VERSION
 from wsinspector.core.storage.capture.wording import session_end_summary
 from wsinspector.core.storage.logfiles import export_log, import_log
@@ -234,6 +234,48 @@ def test_retention_by_size_removes_the_oldest_sessions_first(tmp_path: Path) -> 
     # it is within the limit too.
     assert not os.path.exists(f"{store.path}-wal")
     assert os.path.getsize(store.path) <= 600_000
+
+
+def made_before_incremental_vacuum(path: Path) -> None:
+    """An empty capture file as versions before cbb5430 began one: WAL mode first, which
+    wrote the header with auto vacuum off."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.close()
+
+
+def test_an_older_small_capture_gives_space_back_once_reopened(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    made_before_incremental_vacuum(path)
+    store = CaptureStore.open(path)
+    for _ in range(4):
+        record(store, 2000, text="{n} " + "x" * 100)
+    store.close()
+    store = CaptureStore.open(path, Retention(max_bytes=600_000))
+    try:
+        assert store.apply_retention().startswith("Removed the")
+    finally:
+        store.close()
+    assert os.path.getsize(path) <= 600_000
+
+
+def test_an_older_big_capture_gives_space_back_once_cleared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schema, "VACUUM_AT_OPEN_BYTES", 0)  # as if too big to rebuild at open
+    path = tmp_path / "c.sqlite3"
+    made_before_incremental_vacuum(path)
+    store = CaptureStore.open(path)
+    for _ in range(4):
+        record(store, 2000, text="{n} " + "x" * 100)
+    store.close()
+    store = CaptureStore.open(path)
+    try:
+        store.clear()
+        assert store.sessions() == []
+    finally:
+        store.close()
+    assert os.path.getsize(path) < 100_000
 
 
 def test_delete_and_clear(store: CaptureStore) -> None:

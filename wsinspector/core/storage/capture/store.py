@@ -39,6 +39,7 @@ from wsinspector.core.storage.capture.schema import (
     ROW_BITS,
     ROW_MASK,
     Opened,
+    give_space_back,
     open_database,
 )
 from wsinspector.core.storage.capture.search import SearchHit, search_text
@@ -374,6 +375,8 @@ class CaptureStore:
             ids = [row[0] for row in self._connection.execute("SELECT id FROM sessions")]
         active = {recorder.session_id for recorder in self._recorders}
         self._delete([i for i in ids if i not in active])
+        with self._lock:
+            give_space_back(self._connection)  # a file older than incremental vacuum
 
     def _delete(self, ids: list[int]) -> None:
         if not ids:
