@@ -236,21 +236,21 @@ def test_retention_by_size_removes_the_oldest_sessions_first(tmp_path: Path) -> 
     assert os.path.getsize(store.path) <= 600_000
 
 
-def made_before_incremental_vacuum(path: Path) -> None:
-    """An empty capture file as versions before cbb5430 began one: WAL mode first, which
-    wrote the header with auto vacuum off."""
+def older_capture_with_sessions(path: Path) -> None:
+    """A capture file begun as versions before cbb5430 began one (WAL mode first, which
+    wrote the header with auto vacuum off), with four sessions of 4,000 messages."""
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.close()
-
-
-def test_an_older_small_capture_gives_space_back_once_reopened(tmp_path: Path) -> None:
-    path = tmp_path / "c.sqlite3"
-    made_before_incremental_vacuum(path)
     store = CaptureStore.open(path)
     for _ in range(4):
         record(store, 2000, text="{n} " + "x" * 100)
     store.close()
+
+
+def test_an_older_small_capture_gives_space_back_once_reopened(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    older_capture_with_sessions(path)
     store = CaptureStore.open(path, Retention(max_bytes=600_000))
     try:
         assert store.apply_retention().startswith("Removed the")
@@ -264,11 +264,7 @@ def test_an_older_big_capture_gives_space_back_once_cleared(
 ) -> None:
     monkeypatch.setattr(schema, "VACUUM_AT_OPEN_BYTES", 0)  # as if too big to rebuild at open
     path = tmp_path / "c.sqlite3"
-    made_before_incremental_vacuum(path)
-    store = CaptureStore.open(path)
-    for _ in range(4):
-        record(store, 2000, text="{n} " + "x" * 100)
-    store.close()
+    older_capture_with_sessions(path)
     store = CaptureStore.open(path)
     try:
         store.clear()
