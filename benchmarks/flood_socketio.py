@@ -7,11 +7,13 @@ then disconnects; Engine.IO pings every 500 ms through the flood. Measured, alte
   a. a bare websockets client reading the server's raw WebSocket messages; it does only what
      keeps it connected: the namespace connect (`40`) after the open packet and a pong (`3`)
      for every ping (`2`);
+  a2. the same done by the fastest reader Python can be (fastest_reader.py), for information:
+     the server serves a client that keeps up at a higher cost per event;
   b. the core Session with a ProtocolDriver running Socket.IO (plain asyncio, no Qt);
   c. the whole window on a Socket.IO page with its defaults (recording into the capture, log
      following), qasync loop;
 
-a and b in one child process (`socketio`), a (under qasync) and c in another (`socketio-qt`);
+a, b and a2 in one child process (`socketio`), a (under qasync) and c in another (`socketio-qt`);
 each ratio is against the bare runs of its own child. Rates count the `tick` events, from the
 first to the close; every event must reach the log (and the capture), and the connection
 must end with the server's disconnect, never a ping timeout.
@@ -26,6 +28,7 @@ import math
 import os
 from typing import TYPE_CHECKING, Any
 
+from fastest_reader import fastest_run
 from flood_harness import (
     TICK_MS,
     Result,
@@ -230,6 +233,7 @@ def child_socketio(args: argparse.Namespace) -> Result:
         server = ServerCpu(args.port)
         bare: list[Result] = []
         core: list[Result] = []
+        fastest: list[Result] = []
         for i in range(args.repeat):
             bare.append(await server.measure(bare_run(args.port, n, size)))
             say(f"  [sio a bare] run {i + 1}/{args.repeat}: {bare[-1]['rate']:,.0f} events/s")
@@ -237,7 +241,14 @@ def child_socketio(args: argparse.Namespace) -> Result:
             core.append(await server.measure(core_run(args.port, n, size)))
             say(f"  [sio b core] run {i + 1}/{args.repeat}: {core[-1]['rate']:,.0f} events/s")
             gc.collect()
-        return {"bare": bare, "core": core}
+            url = wire_url(args.port, n, size)
+            fastest.append(await server.measure(fastest_run(url, n, EVENT_PREFIX)))
+            say(
+                f"  [sio a2 fastest reader] run {i + 1}/{args.repeat}: "
+                f"{fastest[-1]['rate']:,.0f} events/s"
+            )
+            gc.collect()
+        return {"bare": bare, "core": core, "fastest": fastest}
 
     return asyncio.run(main())
 
@@ -316,6 +327,15 @@ def socketio_section(report: Report, results: Result, args: argparse.Namespace) 
     report.add("sio_app_rate", "c window, Socket.IO page, recording", app_rate, "{:,.0f}/s")
     server_row(report, "sio_server_us_bare", "  the server's CPU per event, a (info)", bare_qt)
     server_row(report, "sio_server_us_app", "  the server's CPU per event, c (info)", app)
+    # What the server does with a client that keeps up (fastest_reader.py): fewer events.
+    fastest = plain.get("fastest", [])
+    report.add(
+        "sio_fastest_rate",
+        "  a2 fastest reader: counts events only (info)",
+        median_of(fastest),
+        "{:,.0f}/s",
+    )
+    server_row(report, "sio_server_us_fastest", "  the server's CPU per event, a2 (info)", fastest)
     target = f"≥ {TARGET_RATIO_SOCKETIO}"
     ratio_core = core_rate / bare_rate if bare_rate else math.nan
     ratio_app = app_rate / bare_qt_rate if bare_qt_rate else math.nan
