@@ -27,6 +27,7 @@ from wsinspector.core.log.events import (
 )
 from wsinspector.core.log.filtering import LogFilter, compile_filter, filter_indexes
 from wsinspector.core.storage.capture import CaptureStore, Retention, schema
+from wsinspector.core.storage.capture.history import sessions_signature
 from wsinspector.core.storage.capture.schema import SCHEMA_VERSION
 from wsinspector.core.storage.capture.wording import session_end_summary
 from wsinspector.core.storage.logfiles import export_log, import_log
@@ -272,6 +273,20 @@ def test_an_older_big_capture_gives_space_back_once_cleared(
     finally:
         store.close()
     assert os.path.getsize(path) < 100_000
+
+
+def test_the_history_reads_the_capture_while_a_recording_holds_the_write_lock(
+    store: CaptureStore,
+) -> None:
+    record(store, 10)
+    writing = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        writing.execute("BEGIN IMMEDIATE")  # as the writer thread through each commit
+        # The History's poll opens a connection of its own: it must not wait for the lock.
+        assert sessions_signature(store.path)[0] == 1
+    finally:
+        writing.execute("ROLLBACK")
+        writing.close()
 
 
 def test_delete_and_clear(store: CaptureStore) -> None:

@@ -133,9 +133,11 @@ def connect(path: Path | str) -> sqlite3.Connection:
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Lets retention give freed pages back to the disk. It takes effect only in a new,
-        # empty file, and only before WAL mode is entered (that writes the file's header);
-        # once a table exists it changes nothing.
-        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        # empty file, and only before WAL mode is entered (that writes the file's header).
+        # Asked of a file with pages, it waits for the write lock: a recording's writer holds
+        # it through each commit, and the pragma would stall the caller (the event loop).
+        if connection.execute("PRAGMA page_count").fetchone()[0] == 0:
+            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         connection.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses nothing committed when the process is killed; only a
         # power cut may take the last transactions (and never damages the file).
