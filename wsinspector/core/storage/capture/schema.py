@@ -132,12 +132,12 @@ def connect(path: Path | str) -> sqlite3.Connection:
     )
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # Lets retention give freed pages back to the disk. It takes effect only in a new,
-        # empty file, and only before WAL mode is entered (that writes the file's header).
-        # Asked of a file with pages, it waits for the write lock: a recording's writer holds
-        # it through each commit, and the pragma would stall the caller (the event loop).
-        if connection.execute("PRAGMA page_count").fetchone()[0] == 0:
-            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        # No auto-vacuum: the pages of removed sessions stay in the file and are reused by
+        # the next ones. Incremental auto-vacuum (set before WAL mode, in a new file) let the
+        # file shrink, but its pointer maps made each commit of a recording flood heavier:
+        # the loop's lag p99 passed 16 ms in 3 of 9 Node floods, never without it (README,
+        # Performance, issue 20's fourth pass). And asking for it of a file with pages
+        # waits for the write lock, which a recording's writer holds through each commit.
         connection.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses nothing committed when the process is killed; only a
         # power cut may take the last transactions (and never damages the file).
@@ -178,26 +178,6 @@ def _migrate(connection: sqlite3.Connection) -> None:
         raise
 
 
-# A file made before incremental vacuum worked (cbb5430) is rebuilt with it at open when it is
-# this small: the rebuild rewrites the file, about 0.3 s for 50 MB here. A bigger one is
-# rebuilt when the History is cleared (CaptureStore.clear), as it is then nearly empty.
-VACUUM_AT_OPEN_BYTES: Final = 64 * 2**20
-
-
-def give_space_back(connection: sqlite3.Connection) -> bool:
-    """Make a file whose removed sessions never gave their space back to the disk (auto
-    vacuum off: files made before cbb5430) do so from now on, by rebuilding it once; False
-    when it must wait (another process is reading it) or was never needed."""
-    if connection.execute("PRAGMA auto_vacuum").fetchone()[0] != 0:
-        return False
-    try:
-        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        connection.execute("VACUUM")
-    except sqlite3.OperationalError:  # busy: another connection reads or writes; next time
-        return False
-    return True
-
-
 def _open_checked(path: Path) -> sqlite3.Connection:
     try:
         connection = connect(path)
@@ -207,8 +187,6 @@ def _open_checked(path: Path) -> sqlite3.Connection:
         _migrate(connection)
         # Reading the tables proves more than the header: a damaged first page fails here.
         connection.execute("SELECT count(*) FROM sessions").fetchone()
-        if os.path.getsize(path) <= VACUUM_AT_OPEN_BYTES:
-            give_space_back(connection)
     except CaptureFileError:
         connection.close()
         raise

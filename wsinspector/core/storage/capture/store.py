@@ -39,7 +39,6 @@ from wsinspector.core.storage.capture.schema import (
     ROW_BITS,
     ROW_MASK,
     Opened,
-    give_space_back,
     open_database,
 )
 from wsinspector.core.storage.capture.search import SearchHit, search_text
@@ -375,8 +374,6 @@ class CaptureStore:
             ids = [row[0] for row in self._connection.execute("SELECT id FROM sessions")]
         active = {recorder.session_id for recorder in self._recorders}
         self._delete([i for i in ids if i not in active])
-        with self._lock:
-            give_space_back(self._connection)  # a file older than incremental vacuum
 
     def _delete(self, ids: list[int]) -> None:
         if not ids:
@@ -395,9 +392,6 @@ class CaptureStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-            # Give the freed pages back to the file system (auto_vacuum is incremental). The
-            # pragma frees a page per step: fetchall() steps it to the end.
-            connection.execute("PRAGMA incremental_vacuum").fetchall()
 
     def size(self) -> int:
         """Bytes in use by the capture (pages holding data, the WAL aside)."""
