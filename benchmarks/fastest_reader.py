@@ -18,7 +18,7 @@ import os
 import struct
 from urllib.parse import urlsplit
 
-from flood_harness import Result, now, run_timeout
+from flood_harness import Result, counted, now, run_timeout
 
 READ_SIZE = 256 * 1024
 TEXT, CLOSE = 0x1, 0x8
@@ -81,10 +81,4 @@ async def fastest_run(url: str, expected: int, event_prefix: bytes) -> Result:
                 break
     await reader.read()  # the server closes the TCP connection once it has the answer
     writer.close()
-    seconds = now() - first
-    return {
-        "messages": count,
-        "expected": expected,
-        "seconds": seconds,
-        "rate": count / seconds if seconds > 0 else 0.0,
-    }
+    return counted(count, expected, first)

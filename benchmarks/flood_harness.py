@@ -125,8 +125,12 @@ async def bare_run(uri: str, expected: int) -> Result:
             if not count:
                 first = now()
             count += 1
-    end = now()
-    seconds = end - first
+    return counted(count, expected, first)
+
+
+def counted(count: int, expected: int, first: float) -> Result:
+    """A client's run: `count` of `expected` messages, the first at `first`, the last now."""
+    seconds = now() - first
     return {
         "messages": count,
         "expected": expected,

@@ -35,6 +35,7 @@ from flood_harness import (
     StateWatch,
     Ticks,
     close_window,
+    counted,
     find,
     log_model,
     median_of,
@@ -114,14 +115,7 @@ async def bare_run(port: int, expected: int, size: int) -> Result:
                 await ws.send("3" + str(message[1:]))
             elif head[:1] == "0":
                 await ws.send("40")
-    seconds = now() - first
-    return {
-        "messages": count,
-        "expected": expected,
-        "seconds": seconds,
-        "rate": count / seconds if seconds > 0 else 0.0,
-        "pings": pings,
-    }
+    return {**counted(count, expected, first), "pings": pings}
 
 
 def flood_summary(log: EventLog, expected: int) -> Result:
