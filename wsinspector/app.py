@@ -96,15 +96,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def profile_problem(name: str, environment: str | None) -> str | None:
     """Why `--profile name [--env environment]` can't be opened, listing the known names."""
-    from wsinspector.core.storage.profiles import ProfileStore, environment_misplaced
+    from wsinspector.core.storage.profiles import (
+        ProfileStore,
+        environment_misplaced,
+        profile_named,
+    )
 
     store = ProfileStore()
-    profiles = {profile.name: profile for profile in store.profiles()}
-    if name not in profiles:
-        known = ", ".join(sorted(profiles)) if profiles else "none saved yet"
-        return f"no profile named “{name}”; known profiles: {known}"
+    try:
+        profile = profile_named(store.profiles(), name)
+    except ValueError as exc:
+        return str(exc)
     if environment is not None:
-        if misplaced := environment_misplaced(profiles[name]):
+        if misplaced := environment_misplaced(profile):
             return misplaced
         environments = store.load_environments().names()
         if environment not in environments:

@@ -32,9 +32,8 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # int row of the match in its session
 MATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # (start, length) of the match in the preview
 DAY_ROLE = Qt.ItemDataRole.UserRole + 4  # the day's ISO date, on day rows
 
-# How it ended before how long: in a narrow dock the last columns are scrolled to.
-# The short columns first: in the dock's narrow column the end (a sentence, elided, whole in
-# the tooltip) takes what room is left and never pushes the duration out of sight.
+# The short columns first: in the dock's narrow column the end (a sentence, whole in the
+# tooltip) comes last and is scrolled to, and never pushes the duration out of sight.
 HISTORY_COLUMNS = ("Session", "Started", "Messages", "Duration", "Ended")
 MATCH_COLUMNS = ("Message", "Direction", "Session", "Time")
 PREVIEW_COLUMN = 0

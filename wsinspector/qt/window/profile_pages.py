@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wsinspector.core.storage.profiles import Profile, environment_misplaced
+from wsinspector.core.storage.profiles import Profile, environment_misplaced, profile_named
 from wsinspector.qt.pages.live_page import LivePage
 from wsinspector.qt.pages.page import Page
 from wsinspector.qt.pages.relay_page import RelayPage
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 def open_saved_profile(window: MainWindow, profile: Profile) -> Page:
     """Open `profile` as the page of its kind and make that page current."""
-    if profile.server:
+    if profile.kind == "server":
         return open_server_page(window, profile)
-    if profile.relay is not None:
+    if profile.kind == "relay":
         return open_relay_profile(window, profile)
     return window.open_profile(profile)
 
@@ -32,12 +32,7 @@ def open_profile_named(window: MainWindow, name: str, environment: str | None = 
     """Open the profile called `name`; ValueError, in words listing the known names, when
     there is no such profile or environment, or when `environment` is given for a server or
     relay profile (only a connection page chooses one)."""
-    profiles = window.store.profiles()
-    found = [profile for profile in profiles if profile.name == name]
-    if not found:
-        known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
-        raise ValueError(f"no profile named “{name}”; known profiles: {known}")
-    profile = found[0]
+    profile = profile_named(window.store.profiles(), name)
     if environment is not None and (misplaced := environment_misplaced(profile)):
         raise ValueError(misplaced)
     spare = spare_page(window)

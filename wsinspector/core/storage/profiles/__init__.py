@@ -11,6 +11,7 @@ from wsinspector.core.storage.profiles.model import (
     SecretFlags,
     environment_misplaced,
     normalize_folder,
+    profile_named,
 )
 from wsinspector.core.storage.profiles.store import (
     ImportResult,
@@ -36,4 +37,5 @@ __all__ = [
     "default_root",
     "environment_misplaced",
     "normalize_folder",
+    "profile_named",
 ]

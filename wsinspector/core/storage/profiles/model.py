@@ -122,6 +122,15 @@ class Profile:
         return "relay" if self.relay is not None else "connection"
 
 
+def profile_named(profiles: list[Profile], name: str) -> Profile:
+    """The profile called `name`; ValueError, in words listing the known names, if none is."""
+    for profile in profiles:
+        if profile.name == name:
+            return profile
+    known = ", ".join(sorted(profile.name for profile in profiles)) or "none saved yet"
+    raise ValueError(f"no profile named “{name}”; known profiles: {known}")
+
+
 def environment_misplaced(profile: Profile) -> str | None:
     """Why an environment can't be chosen for `profile` (only a connection page has one)."""
     if profile.kind == "connection":
