@@ -35,6 +35,7 @@ from wsinspector.core.log.eventlog import Entry, EventLog
 from wsinspector.core.storage.capture.reading import CapturedEvents
 from wsinspector.core.storage.capture.recorder import Recorder
 from wsinspector.core.storage.capture.schema import (
+    BUSY_TIMEOUT_MS,
     FILE_NAME,
     ROW_BITS,
     ROW_MASK,
@@ -51,6 +52,10 @@ from wsinspector.core.websocket.options import ConnectionOptions
 DEFAULT_MAX_BYTES: Final = 2 * 2**30
 DEFAULT_MAX_AGE_DAYS: Final = 30.0
 _DAY: Final = 86_400.0
+# After a delete, the file is rewritten without its freed pages (VACUUM) when what is left
+# is at most this much: a rewrite costs what is left (tens of milliseconds for this much, on
+# the thread that deleted), and what is freed beside more stays for later sessions to reuse.
+COMPACT_AT_MOST: Final = 32 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +189,9 @@ class CaptureStore:
         # A store dropped without close() (a window deleted unclosed) still commits what was
         # queued and closes its file, quietly.
         self._finalizer = weakref.finalize(self, _release, self._writer, self._connection)
+        # Space a delete could not give back (the file was busy then, or an earlier version
+        # deleted without compacting) comes back at the next opening.
+        self._compact_if_small()
 
     # -- opening and closing ----------
 
@@ -392,6 +400,34 @@ class CaptureStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
+        self._compact_if_small()
+
+    def _compact_if_small(self) -> None:
+        """The file without the pages the deletes freed, when what is left is small.
+
+        The capture has no auto-vacuum (schema.connect says why), so a delete alone never
+        shrinks the file: after Clear history it kept every byte it ever held. VACUUM copies
+        what is left into a new file's worth of pages; the checkpoint that follows cuts the
+        file to them. Neither waits: a recording's writer (this process's or another's) or a
+        reader of an older snapshot holding the file makes them give up, and the pages stay
+        free for the next sessions as before.
+        """
+        with self._lock:
+            connection = self._connection
+            page_size, pages, free = (
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("page_size", "page_count", "freelist_count")
+            )
+            if not free or (pages - free) * page_size > COMPACT_AT_MOST:
+                return
+            connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                connection.execute("VACUUM")
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:  # busy or locked: someone is using the file
+                pass
+            finally:
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def size(self) -> int:
         """Bytes in use by the capture (pages holding data, the WAL aside)."""
