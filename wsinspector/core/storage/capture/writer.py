@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -23,6 +21,7 @@ from typing import Final
 
 import orjson
 
+from wsinspector.core.app.background import give_way_to_the_loop
 from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.log.events import Event
 from wsinspector.core.storage.capture.packing import CHUNK_COLUMNS, CHUNK_ROWS, ChunkRow, pack
@@ -131,7 +130,7 @@ class Writer:
     # -- the thread ----------
 
     def _run(self) -> None:
-        _yield_to_the_loop()
+        give_way_to_the_loop(WRITER_NICENESS)
         connection = connect(self._path)
         try:
             while True:
@@ -241,12 +240,3 @@ class Writer:
         if chunks:
             connection.executemany(INSERT_CHUNK, chunks)
         total.rows += len(entries)
-
-
-def _yield_to_the_loop() -> None:
-    """Lower the calling thread's scheduling priority where threads have their own (Linux)."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError):
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + WRITER_NICENESS)
