@@ -7,7 +7,7 @@ flood.py's floods last under a second: its 10 ms probe ticks some 70 times, so t
 reports is the flood's worst tick or next to it. Here one flood of --messages (1,000,000 by
 default, 3-4 s) gives 300 and more ticks, so p99 is the fourth worst of them and the stalls
 that come back (the capture writer's, a full garbage collection) show in it. Each run is a
-fresh process, started as flood.py's Qt child starts (the app's imports, then settle_collector);
+fresh process, started as flood.py's Qt child starts (the app's imports, then settle_process);
 the same server (flood_harness.start_server) serves them all. Prints one JSON line per run:
 messages per second, the lag p50, p95, p99 and max in ms, the ticks, and how many messages
 the log and the capture miss (0, always). To compare two trees, run it in each, alternating.
@@ -36,10 +36,10 @@ def run_one(port: int, messages: int, size: int) -> dict[str, object]:
     from flood_scenarios import app_run
 
     import wsinspector.qt  # noqa: F401  # imported before the freeze, as the app has it
-    from wsinspector.qt.window.collecting import settle_collector
+    from wsinspector.app import settle_process
 
     app = start_qt_app()
-    settle_collector(app)  # as wsinspector.app.main does before it builds the window
+    settle_process(app)  # as wsinspector.app.main does before it builds the window
     uri = harness.flood_uri(port, messages, size)
     with private_data_dir():
         result = asyncio.run(

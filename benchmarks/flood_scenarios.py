@@ -541,10 +541,10 @@ def child_qt(args: argparse.Namespace) -> Result:
     import qasync
 
     import wsinspector.qt  # noqa: F401  # an import error fails the child before any run
-    from wsinspector.qt.window.collecting import settle_collector
+    from wsinspector.app import settle_process
 
     app = start_qt_app()
-    settle_collector(app)  # as wsinspector.app.main does before it builds the window
+    settle_process(app)  # as wsinspector.app.main does before it builds the window
     with private_data_dir():
         return asyncio.run(qt_main(args), loop_factory=lambda: qasync.QEventLoop(app))
 

@@ -272,10 +272,10 @@ def child_socketio_qt(args: argparse.Namespace) -> Result:
         return {"bare": bare, "app": app}
 
     import wsinspector.qt  # noqa: F401  # imported before the freeze, as the app has it
-    from wsinspector.qt.window.collecting import settle_collector
+    from wsinspector.app import settle_process
 
     app = start_qt_app()
-    settle_collector(app)  # as wsinspector.app.main does before it builds the window
+    settle_process(app)  # as wsinspector.app.main does before it builds the window
     with private_data_dir():
         return asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
 

@@ -19,6 +19,7 @@ from websockets.sync.client import ClientConnection, connect
 
 import wsinspector
 from wsinspector.app import display_problem
+from wsinspector.core.app.heap_prefault import THREAD_NAME as HEAP_PREFAULT_THREAD
 
 EXIT_TIMEOUT = 5.0
 NO_DISPLAY = "no display found"
@@ -274,7 +275,7 @@ def connected_when_listening(url: str, timeout: float = 20.0) -> Iterator[Client
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads listed by /proc")
-def test_the_window_paints_without_qt_s_thread_pool(
+def test_the_app_populates_its_heap_ahead_and_paints_without_qt_s_thread_pool(
     recording_server_factory: Callable[..., RecordingServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Qt would hand large fills to its GUI thread pool ("Thread (pooled)") and wait for them
@@ -291,6 +292,8 @@ def test_the_window_paints_without_qt_s_thread_pool(
         stderr = stop(process, signal.SIGTERM)
     assert process.returncode == 0, stderr
     assert "Thread (pooled)" not in names, names
+    # The heap's new pages made resident off the GUI thread (core/app/heap_prefault.py).
+    assert HEAP_PREFAULT_THREAD in names, names
 
 
 def test_the_app_freezes_its_startup_and_collects_on_the_gui_thread_only(

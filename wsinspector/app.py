@@ -156,6 +156,18 @@ def prepare_qt_environment() -> None:
         os.environ.setdefault(name, value)
 
 
+def settle_process(app: QApplication) -> None:
+    """As the app starts, once its imports are done and before its window is built (the
+    benchmarks' Qt children start so too): garbage collected on the GUI thread only
+    (qt/window/collecting.py), the heap's new pages populated by a thread of their own
+    (core/app/heap_prefault.py)."""
+    from wsinspector.core.app.heap_prefault import HeapPrefaulter
+    from wsinspector.qt.window.collecting import settle_collector
+
+    settle_collector(app)
+    HeapPrefaulter.start()
+
+
 def make_application() -> QApplication:
     """The QApplication, named by the one reverse-DNS id (see core/app/versions.py): its
     application name is the X11 window class, its desktop file name the Wayland app id.
@@ -221,12 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wsinspector.core.tools.demo import DEMO_SUBPROTOCOL, DemoServer
     from wsinspector.core.websocket.options import ConnectionOptions
     from wsinspector.qt import MainWindow
-    from wsinspector.qt.window.collecting import settle_collector
     from wsinspector.qt.window.context import AppContext
     from wsinspector.qt.window.profile_pages import open_profile_named, start_page
 
     app = make_application()
-    settle_collector(app)
+    settle_process(app)
 
     async def run() -> None:
         # What the app shares (settings, profiles, the capture, the crash reporter), opened

@@ -1,0 +1,59 @@
+"""The heap prefaulter: the pages the GUI thread's malloc is about to hand out are resident
+before it touches them (core/app/heap_prefault.py says why)."""
+
+from __future__ import annotations
+
+import ctypes
+import mmap
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+from wsinspector.core.app.heap_prefault import NICENESS, TOP_PAD, HeapPrefaulter, Libc
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or Libc.load() is None, reason="glibc's heap on Linux"
+)
+
+PAGE = mmap.PAGESIZE
+
+
+def resident(start: int, end: int) -> tuple[int, int]:
+    """Pages of [start, end) in memory, and pages in all (mincore)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    pages = (end - start + PAGE - 1) // PAGE
+    vector = (ctypes.c_ubyte * pages)()
+    assert libc.mincore(start, end - start, vector) == 0, ctypes.get_errno()
+    return sum(byte & 1 for byte in vector), pages
+
+
+def test_the_heap_s_new_pages_are_resident_before_malloc_hands_them_out() -> None:
+    assert threading.current_thread() is threading.main_thread()  # the main arena's heap
+    libc = Libc.load()
+    assert libc is not None
+    prefaulter = HeapPrefaulter.start()
+    assert prefaulter is not None, "Linux 5.14 or later has MADV_POPULATE_WRITE"
+    try:
+        start = libc.heap_end() - libc.heap_end() % PAGE
+        kept = [b"m" * 16384 for _ in range(2048)]  # a log's 32 MiB of 16 KiB messages
+        end = libc.heap_end()
+        assert end - start >= len(kept) * 16384, "the messages did not come from the heap"
+        # What malloc has not handed out yet is at least the padding: resident too, soon.
+        deadline = time.monotonic() + 10
+        while (found := resident(start, end))[0] < found[1] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert found[0] == found[1], f"{found[1] - found[0]} of {found[1]} pages not resident"
+        assert prefaulter.populated_bytes >= TOP_PAD
+        # Below the loop, as the capture's writer.
+        assert prefaulter.native_id is not None
+        loop_nice = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, prefaulter.native_id) == min(
+            19, loop_nice + NICENESS
+        )
+        assert HeapPrefaulter.start() is prefaulter  # one per process
+    finally:
+        prefaulter.stop()
