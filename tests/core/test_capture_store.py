@@ -343,6 +343,27 @@ def test_delete_and_clear(store: CaptureStore) -> None:
     assert store.sessions() == [] and store.search("message") == []
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_the_capture_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "capture.sqlite3"
+    old = tmp_path / "old.sqlite3"
+    store = CaptureStore.open(old)
+    store.close()
+    old.chmod(0o644)  # as earlier versions left it
+    for opened in (CaptureStore.open(path), CaptureStore.open(old)):
+        try:
+            record(opened, 10, text="password={n}")  # what redaction can't know of
+            files = [
+                opened.path,
+                *(opened.path.with_name(opened.path.name + s) for s in ("-wal", "-shm")),
+            ]
+            assert files[1].exists() and files[2].exists()
+            modes = {file.name: oct(file.stat().st_mode & 0o777) for file in files}
+            assert set(modes.values()) == {"0o600"}, modes
+        finally:
+            opened.close()
+
+
 def test_a_damaged_file_is_set_aside_and_a_new_capture_started(tmp_path: Path) -> None:
     path = tmp_path / "capture.sqlite3"
     path.write_bytes(b"\x00garbage" * 1000)

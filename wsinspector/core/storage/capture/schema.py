@@ -207,6 +207,23 @@ def set_aside_path(path: Path, now: float | None = None) -> Path:
     return candidate
 
 
+# The capture holds every message's payload, whatever the redaction of headers and query
+# values leaves in it (a login message's password, a token in a JSON body): the user's alone.
+FILE_MODE: Final = 0o600
+
+
+def keep_private(path: Path) -> None:
+    """The capture file readable by its owner only: created so before SQLite opens it (its
+    -wal and -shm files then take the same mode), and tightened if an earlier version left it
+    readable by others."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+    for name in (os.fspath(path), os.fspath(path) + "-wal", os.fspath(path) + "-shm"):
+        with contextlib.suppress(OSError):
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, FILE_MODE)
+
+
 def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace) -> Opened:
     """Open (creating and migrating as needed) the capture database at `path`.
 
@@ -216,6 +233,7 @@ def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace)
     permission).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    keep_private(path)
     try:
         return Opened(_open_checked(path), path)
     except CaptureFileError as exc:
@@ -232,4 +250,5 @@ def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace)
         if companion.exists():
             with contextlib.suppress(OSError):
                 rename(companion, Path(os.fspath(aside) + suffix))
+    keep_private(path)
     return Opened(_open_checked(path), path, aside, problem)
