@@ -375,6 +375,7 @@ class CaptureStore:
             if recorder.session_id == session_id:
                 recorder.stop("recording stopped: the session was deleted")
         self._delete([session_id])
+        self._compact_if_small()
 
     def clear(self) -> None:
         """Remove every session that is not being recorded."""
@@ -382,6 +383,7 @@ class CaptureStore:
             ids = [row[0] for row in self._connection.execute("SELECT id FROM sessions")]
         active = {recorder.session_id for recorder in self._recorders}
         self._delete([i for i in ids if i not in active])
+        self._compact_if_small()
 
     def _delete(self, ids: list[int]) -> None:
         if not ids:
@@ -400,7 +402,6 @@ class CaptureStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        self._compact_if_small()
 
     def _compact_if_small(self) -> None:
         """The file without the pages the deletes freed, when what is left is small.
@@ -473,6 +474,8 @@ class CaptureStore:
                     break
                 self._delete([session_id])
                 by_size.append(session_id)
+        if by_age or by_size:
+            self._compact_if_small()  # once, after the last delete
         words = retention_words(
             len(by_age), len(by_size), limits.max_age_days or 0, limits.max_bytes or 0
         )
