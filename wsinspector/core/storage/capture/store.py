@@ -183,15 +183,16 @@ class CaptureStore:
         self.set_aside = opened.set_aside
         self._connection = opened.connection
         self._lock = threading.RLock()
+        # Space a delete could not give back (the file was busy then, or an earlier version
+        # deleted without compacting) comes back at the next opening: before the writer
+        # thread starts, whose first statements on the file would make the compaction give up.
+        self._compact_if_small()
         self._writer = Writer(str(opened.path))
         self._recorders: set[Recorder] = set()
         self._closed = False
         # A store dropped without close() (a window deleted unclosed) still commits what was
         # queued and closes its file, quietly.
         self._finalizer = weakref.finalize(self, _release, self._writer, self._connection)
-        # Space a delete could not give back (the file was busy then, or an earlier version
-        # deleted without compacting) comes back at the next opening.
-        self._compact_if_small()
 
     # -- opening and closing ----------
 
