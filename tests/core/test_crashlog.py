@@ -92,3 +92,32 @@ def test_an_interrupt_goes_to_the_previous_hook(monkeypatch: Any) -> None:
         reporter.uninstall()
     assert seen == [KeyboardInterrupt] and crashes == []
     assert not reporter.path.exists()
+
+
+def test_the_log_is_readable_by_its_owner_only_rotated_too(tmp_path: Path) -> None:
+    umask = os.umask(0o022)  # the common one, under which a plain open() gives 0644
+    reporter = CrashReporter(tmp_path / "state")
+    try:
+        quoted = "wss://api.example/socket?access_token=" + "s3cret" * 40_000  # 240 kB
+        for _ in range(6):  # over LOG_BYTES: the handler rotates at least once
+            reporter.report(ValueError(f"could not connect to {quoted}"), "a test")
+    finally:
+        reporter.uninstall()
+        os.umask(umask)
+    logs = sorted(reporter.path.parent.iterdir())
+    assert logs[0].name == LOG_NAME and len(logs) > 1, logs  # rotated
+    assert {oct(log.stat().st_mode & 0o777) for log in logs} == {"0o600"}
+    assert oct(reporter.path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_log_an_earlier_version_left_readable_is_tightened(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    path.write_text("an earlier error\n", encoding="utf-8")
+    path.chmod(0o644)
+    reporter = CrashReporter(tmp_path)
+    try:
+        reporter.report(ValueError("a new one"), "a test")
+    finally:
+        reporter.uninstall()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert path.read_text(encoding="utf-8").startswith("an earlier error\n")

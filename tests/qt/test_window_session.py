@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from helpers.servers import RecordingServer
 from helpers.ui import find, log_rows, open_settings_tab, set_headers, settings_tabs
 from PySide6.QtCore import Qt
@@ -16,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from wsinspector.core.app.paths import config_dir
 from wsinspector.core.log.events import StateEvent
 from wsinspector.qt import MainWindow
 
@@ -84,6 +90,33 @@ def test_connect_shows_handshake_sends_and_closes(
         lambda: any("close" in row and "4000" in row for row in log_rows(window)),
         timeout=WAIT_MS,
     )
+
+
+@pytest.fixture
+def common_umask() -> Iterator[None]:
+    """The usual umask, under which a file created without a mode is readable by all."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_the_recent_uris_with_their_tokens_are_kept_from_other_users(
+    common_umask: None, recording_server: RecordingServer, window: MainWindow, qtbot: QtBot
+) -> None:
+    find(window, QLineEdit, "uriEdit").setText(recording_server.url("/echo?access_token=s3cret"))
+    click(qtbot, window, "connectButton")
+    wait_state(qtbot, window, "open")
+    settings = config_dir() / "window.ini"
+    # The window's settings remember the URI (QSettings writes them from the event loop).
+    qtbot.waitUntil(lambda: "s3cret" in read_or_empty(settings), timeout=WAIT_MS)
+    assert oct(settings.stat().st_mode & 0o777) == "0o600"
+
+
+def read_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def test_user_agent_removed(

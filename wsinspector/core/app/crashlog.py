@@ -26,16 +26,27 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from wsinspector.core.app.paths import state_dir
+from wsinspector.core.app.private_files import keep_private
 
 LOG_NAME = "wsinspector.log"
 LOG_BYTES = 1024 * 1024
 LOG_BACKUPS = 3
+
+
+class _PrivateLog(RotatingFileHandler):
+    """Each file it opens (the first, and a new one at each rotation) readable by its owner
+    only: an error's message may quote a URI with its token."""
+
+    def _open(self) -> TextIOWrapper:
+        keep_private(Path(self.baseFilename))
+        return super()._open()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +168,7 @@ class CrashReporter:
         try:
             with self._lock:
                 if self._handler is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    handler = RotatingFileHandler(
+                    handler = _PrivateLog(
                         self.path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
                     )
                     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 
 from wsinspector.core.app.crashlog import CrashReporter
 from wsinspector.core.app.paths import config_dir
+from wsinspector.core.app.private_files import keep_private
 from wsinspector.core.storage.capture import CaptureFileError, CaptureStore, Retention
 from wsinspector.core.storage.preferences import Preferences, preferences_from
 from wsinspector.core.storage.profiles import ProfileStore
@@ -35,7 +36,9 @@ class AppContext:
 
     @classmethod
     def build(cls) -> AppContext:
-        settings = QSettings(str(config_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
+        path = config_dir() / SETTINGS_FILE
+        keep_private(path)  # the recent URIs, tokens in their queries; QSettings keeps the mode
+        settings = QSettings(str(path), QSettings.Format.IniFormat)
         capture, problem = open_capture(preferences_of(settings).retention())
         return cls(settings, ProfileStore(), capture, problem)
 

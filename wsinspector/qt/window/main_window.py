@@ -71,7 +71,6 @@ from wsinspector.qt.window.window_keys import WindowKeys
 
 # Closing a tab or the window waits this long at most for the pages' closing handshakes.
 SHUTDOWN_SECONDS: Final = 1.8
-SETTINGS_FILE: Final = "window.ini"
 RECENT_URIS: Final = 20
 
 

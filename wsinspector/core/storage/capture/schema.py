@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Final
 
 from wsinspector.core.app.errors import UserError
+from wsinspector.core.app.private_files import keep_private
 from wsinspector.core.storage.capture.migration import repack_v1
 
 SCHEMA_VERSION: Final = 3
@@ -207,21 +208,13 @@ def set_aside_path(path: Path, now: float | None = None) -> Path:
     return candidate
 
 
-# The capture holds every message's payload, whatever the redaction of headers and query
-# values leaves in it (a login message's password, a token in a JSON body): the user's alone.
-FILE_MODE: Final = 0o600
-
-
-def keep_private(path: Path) -> None:
-    """The capture file readable by its owner only: created so before SQLite opens it (its
-    -wal and -shm files then take the same mode), and tightened if an earlier version left it
-    readable by others."""
-    with contextlib.suppress(OSError):
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
-    for name in (os.fspath(path), os.fspath(path) + "-wal", os.fspath(path) + "-shm"):
-        with contextlib.suppress(OSError):
-            if os.stat(name).st_mode & 0o077:
-                os.chmod(name, FILE_MODE)
+def keep_capture_private(path: Path) -> None:
+    """The capture holds every message's payload, whatever the redaction of headers and query
+    values leaves in it (a login message's password, a token in a JSON body): the user's
+    alone, with its -wal and -shm files (SQLite gives them the main file's mode)."""
+    keep_private(path)
+    for suffix in ("-wal", "-shm"):
+        keep_private(path.with_name(path.name + suffix), create=False)
 
 
 def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace) -> Opened:
@@ -233,7 +226,7 @@ def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace)
     permission).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    keep_private(path)
+    keep_capture_private(path)
     try:
         return Opened(_open_checked(path), path)
     except CaptureFileError as exc:
@@ -250,5 +243,5 @@ def open_database(path: Path, rename: Callable[[Path, Path], None] = os.replace)
         if companion.exists():
             with contextlib.suppress(OSError):
                 rename(companion, Path(os.fspath(aside) + suffix))
-    keep_private(path)
+    keep_capture_private(path)
     return Opened(_open_checked(path), path, aside, problem)

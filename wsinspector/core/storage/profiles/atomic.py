@@ -16,7 +16,8 @@ import shutil
 import time
 from pathlib import Path
 
-FILE_MODE = 0o600
+from wsinspector.core.app.private_files import FILE_MODE
+
 TEMPORARY_SUFFIX = ".tmp"
 BACKUP_SUFFIX = ".bak"
 
