@@ -289,6 +289,33 @@ def test_settings_fold_away_and_open_at_a_tab(window: MainWindow, qtbot: QtBot) 
     assert stack.isHidden()
 
 
+def test_settings_tabs_beyond_the_bar_are_in_its_menu_at_1280x800(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    bar = find(window, QTabBar, "settingsTabBar")
+    button = find(window, QToolButton, "settingsTabsMenuButton")
+    window.resize(1280, 800)  # the default layout: the Profiles and History docks open
+    scripts = settings_tab_index(bar, "Scripts")
+    qtbot.waitUntil(lambda: bar.tabRect(scripts).right() > bar.width(), timeout=WAIT_MS)
+    qtbot.waitUntil(button.isVisible, timeout=WAIT_MS)
+
+    button.fill_menu()  # as a click on "»" does
+    actions = button.menu().actions()
+    assert [action.text() for action in actions] == [bar.tabText(i) for i in range(bar.count())]
+    next(action for action in actions if action.text() == "Scripts").trigger()
+    assert bar.currentIndex() == scripts
+    assert find(window, QWidget, "settingsStack").isVisible()
+    assert find(window, QLineEdit, "scriptPathEdit").isVisible()
+
+    window.resize(3000, 800)  # room for every tab: no menu
+    qtbot.waitUntil(lambda: not button.isVisible(), timeout=WAIT_MS)
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width()
+
+
+def settings_tab_index(bar: QTabBar, title: str) -> int:
+    return next(i for i in range(bar.count()) if bar.tabText(i) == title)
+
+
 @pytest.fixture
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "config"

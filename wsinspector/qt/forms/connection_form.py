@@ -4,7 +4,8 @@ The URI row (uriEdit, Connect, Close with code and reason) lives in the page's t
 widget holds everything else as tabs under it, the way Postman does: Headers, Handshake, Auth
 (qt/forms/auth_settings.py), Cookies (qt/forms/cookie_settings.py), TLS, Proxy
 (qt/forms/proxy_settings.py), Reconnect, Advanced, On connect, Decoding. The tabs collapse to
-their bar, so the log and panes get the room. `to_options(uri)` builds the record.
+their bar, so the log and panes get the room; settingsTabsMenuButton ("»", shown when the bar
+is too narrow for its tabs) lists them all. `to_options(uri)` builds the record.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from wsinspector.qt.forms.field_widgets import (
 )
 from wsinspector.qt.forms.proxy_settings import ProxySettingsTab
 from wsinspector.qt.forms.reconnect_settings import ReconnectSettings
+from wsinspector.qt.forms.tab_overflow import TabOverflowButton
 
 MIB = 2**20
 # The on-connect box's paragraphs, as QTextDocument.toRawText() separates them.
@@ -115,11 +117,14 @@ class ConnectionForm(QWidget):
         self.toggle_button.setAutoRaise(True)
         self.toggle_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
         self.tab_bar.tabBarClicked.connect(self._on_tab_clicked)
+        self.tabs_menu_button = TabOverflowButton(self.tab_bar, "settingsTabsMenuButton")
+        self.tabs_menu_button.chosen.connect(lambda _index: self.set_collapsed(False))
         self.tab_bar.currentChanged.connect(self.stack.setCurrentIndex)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel("Settings:"))
         bar.addWidget(self.tab_bar)
+        bar.addWidget(self.tabs_menu_button)
         bar.addWidget(self.toggle_button)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
@@ -167,6 +172,7 @@ class ConnectionForm(QWidget):
         self._pages.append(page)
         self.tab_bar.addTab(title)
         self.stack.addWidget(scrolled(page))
+        self.tabs_menu_button.update_visibility()
 
     def keep_only_tab(self, title: str) -> None:
         """Hide every tab but `title` (a read-only page keeps its Decoding settings)."""
@@ -524,6 +530,7 @@ class ConnectionForm(QWidget):
             bad = index in tabs_with_errors
             self.tab_bar.setTabText(index, f"⚠ {title}" if bad else title)
             self.tab_bar.setTabTextColor(index, ERROR_TAB_COLOR if bad else QColor())
+        self.tabs_menu_button.update_visibility()
         if tabs_with_errors:
             # The user must see the problem: open the settings at the first tab that has one.
             self.tab_bar.setCurrentIndex(min(tabs_with_errors))
