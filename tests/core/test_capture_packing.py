@@ -37,8 +37,9 @@ def rows_in_file(store: CaptureStore) -> int:
 
 
 def mixed_log(log: EventLog) -> None:
-    """Text and binary runs longer than a chunk, a message bigger than a chunk's bytes, a
-    second connection's messages inside a run, and other events between messages."""
+    """Text and binary runs longer than a chunk, a message bigger than a chunk's bytes, runs
+    of big messages, a second connection's messages inside a run, and other events between
+    messages."""
     wall, mono = 1_700_000_000.0, 100.0
     log.append(StateEvent(1, wall, mono, ConnState.OPEN, uri="ws://h/"))
     for n in range(CHUNK_ROWS + 700):
@@ -48,6 +49,11 @@ def mixed_log(log: EventLog) -> None:
         log.append_message(1 + n % 2, n % 2 == 0, False, data, wall - n, mono)
     log.append_message(1, True, True, b"x" * (CHUNK_BYTES + 10), wall, mono)
     log.append_message(1, True, True, b"after the big one", wall, mono)
+    for n in range(160):  # big ones: their chunks are written a payload at a time
+        size = 9_000 + 97 * n
+        text = n < 100
+        data = (chr(65 + n % 26) * size).encode() if text else bytes([n % 256, 7]) * (size // 2)
+        log.append_message(1, n % 2 == 0, text, data, wall + n, mono + n)
     log.append(NoteEvent(1, wall, mono, "between"))
     log.append_message(1, False, False, b"\x00\x01", wall, mono)
     log.append(NoteEvent(1, wall, mono, "right after"))

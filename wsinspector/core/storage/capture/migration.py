@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Final
 
 from wsinspector.core.log.eventlog import MessageEntry
-from wsinspector.core.storage.capture.packing import CHUNK_COLUMNS, CHUNK_ROWS, ChunkRow, pack
+from wsinspector.core.storage.capture.inserting import insert_chunks
+from wsinspector.core.storage.capture.packing import CHUNK_ROWS, ChunkRow, pack
 
-_INSERT_CHUNK: Final = f"INSERT INTO events ({CHUNK_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 _INSERT_OTHER: Final = (
     "INSERT INTO events (key, event_id, count, conn, wall, record) VALUES (?, ?, 1, ?, ?, ?)"
 )
@@ -33,7 +33,7 @@ def repack_v1(connection: sqlite3.Connection, events_v2: Sequence[str]) -> None:
     def flush() -> None:
         if run:
             rows: list[ChunkRow] = pack(run, first_key, first_id)[0]
-            connection.executemany(_INSERT_CHUNK, rows)
+            insert_chunks(connection, rows)
             run.clear()
 
     cursor = connection.execute(

@@ -24,6 +24,11 @@ makes a chunk of its own):
     monos     float64 per message: time.monotonic() when it was logged
 
 Arrays are stored little-endian whatever the machine.
+
+A chunk of big messages (PARTS_AT_LEAST bytes of payload each, on average) leaves its payloads
+apart, as Parts, for inserting.py to write one by one. Joined, a 1 MiB chunk was copied twice
+holding the GIL (the join, then SQLite copying the bound parameter), and the event loop
+receiving the flood on the other core waited for it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import itemgetter
 from typing import Final
@@ -42,6 +48,10 @@ from wsinspector.core.log.eventlog import MessageEntry
 CHUNK_ROWS: Final = 2048
 # A chunk grows to about this many payload bytes (each message whole).
 CHUNK_BYTES: Final = 1 * 2**20
+# A chunk whose messages carry this much payload on average is written a payload at a time
+# (Parts): each write lets the GIL go and takes it back, which costs more than copying a
+# small payload.
+PARTS_AT_LEAST: Final = 8 * 2**10
 
 _BIG_ENDIAN: Final = sys.byteorder == "big"
 
@@ -56,7 +66,21 @@ _mono = itemgetter(5)
 CHUNK_COLUMNS: Final = (
     "key, event_id, count, conn, text, conns, incoming, sizes, payloads, walls, monos, wall"
 )
-ChunkRow = tuple[int, int, int, int, int, bytes | None, bytes, bytes, bytes, bytes, bytes, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """A chunk's payloads, in order, still apart: `size` bytes in all."""
+
+    payloads: list[bytes]
+    size: int
+
+
+# key, event_id, count, conn, text, conns, incoming, sizes, payloads, walls, monos, wall
+ChunkRow = tuple[
+    int, int, int, int, int, bytes | None, bytes, bytes, bytes | Parts, bytes, bytes, float
+]
+PAYLOADS_COLUMN: Final = 8
 
 
 def _packed(code: str, values: list[int] | list[float]) -> bytes:
@@ -102,9 +126,12 @@ def pack(
         first = start
         while first < stop:
             last = min(stop, first + CHUNK_ROWS)
-            if sum(sizes[first:last]) > CHUNK_BYTES:  # big messages: fewer to a chunk
+            size = sum(sizes[first:last])
+            if size > CHUNK_BYTES:  # big messages: fewer to a chunk
                 ends = list(accumulate(sizes[first:last]))
                 last = first + max(1, bisect_right(ends, CHUNK_BYTES))
+                size = ends[last - first - 1]
+            chunk_payloads = payloads[first:last]
             chunk_conns = conns[first:last]
             same = chunk_conns.count(chunk_conns[0]) == len(chunk_conns)
             rows.append(
@@ -117,7 +144,9 @@ def pack(
                     None if same else _packed("q", chunk_conns),
                     incoming[first:last],
                     _packed("I", sizes[first:last]),
-                    b"".join(payloads[first:last]),
+                    Parts(chunk_payloads, size)
+                    if size >= PARTS_AT_LEAST * (last - first)
+                    else b"".join(chunk_payloads),
                     _packed("d", walls[first:last]),
                     _packed("d", monos[first:last]),
                     walls[first],

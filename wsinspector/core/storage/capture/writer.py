@@ -24,7 +24,8 @@ import orjson
 from wsinspector.core.app.background import give_way_to_the_loop
 from wsinspector.core.log.eventlog import Entry
 from wsinspector.core.log.events import Event
-from wsinspector.core.storage.capture.packing import CHUNK_COLUMNS, CHUNK_ROWS, ChunkRow, pack
+from wsinspector.core.storage.capture.inserting import insert_chunks
+from wsinspector.core.storage.capture.packing import CHUNK_ROWS, ChunkRow, pack
 from wsinspector.core.storage.capture.schema import ROW_BITS, connect
 from wsinspector.core.storage.logfiles.codec import to_record
 from wsinspector.core.storage.logfiles.common import redact_event
@@ -36,7 +37,6 @@ _LOG = logging.getLogger(__name__)
 # memory (the log holds the same payloads) and is committed once the flood leaves it a core.
 WRITER_NICENESS = 10
 
-INSERT_CHUNK: Final = f"INSERT INTO events ({CHUNK_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 INSERT_OTHER: Final = (
     "INSERT INTO events (key, event_id, count, conn, wall, record) VALUES (?, ?, 1, ?, ?, ?)"
 )
@@ -222,7 +222,7 @@ class Writer:
                 time.sleep(0)  # the GIL to whoever waits for it (the event loop)
             if stop < len(entries):
                 if chunks:  # rows go in key order
-                    connection.executemany(INSERT_CHUNK, chunks)
+                    insert_chunks(connection, chunks)
                     chunks = []
                 event: Event = entries[stop]  # type: ignore[assignment]
                 stored = redact_event(event) if job.redact else event
@@ -238,5 +238,5 @@ class Writer:
                 )
             start = stop + 1
         if chunks:
-            connection.executemany(INSERT_CHUNK, chunks)
+            insert_chunks(connection, chunks)
         total.rows += len(entries)
