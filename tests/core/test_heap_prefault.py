@@ -4,8 +4,10 @@ before it touches them (core/app/heap_prefault.py says why)."""
 from __future__ import annotations
 
 import ctypes
+import json
 import mmap
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -61,3 +63,38 @@ def test_the_heap_s_new_pages_are_resident_before_malloc_hands_them_out() -> Non
         assert HeapPrefaulter.start() is prefaulter  # one per process
     finally:
         prefaulter.stop()
+
+
+HEAP_TOP_PROBE = """
+import json
+from wsinspector.core.app.heap_prefault import HeapPrefaulter, Libc
+libc = Libc.load()
+prefaulter = HeapPrefaulter.start()
+assert libc is not None and prefaulter is not None
+ends = {"before": libc.heap_end()}
+read = bytearray(8 << 20)  # a read's buffer, at the heap's top: the heap grows for it
+ends["grown"] = libc.heap_end()
+del read
+ends["read_freed"] = libc.heap_end()
+log = [bytes(16384) for _ in range(8192)]  # a log of 128 MiB
+ends["log_kept"] = libc.heap_end()
+del log
+ends["log_freed"] = libc.heap_end()
+prefaulter.stop()
+print(json.dumps(ends))
+"""
+
+
+def test_what_a_read_frees_at_the_heap_s_top_stays_for_the_next_read() -> None:
+    # A process of its own: the heap's top is this test's, not what earlier tests left.
+    done = subprocess.run(
+        [sys.executable, "-c", HEAP_TOP_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    ends = json.loads(done.stdout)
+    assert ends["grown"] - ends["before"] >= 8 << 20, "the read's buffer came from the heap"
+    # glibc's 128 KiB trim threshold gave the 8 MiB back at once (and the next read faulted
+    # it in again): the heap's end stays where the read took it.
+    assert ends["read_freed"] == ends["grown"]
+    # A whole log freed is still given back to the kernel, down to the padding.
+    assert ends["log_kept"] - ends["log_freed"] >= 64 << 20
