@@ -7,14 +7,15 @@ A loopback server in another process (benchmarks/flood_server.py, `--server ws|r
 `ws` in benchmarks/node/, `--server node`) sends N text messages of S bytes as fast as it can,
 on a fresh connection for every run, compressed with permessage-deflate under --deflate. Measured:
 
-  1. a bare websockets asyncio client counting messages (the ceiling), also under qasync;
+  1. a bare websockets asyncio client counting messages (the ceiling of 2), and 1q, the same
+     client under qasync, alternating with 3 in its child (the ceiling of 3 and the headline);
   2. wsinspector's core Session feeding its EventLog (plain asyncio, no Qt);
   3. the whole app: MainWindow shown offscreen, log view visible and following, qasync loop;
 
 and, against a Node socket.io server (flood_socketio.py; --socketio-only, --skip-socketio), a
 Socket.IO-decoded flood: a bare client, the core Session with its ProtocolDriver and the window
 on a Socket.IO page recording, each against the bare client. With messages per second (median of
---repeat runs, first message to close), the ratios 2/1 and 3/1, every message counted in the log
+--repeat runs, first message to close), the ratios 2/1 and 3/1q, every message counted in the log
 and the model; the event-loop lag during the app's flood (how late a 10 ms precise Qt timer
 fires); how soon the Close button answers during a flood; resident memory per logged message
 after --memory-messages messages (fresh process); the longest UI stall while one 16 MiB text

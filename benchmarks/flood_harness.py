@@ -253,6 +253,17 @@ def quiet_qt_messages(mode: Any, context: Any, message: str) -> None:
         sys.stderr.write(message + "\n")
 
 
+def app_allocator() -> None:
+    """The allocator the app's process runs with (HeapPrefaulter.start, as wsinspector.app's
+    settle_process does), for the clients of a child without Qt: left to glibc's own
+    thresholds a bare client's process can fall into giving its heap's top back after every
+    256 KiB read and faulting it in again, and read at half its rate from then on
+    (core/app/heap_prefault.py); the ceiling is the bare client at its best."""
+    from wsinspector.core.app.heap_prefault import HeapPrefaulter
+
+    HeapPrefaulter.start()
+
+
 def start_qt_app() -> QApplication:
     """The QApplication of this child, quiet, and not quitting when a window closes."""
     from PySide6.QtCore import qInstallMessageHandler

@@ -25,6 +25,7 @@ from flood_harness import (
     Result,
     StateWatch,
     Ticks,
+    app_allocator,
     bare_close_run,
     bare_run,
     close_window,
@@ -66,6 +67,7 @@ CLOSE_CLICK_AFTER = 1.0  # seconds of flood before the Close button is clicked
 
 
 def child_asyncio(args: argparse.Namespace) -> Result:
+    app_allocator()
     uri = flood_uri(args.port, args.messages, args.size)
 
     async def main() -> Result:
@@ -471,9 +473,8 @@ async def rate_runs(
 ) -> tuple[list[Result], list[Result], list[Result]]:
     """1 under qasync (1q), 3 without and 3 with recording, alternating, --repeat times:
     (bare runs, app runs, app runs recording). The window's ratios are against 1q, the bare
-    client of the same child a few seconds before: this VM's speed drifts by up to half over
-    tens of seconds, whichever client runs (README, issue 20's seventh pass), so a ceiling
-    measured in another child, a minute earlier, moved the headline by that much."""
+    client in the window's own process a few seconds before it: same loop, same allocator,
+    same heap, only the client differs (as the Socket.IO section compares c with a)."""
     uri = flood_uri(args.port, args.messages, args.size)
     server = ServerCpu(args.port)
     bare: list[Result] = []

@@ -34,6 +34,7 @@ from flood_harness import (
     Result,
     StateWatch,
     Ticks,
+    app_allocator,
     close_window,
     counted,
     find,
@@ -221,6 +222,7 @@ async def window_run(port: int, expected: int, size: int) -> Result:
 
 def child_socketio(args: argparse.Namespace) -> Result:
     """a and b, alternating, on plain asyncio."""
+    app_allocator()
     n, size = args.socketio_messages, args.size
 
     async def main() -> Result:
