@@ -32,6 +32,7 @@ from wsinspector.core.log.wording import compressed_size_words, payload_text
 from wsinspector.core.storage.logfiles.codec import event_record
 from wsinspector.qt.widgets.icons import icon
 from wsinspector.qt.widgets.steady_label import SteadyLabel
+from wsinspector.qt.workspace.data_cell import DataCellDelegate
 from wsinspector.qt.workspace.log_filter import LogFilterBar
 from wsinspector.qt.workspace.logmodel import Column, LogModel
 
@@ -82,6 +83,7 @@ class LogView(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
+        self.setItemDelegateForColumn(Column.DATA, DataCellDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
