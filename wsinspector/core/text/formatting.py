@@ -231,7 +231,14 @@ def human_size(n: int) -> str:
 def format_time(wall: float) -> str:
     """Seconds since the epoch as local "HH:MM:SS.mmm"."""
     moment = datetime.fromtimestamp(wall)
-    return f"{moment:%H:%M:%S}.{moment.microsecond // 1000:03d}"
+    # Neither strftime ("%H:%M:%S" through it took three times as long) nor format specs
+    # (half as long again): this runs once per row painted and per event exported.
+    return "%02d:%02d:%02d.%03d" % (  # noqa: UP031
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond // 1000,
+    )
 
 
 def format_duration(seconds: float) -> str:
