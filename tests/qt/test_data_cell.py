@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
@@ -83,8 +84,10 @@ def test_a_long_preview_reaches_qt_cut_to_the_column_and_other_scripts_whole(
     def text_for_qt(row: int) -> str:
         option = QStyleOptionViewItem()
         option.initFrom(view)
-        option.rect = view.visualRect(model.index(row, Column.DATA))
-        option.rect.setWidth(139)
+        option.textElideMode = view.textElideMode()
+        rect = view.visualRect(model.index(row, Column.DATA))
+        rect.setWidth(139)  # the default window's Data column
+        option.rect = rect
         delegate.initStyleOption(option, model.index(row, Column.DATA))
         return option.text
 
@@ -96,4 +99,6 @@ def test_a_long_preview_reaches_qt_cut_to_the_column_and_other_scripts_whole(
     japanese = PAYLOADS.index((True, ("日本語のテキスト" * 40).encode()))
     assert text_for_qt(japanese) == whole[japanese]
     assert text_for_qt(len(PAYLOADS) - 1) == "short"
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the end shows: nothing is cut
+    assert text_for_qt(0) == whole[0]
     model.detach()

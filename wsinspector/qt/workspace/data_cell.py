@@ -10,12 +10,12 @@ The text handed to Qt stops after as many characters as the column could hold we
 them the font's narrowest printable ASCII character, and two more. A cut text is therefore
 wider than the column and elided at the same place as the whole text. Only printable ASCII
 is cut: other characters can be narrower (a combining mark has no width at all), and such a
-cell keeps its whole text, as before.
+cell keeps its whole text, as before, and so does a cell elided elsewhere than at its end.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
@@ -40,7 +40,7 @@ class DataCellDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         text = option.text
         limit = int(option.rect.width() / self.narrowest(option.font)) + SLACK
-        if len(text) > limit:
+        if len(text) > limit and option.textElideMode == Qt.TextElideMode.ElideRight:
             shown = text[:limit]
             if shown.isascii() and shown.isprintable():
                 option.text = shown + ELLIPSIS
