@@ -62,6 +62,7 @@ CHILDREN = CHILDREN | {"socketio": child_socketio, "socketio-qt": child_socketio
 def run_as_child(args: argparse.Namespace) -> int:
     func = CHILDREN[args.child]
     flood_harness.DEFLATE = args.deflate
+    flood_harness.WINDOW_SIZE = window_size(args.window_size)
     profiler = None
     if args.profile:
         import cProfile
@@ -116,6 +117,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-big", action="store_true", help="no 16 MiB message test")
     parser.add_argument(
+        "--window-size",
+        default="1280x800",
+        help="the window's size, WIDTHxHEIGHT (default: the app's, 1280x800)",
+    )
+    parser.add_argument(
         "--socketio-messages",
         type=int,
         default=100_000,
@@ -144,7 +150,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "--messages, --size, --repeat, --memory-messages and --socketio-messages"
             " must be positive"
         )
+    try:
+        window_size(args.window_size)
+    except ValueError:
+        parser.error(f"--window-size: WIDTHxHEIGHT, as 1920x1080 (got {args.window_size!r})")
     return args
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """ "1920x1080" as (1920, 1080); ValueError for anything else."""
+    width, height = (int(part) for part in text.lower().split("x"))
+    if width < 1 or height < 1:
+        raise ValueError(text)
+    return width, height
 
 
 def run_socketio(args: argparse.Namespace) -> Result:
@@ -186,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  server: {args.server} (own process); {args.messages:,} x {args.size} B per run, "
             f"{args.repeat} runs each" + (", permessage-deflate" if args.deflate else "")
         )
+    say(f"  window: {args.window_size}")
     if not args.skip_socketio:
         say(
             f"  Socket.IO: Node socket.io server (own process); {args.socketio_messages:,} events"

@@ -52,6 +52,9 @@ NODE = HERE / "node"  # the Node `ws` server and the npm folder it installs `ws`
 # Whether the clients offer permessage-deflate (--deflate; the servers then accept it). A child
 # sets it once from its arguments before it connects anything.
 DEFLATE = False
+# The window's size (--window-size): the app's default. Each repaint of the log costs about as
+# many rows as it shows (README, issue 20's eighth pass), and the loop waits for a repaint whole.
+WINDOW_SIZE = (1280, 800)
 
 Result = dict[str, Any]
 
@@ -369,7 +372,7 @@ async def open_window() -> MainWindow:
     from wsinspector.qt import MainWindow
 
     window = MainWindow()
-    window.resize(1280, 800)
+    window.resize(*WINDOW_SIZE)
     window.show()
     find(window, QCheckBox, "followCheck").setChecked(True)
     find(window, QCheckBox, "compressionCheck").setChecked(DEFLATE)
@@ -517,6 +520,7 @@ def run_child(name: str, args: argparse.Namespace, port: int, timeout: float) ->
         command.append("--skip-big")
     if args.deflate:
         command.append("--deflate")
+    command += ["--window-size", args.window_size]
     if args.profile:
         command.append("--profile")
     env = dict(os.environ)
