@@ -158,7 +158,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def window_size(text: str) -> tuple[int, int]:
-    """ "1920x1080" as (1920, 1080); ValueError for anything else."""
+    """WIDTHxHEIGHT as numbers: (1920, 1080) for "1920x1080"; ValueError for anything else."""
     width, height = (int(part) for part in text.lower().split("x"))
     if width < 1 or height < 1:
         raise ValueError(text)
