@@ -62,7 +62,8 @@ CHILDREN = CHILDREN | {"socketio": child_socketio, "socketio-qt": child_socketio
 def run_as_child(args: argparse.Namespace) -> int:
     func = CHILDREN[args.child]
     flood_harness.DEFLATE = args.deflate
-    flood_harness.WINDOW_SIZE = window_size(args.window_size)
+    if args.window_size:
+        flood_harness.WINDOW_SIZE = window_size(args.window_size)
     profiler = None
     if args.profile:
         import cProfile
@@ -118,8 +119,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-big", action="store_true", help="no 16 MiB message test")
     parser.add_argument(
         "--window-size",
-        default="1280x800",
-        help="the window's size, WIDTHxHEIGHT (default: the app's, 1280x800)",
+        help="the window's size, WIDTHxHEIGHT (default: the app's default size)",
     )
     parser.add_argument(
         "--socketio-messages",
@@ -151,7 +151,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             " must be positive"
         )
     try:
-        window_size(args.window_size)
+        if args.window_size:
+            window_size(args.window_size)
     except ValueError:
         parser.error(f"--window-size: WIDTHxHEIGHT, as 1920x1080 (got {args.window_size!r})")
     return args
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  server: {args.server} (own process); {args.messages:,} x {args.size} B per run, "
             f"{args.repeat} runs each" + (", permessage-deflate" if args.deflate else "")
         )
-    say(f"  window: {args.window_size}")
+    say(f"  window: {args.window_size or "the app's default size"}")
     if not args.skip_socketio:
         say(
             f"  Socket.IO: Node socket.io server (own process); {args.socketio_messages:,} events"

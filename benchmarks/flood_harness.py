@@ -52,9 +52,10 @@ NODE = HERE / "node"  # the Node `ws` server and the npm folder it installs `ws`
 # Whether the clients offer permessage-deflate (--deflate; the servers then accept it). A child
 # sets it once from its arguments before it connects anything.
 DEFLATE = False
-# The window's size (--window-size): the app's default. Each repaint of the log costs about as
-# many rows as it shows (README, issue 20's eighth pass), and the loop waits for a repaint whole.
-WINDOW_SIZE = (1280, 800)
+# The window's size (--window-size; None: the app's default, DEFAULT_SIZE). Each repaint of the
+# log costs about as many rows as it shows (README, issue 20's eighth pass), and the loop waits
+# for a repaint whole.
+WINDOW_SIZE: tuple[int, int] | None = None
 
 Result = dict[str, Any]
 
@@ -370,9 +371,10 @@ async def open_window() -> MainWindow:
     from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QSpinBox
 
     from wsinspector.qt import MainWindow
+    from wsinspector.qt.window.remembered_layout import DEFAULT_SIZE
 
     window = MainWindow()
-    window.resize(*WINDOW_SIZE)
+    window.resize(*(WINDOW_SIZE or DEFAULT_SIZE))
     window.show()
     find(window, QCheckBox, "followCheck").setChecked(True)
     find(window, QCheckBox, "compressionCheck").setChecked(DEFLATE)
@@ -520,7 +522,8 @@ def run_child(name: str, args: argparse.Namespace, port: int, timeout: float) ->
         command.append("--skip-big")
     if args.deflate:
         command.append("--deflate")
-    command += ["--window-size", args.window_size]
+    if args.window_size:
+        command += ["--window-size", args.window_size]
     if args.profile:
         command.append("--profile")
     env = dict(os.environ)
